@@ -1,0 +1,44 @@
+# Build, test and lint the contrast binary. Bun comes from node_modules (npm package `bun`).
+
+BUN      := node_modules/.bin/bun
+TSC      := node_modules/.bin/tsc
+BIOME    := node_modules/.bin/biome
+VERSION  := $(shell node -p "require('./package.json').version")
+COMMIT   := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+SOURCES  := $(shell find src runtime -type f 2>/dev/null)
+
+.PHONY: all build test test-long lint fmt ci bench clean
+
+all: build
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+build: dist/contrast
+
+dist/contrast: node_modules/.package-lock.json $(SOURCES)
+	@mkdir -p dist
+	$(BUN) build --compile src/main.ts --outfile dist/contrast \
+	  --define 'CONTRAST_VERSION="$(VERSION)"' \
+	  --define 'CONTRAST_COMMIT="$(COMMIT)"' \
+	  --define 'CONTRAST_BUILD_TIME="$(shell date -u +%Y-%m-%dT%H:%M:%SZ)"'
+
+# Unit and integration tests (a couple of minutes). JUNIT=path writes a JUnit report too.
+test: node_modules/.package-lock.json
+	$(BUN) test $(if $(JUNIT),--reporter=junit --reporter-outfile=$(JUNIT)) $(TESTS)
+
+lint: node_modules/.package-lock.json
+	$(TSC) --noEmit -p tsconfig.json
+	$(BIOME) check .
+
+fmt: node_modules/.package-lock.json
+	$(BIOME) check --write .
+
+ci: lint test build
+
+bench: node_modules/.package-lock.json
+	@for f in bench/*.bench.ts; do echo "== $$f"; $(BUN) run $$f || exit 1; done
+
+clean:
+	rm -rf dist

@@ -1,0 +1,58 @@
+// Crash-safe file writes: temp file in the same directory, fsync, rename over the target, fsync the directory.
+
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+
+export interface AtomicWriteOptions {
+  /** File mode of the final file (default 0o644). */
+  mode?: number;
+  /** Create missing parent directories (mode 0o755 or dirMode). */
+  mkdirs?: boolean;
+  dirMode?: number;
+}
+
+/** Writes `data` to `path` so that readers see either the old or the new content, never a mix. */
+export function writeFileAtomic(
+  path: string,
+  data: Uint8Array | string,
+  opts: AtomicWriteOptions = {},
+): void {
+  const dir = dirname(path);
+  if (opts.mkdirs) mkdirSync(dir, { recursive: true, mode: opts.dirMode ?? 0o755 });
+  const tmp = join(dir, `.${basename(path)}.${process.pid}.${Math.random().toString(16).slice(2)}.tmp`);
+  const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+  const fd = openSync(tmp, "wx", opts.mode ?? 0o644);
+  try {
+    let off = 0;
+    while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
+    fsyncSync(fd);
+  } catch (e) {
+    closeSync(fd);
+    try {
+      unlinkSync(tmp);
+    } catch {}
+    throw e;
+  }
+  closeSync(fd);
+  try {
+    renameSync(tmp, path);
+  } catch (e) {
+    try {
+      unlinkSync(tmp);
+    } catch {}
+    throw e;
+  }
+  fsyncDir(dir);
+}
+
+export function fsyncDir(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, "r");
+    fsyncSync(fd);
+  } catch {
+    // Some filesystems refuse fsync on directories; the rename is still atomic there.
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
