@@ -1,0 +1,46 @@
+// Stable error codes of the Coordinator API and their HTTP statuses (DESIGN.md §4). Never rename or reuse a code.
+
+export const API_ERRORS = {
+  invalid_argument: 400,
+  body_too_large: 413,
+  unsupported_media_type: 415,
+  not_found: 404,
+  no_manifest: 412,
+  needs_recovery: 412,
+  already_recovered: 412,
+  manifest_conflict: 409,
+  invalid_signature: 403,
+  updates_disabled: 403,
+  seedshare_owners_changed: 403,
+  invalid_seed: 403,
+  attestation_failed: 403,
+  policy_not_in_manifest: 403,
+  invalid_nonce: 403,
+  unavailable: 503,
+  internal: 500,
+} as const;
+
+export type ApiErrorCode = keyof typeof API_ERRORS;
+
+/** The JSON body of every error response: `{ code, message }`. */
+export interface ApiErrorBody {
+  code: ApiErrorCode;
+  message: string;
+}
+
+/** Thrown by route handlers; the app turns it into `{code, message}` with the code's status. */
+export class ApiError extends Error {
+  readonly code: ApiErrorCode;
+  constructor(code: ApiErrorCode, message: string) {
+    super(message);
+    this.code = code;
+    this.name = "ApiError";
+  }
+  get status(): number {
+    return API_ERRORS[this.code];
+  }
+}
+
+export function isApiErrorCode(s: unknown): s is ApiErrorCode {
+  return typeof s === "string" && Object.hasOwn(API_ERRORS, s);
+}

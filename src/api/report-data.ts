@@ -1,0 +1,42 @@
+// What a report's 64-byte REPORT_DATA binds, for the user API (attest) and the mesh API (cert request).
+//
+// Both are SHA-512 over a NUL-terminated domain label followed by fixed-length fields, so a report made for
+// one purpose can never be replayed for the other, and every field has one unambiguous position.
+
+import { createHash } from "node:crypto";
+
+const ATTEST_LABEL = "contrast/v1/attest\0";
+const MESH_LABEL = "contrast/v1/mesh-cert\0";
+
+function sha256(b: Uint8Array): Uint8Array {
+  return new Uint8Array(createHash("sha256").update(b).digest());
+}
+
+export interface AttestBinding {
+  nonce: Uint8Array; // 32 bytes from the client
+  tlsSpki: Uint8Array; // DER SubjectPublicKeyInfo of the Coordinator's TLS key
+  latestTransition: Uint8Array; // 32 bytes; zeros before the first manifest
+  rootCA: string; // PEM, "" before the first manifest
+  meshCA: string; // PEM, "" before the first manifest
+}
+
+/** REPORT_DATA of `POST /v1/attest`: SHA-512(label ‖ nonce ‖ SHA-256(SPKI) ‖ transition ‖ SHA-256(rootCA) ‖ SHA-256(meshCA)). */
+export function attestReportData(b: AttestBinding): Uint8Array {
+  const h = createHash("sha512");
+  h.update(ATTEST_LABEL);
+  h.update(b.nonce);
+  h.update(sha256(b.tlsSpki));
+  h.update(b.latestTransition);
+  h.update(sha256(new TextEncoder().encode(b.rootCA)));
+  h.update(sha256(new TextEncoder().encode(b.meshCA)));
+  return new Uint8Array(h.digest());
+}
+
+/** REPORT_DATA of `POST /v1/mesh/cert`: SHA-512(label ‖ nonce ‖ SHA-256(SPKI of the key to certify)). */
+export function meshReportData(nonce: Uint8Array, spki: Uint8Array): Uint8Array {
+  const h = createHash("sha512");
+  h.update(MESH_LABEL);
+  h.update(nonce);
+  h.update(sha256(spki));
+  return new Uint8Array(h.digest());
+}

@@ -1,0 +1,84 @@
+// Wire types of the Coordinator API (DESIGN.md §4): JSON bodies, bytes as standard padded base64, digests as hex.
+
+/** Attestation evidence as it travels (DESIGN.md §3.3). */
+export interface EvidenceWire {
+  platform: "snp" | "tdx";
+  /** base64 of the raw SNP report (1184 bytes) or TDX quote. */
+  report: string;
+  /** base64 DER certificates and CRLs that came with the report (host cert table, sim chain). */
+  certs?: { vcek?: string; vlek?: string; ask?: string; ark?: string; crl?: string };
+}
+
+export interface AttestRequest {
+  nonce: string;
+}
+
+export interface AttestResponse {
+  version: string;
+  evidence: EvidenceWire;
+  /** base64 SPKI DER of the Coordinator's per-boot TLS key. */
+  tlsPublicKey: string;
+  /** base64 manifests, oldest first (exact bytes as set). */
+  manifests: string[];
+  /** base64 policy documents referenced by any manifest in the history. */
+  policies: string[];
+  /** PEM text, empty string before the first manifest. */
+  rootCA: string;
+  meshCA: string;
+}
+
+export interface SetManifestRequest {
+  manifest: string;
+  policies: string[];
+  /** hex; 64 zeros for the first set. */
+  previousTransition: string;
+  /** base64 ASN.1 DER ECDSA signature by a workload owner over the new transition hash. */
+  signature?: string;
+}
+
+export interface SeedShareWire {
+  PublicKey: string;
+  EncryptedSeed: string;
+}
+
+export interface SeedShareDocumentWire {
+  SeedShares: SeedShareWire[];
+  Salt: string;
+}
+
+export interface SetManifestResponse {
+  rootCA: string;
+  meshCA: string;
+  seedShares?: SeedShareDocumentWire;
+}
+
+export interface RecoverRequest {
+  seed: string;
+  salt: string;
+}
+
+export interface MeshNonceResponse {
+  nonce: string;
+}
+
+export interface MeshCertRequest {
+  nonce: string;
+  /** base64 SPKI DER of the Initializer's P-256 key. */
+  publicKey: string;
+  evidence: EvidenceWire;
+}
+
+/** A secret encrypted to an attested P-256 key (ECDH → HKDF-SHA256 → AES-256-GCM). */
+export interface EnvelopeWire {
+  ephemeralPublicKey: string;
+  nonce: string;
+  ciphertext: string;
+}
+
+export interface MeshCertResponse {
+  /** PEM: leaf, then intermediate. */
+  certChain: string;
+  meshCA: string;
+  rootCA: string;
+  workloadSecret?: EnvelopeWire;
+}
