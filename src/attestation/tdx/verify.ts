@@ -1,0 +1,202 @@
+// Verifies a TDX quote (spec attestation.md §2.2): PCK chain to the pinned Intel root, QE report signature and
+// binding, quote signature, CRLs, and (when given) collateral with the resulting TCB status.
+
+import { sha256 } from "@noble/hashes/sha2.js";
+import { concatBytes, constantTimeEqual, isAllZero, toHex } from "../../common/bytes.ts";
+import { ParseError, VerificationError } from "../../common/errors.ts";
+import { parseTdxQuote } from "./abi.ts";
+import { BoundedPromiseCache } from "./bounded-cache.ts";
+import {
+  authenticateTdQeIdentity,
+  authenticateTdxTcbInfo,
+  checkCollateralTime,
+  type VerifiedTdQeIdentity,
+  type VerifiedTdxTcbInfo,
+} from "./collateral.ts";
+import { assertNotRevoked, type VerifiedCrl, verifyCrl } from "./crl.ts";
+import { importP256RawKey, verifyP256 } from "./ecdsa.ts";
+import { checkValidity, type IntelCert, loadIntelRoot } from "./intel-cert.ts";
+import { type PckCaKind, type VerifiedPckChain, verifyPckChain } from "./pck-chain.ts";
+import type { PckExtension } from "./pck-extension.ts";
+import { INTEL_QE_VENDOR_ID, type TdxQuote } from "./quote-types.ts";
+import { evaluateTdxTcbStatus, type TdxTcbStatus } from "./tcb-status.ts";
+
+export interface TdxCollateralInput {
+  /** Raw PCS body bytes (verified here) or a result of `verifyTdxTcbInfo`/`authenticateTdxTcbInfo`. */
+  readonly tcbInfo: Uint8Array | VerifiedTdxTcbInfo;
+  readonly qeIdentity: Uint8Array | VerifiedTdQeIdentity;
+  /** PEM from `TCB-Info-Issuer-Chain`; also used for the QE identity unless `qeIdentityIssuerChain` is set. */
+  readonly issuerChain?: string;
+  /** PEM from `SGX-Enclave-Identity-Issuer-Chain`. */
+  readonly qeIdentityIssuerChain?: string;
+}
+
+export interface TdxVerifyInput {
+  readonly quote: Uint8Array | TdxQuote;
+  readonly now: Date;
+  /** DER PCK CRL for the quote's PCK CA (platform or processor). */
+  readonly pckCrl?: Uint8Array;
+  /** DER Intel SGX Root CA CRL. */
+  readonly rootCrl?: Uint8Array;
+  readonly collateral?: TdxCollateralInput;
+}
+
+export interface PckInfo {
+  readonly ca: PckCaKind;
+  /** Serial number of the PCK leaf, lowercase hex. */
+  readonly serial: string;
+  readonly extension: PckExtension;
+}
+
+declare const verifiedTdxQuote: unique symbol;
+
+/** A quote whose signatures, chain and (optionally) collateral were checked by `TdxVerifier.verify`. */
+export interface VerifiedTdxQuote {
+  readonly quote: TdxQuote;
+  readonly pck: PckInfo;
+  /** Null when no collateral was supplied. */
+  readonly tcbStatus: TdxTcbStatus | null;
+  readonly [verifiedTdxQuote]: true;
+}
+
+function fail(code: string, field: string, message: string): never {
+  throw new VerificationError(code, `${field}: ${message}`, { field });
+}
+
+const digestKey = (b: Uint8Array) => toHex(sha256(b));
+
+/**
+ * Verifies TDX quotes. Verified PCK chains, CRLs and collateral are cached by content, so a repeated
+ * platform costs the QE report and quote signatures (two ECDSA P-256 verifications) per quote.
+ */
+export class TdxVerifier {
+  readonly #chains: BoundedPromiseCache<VerifiedPckChain>;
+  readonly #crls: BoundedPromiseCache<VerifiedCrl>;
+  readonly #tcbInfos: BoundedPromiseCache<VerifiedTdxTcbInfo>;
+  readonly #qeIdentities: BoundedPromiseCache<VerifiedTdQeIdentity>;
+
+  constructor(options: { cacheSize?: number } = {}) {
+    const n = options.cacheSize ?? 64;
+    this.#chains = new BoundedPromiseCache(n);
+    this.#crls = new BoundedPromiseCache(n);
+    this.#tcbInfos = new BoundedPromiseCache(n);
+    this.#qeIdentities = new BoundedPromiseCache(n);
+  }
+
+  async verify(input: TdxVerifyInput): Promise<VerifiedTdxQuote> {
+    const { now } = input;
+    if (!(now instanceof Date) || Number.isNaN(now.getTime())) {
+      throw new ParseError("invalid_time", "now: expected a valid Date", { field: "now" });
+    }
+    const quote = input.quote instanceof Uint8Array ? parseTdxQuote(input.quote) : input.quote;
+    if (toHex(quote.header.qeVendorId) !== INTEL_QE_VENDOR_ID) {
+      fail(
+        "tdx_unknown_qe_vendor",
+        "header.qeVendorId",
+        `expected ${INTEL_QE_VENDOR_ID}, got ${toHex(quote.header.qeVendorId)}`,
+      );
+    }
+    const chain = await this.#chains.get(quote.pckChainPem, () => verifyPckChain(quote.pckChainPem));
+    checkValidity([chain.leaf, chain.intermediate, chain.root], now, "pckChain");
+    await verifyQuoteSignatures(quote, chain.leaf);
+    const rootCrl = input.rootCrl === undefined ? undefined : await this.verifyRootCrl(input.rootCrl);
+    if (rootCrl !== undefined) assertNotRevoked(rootCrl, chain.intermediate, now, "rootCrl");
+    if (input.pckCrl !== undefined) {
+      const der = input.pckCrl;
+      const crl = await this.#crls.get(`pck:${digestKey(der)}:${digestKey(chain.intermediate.der)}`, () =>
+        verifyCrl(der, chain.intermediate, "pckCrl"),
+      );
+      assertNotRevoked(crl, chain.leaf, now, "pckCrl");
+    }
+    const tcbStatus =
+      input.collateral === undefined
+        ? null
+        : await this.#evaluateCollateral(quote, chain, input.collateral, now, rootCrl);
+    const pck: PckInfo = {
+      ca: chain.ca,
+      serial: chain.leaf.cert.serialNumber.toLowerCase(),
+      extension: chain.extension,
+    };
+    return { quote, pck, tcbStatus } as unknown as VerifiedTdxQuote;
+  }
+
+  /** Verifies a root CA CRL against the pinned Intel SGX Root CA (signature and issuer; time per use). */
+  async verifyRootCrl(der: Uint8Array): Promise<VerifiedCrl> {
+    const root = await loadIntelRoot();
+    return this.#crls.get(`root:${digestKey(der)}`, () => verifyCrl(der, root, "rootCrl"));
+  }
+
+  async #evaluateCollateral(
+    quote: TdxQuote,
+    chain: VerifiedPckChain,
+    c: TdxCollateralInput,
+    now: Date,
+    rootCrl: VerifiedCrl | undefined,
+  ): Promise<TdxTcbStatus> {
+    const tcbInfo = await this.#resolve(
+      c.tcbInfo,
+      c.issuerChain,
+      this.#tcbInfos,
+      authenticateTdxTcbInfo,
+      "tcbInfo",
+    );
+    const qeChain = c.qeIdentityIssuerChain ?? c.issuerChain;
+    const qeIdentity = await this.#resolve(
+      c.qeIdentity,
+      qeChain,
+      this.#qeIdentities,
+      authenticateTdQeIdentity,
+      "qeIdentity",
+    );
+    const timeOpts = rootCrl === undefined ? { now } : { now, rootCrl };
+    checkCollateralTime(tcbInfo, timeOpts);
+    checkCollateralTime(qeIdentity, timeOpts);
+    return evaluateTdxTcbStatus({
+      body: quote.body,
+      qeReport: quote.qeReport,
+      pck: chain.extension,
+      tcbInfo: tcbInfo.tcbInfo,
+      qeIdentity: qeIdentity.qeIdentity,
+    });
+  }
+
+  #resolve<T>(
+    value: Uint8Array | T,
+    issuerChain: string | undefined,
+    cache: BoundedPromiseCache<T>,
+    authenticate: (body: Uint8Array, chain: string) => Promise<T>,
+    field: string,
+  ): Promise<T> {
+    if (!(value instanceof Uint8Array)) return Promise.resolve(value);
+    if (typeof issuerChain !== "string") {
+      throw new ParseError(
+        "tdx_bad_collateral",
+        `collateral.issuerChain: expected PEM for ${field}, got nothing`,
+        {
+          field: "collateral.issuerChain",
+        },
+      );
+    }
+    return cache.get(`${digestKey(value)}:${issuerChain}`, () => authenticate(value, issuerChain));
+  }
+}
+
+/** Spec §2.2 steps 3–5: QE report signed by the PCK key, QE bound to the attestation key, quote signature. */
+async function verifyQuoteSignatures(quote: TdxQuote, leaf: IntelCert): Promise<void> {
+  if (!(await verifyP256(leaf.key, quote.qeReportSignature, quote.qeReport.raw))) {
+    fail("tdx_bad_qe_signature", "qeReportSignature", "signature by the PCK key invalid");
+  }
+  const expected = sha256(concatBytes(quote.attestationKey, quote.qeAuthData));
+  const rd = quote.qeReport.reportData;
+  if (!constantTimeEqual(rd.subarray(0, 32), expected) || !isAllZero(rd.subarray(32))) {
+    fail(
+      "tdx_qe_binding",
+      "qeReport.reportData",
+      `expected ${toHex(expected)} and 32 zero bytes, got ${toHex(rd)}`,
+    );
+  }
+  const key = await importP256RawKey(quote.attestationKey);
+  if (key === null || !(await verifyP256(key, quote.signature, quote.signedBytes))) {
+    fail("tdx_bad_quote_signature", "signature", "signature by the attestation key invalid");
+  }
+}
