@@ -1,0 +1,45 @@
+// Release-pipeline helper: writes SRI integrity into runtime/locks/*.lock.json from bytes that are actually present.
+//
+// Usage: bun runtime/pin-artifacts.ts [--artifacts DIR] [--check]
+//   The Kata template's integrity is always recomputed from runtime/kata/. A file entry whose source is an image
+//   path `/artifacts/<platform-id>/<path>` is pinned from `DIR/<platform-id>/<path>` when that file exists; entries
+//   whose bytes are absent keep (or get) no integrity, so the node-installer refuses them. Never invents a digest.
+//   --check exits 1 when a lock would change (CI guard that locks match the templates).
+
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { computeSri, formatSri } from "../src/common/sri.ts";
+
+const here = import.meta.dir;
+const args = process.argv.slice(2);
+const check = args.includes("--check");
+const artifactsIdx = args.indexOf("--artifacts");
+const artifactsDir = artifactsIdx >= 0 ? args[artifactsIdx + 1] : join(here, "artifacts");
+
+interface FileEntry {
+  role: string;
+  source: string;
+  installPath: string;
+  executable: boolean;
+  integrity?: string;
+}
+
+let changed = 0;
+for (const name of readdirSync(join(here, "locks")).filter((n) => n.endsWith(".lock.json"))) {
+  const path = join(here, "locks", name);
+  const before = readFileSync(path, "utf8");
+  const lock = JSON.parse(before) as { kataConfig: { template: string; integrity: string }; files: FileEntry[] };
+  lock.kataConfig.integrity = formatSri(computeSri(readFileSync(join(here, lock.kataConfig.template))));
+  for (const f of lock.files) {
+    const m = /^\/artifacts\/(.+)$/.exec(f.source);
+    const local = m && artifactsDir ? join(artifactsDir, m[1]!) : undefined;
+    if (local && existsSync(local)) f.integrity = formatSri(computeSri(readFileSync(local), "sha384"));
+  }
+  const after = `${JSON.stringify(lock, null, 2)}\n`;
+  if (after !== before) {
+    changed++;
+    if (!check) writeFileSync(path, after);
+    process.stdout.write(`${check ? "stale" : "updated"} ${name}\n`);
+  }
+}
+if (check && changed > 0) process.exit(1);
