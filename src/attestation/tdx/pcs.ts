@@ -70,14 +70,14 @@ export function createPcsClient(opts: PcsClientOptions = {}): PcsClient {
   const signedJson = async (url: string, header: string, parse: (r: CachedResponse) => PcsSignedJson) =>
     (await fetchCollateral({ url, policy, keepHeaders: [header], parse }, fetchOpts)).value;
   return {
-    getTdxTcbInfo(fmspc, o) {
+    async getTdxTcbInfo(fmspc, o) {
       const f = toHex(fromHex(fmspc, "fmspc", 6));
       const url = `${base}/tdx/certification/v4/tcb?fmspc=${f}${updateParam(o?.update)}`;
       return signedJson(url, TCB_INFO_ISSUER_CHAIN, (r) =>
         parseSignedJson(r, "tcbInfo", TCB_INFO_ISSUER_CHAIN, f),
       );
     },
-    getTdxQeIdentity(o) {
+    async getTdxQeIdentity(o) {
       const url = `${base}/tdx/certification/v4/qe/identity${updateParam(o?.update, "?")}`;
       return signedJson(url, QE_IDENTITY_ISSUER_CHAIN, (r) =>
         parseSignedJson(r, "enclaveIdentity", QE_IDENTITY_ISSUER_CHAIN),
