@@ -1,0 +1,88 @@
+// Initdata TOML documents (policy.md §1.2): our deterministic serializer, the cc_init_data annotation codec and the digest.
+
+import { createHash } from "node:crypto";
+import { parse as parseToml } from "smol-toml";
+import { fromBase64, fromUtf8, toBase64, toHex, utf8 } from "../common/bytes.ts";
+import { ParseError } from "../common/errors.ts";
+import { gunzipLimited, gzipDeterministic } from "./deterministic-gzip.ts";
+
+export const INITDATA_VERSION = "0.1.0";
+export const INITDATA_ALGORITHM = "sha256";
+export const POLICY_KEY = "policy.rego";
+/** Upper bound for a decompressed initdata document (the agent allows 16 MiB policies). */
+export const MAX_INITDATA_BYTES = 16 * 1024 * 1024;
+
+// TOML 1.0 §String: multi-line literal strings cannot contain ''' nor control characters other than tab/newline.
+const LITERAL_SAFE = /^[^\u0000-\u0008\u000b-\u001f\u007f]*$/u;
+
+function tomlBasicString(s: string): string {
+  let out = '"';
+  for (const ch of s) {
+    const c = ch.codePointAt(0) as number;
+    if (ch === '"') out += '\\"';
+    else if (ch === "\\") out += "\\\\";
+    else if (ch === "\n") out += "\\n";
+    else if (ch === "\t") out += "\\t";
+    else if (c < 0x20 || c === 0x7f) out += `\\u${c.toString(16).padStart(4, "0")}`;
+    else out += ch;
+  }
+  return `${out}"`;
+}
+
+function tomlValue(s: string): string {
+  if (s.includes("\n") && !s.includes("'''") && LITERAL_SAFE.test(s) && !s.includes("\r")) {
+    // The newline right after the opening ''' is trimmed by TOML parsers, so the value is exact.
+    return `'''\n${s}'''`;
+  }
+  return tomlBasicString(s);
+}
+
+/** Serialises `[data]` entries in the given key order. Exact bytes matter: they are what gets hashed. */
+export function serializeInitdata(data: ReadonlyArray<readonly [string, string]>): Uint8Array {
+  let text = `version = "${INITDATA_VERSION}"\nalgorithm = "${INITDATA_ALGORITHM}"\n\n[data]\n`;
+  for (const [key, value] of data) text += `${tomlBasicString(key)} = ${tomlValue(value)}\n`;
+  return utf8(text);
+}
+
+/** Hex SHA-256 of the TOML bytes: the manifest key and the SNP HOST_DATA of the pod VM. */
+export function initdataDigest(toml: Uint8Array): string {
+  return toHex(new Uint8Array(createHash("sha256").update(toml).digest()));
+}
+
+/** Annotation value: base64(gzip(TOML)). */
+export function encodeInitdataAnnotation(toml: Uint8Array): string {
+  return toBase64(gzipDeterministic(toml));
+}
+
+export interface DecodedInitdata {
+  readonly toml: Uint8Array;
+  readonly digest: string;
+  readonly data: Readonly<Record<string, string>>;
+}
+
+/** Annotation → TOML bytes → validated document; refuses bombs, other versions and other algorithms. */
+export function decodeInitdataAnnotation(annotation: string, maxBytes = MAX_INITDATA_BYTES): DecodedInitdata {
+  const toml = gunzipLimited(fromBase64(annotation.trim(), "cc_init_data"), maxBytes);
+  let doc: Record<string, unknown>;
+  try {
+    doc = parseToml(fromUtf8(toml)) as Record<string, unknown>;
+  } catch (e) {
+    throw new ParseError("initdata_malformed", "initdata expected valid toml", { cause: e });
+  }
+  if (doc.version !== INITDATA_VERSION) {
+    throw new ParseError("initdata_version", `initdata version expected ${INITDATA_VERSION}, got ${String(doc.version)}`);
+  }
+  if (doc.algorithm !== INITDATA_ALGORITHM) {
+    throw new ParseError("initdata_algorithm", `initdata algorithm expected sha256, got ${String(doc.algorithm)}`);
+  }
+  const table = doc.data;
+  if (typeof table !== "object" || table === null || Array.isArray(table)) {
+    throw new ParseError("initdata_malformed", "initdata data expected a table");
+  }
+  const data: Record<string, string> = {};
+  for (const [k, v] of Object.entries(table)) {
+    if (typeof v !== "string") throw new ParseError("initdata_malformed", `initdata data.${k} expected a string`);
+    data[k] = v;
+  }
+  return { toml, digest: initdataDigest(toml), data };
+}

@@ -1,0 +1,104 @@
+// Generator settings (our own defaults, embedded; `-s/--settings` replaces them) and the loader that checks their shape.
+
+import { ConfigError, ParseError } from "../common/errors.ts";
+import defaults from "./default-settings.json" with { type: "json" };
+
+export interface PolicyStorage {
+  readonly driver: string;
+  readonly driver_options: readonly string[];
+  readonly source: string;
+  readonly fstype: string;
+  readonly options: readonly string[];
+  readonly mount_point: string;
+  readonly fs_group: null | { group_id: number; group_change_policy: number };
+  readonly shared: boolean;
+}
+
+export interface Settings {
+  readonly common: {
+    readonly cpath: string;
+    readonly root_path: string;
+    readonly bundle_id_regex: string;
+    readonly shared_file_regex: string;
+    readonly default_path_env: string;
+    readonly default_caps: readonly string[];
+    readonly privileged_caps: readonly string[];
+    readonly masked_paths: readonly string[];
+    readonly readonly_paths: readonly string[];
+    readonly cgroup_mount_extras_allowed: readonly string[];
+  };
+  readonly pause_container: {
+    readonly image_source_regex: string;
+    readonly Args: readonly string[];
+    readonly UID: number;
+    readonly GID: number;
+    readonly Sysctl: Readonly<Record<string, string>>;
+  };
+  readonly sandbox: { readonly storages: readonly PolicyStorage[] };
+  readonly request_defaults: Readonly<Record<string, unknown>> & {
+    readonly CreateContainerRequest: { readonly allow_env_regex: readonly string[] };
+    readonly ExecProcessRequest: { readonly allowed_commands: readonly (readonly string[])[]; readonly regex: readonly string[] };
+  };
+}
+
+/** The embedded default settings file, byte for byte, for writing `settings.json` on first run. */
+export const DEFAULT_SETTINGS_TEXT = `${JSON.stringify(defaults, null, 2)}\n`;
+
+function requireObject(v: unknown, field: string): Record<string, unknown> {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) {
+    throw new ConfigError("settings_invalid", `settings ${field} expected an object, got ${typeof v}`, { field });
+  }
+  return v as Record<string, unknown>;
+}
+
+function requireStrings(v: unknown, field: string): void {
+  if (!Array.isArray(v) || v.some((x) => typeof x !== "string")) {
+    throw new ConfigError("settings_invalid", `settings ${field} expected an array of strings`, { field });
+  }
+}
+
+function checkRegex(pattern: unknown, field: string): void {
+  try {
+    new RegExp(String(pattern), "u");
+  } catch {
+    throw new ConfigError("settings_invalid", `settings ${field} expected a valid regex, got ${String(pattern)}`, {
+      field,
+    });
+  }
+}
+
+/** Parses and shape-checks a settings file; ParseError for bad JSON, ConfigError for missing or mistyped keys. */
+export function parseSettings(text: string): Settings {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new ParseError("settings_not_json", "settings expected valid json", { cause: e });
+  }
+  const root = requireObject(raw, "settings");
+  const common = requireObject(root.common, "common");
+  for (const k of ["default_caps", "privileged_caps", "masked_paths", "readonly_paths", "cgroup_mount_extras_allowed"]) {
+    requireStrings(common[k], `common.${k}`);
+  }
+  for (const k of ["cpath", "root_path", "bundle_id_regex", "shared_file_regex", "default_path_env"]) {
+    if (typeof common[k] !== "string") throw new ConfigError("settings_invalid", `settings common.${k} expected a string`);
+  }
+  const pause = requireObject(root.pause_container, "pause_container");
+  checkRegex(pause.image_source_regex, "pause_container.image_source_regex");
+  requireStrings(pause.Args, "pause_container.Args");
+  requireObject(pause.Sysctl, "pause_container.Sysctl");
+  const sandbox = requireObject(root.sandbox, "sandbox");
+  if (!Array.isArray(sandbox.storages)) throw new ConfigError("settings_invalid", "settings sandbox.storages expected an array");
+  const rd = requireObject(root.request_defaults, "request_defaults");
+  const ccr = requireObject(rd.CreateContainerRequest, "request_defaults.CreateContainerRequest");
+  requireStrings(ccr.allow_env_regex, "request_defaults.CreateContainerRequest.allow_env_regex");
+  (ccr.allow_env_regex as string[]).forEach((r, i) => checkRegex(r, `request_defaults.CreateContainerRequest.allow_env_regex[${i}]`));
+  const exec = requireObject(rd.ExecProcessRequest, "request_defaults.ExecProcessRequest");
+  requireStrings(exec.regex, "request_defaults.ExecProcessRequest.regex");
+  return raw as Settings;
+}
+
+/** The embedded defaults as a typed object. */
+export function defaultSettings(): Settings {
+  return parseSettings(DEFAULT_SETTINGS_TEXT);
+}
