@@ -1,0 +1,90 @@
+// AMD CRL checks: DER CRL signed by the ARK (RSA-PSS), not past nextUpdate, ASK/ASVK serial not revoked (spec §1.8, §1.11 step 5).
+
+import * as x509 from "@peculiar/x509";
+import { ParseError, VerificationError } from "../../common/errors.ts";
+import type { PssAlgorithm, TrustAnchor } from "./chain.ts";
+import { MAX_DER_SIZE, normalizeSerial } from "./x509-util.ts";
+
+/** A CRL whose signature has been checked against one ARK; independent of time, so it can be cached. */
+export interface CheckedCrl {
+  readonly thisUpdate: Date;
+  readonly nextUpdate: Date | undefined;
+  readonly revokedSerials: ReadonlySet<string>;
+}
+
+export function parseCrl(der: Uint8Array): x509.X509Crl {
+  if (!(der instanceof Uint8Array) || der.length === 0 || der.length > MAX_DER_SIZE) {
+    throw new ParseError("snp_crl_invalid", `crl: expected 1..${MAX_DER_SIZE} bytes of der`, {
+      field: "crl",
+    });
+  }
+  try {
+    const crl = new x509.X509Crl(der);
+    void crl.issuer;
+    void crl.thisUpdate;
+    void crl.entries;
+    return crl;
+  } catch (e) {
+    throw new ParseError(
+      "snp_crl_invalid",
+      "crl: expected a der certificate revocation list, got undecodable der",
+      {
+        field: "crl",
+        cause: e,
+      },
+    );
+  }
+}
+
+export async function checkCrlSignature(der: Uint8Array, ark: TrustAnchor): Promise<CheckedCrl> {
+  const crl = parseCrl(der);
+  const alg = crl.signatureAlgorithm as unknown as PssAlgorithm;
+  let ok =
+    crl.issuer === ark.cert.subject &&
+    alg.name === "RSA-PSS" &&
+    alg.hash?.name === "SHA-384" &&
+    alg.saltLength === 48;
+  if (ok) {
+    try {
+      ok = await crl.verify({ publicKey: ark.cert.publicKey });
+    } catch {
+      ok = false;
+    }
+  }
+  if (!ok) {
+    throw new VerificationError(
+      "snp_crl_bad_signature",
+      `crl: expected an rsa-pss sha-384 signature by ${JSON.stringify(ark.cert.subject)}, got issuer ${JSON.stringify(crl.issuer)} with a signature that does not verify`,
+      { field: "crl" },
+    );
+  }
+  return Object.freeze({
+    thisUpdate: crl.thisUpdate,
+    nextUpdate: crl.nextUpdate,
+    revokedSerials: new Set(crl.entries.map((e) => normalizeSerial(e.serialNumber))),
+  });
+}
+
+/** Fails when the CRL is outside its update window at `now` or lists `serial` (normalised hex). */
+export function checkRevocation(crl: CheckedCrl, serial: string, field: string, now: Date): void {
+  if (crl.nextUpdate === undefined || now.getTime() > crl.nextUpdate.getTime()) {
+    const got = crl.nextUpdate ? `next update ${crl.nextUpdate.toISOString()}` : "no next update";
+    throw new VerificationError(
+      "snp_crl_expired",
+      `crl: expected current at ${now.toISOString()}, got ${got}`,
+      {
+        field: "crl",
+      },
+    );
+  }
+  if (now.getTime() < crl.thisUpdate.getTime()) {
+    throw new VerificationError(
+      "snp_crl_expired",
+      `crl: expected issued before ${now.toISOString()}, got this update ${crl.thisUpdate.toISOString()}`,
+      { field: "crl" },
+    );
+  }
+  if (crl.revokedSerials.has(serial)) {
+    throw new VerificationError("snp_revoked", `${field}: serial ${serial} is revoked by the crl`, { field });
+  }
+}
