@@ -1,0 +1,97 @@
+// `contrast runtime` (runtime class names) and `contrast resources runtime` (RuntimeClass + node-installer DaemonSet).
+
+import type { CAC } from "cac";
+import {
+  listPlatforms,
+  parsePlatform,
+  renderRuntimeResources,
+  runtimeHandler,
+} from "../kube/runtime/index.ts";
+import { runAction } from "./command.ts";
+import { UsageError } from "./exit-codes.ts";
+import { VERSION } from "./version.ts";
+
+/** Where `make images` output is expected after `skopeo copy` to a local registry; override with the flags. */
+export const DEFAULT_IMAGE_REGISTRY = "localhost:5000/contrast";
+
+const TARGET_PRESETS: Record<string, { containerdConfigPath: string; systemdUnitNames: string[] }> = {
+  k3s: {
+    containerdConfigPath: "var/lib/rancher/k3s/agent/etc/containerd/config.toml.tmpl",
+    systemdUnitNames: ["k3s.service", "k3s-agent.service"],
+  },
+  rke2: {
+    containerdConfigPath: "var/lib/rancher/rke2/agent/etc/containerd/config.toml.tmpl",
+    systemdUnitNames: ["rke2-server.service", "rke2-agent.service"],
+  },
+};
+
+export function registerRuntime(cli: CAC): void {
+  cli
+    .command("runtime", "print the runtime class name (runtime handler) of each platform")
+    .option("--platform <platform>", "CLH-SNP, Metal-QEMU-SNP or Metal-QEMU-TDX (case-insensitive)")
+    .option("--json", "print JSON")
+    .action((flags: { platform?: string; json?: boolean }) =>
+      runAction(() => {
+        const platforms = flags.platform ? [parsePlatform(flags.platform, "--platform")] : listPlatforms();
+        const rows = platforms.map((p) => ({ platform: p.name, handler: runtimeHandler(p) }));
+        if (flags.json) process.stdout.write(`${JSON.stringify(flags.platform ? rows[0] : rows, null, 2)}\n`);
+        else if (flags.platform) process.stdout.write(`${rows[0]!.handler}\n`);
+        else process.stdout.write(rows.map((r) => `${r.platform}\t${r.handler}\n`).join(""));
+      }),
+    );
+}
+
+interface ResourcesFlags {
+  platform?: string;
+  imageRegistry?: string;
+  nodeInstallerImage?: string;
+  targetConfig?: string;
+}
+
+function targetConfigOption(v: string | undefined) {
+  if (v === undefined) return undefined;
+  if (v === "mount") return true;
+  const preset = TARGET_PRESETS[v];
+  if (!preset)
+    throw new UsageError(
+      "invalid_target_config",
+      `--target-config: expected k3s|rke2|mount, got ${JSON.stringify(v)}`,
+    );
+  return preset;
+}
+
+/** Registers `runtime` inside the `resources` command group (the lead wires the group in src/main.ts). */
+export function registerResourcesRuntime(sub: CAC): void {
+  sub
+    .command("runtime", "print the RuntimeClass and node-installer DaemonSet for a platform as YAML")
+    .option("--platform <platform>", "CLH-SNP, Metal-QEMU-SNP or Metal-QEMU-TDX (case-insensitive)")
+    .option(
+      "--image-registry <prefix>",
+      `registry prefix of the node-installer image (default ${DEFAULT_IMAGE_REGISTRY})`,
+    )
+    .option(
+      "--node-installer-image <ref>",
+      "full node-installer image reference, e.g. pinned by @sha256 digest",
+    )
+    .option(
+      "--target-config <preset>",
+      "k3s|rke2: add the target-config ConfigMap; mount: mount an existing one",
+    )
+    .action((flags: ResourcesFlags) =>
+      runAction(() => {
+        if (!flags.platform)
+          throw new UsageError("missing_platform", "--platform: expected a platform name, got nothing");
+        const platform = parsePlatform(flags.platform, "--platform");
+        const image =
+          flags.nodeInstallerImage ??
+          `${flags.imageRegistry ?? DEFAULT_IMAGE_REGISTRY}/node-installer:${VERSION}`;
+        const targetConfig = targetConfigOption(flags.targetConfig);
+        process.stdout.write(
+          renderRuntimeResources(platform, {
+            nodeInstallerImage: image,
+            ...(targetConfig ? { targetConfig } : {}),
+          }),
+        );
+      }),
+    );
+}

@@ -1,0 +1,15 @@
+// Public surface of the runtime library: platforms, lock, handler names and the runtime's Kubernetes resources.
+
+export { runtimeHandler, runtimeHandlerForLock } from "./handler.ts";
+export type { ArtifactRole, LockedFile, RuntimeLock } from "./lock.ts";
+export { canonicalLockBytes, parseRuntimeLock } from "./lock.ts";
+export { loadRuntimeLock } from "./locks.ts";
+export type { Platform, PlatformName, Tee } from "./platforms.ts";
+export { listPlatforms, parsePlatform, VM_OVERHEAD_MIB } from "./platforms.ts";
+export type { RuntimeResourceOptions } from "./resources.ts";
+export {
+  generateNodeInstallerDaemonSet,
+  generateRuntimeClass,
+  generateTargetConfigMap,
+  renderRuntimeResources,
+} from "./resources.ts";
