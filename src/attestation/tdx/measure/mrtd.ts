@@ -1,0 +1,106 @@
+// TDX MRTD: SHA-384 over TDH.MEM.PAGE.ADD and TDH.MR.EXTEND records (spec measurement.md §3.1, §3.3).
+
+import { ConfigError, ParseError } from "../../../common/errors.ts";
+import { createSha384, type StreamingHash } from "../../snp/measure/hash.ts";
+import { parseTdvfMetadata, TDVF_PAGE_SIZE, TdvfAttribute, type TdvfSection } from "./tdvf-metadata.ts";
+
+/**
+ * single-pass: PAGE.ADD then its 16 MR.EXTENDs, page by page (QEMU ≥ 9, GCE, current Contrast);
+ * two-pass: all PAGE.ADDs of a section, then all its MR.EXTENDs (QEMU 8.x TDX trees).
+ */
+export type MrtdPageOrder = "single-pass" | "two-pass";
+export const MRTD_PAGE_ORDERS: readonly MrtdPageOrder[] = ["single-pass", "two-pass"];
+
+export interface MrtdOptions {
+  readonly pageOrder?: MrtdPageOrder;
+  /** Older Google hypervisors extended every section regardless of its attributes. */
+  readonly extendAllSections?: boolean;
+}
+
+const CHUNK = 256;
+const RECORD = 128;
+
+/** The running MRTD: everything absorbed is a multiple of 128 bytes, so it is plain streaming SHA-384. */
+export class MrtdBuilder {
+  readonly #hash: StreamingHash = createSha384();
+  readonly #record = new Uint8Array(RECORD);
+  readonly #dv = new DataView(this.#record.buffer);
+
+  #header(label: string, gpa: number): Uint8Array {
+    this.#record.fill(0);
+    for (let i = 0; i < label.length; i++) this.#record[i] = label.charCodeAt(i);
+    this.#dv.setBigUint64(16, BigInt(gpa), true);
+    return this.#record;
+  }
+
+  /** TDH.MEM.PAGE.ADD(gpa): "MEM.PAGE.ADD" ‖ zeros ‖ GPA at 16 ‖ zeros. */
+  pageAdd(gpa: number): void {
+    this.#hash.update(this.#header("MEM.PAGE.ADD", gpa));
+  }
+
+  /** TDH.MR.EXTEND of one 256-byte chunk: "MR.EXTEND" ‖ GPA at 16 record, then the chunk. */
+  mrExtend(gpa: number, chunk: Uint8Array): void {
+    if (chunk.length !== CHUNK)
+      throw new ParseError("invalid_length", `chunk: expected 256 bytes, got ${chunk.length}`);
+    this.#hash.update(this.#header("MR.EXTEND", gpa)).update(chunk);
+  }
+
+  /** The 16 MR.EXTENDs of one 4 KiB page. */
+  extendPage(gpa: number, page: Uint8Array): void {
+    for (let off = 0; off < TDVF_PAGE_SIZE; off += CHUNK)
+      this.mrExtend(gpa + off, page.subarray(off, off + CHUNK));
+  }
+
+  digest(): Uint8Array {
+    return this.#hash.digest();
+  }
+}
+
+/** MRTD of a TDVF/OVMF image from its TDVF metadata. */
+export function computeMrtd(image: Uint8Array, options: MrtdOptions = {}): Uint8Array {
+  const order = options.pageOrder ?? "single-pass";
+  if (!MRTD_PAGE_ORDERS.includes(order)) {
+    throw new ConfigError(
+      "invalid_page_order",
+      `page order: expected single-pass|two-pass, got ${JSON.stringify(order)}`,
+      {
+        field: "pageOrder",
+      },
+    );
+  }
+  const mrtd = new MrtdBuilder();
+  for (const [i, s] of parseTdvfMetadata(image).entries()) {
+    if (s.attributes & TdvfAttribute.PageAug) continue;
+    const extend = options.extendAllSections === true || (s.attributes & TdvfAttribute.MrExtend) !== 0;
+    const raw = extend ? sectionBytes(image, s, i) : undefined;
+    const pages = s.memoryDataSize / TDVF_PAGE_SIZE;
+    for (let p = 0; p < pages; p++) {
+      mrtd.pageAdd(s.memoryAddress + p * TDVF_PAGE_SIZE);
+      if (raw && order === "single-pass")
+        mrtd.extendPage(s.memoryAddress + p * TDVF_PAGE_SIZE, pageOf(raw, p));
+    }
+    if (!raw || order === "single-pass") continue;
+    for (let p = 0; p < pages; p++) mrtd.extendPage(s.memoryAddress + p * TDVF_PAGE_SIZE, pageOf(raw, p));
+  }
+  return mrtd.digest();
+}
+
+/** The section's memory image: raw file bytes, zero-filled up to the memory size. */
+function sectionBytes(image: Uint8Array, s: TdvfSection, index: number): Uint8Array {
+  if (s.dataOffset + s.rawDataSize > image.length) {
+    throw new ParseError(
+      "tdvf_bad_metadata",
+      `tdvf metadata: section ${index} data 0x${s.dataOffset.toString(16)}+0x${s.rawDataSize.toString(16)} exceeds image size 0x${image.length.toString(16)}`,
+      { field: "ovmf" },
+    );
+  }
+  const raw = image.subarray(s.dataOffset, s.dataOffset + s.rawDataSize);
+  if (raw.length === s.memoryDataSize) return raw;
+  const out = new Uint8Array(s.memoryDataSize);
+  out.set(raw);
+  return out;
+}
+
+function pageOf(bytes: Uint8Array, page: number): Uint8Array {
+  return bytes.subarray(page * TDVF_PAGE_SIZE, (page + 1) * TDVF_PAGE_SIZE);
+}
