@@ -87,13 +87,15 @@ function chainError(field: string, message: string): VerificationError {
 
 /**
  * Checks `chain` = [leaf, …, root] (spec §2.2 step 2): expected CNs, issuer DN == parent subject DN,
- * CA flags, every signature, and a root byte-identical to `trustedRoot`. Time is checked separately.
+ * CA flags (only the first may be an end entity, unless `firstIsCa`), every signature, and a root
+ * byte-identical to `trustedRoot`. Time is checked separately.
  */
 export async function verifyIntelChain(
   chain: readonly IntelCert[],
   expectedNames: readonly (readonly string[])[],
   trustedRoot: IntelCert,
   field: string,
+  firstIsCa = false,
 ): Promise<void> {
   const root = chain[chain.length - 1]!;
   if (!constantTimeEqual(root.der, trustedRoot.der)) {
@@ -113,7 +115,8 @@ export async function verifyIntelChain(
         `cert ${i} common name: expected ${names.join(" or ")}, got ${JSON.stringify(c.commonName)}`,
       );
     }
-    if (isCa(c) !== i > 0) throw chainError(field, `cert ${i}: expected ca=${i > 0}`);
+    const wantCa = i > 0 || firstIsCa;
+    if (isCa(c) !== wantCa) throw chainError(field, `cert ${i}: expected ca=${wantCa}`);
     const parent = chain[i + 1];
     if (parent === undefined) continue;
     if (c.cert.issuer !== parent.cert.subject) {

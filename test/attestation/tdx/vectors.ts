@@ -1,0 +1,69 @@
+// Loads the TDX/Intel test vectors from <repo>/../shared/testdata/attestation (see its README for sources and outcomes).
+
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+
+export const ATTESTATION_DIR = join(
+  import.meta.dir,
+  "..",
+  "..",
+  "..",
+  "..",
+  "shared",
+  "testdata",
+  "attestation",
+);
+
+export function readTdx(name: string): Uint8Array {
+  return new Uint8Array(readFileSync(join(ATTESTATION_DIR, "tdx", name)));
+}
+
+export function readTdxText(name: string): string {
+  return readFileSync(join(ATTESTATION_DIR, "tdx", name), "utf8");
+}
+
+export function readIntelText(name: string): string {
+  return readFileSync(join(ATTESTATION_DIR, "intel", name), "utf8");
+}
+
+export const QUOTES = {
+  spr: "quote_v4_spr_gotdxguest.dat",
+  v5: "quote_v5_gotdxguest.dat",
+  debug: "quote_v4_coco_debugtd.dat",
+  azure: "quote_v4_azure_coco.dat",
+} as const;
+
+/** A time inside every certificate's validity for each quote (PCK notBefore … notAfter, README). */
+export const QUOTE_NOW: Record<keyof typeof QUOTES, Date> = {
+  spr: new Date("2023-07-01T00:00:00Z"),
+  v5: new Date("2026-02-03T00:00:00Z"),
+  debug: new Date("2023-07-01T00:00:00Z"),
+  azure: new Date("2024-01-01T00:00:00Z"),
+};
+
+export const NOW_2023 = new Date("2023-07-01T00:00:00Z");
+export const NOW_2026 = new Date("2026-02-03T00:00:00Z");
+
+export const TCB_INFO_2023 = "tcbinfo_tdx_fmspc50806f000000_2023.json";
+export const TCB_INFO_2026 = "tcbinfo_tdx_fmspc90c06f000000_2026.json";
+export const QE_IDENTITY_2023 = "qeidentity_tdqe_2023.json";
+export const SIGNING_CHAIN_2018 = "tcb_signing_issuer_chain.pem";
+export const SIGNING_CHAIN_REISSUED = "tcb_signing_issuer_chain_reissued.pem";
+
+/** Deterministic PRNG (mulberry32) for fuzz loops. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function flipByte(b: Uint8Array, offset: number, mask = 0x01): Uint8Array {
+  const out = b.slice();
+  out[offset] = out[offset]! ^ mask;
+  return out;
+}
