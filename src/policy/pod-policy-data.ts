@@ -38,6 +38,8 @@ export interface ContainerPolicy {
   };
   readonly Mounts: readonly MountPolicy[];
   readonly Namespaces: readonly string[];
+  readonly MaskedPaths: readonly string[];
+  readonly ReadonlyPaths: readonly string[];
   readonly Sysctl: Readonly<Record<string, string>>;
   readonly storages: readonly StoragePolicy[];
   readonly exec_commands: readonly (readonly string[])[];
@@ -97,6 +99,8 @@ function sandboxContainer(pod: PodDescription, settings: Settings): ContainerPol
     },
     Mounts: sandboxMounts(settings),
     Namespaces: pod.spec.hostNetwork === true ? ["ipc", "mount"] : ["ipc", "uts", "mount"],
+    MaskedPaths: settings.common.masked_paths,
+    ReadonlyPaths: settings.common.readonly_paths,
     Sysctl: { ...p.Sysctl, ...sysctls },
     storages: [],
     exec_commands: [],
@@ -135,6 +139,9 @@ function appContainer(
     },
     Mounts: mounts,
     Namespaces: ["ipc", "uts", "mount"],
+    // containerd leaves masked and read-only paths empty for privileged containers.
+    MaskedPaths: c.securityContext?.privileged === true ? [] : settings.common.masked_paths,
+    ReadonlyPaths: c.securityContext?.privileged === true ? [] : settings.common.readonly_paths,
     Sysctl: sysctls,
     storages,
     exec_commands: execCommands(c),

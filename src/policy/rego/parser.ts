@@ -73,6 +73,7 @@ class ModuleParser extends ExprParser {
     const args = this.isPunct("(") && !this.peek().spaceBefore ? this.parseParams() : undefined;
     let key: Term | undefined;
     let kind: RuleKind = args === undefined ? "complete" : "function";
+    let viaContains = false;
     if (args === undefined && this.isPunct("[") && !this.peek().spaceBefore) {
       this.next();
       key = this.withNewlines(false, () => this.parseTermIn());
@@ -82,10 +83,11 @@ class ModuleParser extends ExprParser {
       this.next();
       key = this.parseTermIn();
       kind = "set";
+      viaContains = true;
     }
     let value: Term | undefined;
     if ((this.isPunct(":=") || this.isPunct("=")) && this.continues()) {
-      if (kind === "set" && this.isWord("contains", this.prevKeyword())) throw syntaxError(this.peek().loc, "contains rules take no value");
+      if (viaContains) throw syntaxError(this.peek().loc, "contains rules take no value");
       this.next();
       value = this.parseTermIn();
       if (kind === "set") kind = "object";
@@ -97,10 +99,6 @@ class ModuleParser extends ExprParser {
     }
     const elseBranch = this.isWord("else") ? this.parseElse(kind) : undefined;
     return { name, kind, isDefault, args, key, value, body: body ?? [], else: elseBranch, loc: this.span(start) };
-  }
-
-  private prevKeyword() {
-    return this.prev();
   }
 
   private finishDefault(
@@ -132,17 +130,12 @@ class ModuleParser extends ExprParser {
   private parseRuleBody(): Expr[] | undefined {
     if (this.isWord("if")) {
       this.next();
-      if (this.isPunct("{") && this.looksLikeBody()) return this.parseBraceBody(false);
+      // OPA reads `if {` as the start of a body, never as an object literal.
+      if (this.isPunct("{")) return this.parseBraceBody(false);
       return [this.parseLiteral()];
     }
     if (this.isPunct("{")) return this.parseBraceBody(false);
     return undefined;
-  }
-
-  /** After `if`, `{` opens a body unless it is an object/set literal used as a single expression. */
-  private looksLikeBody(): boolean {
-    // `if {"a": 1}["a"] == 1` is legal but rare; OPA also reads `if {` as a body.
-    return true;
   }
 
   private parseElse(kind: RuleKind): ElseBranch {
