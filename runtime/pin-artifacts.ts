@@ -1,17 +1,18 @@
 // Release-pipeline helper: writes SRI integrity into runtime/locks/*.lock.json from bytes that are actually present.
 //
-// Usage: bun runtime/pin-artifacts.ts [--artifacts DIR] [--check]
+// Usage: bun runtime/pin-artifacts.ts [--artifacts DIR] [--runtime DIR] [--check]
 //   The Kata template's integrity is always recomputed from runtime/kata/. A file entry whose source is an image
 //   path `/artifacts/<platform-id>/<path>` is pinned from `DIR/<platform-id>/<path>` when that file exists; entries
 //   whose bytes are absent keep (or get) no integrity, so the node-installer refuses them. Never invents a digest.
-//   --check exits 1 when a lock would change (CI guard that locks match the templates).
+//   --runtime DIR works on a copy of runtime/ (locks/ and kata/ below DIR); --check exits 1 when a lock would change (CI guard that locks match the templates).
 
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { computeSri, formatSri } from "../src/common/sri.ts";
 
-const here = import.meta.dir;
 const args = process.argv.slice(2);
+const runtimeIdx = args.indexOf("--runtime");
+const here = runtimeIdx >= 0 ? args[runtimeIdx + 1]! : import.meta.dir;
 const check = args.includes("--check");
 const artifactsIdx = args.indexOf("--artifacts");
 const artifactsDir = artifactsIdx >= 0 ? args[artifactsIdx + 1] : join(here, "artifacts");

@@ -1,5 +1,11 @@
 // Kubernetes resources that install a runtime: the RuntimeClass and the node-installer DaemonSet (§8.1, §8.2, §9).
 
+import type { IDaemonSet } from "kubernetes-models/apps/v1/DaemonSet";
+import type { IRuntimeClass } from "kubernetes-models/node.k8s.io/v1/RuntimeClass";
+import type { IConfigMap } from "kubernetes-models/v1/ConfigMap";
+import type { IContainer } from "kubernetes-models/v1/Container";
+import type { IVolume } from "kubernetes-models/v1/Volume";
+import type { IVolumeMount } from "kubernetes-models/v1/VolumeMount";
 import { stringify } from "yaml";
 import { runtimeHandler } from "./handler.ts";
 import { type Platform, parsePlatform, VM_OVERHEAD_MIB } from "./platforms.ts";
@@ -21,9 +27,10 @@ export interface RuntimeResourceOptions {
     | { readonly containerdConfigPath: string; readonly systemdUnitNames: readonly string[] };
 }
 
-type Obj = Record<string, unknown>;
-
-export function generateRuntimeClass(platform: string | Platform, handler = runtimeHandler(platform)): Obj {
+export function generateRuntimeClass(
+  platform: string | Platform,
+  handler = runtimeHandler(platform),
+): IRuntimeClass {
   const p = parsePlatform(platform);
   return {
     apiVersion: "node.k8s.io/v1",
@@ -34,9 +41,9 @@ export function generateRuntimeClass(platform: string | Platform, handler = runt
   };
 }
 
-function installerContainer(p: Platform, opts: RuntimeResourceOptions): Obj {
+function installerContainer(p: Platform, opts: RuntimeResourceOptions): IContainer {
   const args = [p.name, "--host-root", "/host"];
-  const mounts: Obj[] = [{ name: "host-mount", mountPath: "/host" }];
+  const mounts: IVolumeMount[] = [{ name: "host-mount", mountPath: "/host" }];
   if (opts.targetConfig) {
     args.push("--config", "/target-config");
     mounts.push({ name: "target-config", mountPath: "/target-config", readOnly: true });
@@ -55,12 +62,12 @@ function installerContainer(p: Platform, opts: RuntimeResourceOptions): Obj {
 export function generateNodeInstallerDaemonSet(
   platform: string | Platform,
   opts: RuntimeResourceOptions,
-): Obj {
+): IDaemonSet {
   const p = parsePlatform(platform);
   const handler = opts.handler ?? runtimeHandler(p);
   const name = `${handler}-nodeinstaller`;
   const labels = { "app.kubernetes.io/name": name };
-  const volumes: Obj[] = [{ name: "host-mount", hostPath: { path: "/", type: "Directory" } }];
+  const volumes: IVolume[] = [{ name: "host-mount", hostPath: { path: "/", type: "Directory" } }];
   if (opts.targetConfig)
     volumes.push({ name: "target-config", configMap: { name: TARGET_CONFIG_NAME, optional: true } });
   return {
@@ -92,7 +99,7 @@ export function generateNodeInstallerDaemonSet(
 export function generateTargetConfigMap(cfg: {
   containerdConfigPath: string;
   systemdUnitNames: readonly string[];
-}): Obj {
+}): IConfigMap {
   return {
     apiVersion: "v1",
     kind: "ConfigMap",
@@ -108,7 +115,7 @@ export function generateTargetConfigMap(cfg: {
 export function renderRuntimeResources(platform: string | Platform, opts: RuntimeResourceOptions): string {
   const p = parsePlatform(platform);
   const handler = opts.handler ?? runtimeHandler(p);
-  const docs: Obj[] = [generateRuntimeClass(p, handler)];
+  const docs: (IRuntimeClass | IConfigMap | IDaemonSet)[] = [generateRuntimeClass(p, handler)];
   if (typeof opts.targetConfig === "object") docs.push(generateTargetConfigMap(opts.targetConfig));
   docs.push(generateNodeInstallerDaemonSet(p, { ...opts, handler }));
   return docs.map((d) => stringify(d, { lineWidth: 0, aliasDuplicateObjects: false })).join("---\n");
