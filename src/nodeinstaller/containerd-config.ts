@@ -111,8 +111,24 @@ export function patchContainerdConfig(
   const runtimes = runtimesTable(doc, version, field);
   const want = runtimeEntry(reg);
   if (text !== undefined && deepEqual(runtimes[reg.handler], want)) return { text, changed: false, version };
+  const fresh = runtimes[reg.handler] === undefined;
   runtimes[reg.handler] = want;
-  return { text: `${stringify(doc)}\n`, changed: true, version };
+  const appended = fresh && text !== undefined ? appendBlock(text, doc, reg, version) : undefined;
+  return { text: appended ?? `${stringify(doc)}\n`, changed: true, version };
+}
+
+/**
+ * Appending the new table to the user's text keeps their comments and layout byte for byte. It is used only when
+ * the result parses to exactly the patched document (it does not when e.g. `runtimes` is an inline table).
+ */
+function appendBlock(text: string, want: Table, reg: RuntimeRegistration, version: ContainerdConfigVersion): string | undefined {
+  const sep = text === "" || text.endsWith("\n") ? "\n" : "\n\n";
+  const candidate = `${text}${sep}${renderRuntimeBlock(reg, version)}`;
+  try {
+    return deepEqual(parse(candidate), want) ? candidate : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The runtime table alone, as TOML, for appending to a K3s/RKE2 Go template that cannot be parsed as TOML. */

@@ -1,0 +1,100 @@
+// Test fixtures: real artifact files with known bytes, a lock pinning them, and temporary host roots.
+
+import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { computeSri, formatSri, type SriAlgorithm } from "../../src/common/sri.ts";
+import { type LockedFile, parseRuntimeLock, type RuntimeLock } from "../../src/kube/runtime/lock.ts";
+import { loadRuntimeLock } from "../../src/kube/runtime/locks.ts";
+import type { PlatformName } from "../../src/kube/runtime/platforms.ts";
+import type { CommandResult, CommandRunner } from "../../src/nodeinstaller/restart.ts";
+
+export const GOLDEN_DIR = join(import.meta.dir, "golden");
+
+/** Deterministic bytes per artifact: a header naming it, then a counter pattern (1 KiB to a few KiB). */
+export function artifactBytes(name: string): Uint8Array {
+  const head = new TextEncoder().encode(`contrast test artifact ${name}\n`);
+  const out = new Uint8Array(head.length + 1024 + name.length * 97);
+  out.set(head);
+  for (let i = head.length; i < out.length; i++) out[i] = (i * 31 + name.length) & 0xff;
+  return out;
+}
+
+export interface Fixture {
+  readonly root: string;
+  readonly hostRoot: string;
+  readonly imageRoot: string;
+  readonly stagingParent: string;
+  readonly lock: RuntimeLock;
+  cleanup(): void;
+}
+
+/**
+ * Writes every artifact of the shipped lock for `platform` into a fake image root at its image path and returns the
+ * lock with real SRI for those bytes (sha384 for binaries, sha256 for the rest, so both algorithms are exercised).
+ */
+export function createFixture(platform: PlatformName = "Metal-QEMU-SNP"): Fixture {
+  const root = mkdtempSync(join(tmpdir(), "contrast-ni-test-"));
+  const hostRoot = join(root, "host");
+  const imageRoot = join(root, "image");
+  const stagingParent = join(root, "staging");
+  for (const d of [hostRoot, imageRoot, stagingParent]) mkdirSync(d, { recursive: true });
+  const shipped = loadRuntimeLock(platform);
+  const files = shipped.files.map((f): LockedFile => {
+    const bytes = artifactBytes(f.installPath);
+    const path = join(imageRoot, f.source);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, bytes);
+    const alg: SriAlgorithm = f.executable ? "sha384" : "sha256";
+    return { ...f, integrity: formatSri(computeSri(bytes, alg)) };
+  });
+  const lock = parseRuntimeLock(JSON.parse(JSON.stringify({ ...shipped, files })));
+  return { root, hostRoot, imageRoot, stagingParent, lock, cleanup: () => rmSync(root, { recursive: true, force: true }) };
+}
+
+export function writeHostFile(hostRoot: string, path: string, text: string, mode = 0o644): void {
+  const p = join(hostRoot, path);
+  mkdirSync(dirname(p), { recursive: true });
+  writeFileSync(p, text);
+  chmodSync(p, mode);
+}
+
+/** Every path below `dir` with its type, mode and content: equal snapshots mean a byte-identical host. */
+export function snapshotTree(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string, rel: string) => {
+    for (const name of readdirSync(d).sort()) {
+      const p = join(d, name);
+      const r = rel ? `${rel}/${name}` : name;
+      const st = lstatSync(p);
+      if (st.isDirectory()) {
+        out[r] = `dir ${(st.mode & 0o777).toString(8)}`;
+        walk(p, r);
+      } else out[r] = `file ${(st.mode & 0o777).toString(8)} ${formatSri(computeSri(readFileSync(p)))}`;
+    }
+  };
+  walk(dir, "");
+  return out;
+}
+
+/** A command runner that records argv and answers from a table (`is-active` per unit, `restart` exit code). */
+export function recordingRunner(active: readonly string[] = ["containerd.service"], restartExit = 0) {
+  const calls: string[][] = [];
+  const run: CommandRunner = async (argv): Promise<CommandResult> => {
+    calls.push([...argv]);
+    const unit = argv[argv.length - 1]!;
+    if (argv.includes("is-active")) return { exitCode: active.includes(unit) ? 0 : 3, stderr: "" };
+    return { exitCode: restartExit, stderr: restartExit === 0 ? "" : "Job for unit failed" };
+  };
+  return { run, calls };
+}
+
+/** Compares `text` with a golden file; `UPDATE_GOLDEN=1` rewrites the golden file instead. */
+export function goldenText(name: string, text: string, dir = GOLDEN_DIR): string {
+  const p = join(dir, name);
+  if (process.env.UPDATE_GOLDEN === "1") {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(p, text);
+  }
+  return readFileSync(p, "utf8");
+}
