@@ -45,7 +45,8 @@ export function collectConfigSources(objects: readonly KubeObject[]): ConfigSour
   const secrets = new Map<string, Record<string, string>>();
   for (const obj of objects) {
     if (obj.apiVersion !== "v1") continue;
-    if (obj.kind === "ConfigMap") configMaps.set(configSourceKey(obj.namespace, obj.name), stringMap(obj.value.data));
+    if (obj.kind === "ConfigMap")
+      configMaps.set(configSourceKey(obj.namespace, obj.name), stringMap(obj.value.data));
     if (obj.kind === "Secret") secrets.set(configSourceKey(obj.namespace, obj.name), decodeSecretData(obj));
   }
   return { configMaps, secrets };

@@ -53,7 +53,8 @@ function placeInitializer(doc: Document, spec: readonly (string | number)[], opt
   const inits = ensureSeq(doc, [...spec, "initContainers"]);
   const first = inits.items[0];
   const others = inits.items.filter((it) => itemName(it) === INITIALIZER_NAME);
-  if (others.length === 1 && first === others[0] && deepEqualJson((first as YAMLMap).toJSON(), desired)) return;
+  if (others.length === 1 && first === others[0] && deepEqualJson((first as YAMLMap).toJSON(), desired))
+    return;
   inits.items = inits.items.filter((it) => itemName(it) !== INITIALIZER_NAME);
   inits.items.unshift(doc.createNode(desired));
 }

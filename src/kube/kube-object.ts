@@ -15,7 +15,9 @@ export interface KubeObject {
 }
 
 function asRecord(v: unknown): Record<string, unknown> | undefined {
-  return typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  return typeof v === "object" && v !== null && !Array.isArray(v)
+    ? (v as Record<string, unknown>)
+    : undefined;
 }
 
 /** Builds a KubeObject view of a document; returns undefined for empty or non-mapping documents. */

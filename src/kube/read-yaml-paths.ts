@@ -9,7 +9,8 @@ const YAML_FILE = /\.ya?ml$/i;
 
 function walk(path: string, out: string[]): void {
   const st = statSync(path, { throwIfNoEntry: false });
-  if (st === undefined) throw new ConfigError("input_path_missing", `input path ${path} expected to exist, got nothing`);
+  if (st === undefined)
+    throw new ConfigError("input_path_missing", `input path ${path} expected to exist, got nothing`);
   if (st.isFile()) {
     out.push(path);
     return;

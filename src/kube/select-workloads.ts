@@ -33,7 +33,12 @@ export interface Selection {
 }
 
 export function locationOf(obj: KubeObject): SourceLocation {
-  return { file: obj.doc.file, docIndex: obj.doc.docIndex, kind: obj.kind, name: obj.name || obj.generateName };
+  return {
+    file: obj.doc.file,
+    docIndex: obj.doc.docIndex,
+    kind: obj.kind,
+    name: obj.name || obj.generateName,
+  };
 }
 
 function annotation(value: unknown, path: readonly string[], key: string): string | undefined {
@@ -69,7 +74,10 @@ function toWorkload(obj: KubeObject): ConfidentialWorkload | undefined {
   const loc = locationOf(obj);
   if (!isWorkloadKind(obj.kind)) {
     const path = findPodTemplate(obj.value);
-    if (path !== undefined && isConfidentialRuntimeClass(getPath(obj.value, [...path, "spec", "runtimeClassName"]))) {
+    if (
+      path !== undefined &&
+      isConfidentialRuntimeClass(getPath(obj.value, [...path, "spec", "runtimeClassName"]))
+    ) {
       throw new ConfigError(
         "workload_kind_unsupported",
         `${describeLocation(loc)}: kind expected one of Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, got ${obj.kind || "none"} with a confidential pod template`,

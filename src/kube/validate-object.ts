@@ -26,7 +26,11 @@ const MODELS: Readonly<Record<string, ModelConstructor>> = {
 
 /** True when kubernetes-models has a schema for this apiVersion/kind. */
 export function hasSchema(apiVersion: unknown, kind: unknown): boolean {
-  return typeof apiVersion === "string" && typeof kind === "string" && Object.hasOwn(MODELS, `${apiVersion}/${kind}`);
+  return (
+    typeof apiVersion === "string" &&
+    typeof kind === "string" &&
+    Object.hasOwn(MODELS, `${apiVersion}/${kind}`)
+  );
 }
 
 interface AjvIssue {

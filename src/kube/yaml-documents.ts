@@ -34,7 +34,8 @@ const INDENTED_SEQUENCE = /^( *)[^\s#-][^\n]*:[ \t]*(#[^\n]*)?\n\1 +- /m;
 /** Parses every document of a file; any YAML error is a ParseError naming file and document. */
 export function parseYamlFile(file: YamlSourceFile): ParsedFile {
   const docs = parseAllDocuments(file.text, { keepSourceTokens: false, uniqueKeys: true });
-  if (!Array.isArray(docs)) return { path: file.path, documents: [], prefix: file.text, flushSequences: false };
+  if (!Array.isArray(docs))
+    return { path: file.path, documents: [], prefix: file.text, flushSequences: false };
   const documents: ParsedDocument[] = [];
   docs.forEach((doc, docIndex) => {
     const first = doc.errors[0];
@@ -46,7 +47,13 @@ export function parseYamlFile(file: YamlSourceFile): ParsedFile {
       );
     }
     const [start, , end] = doc.range;
-    documents.push({ file: file.path, docIndex, source: file.text.slice(start, end), doc, value: doc.toJS() });
+    documents.push({
+      file: file.path,
+      docIndex,
+      source: file.text.slice(start, end),
+      doc,
+      value: doc.toJS(),
+    });
   });
   const prefix = documents.length > 0 ? file.text.slice(0, docs[0]?.range[0] ?? 0) : file.text;
   const flush = FLUSH_SEQUENCE.test(file.text) && !INDENTED_SEQUENCE.test(file.text);

@@ -72,32 +72,53 @@ function fieldRefValue(path: string, pod: PodFacts, where: string): PartialValue
 
 type EnvVarLike = NonNullable<IContainer["env"]>[number];
 
-function valueFromSource(e: EnvVarLike, sources: ConfigSources, ns: string | undefined, pod: PodFacts, where: string): PartialValue | undefined {
+function valueFromSource(
+  e: EnvVarLike,
+  sources: ConfigSources,
+  ns: string | undefined,
+  pod: PodFacts,
+  where: string,
+): PartialValue | undefined {
   const vf = e.valueFrom;
   if (vf === undefined) return undefined;
   if (vf.fieldRef !== undefined) return fieldRefValue(vf.fieldRef.fieldPath, pod, where);
   if (vf.resourceFieldRef !== undefined) return runtime("[0-9]+");
   const ref = vf.configMapKeyRef ?? vf.secretKeyRef;
   if (ref !== undefined) {
-    const map = (vf.configMapKeyRef !== undefined ? sources.configMaps : sources.secrets).get(configSourceKey(ns, ref.name ?? ""));
+    const map = (vf.configMapKeyRef !== undefined ? sources.configMaps : sources.secrets).get(
+      configSourceKey(ns, ref.name ?? ""),
+    );
     const v = map?.[ref.key];
     if (v !== undefined) return literal(v);
     if (ref.optional === true) return undefined;
     const what = vf.configMapKeyRef !== undefined ? "ConfigMap" : "Secret";
-    return fail(where, `env ${e.name} expected key ${ref.key} in ${what} ${ref.name ?? ""} of the input, got none`);
+    return fail(
+      where,
+      `env ${e.name} expected key ${ref.key} in ${what} ${ref.name ?? ""} of the input, got none`,
+    );
   }
   return fail(where, `env ${e.name} expected a supported valueFrom source`);
 }
 
-function envFromEntries(c: IContainer, sources: ConfigSources, ns: string | undefined, where: string): [string, PartialValue][] {
+function envFromEntries(
+  c: IContainer,
+  sources: ConfigSources,
+  ns: string | undefined,
+  where: string,
+): [string, PartialValue][] {
   const out: [string, PartialValue][] = [];
   for (const ef of c.envFrom ?? []) {
     const ref = ef.configMapRef ?? ef.secretRef;
     if (ref === undefined) continue;
-    const map = (ef.configMapRef !== undefined ? sources.configMaps : sources.secrets).get(configSourceKey(ns, ref.name ?? ""));
+    const map = (ef.configMapRef !== undefined ? sources.configMaps : sources.secrets).get(
+      configSourceKey(ns, ref.name ?? ""),
+    );
     if (map === undefined) {
       if (ref.optional === true) continue;
-      fail(where, `envFrom expected ${ef.configMapRef !== undefined ? "ConfigMap" : "Secret"} ${ref.name ?? ""} in the input, got none`);
+      fail(
+        where,
+        `envFrom expected ${ef.configMapRef !== undefined ? "ConfigMap" : "Secret"} ${ref.name ?? ""} in the input, got none`,
+      );
     }
     for (const [k, v] of Object.entries(map)) out.push([`${ef.prefix ?? ""}${k}`, literal(v)]);
   }
@@ -105,7 +126,12 @@ function envFromEntries(c: IContainer, sources: ConfigSources, ns: string | unde
 }
 
 /** The kubelet's view: envFrom then env, later entries override earlier ones, `$(VAR)` refers to earlier entries. */
-function kubeletEnv(c: IContainer, sources: ConfigSources, pod: PodFacts, where: string): Map<string, PartialValue> {
+function kubeletEnv(
+  c: IContainer,
+  sources: ConfigSources,
+  pod: PodFacts,
+  where: string,
+): Map<string, PartialValue> {
   const vars = new Map<string, PartialValue>();
   for (const [k, v] of envFromEntries(c, sources, pod.namespace, where)) vars.set(k, v);
   for (const e of c.env ?? []) {

@@ -36,24 +36,54 @@ function systemMounts(privileged: boolean, withCgroup: boolean): MountPolicy[] {
   const rw = privileged ? "rw" : "ro";
   const out: MountPolicy[] = [
     { destination: "/proc", type_: "proc", source: exact("proc"), options: ["nosuid", "noexec", "nodev"] },
-    { destination: "/dev", type_: "tmpfs", source: exact("tmpfs"), options: ["nosuid", "strictatime", "mode=755", "size=65536k"] },
+    {
+      destination: "/dev",
+      type_: "tmpfs",
+      source: exact("tmpfs"),
+      options: ["nosuid", "strictatime", "mode=755", "size=65536k"],
+    },
     {
       destination: "/dev/pts",
       type_: "devpts",
       source: exact("devpts"),
       options: ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"],
     },
-    { destination: "/dev/mqueue", type_: "mqueue", source: exact("mqueue"), options: ["nosuid", "noexec", "nodev"] },
-    { destination: "/sys", type_: "sysfs", source: exact("sysfs"), options: ["nosuid", "noexec", "nodev", rw] },
-    { destination: "/dev/shm", type_: "bind", source: exact("/run/kata-containers/sandbox/shm"), options: ["rbind"] },
+    {
+      destination: "/dev/mqueue",
+      type_: "mqueue",
+      source: exact("mqueue"),
+      options: ["nosuid", "noexec", "nodev"],
+    },
+    {
+      destination: "/sys",
+      type_: "sysfs",
+      source: exact("sysfs"),
+      options: ["nosuid", "noexec", "nodev", rw],
+    },
+    {
+      destination: "/dev/shm",
+      type_: "bind",
+      source: exact("/run/kata-containers/sandbox/shm"),
+      options: ["rbind"],
+    },
   ];
   if (withCgroup) {
-    out.push({ destination: "/sys/fs/cgroup", type_: "cgroup", source: exact("cgroup"), options: ["nosuid", "noexec", "nodev", rw] });
+    out.push({
+      destination: "/sys/fs/cgroup",
+      type_: "cgroup",
+      source: exact("cgroup"),
+      options: ["nosuid", "noexec", "nodev", rw],
+    });
   }
   return out;
 }
 
-function shared(settings: Settings, suffix: string, destination: string, options: readonly string[]): MountPolicy {
+function shared(
+  settings: Settings,
+  suffix: string,
+  destination: string,
+  options: readonly string[],
+): MountPolicy {
   return { destination, type_: "bind", source: `${settings.common.shared_file_regex}${suffix}$`, options };
 }
 
@@ -98,13 +128,23 @@ function volumeMount(
     const point = `^${escapeRegex(settings.common.cpath)}/$(sandbox-id)/rootfs/local/${escapeRegex(vm.name)}$`;
     return {
       mount: { destination: vm.mountPath, type_: "local", source: point, options: ["rbind", prop, mode] },
-      storage: { driver: "local", source: "^local$", fstype: "local", options: ["mode=0777"], mount_point: point },
+      storage: {
+        driver: "local",
+        source: "^local$",
+        fstype: "local",
+        options: ["mode=0777"],
+        mount_point: point,
+      },
     };
   }
   if (volume === undefined) {
-    throw new ConfigError("volume_missing", `${where}: volumeMount ${vm.name} expected a volume of that name, got none`);
+    throw new ConfigError(
+      "volume_missing",
+      `${where}: volumeMount ${vm.name} expected a volume of that name, got none`,
+    );
   }
-  const named = volume.configMap ?? volume.secret ?? volume.downwardAPI ?? volume.projected ?? volume.emptyDir;
+  const named =
+    volume.configMap ?? volume.secret ?? volume.downwardAPI ?? volume.projected ?? volume.emptyDir;
   const suffix = vm.subPath
     ? escapeRegex(basename(vm.subPath))
     : named !== undefined
@@ -134,23 +174,39 @@ export function containerMounts(
   const mounts: MountPolicy[] = [
     ...systemMounts(privileged, true),
     shared(settings, "hosts", "/etc/hosts", ["rbind", "rprivate", "rw"]),
-    shared(settings, "termination-log", c.terminationMessagePath ?? "/dev/termination-log", ["rbind", "rprivate", "rw"]),
+    shared(settings, "termination-log", c.terminationMessagePath ?? "/dev/termination-log", [
+      "rbind",
+      "rprivate",
+      "rw",
+    ]),
     shared(settings, "hostname", "/etc/hostname", ["rbind", "rprivate", rootRo]),
     shared(settings, "resolv\\.conf", "/etc/resolv.conf", ["rbind", "rprivate", rootRo]),
   ];
   if (pod.automountServiceAccountToken !== false) {
-    mounts.push(shared(settings, "serviceaccount", "/var/run/secrets/kubernetes.io/serviceaccount", ["rbind", "rprivate", "ro"]));
+    mounts.push(
+      shared(settings, "serviceaccount", "/var/run/secrets/kubernetes.io/serviceaccount", [
+        "rbind",
+        "rprivate",
+        "ro",
+      ]),
+    );
   }
   const storages: StoragePolicy[] = [];
   for (const vm of c.volumeMounts ?? []) {
-    const volume = pod.volumes?.find((v) => v.name === vm.name) ?? (claimNames.includes(vm.name) ? { name: vm.name, persistentVolumeClaim: { claimName: vm.name } } : undefined);
+    const volume =
+      pod.volumes?.find((v) => v.name === vm.name) ??
+      (claimNames.includes(vm.name)
+        ? { name: vm.name, persistentVolumeClaim: { claimName: vm.name } }
+        : undefined);
     const r = volumeMount(vm, volume, settings, where);
     mounts.push(r.mount);
-    if (r.storage !== undefined && !storages.some((s) => s.mount_point === r.storage?.mount_point)) storages.push(r.storage);
+    if (r.storage !== undefined && !storages.some((s) => s.mount_point === r.storage?.mount_point))
+      storages.push(r.storage);
   }
   const taken = new Set(mounts.map((m) => m.destination));
   for (const v of image.Volumes ?? []) {
-    if (!taken.has(v)) mounts.push(shared(settings, escapeRegex(basename(v)), v, ["rbind", "rprivate", "rw"]));
+    if (!taken.has(v))
+      mounts.push(shared(settings, escapeRegex(basename(v)), v, ["rbind", "rprivate", "rw"]));
   }
   return { mounts, storages };
 }

@@ -23,7 +23,11 @@ export interface CapabilitiesPolicy {
 }
 
 /** Kubernetes: `command` replaces the entrypoint, `args` replaces cmd; `$(VAR)` expanded in both. */
-export function deriveArgs(c: IContainer, image: ImageConfig, vars: ReadonlyMap<string, PartialValue>): ValuePattern[] {
+export function deriveArgs(
+  c: IContainer,
+  image: ImageConfig,
+  vars: ReadonlyMap<string, PartialValue>,
+): ValuePattern[] {
   const expand = (xs: readonly string[]) => xs.map((x) => toPattern(expandVars(x, vars)));
   const lit = (xs: readonly string[] | undefined) => (xs ?? []).map((x) => ({ exact: x }));
   if (c.command !== undefined && c.command.length > 0) return [...expand(c.command), ...expand(c.args ?? [])];
@@ -56,7 +60,12 @@ export function deriveUser(c: IContainer, pod: IPodSpec, image: ImageConfig, whe
     runAsUser !== undefined && runAsGroup !== undefined
       ? {}
       : runAsUser !== undefined
-        ? { gid: /^[0-9]+:([0-9]+)$/.exec(image.User ?? "")?.[1] !== undefined ? Number(image.User?.split(":")[1]) : 0 }
+        ? {
+            gid:
+              /^[0-9]+:([0-9]+)$/.exec(image.User ?? "")?.[1] !== undefined
+                ? Number(image.User?.split(":")[1])
+                : 0,
+          }
         : parseImageUser(image.User, where);
   const UID = runAsUser ?? fromImage.uid ?? 0;
   const GID = runAsGroup ?? fromImage.gid ?? 0;

@@ -1,8 +1,8 @@
 // gzip (RFC 1952) with a fixed header (MTIME 0, XFL 0, OS 255) around raw deflate, so equal input gives equal bytes.
 
 import { deflateRawSync, inflateRawSync } from "node:zlib";
-import { ParseError } from "../common/errors.ts";
 import { concatBytes, view } from "../common/bytes.ts";
+import { ParseError } from "../common/errors.ts";
 
 // RFC 1952 §2.3: ID1 ID2 CM FLG MTIME(4) XFL OS. OS 255 = unknown, so the host does not leak into the bytes.
 const HEADER = new Uint8Array([0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0x00, 0xff]);
@@ -50,14 +50,19 @@ export function gunzipLimited(data: Uint8Array, maxOutput: number): Uint8Array {
     }
   }
   if (flg & 0x02) off += 2; // FHCRC
-  if (off > data.length - 8) throw new ParseError("gzip_malformed", "gzip header expected to fit, got truncated data");
+  if (off > data.length - 8)
+    throw new ParseError("gzip_malformed", "gzip header expected to fit, got truncated data");
   let out: Uint8Array;
   try {
     out = new Uint8Array(inflateRawSync(data.subarray(off, data.length - 8), { maxOutputLength: maxOutput }));
   } catch (e) {
-    throw new ParseError("gzip_malformed", `gzip body expected at most ${maxOutput} bytes of valid deflate data`, {
-      cause: e,
-    });
+    throw new ParseError(
+      "gzip_malformed",
+      `gzip body expected at most ${maxOutput} bytes of valid deflate data`,
+      {
+        cause: e,
+      },
+    );
   }
   const trailer = view(data.subarray(data.length - 8));
   if (trailer.getUint32(0, true) !== crc32(out) || trailer.getUint32(4, true) !== out.length >>> 0) {

@@ -70,10 +70,16 @@ export function decodeInitdataAnnotation(annotation: string, maxBytes = MAX_INIT
     throw new ParseError("initdata_malformed", "initdata expected valid toml", { cause: e });
   }
   if (doc.version !== INITDATA_VERSION) {
-    throw new ParseError("initdata_version", `initdata version expected ${INITDATA_VERSION}, got ${String(doc.version)}`);
+    throw new ParseError(
+      "initdata_version",
+      `initdata version expected ${INITDATA_VERSION}, got ${String(doc.version)}`,
+    );
   }
   if (doc.algorithm !== INITDATA_ALGORITHM) {
-    throw new ParseError("initdata_algorithm", `initdata algorithm expected sha256, got ${String(doc.algorithm)}`);
+    throw new ParseError(
+      "initdata_algorithm",
+      `initdata algorithm expected sha256, got ${String(doc.algorithm)}`,
+    );
   }
   const table = doc.data;
   if (typeof table !== "object" || table === null || Array.isArray(table)) {
@@ -81,7 +87,8 @@ export function decodeInitdataAnnotation(annotation: string, maxBytes = MAX_INIT
   }
   const data: Record<string, string> = {};
   for (const [k, v] of Object.entries(table)) {
-    if (typeof v !== "string") throw new ParseError("initdata_malformed", `initdata data.${k} expected a string`);
+    if (typeof v !== "string")
+      throw new ParseError("initdata_malformed", `initdata data.${k} expected a string`);
     data[k] = v;
   }
   return { toml, digest: initdataDigest(toml), data };

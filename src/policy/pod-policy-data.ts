@@ -5,8 +5,8 @@ import type { IPodSpec } from "kubernetes-models/v1/PodSpec";
 import { ConfigError } from "../common/errors.ts";
 import type { ConfigSources } from "../kube/config-sources.ts";
 import type { WorkloadKind } from "../kube/workload-kinds.ts";
-import { containerMounts, type MountPolicy, sandboxMounts, type StoragePolicy } from "./container-mounts.ts";
 import { deriveContainerEnv, type PodFacts } from "./container-env.ts";
+import { containerMounts, type MountPolicy, type StoragePolicy, sandboxMounts } from "./container-mounts.ts";
 import {
   type CapabilitiesPolicy,
   deriveArgs,
@@ -94,7 +94,13 @@ function sandboxContainer(pod: PodDescription, settings: Settings): ContainerPol
       Env: [{ exact: settings.common.default_path_env }],
       env_names: ["PATH"],
       Cwd: "/",
-      Capabilities: { Ambient: [], Bounding: settings.common.default_caps, Effective: settings.common.default_caps, Inheritable: [], Permitted: settings.common.default_caps },
+      Capabilities: {
+        Ambient: [],
+        Bounding: settings.common.default_caps,
+        Effective: settings.common.default_caps,
+        Inheritable: [],
+        Permitted: settings.common.default_caps,
+      },
       NoNewPrivileges: true,
     },
     Mounts: sandboxMounts(settings),
@@ -118,7 +124,11 @@ function appContainer(
 ): ContainerPolicy {
   const where = `${pod.where} container ${c.name}`;
   const image = images.get(c.image ?? "");
-  if (image === undefined) throw new ConfigError("image_unresolved", `${where}: image ${c.image ?? "(none)"} expected to be resolved, got nothing`);
+  if (image === undefined)
+    throw new ConfigError(
+      "image_unresolved",
+      `${where}: image ${c.image ?? "(none)"} expected to be resolved, got nothing`,
+    );
   const env = deriveContainerEnv(c, image.config, sources, facts, settings.common.default_path_env, where);
   const { mounts, storages } = containerMounts(c, pod.spec, image.config, pod.claimNames, settings, where);
   const sysctls = Object.fromEntries((pod.spec.securityContext?.sysctls ?? []).map((s) => [s.name, s.value]));
@@ -168,7 +178,10 @@ export function derivePolicyData(
   };
   const apps = [...(pod.spec.initContainers ?? []), ...pod.spec.containers];
   return {
-    containers: [sandboxContainer(pod, settings), ...apps.map((c) => appContainer(c, pod, facts, images, sources, settings))],
+    containers: [
+      sandboxContainer(pod, settings),
+      ...apps.map((c) => appContainer(c, pod, facts, images, sources, settings)),
+    ],
     pod: { name_regex: nameRegex, namespace: pod.namespace ?? "" },
     common: settings.common,
     sandbox: { ...settings.sandbox, image_source_regex: settings.pause_container.image_source_regex },

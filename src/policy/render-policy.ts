@@ -1,7 +1,7 @@
 // The policy text the agent loads: rules file verbatim + `policy_data := <JSON>` (policy.md §3.2), and the embedded default rules.
 
-import defaultRulesText from "./rules.rego" with { type: "text" };
 import type { PolicyData } from "./pod-policy-data.ts";
+import defaultRulesText from "./rules.rego" with { type: "text" };
 
 /** Our rules file, byte for byte, for writing `rules.rego` on first run. */
 export const DEFAULT_RULES_TEXT: string = defaultRulesText;

@@ -8,7 +8,8 @@ const S = "[bcdfghjklmnpqrstvwxz2456789]+";
 
 /** Anchored regex matching every pod name the controller of `kind` may create from `name` (or `generateName`). */
 export function sandboxNameRegex(kind: WorkloadKind, name: string, generateName?: string): string {
-  if (kind === "Pod") return name !== "" ? `^${escapeRegex(name)}$` : `^${escapeRegex(generateName ?? "")}${S}$`;
+  if (kind === "Pod")
+    return name !== "" ? `^${escapeRegex(name)}$` : `^${escapeRegex(generateName ?? "")}${S}$`;
   const n = escapeRegex(name);
   switch (kind) {
     case "Deployment":

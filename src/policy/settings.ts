@@ -37,7 +37,10 @@ export interface Settings {
   readonly sandbox: { readonly storages: readonly PolicyStorage[] };
   readonly request_defaults: Readonly<Record<string, unknown>> & {
     readonly CreateContainerRequest: { readonly allow_env_regex: readonly string[] };
-    readonly ExecProcessRequest: { readonly allowed_commands: readonly (readonly string[])[]; readonly regex: readonly string[] };
+    readonly ExecProcessRequest: {
+      readonly allowed_commands: readonly (readonly string[])[];
+      readonly regex: readonly string[];
+    };
   };
 }
 
@@ -46,7 +49,9 @@ export const DEFAULT_SETTINGS_TEXT = `${JSON.stringify(defaults, null, 2)}\n`;
 
 function requireObject(v: unknown, field: string): Record<string, unknown> {
   if (typeof v !== "object" || v === null || Array.isArray(v)) {
-    throw new ConfigError("settings_invalid", `settings ${field} expected an object, got ${typeof v}`, { field });
+    throw new ConfigError("settings_invalid", `settings ${field} expected an object, got ${typeof v}`, {
+      field,
+    });
   }
   return v as Record<string, unknown>;
 }
@@ -61,9 +66,13 @@ function checkRegex(pattern: unknown, field: string): void {
   try {
     new RegExp(String(pattern), "u");
   } catch {
-    throw new ConfigError("settings_invalid", `settings ${field} expected a valid regex, got ${String(pattern)}`, {
-      field,
-    });
+    throw new ConfigError(
+      "settings_invalid",
+      `settings ${field} expected a valid regex, got ${String(pattern)}`,
+      {
+        field,
+      },
+    );
   }
 }
 
@@ -77,22 +86,32 @@ export function parseSettings(text: string): Settings {
   }
   const root = requireObject(raw, "settings");
   const common = requireObject(root.common, "common");
-  for (const k of ["default_caps", "privileged_caps", "masked_paths", "readonly_paths", "cgroup_mount_extras_allowed"]) {
+  for (const k of [
+    "default_caps",
+    "privileged_caps",
+    "masked_paths",
+    "readonly_paths",
+    "cgroup_mount_extras_allowed",
+  ]) {
     requireStrings(common[k], `common.${k}`);
   }
   for (const k of ["cpath", "root_path", "bundle_id_regex", "shared_file_regex", "default_path_env"]) {
-    if (typeof common[k] !== "string") throw new ConfigError("settings_invalid", `settings common.${k} expected a string`);
+    if (typeof common[k] !== "string")
+      throw new ConfigError("settings_invalid", `settings common.${k} expected a string`);
   }
   const pause = requireObject(root.pause_container, "pause_container");
   checkRegex(pause.image_source_regex, "pause_container.image_source_regex");
   requireStrings(pause.Args, "pause_container.Args");
   requireObject(pause.Sysctl, "pause_container.Sysctl");
   const sandbox = requireObject(root.sandbox, "sandbox");
-  if (!Array.isArray(sandbox.storages)) throw new ConfigError("settings_invalid", "settings sandbox.storages expected an array");
+  if (!Array.isArray(sandbox.storages))
+    throw new ConfigError("settings_invalid", "settings sandbox.storages expected an array");
   const rd = requireObject(root.request_defaults, "request_defaults");
   const ccr = requireObject(rd.CreateContainerRequest, "request_defaults.CreateContainerRequest");
   requireStrings(ccr.allow_env_regex, "request_defaults.CreateContainerRequest.allow_env_regex");
-  (ccr.allow_env_regex as string[]).forEach((r, i) => checkRegex(r, `request_defaults.CreateContainerRequest.allow_env_regex[${i}]`));
+  for (const [i, r] of (ccr.allow_env_regex as string[]).entries()) {
+    checkRegex(r, `request_defaults.CreateContainerRequest.allow_env_regex[${i}]`);
+  }
   const exec = requireObject(rd.ExecProcessRequest, "request_defaults.ExecProcessRequest");
   requireStrings(exec.regex, "request_defaults.ExecProcessRequest.regex");
   return raw as Settings;
