@@ -76,7 +76,8 @@ function containerPaths(doc: Document, templatePath: readonly string[]): Contain
   const out: ContainerPath[] = [];
   for (const list of ["initContainers", "containers"]) {
     const items = spec[list];
-    if (Array.isArray(items)) items.forEach((_, i) => out.push([...templatePath, "spec", list, i]));
+    if (!Array.isArray(items)) continue;
+    for (let i = 0; i < items.length; i++) out.push([...templatePath, "spec", list, i]);
   }
   return out;
 }
