@@ -22,7 +22,7 @@ export interface ParsedDocument {
 export interface ParsedFile {
   readonly path: string;
   readonly documents: readonly ParsedDocument[];
-  /** Text before the first document (normally empty). */
+  /** The whole text when the file has no document, else empty (leading comments belong to document 0). */
   readonly prefix: string;
   /** Sequences written flush with their parent key (`key:\n- a`) rather than indented. */
   readonly flushSequences: boolean;
@@ -46,7 +46,9 @@ export function parseYamlFile(file: YamlSourceFile): ParsedFile {
         { field: `${file.path}#${docIndex}` },
       );
     }
-    const [start, , end] = doc.range;
+    // Comments before the first document belong to it (Document.toString() renders them), so its source starts at 0.
+    const start = docIndex === 0 ? 0 : doc.range[0];
+    const end = doc.range[2];
     documents.push({
       file: file.path,
       docIndex,
@@ -55,7 +57,7 @@ export function parseYamlFile(file: YamlSourceFile): ParsedFile {
       value: doc.toJS(),
     });
   });
-  const prefix = documents.length > 0 ? file.text.slice(0, docs[0]?.range[0] ?? 0) : file.text;
+  const prefix = documents.length > 0 ? "" : file.text;
   const flush = FLUSH_SEQUENCE.test(file.text) && !INDENTED_SEQUENCE.test(file.text);
   return { path: file.path, documents, prefix, flushSequences: flush };
 }

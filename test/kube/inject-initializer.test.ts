@@ -1,0 +1,92 @@
+import { describe, expect, test } from "bun:test";
+import { parseDocument } from "yaml";
+import { ConfigError } from "../../src/common/errors.ts";
+import { INITIALIZER_NAME, injectInitializer, SECRETS_VOLUME } from "../../src/kube/inject-initializer.ts";
+
+const LOC = { file: "p.yaml", docIndex: 0, kind: "Pod", name: "p" };
+const OPTS = { image: "init:1@sha256:" + "a".repeat(64) };
+
+const BASE = `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+spec:
+  runtimeClassName: contrast-cc
+  initContainers:
+  - name: setup # keep me
+    image: busybox
+  containers:
+  - name: app
+    image: nginx
+`;
+
+function inject(text: string): { out: string; js: Record<string, any> } {
+  const doc = parseDocument(text);
+  injectInitializer(doc, [], OPTS, LOC);
+  return { out: doc.toString(), js: doc.toJS() };
+}
+
+describe("injectInitializer", () => {
+  test("plain pod → initializer first, memory emptyDir, /contrast mounted everywhere", () => {
+    const { out, js } = inject(BASE);
+    expect(js.spec.initContainers.map((c: any) => c.name)).toEqual([INITIALIZER_NAME, "setup"]);
+    expect(js.spec.initContainers[0].env).toEqual([{ name: "COORDINATOR_HOST", value: "coordinator" }]);
+    expect(js.spec.volumes).toEqual([{ name: SECRETS_VOLUME, emptyDir: { medium: "Memory" } }]);
+    for (const c of [...js.spec.initContainers, ...js.spec.containers]) {
+      expect(c.volumeMounts).toContainEqual({ name: SECRETS_VOLUME, mountPath: "/contrast" });
+    }
+    expect(out).toContain("# keep me");
+  });
+
+  test("second injection → byte-identical", () => {
+    const once = inject(BASE).out;
+    expect(inject(once).out).toBe(once);
+  });
+
+  test("existing initializer elsewhere → replaced and moved first", () => {
+    const text = BASE.replace(
+      "  - name: setup # keep me\n    image: busybox\n",
+      `  - name: setup\n    image: busybox\n  - name: ${INITIALIZER_NAME}\n    image: old\n`,
+    );
+    const { js } = inject(text);
+    expect(js.spec.initContainers.map((c: any) => c.name)).toEqual([INITIALIZER_NAME, "setup"]);
+    expect(js.spec.initContainers[0].image).toBe(OPTS.image);
+  });
+
+  test("existing emptyDir contrast-secrets → kept", () => {
+    const { js } = inject(`${BASE}  volumes:\n  - name: ${SECRETS_VOLUME}\n    emptyDir: {}\n`);
+    expect(js.spec.volumes).toEqual([{ name: SECRETS_VOLUME, emptyDir: {} }]);
+  });
+
+  const conflicts: [string, string, string][] = [
+    [
+      "hostPath contrast-secrets",
+      `  volumes:\n  - name: ${SECRETS_VOLUME}\n    hostPath: {path: /x}\n`,
+      "contrast_secrets_volume_conflict",
+    ],
+    [
+      "emptyDir plus secret source",
+      `  volumes:\n  - name: ${SECRETS_VOLUME}\n    emptyDir: {}\n    secret: {secretName: s}\n`,
+      "contrast_secrets_volume_conflict",
+    ],
+  ];
+  for (const [what, extra, code] of conflicts) {
+    test(`${what} → ConfigError ${code}`, () => {
+      try {
+        inject(BASE + extra);
+        throw new Error("expected an error");
+      } catch (e) {
+        expect(e).toBeInstanceOf(ConfigError);
+        expect((e as ConfigError).code).toBe(code);
+      }
+    });
+  }
+
+  test("another volume at /contrast → ConfigError contrast_mount_conflict", () => {
+    const text = BASE.replace(
+      "    image: nginx\n",
+      "    image: nginx\n    volumeMounts:\n    - name: other\n      mountPath: /contrast\n",
+    );
+    expect(() => inject(text)).toThrow(ConfigError);
+  });
+});

@@ -1,0 +1,54 @@
+import { describe, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { ParseError } from "../../src/common/errors.ts";
+import { parseYamlFile, renderFile } from "../../src/kube/yaml-documents.ts";
+
+const K8S = join(import.meta.dir, "..", "..", "..", "shared", "testdata", "k8s");
+
+describe("parseYamlFile", () => {
+  test("real multi-document files → every document found, unchanged render is byte-identical", () => {
+    const expected: Record<string, number> = {
+      "guestbook.yaml": 6,
+      "emojivoto.yaml": 11,
+      "cassandra-statefulset.yaml": 3,
+    };
+    let ran = 0;
+    for (const [name, docs] of Object.entries(expected)) {
+      const text = readFileSync(join(K8S, name), "utf8");
+      const parsed = parseYamlFile({ path: name, text });
+      expect(parsed.documents.length).toBe(docs);
+      expect(renderFile(parsed, new Map())).toBe(text);
+      ran++;
+    }
+    expect(ran).toBe(3);
+  });
+
+  test("malformed yaml → ParseError yaml_malformed naming the document", () => {
+    const text = "kind: A\n---\nkind: [unclosed\n";
+    try {
+      parseYamlFile({ path: "bad.yaml", text });
+      throw new Error("expected an error");
+    } catch (e) {
+      expect(e).toBeInstanceOf(ParseError);
+      expect((e as ParseError).code).toBe("yaml_malformed");
+      expect((e as ParseError).field).toBe("bad.yaml#1");
+    }
+  });
+
+  test("duplicate keys → ParseError yaml_malformed", () => {
+    expect(() => parseYamlFile({ path: "d.yaml", text: "a: 1\na: 2\n" })).toThrow(ParseError);
+  });
+
+  test("flush sequences detected → renderer keeps that style", () => {
+    expect(parseYamlFile({ path: "a", text: "a:\n- 1\n" }).flushSequences).toBe(true);
+    expect(parseYamlFile({ path: "a", text: "a:\n  - 1\n" }).flushSequences).toBe(false);
+  });
+
+  test("replaced document → others copied verbatim", () => {
+    const text = "# head\na: 1 #c\n---\nb:   2\n";
+    const parsed = parseYamlFile({ path: "x", text });
+    const out = renderFile(parsed, new Map([[1, "---\nb: 3\n"]]));
+    expect(out).toBe("# head\na: 1 #c\n---\nb: 3\n");
+  });
+});
