@@ -20,16 +20,26 @@ spec:
     image: nginx
 `;
 
-function inject(text: string): { out: string; js: Record<string, any> } {
+interface C {
+  name: string;
+  image: string;
+  env?: unknown[];
+  volumeMounts?: unknown[];
+}
+interface PodJs {
+  spec: { initContainers: C[]; containers: C[]; volumes: unknown[] };
+}
+
+function inject(text: string): { out: string; js: PodJs } {
   const doc = parseDocument(text);
   injectInitializer(doc, [], OPTS, LOC);
-  return { out: doc.toString(), js: doc.toJS() };
+  return { out: doc.toString(), js: doc.toJS() as PodJs };
 }
 
 describe("injectInitializer", () => {
   test("plain pod → initializer first, memory emptyDir, /contrast mounted everywhere", () => {
     const { out, js } = inject(BASE);
-    expect(js.spec.initContainers.map((c: any) => c.name)).toEqual([INITIALIZER_NAME, "setup"]);
+    expect(js.spec.initContainers.map((c) => c.name)).toEqual([INITIALIZER_NAME, "setup"]);
     expect(js.spec.initContainers[0].env).toEqual([{ name: "COORDINATOR_HOST", value: "coordinator" }]);
     expect(js.spec.volumes).toEqual([{ name: SECRETS_VOLUME, emptyDir: { medium: "Memory" } }]);
     for (const c of [...js.spec.initContainers, ...js.spec.containers]) {
@@ -49,7 +59,7 @@ describe("injectInitializer", () => {
       `  - name: setup\n    image: busybox\n  - name: ${INITIALIZER_NAME}\n    image: old\n`,
     );
     const { js } = inject(text);
-    expect(js.spec.initContainers.map((c: any) => c.name)).toEqual([INITIALIZER_NAME, "setup"]);
+    expect(js.spec.initContainers.map((c) => c.name)).toEqual([INITIALIZER_NAME, "setup"]);
     expect(js.spec.initContainers[0].image).toBe(OPTS.image);
   });
 
