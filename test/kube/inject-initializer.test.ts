@@ -40,7 +40,7 @@ describe("injectInitializer", () => {
   test("plain pod → initializer first, memory emptyDir, /contrast mounted everywhere", () => {
     const { out, js } = inject(BASE);
     expect(js.spec.initContainers.map((c) => c.name)).toEqual([INITIALIZER_NAME, "setup"]);
-    expect(js.spec.initContainers[0].env).toEqual([{ name: "COORDINATOR_HOST", value: "coordinator" }]);
+    expect(js.spec.initContainers[0]?.env).toEqual([{ name: "COORDINATOR_HOST", value: "coordinator" }]);
     expect(js.spec.volumes).toEqual([{ name: SECRETS_VOLUME, emptyDir: { medium: "Memory" } }]);
     for (const c of [...js.spec.initContainers, ...js.spec.containers]) {
       expect(c.volumeMounts).toContainEqual({ name: SECRETS_VOLUME, mountPath: "/contrast" });
@@ -60,7 +60,7 @@ describe("injectInitializer", () => {
     );
     const { js } = inject(text);
     expect(js.spec.initContainers.map((c) => c.name)).toEqual([INITIALIZER_NAME, "setup"]);
-    expect(js.spec.initContainers[0].image).toBe(OPTS.image);
+    expect(js.spec.initContainers[0]?.image).toBe(OPTS.image);
   });
 
   test("existing emptyDir contrast-secrets → kept", () => {
