@@ -40,11 +40,20 @@ function content(s: IgvmSpec, offset: number): [number, Uint8Array] {
         ),
       ];
     case "policy":
-      return [0x101, fields(16, (dv) => (dv.setBigUint64(0, s.policy, true), dv.setUint32(8, s.mask, true)))];
+      return [
+        0x101,
+        fields(16, (dv) => {
+          dv.setBigUint64(0, s.policy, true);
+          dv.setUint32(8, s.mask, true);
+        }),
+      ];
     case "area":
       return [
         0x301,
-        fields(16, (dv) => (dv.setBigUint64(0, BigInt(s.size), true), dv.setUint32(8, s.areaIndex, true))),
+        fields(16, (dv) => {
+          dv.setBigUint64(0, BigInt(s.size), true);
+          dv.setUint32(8, s.areaIndex, true);
+        }),
       ];
     case "page":
       return [
