@@ -1,0 +1,280 @@
+// Tests for SnpVerifier / verifySnpReport against every SNP vector in shared/testdata/attestation/{snp,amd}.
+
+import { describe, expect, test } from "bun:test";
+import { OFF } from "../../../src/attestation/snp/report-layout.ts";
+import { SnpVerifier, verifySnpReport } from "../../../src/attestation/snp/verify.ts";
+import { toHex } from "../../../src/common/bytes.ts";
+import { ConfigError, ParseError, VerificationError } from "../../../src/common/errors.ts";
+import { expectRejects } from "./expect-error.ts";
+import { GOOD_REPORTS, NOW_2025, NOW_2026, readChain, readSnp } from "./testdata.ts";
+
+function flipped(bytes: Uint8Array, offset: number, delta = 1): Uint8Array {
+  const b = bytes.slice();
+  b[offset] = (b[offset]! + delta) & 0xff;
+  return b;
+}
+
+describe("SnpVerifier.verify", () => {
+  const verifier = new SnpVerifier();
+
+  test("every good report with its cert and the README's chain bundle → valid", async () => {
+    let ran = 0;
+    for (const g of GOOD_REPORTS) {
+      const chain = readChain(g.chain);
+      const v = await verifier.verify({
+        report: readSnp(g.report),
+        leaf: readSnp(g.leaf),
+        ...chain,
+        now: g.now,
+      });
+      expect(v.product).toBe(g.product);
+      expect(v.signingKey).toBe(g.signingKey);
+      expect(v.ark.source).toBe("amd");
+      expect(v.leafTcb).toEqual(g.reportedTcb);
+      expect(toHex(v.report.measurement)).toBe(g.measurement);
+      ran++;
+    }
+    expect(ran).toBe(5);
+  });
+
+  test("every good report with only its cert (embedded roots) → valid", async () => {
+    let ran = 0;
+    for (const g of GOOD_REPORTS) {
+      const v = await verifySnpReport({ report: readSnp(g.report), leaf: readSnp(g.leaf), now: g.now });
+      expect(v.product).toBe(g.product);
+      ran++;
+    }
+    expect(ran).toBe(5);
+  });
+
+  test("ark fingerprints of the embedded roots → the values in spec §1.6", async () => {
+    const v = await verifier.verify({
+      report: readSnp("milan_v2_virtee_report.bin"),
+      leaf: readSnp("milan_v2_virtee_vcek.der"),
+      now: NOW_2026,
+    });
+    expect(v.ark.sha256).toBe("69d063b45344d26a2e94e1f4210de49ef555308287d4c174445c95639a540bcd");
+    const g = await verifier.verify({
+      report: readSnp("genoa_v3_coco_e2e_report.bin"),
+      leaf: readSnp("genoa_v3_coco_e2e_vcek.der"),
+      now: NOW_2026,
+    });
+    expect(g.ark.sha256).toBe("4c6598d19c18719c5dfd4a7d335f674e5bfe1d8f800cea2cf270c10d103db2f1");
+  });
+
+  test("flipped MEASUREMENT byte in each good report → snp_bad_signature", async () => {
+    let ran = 0;
+    for (const g of GOOD_REPORTS) {
+      const report = flipped(readSnp(g.report), OFF.measurement + 7);
+      await expectRejects(
+        verifier.verify({ report, leaf: readSnp(g.leaf), now: g.now }),
+        VerificationError,
+        "snp_bad_signature",
+      );
+      ran++;
+    }
+    expect(ran).toBe(5);
+  });
+
+  test("coco negatives: byte 42 + 1 and byte 0x180 (REPORTED_TCB.bl) + 1 → fail", async () => {
+    const report = readSnp("milan_v2_coco_report.bin");
+    const leaf = readSnp("milan_v2_coco_vcek.der");
+    await expectRejects(
+      verifier.verify({ report: flipped(report, 42), leaf, now: NOW_2026 }),
+      VerificationError,
+      "snp_bad_signature",
+    );
+    await expectRejects(
+      verifier.verify({ report: flipped(report, 0x180), leaf, now: NOW_2026 }),
+      VerificationError,
+      "snp_bad_signature",
+    );
+  });
+
+  test("virtee negatives: report byte 21 flipped → snp_bad_signature; vcek byte 40 flipped → fails", async () => {
+    const report = readSnp("milan_v2_virtee_report.bin");
+    const leaf = readSnp("milan_v2_virtee_vcek.der");
+    await expectRejects(
+      verifier.verify({ report: flipped(report, 21), leaf, now: NOW_2026 }),
+      VerificationError,
+      "snp_bad_signature",
+    );
+    let err: unknown;
+    try {
+      await verifier.verify({ report, leaf: flipped(leaf, 40), now: NOW_2026 });
+    } catch (e) {
+      err = e;
+    }
+    expect(err instanceof VerificationError || err instanceof ParseError).toBe(true);
+  });
+
+  test("vlek report at a 2026 time (vlek expired 2025-12-10) → snp_cert_expired; same verifier at 2025 → valid", async () => {
+    const input = {
+      report: readSnp("milan_v3_vlek_aws_report.bin"),
+      leaf: readSnp("milan_v3_vlek_aws_vlek.der"),
+    };
+    const v = await verifier.verify({ ...input, now: NOW_2025 });
+    expect(v.signingKey).toBe("vlek");
+    expect(v.leaf.extensions.cspId).toBe("CN=cc-us-east-2.amazonaws.com");
+    await expectRejects(verifier.verify({ ...input, now: NOW_2026 }), VerificationError, "snp_cert_expired");
+  });
+
+  test("vcek before its notBefore → snp_cert_not_yet_valid", async () => {
+    await expectRejects(
+      verifier.verify({
+        report: readSnp("milan_v2_virtee_report.bin"),
+        leaf: readSnp("milan_v2_virtee_vcek.der"),
+        now: new Date("2023-01-01T00:00:00Z"),
+      }),
+      VerificationError,
+      "snp_cert_not_yet_valid",
+    );
+  });
+
+  test("vlek under the milan ASK instead of the ASVK → snp_chain_invalid", async () => {
+    await expectRejects(
+      verifier.verify({
+        report: readSnp("milan_v3_vlek_aws_report.bin"),
+        leaf: readSnp("milan_v3_vlek_aws_vlek.der"),
+        ...readChain("milan_vcek_cert_chain.pem"),
+        now: NOW_2025,
+      }),
+      VerificationError,
+      "snp_chain_invalid",
+    );
+  });
+
+  test("gosevguest report with the virtee vcek (wrong pairing) → snp_bad_signature", async () => {
+    await expectRejects(
+      verifier.verify({
+        report: readSnp("milan_v2_gosevguest_report.bin"),
+        leaf: readSnp("milan_v2_virtee_vcek.der"),
+        now: NOW_2026,
+      }),
+      VerificationError,
+      "snp_bad_signature",
+    );
+  });
+
+  test("milan vcek under the genoa chain with product Genoa → snp_chain_invalid", async () => {
+    await expectRejects(
+      verifier.verify({
+        report: readSnp("milan_v2_virtee_report.bin"),
+        leaf: readSnp("milan_v2_virtee_vcek.der"),
+        ...readChain("genoa_vcek_cert_chain.pem"),
+        product: "Genoa",
+        now: NOW_2026,
+      }),
+      VerificationError,
+      "snp_chain_invalid",
+    );
+  });
+
+  test("milan vcek with the genoa ark passed in → snp_untrusted_root (ark must equal the pinned one)", async () => {
+    await expectRejects(
+      verifier.verify({
+        report: readSnp("milan_v2_virtee_report.bin"),
+        leaf: readSnp("milan_v2_virtee_vcek.der"),
+        ...readChain("genoa_vcek_cert_chain.pem"),
+        now: NOW_2026,
+      }),
+      VerificationError,
+      "snp_untrusted_root",
+    );
+  });
+
+  test("vcek report with a vlek leaf → snp_chain_invalid", async () => {
+    await expectRejects(
+      verifier.verify({
+        report: readSnp("milan_v2_virtee_report.bin"),
+        leaf: readSnp("milan_v3_vlek_aws_vlek.der"),
+        now: NOW_2025,
+      }),
+      VerificationError,
+      "snp_chain_invalid",
+    );
+  });
+
+  test("genoa v3 report with product hint Milan → snp_product_mismatch", async () => {
+    await expectRejects(
+      verifier.verify({
+        report: readSnp("genoa_v3_coco_e2e_report.bin"),
+        leaf: readSnp("genoa_v3_coco_e2e_vcek.der"),
+        product: "Milan",
+        now: NOW_2026,
+      }),
+      VerificationError,
+      "snp_product_mismatch",
+    );
+  });
+
+  test("no embedded roots trusted and no trusted ark → snp_untrusted_root", async () => {
+    await expectRejects(
+      new SnpVerifier({ trustEmbeddedAmdRoots: false }).verify({
+        report: readSnp("milan_v2_virtee_report.bin"),
+        leaf: readSnp("milan_v2_virtee_vcek.der"),
+        ...readChain("milan_vcek_cert_chain.pem"),
+        now: NOW_2026,
+      }),
+      VerificationError,
+      "snp_untrusted_root",
+    );
+  });
+
+  test("amd ark passed as explicitly trusted with embedded roots off → valid, source trusted", async () => {
+    const chain = readChain("milan_vcek_cert_chain.pem");
+    const v = await new SnpVerifier({ trustEmbeddedAmdRoots: false }).verify({
+      report: readSnp("milan_v2_virtee_report.bin"),
+      leaf: readSnp("milan_v2_virtee_vcek.der"),
+      ...chain,
+      trustedArks: [chain.ark],
+      now: NOW_2026,
+    });
+    expect(v.ark.source).toBe("trusted");
+  });
+
+  test("leaf as pem → valid", async () => {
+    const der = readSnp("milan_v2_virtee_vcek.der");
+    const pem = `-----BEGIN CERTIFICATE-----\n${Buffer.from(der).toString("base64")}\n-----END CERTIFICATE-----\n`;
+    const v = await verifier.verify({
+      report: readSnp("milan_v2_virtee_report.bin"),
+      leaf: new TextEncoder().encode(pem),
+      now: NOW_2026,
+    });
+    expect(v.signingKey).toBe("vcek");
+  });
+
+  test("garbage leaf → ParseError snp_cert_invalid", async () => {
+    await expectRejects(
+      verifier.verify({
+        report: readSnp("milan_v2_virtee_report.bin"),
+        leaf: new Uint8Array([0x30, 1, 2]),
+        now: NOW_2026,
+      }),
+      ParseError,
+      "snp_cert_invalid",
+    );
+  });
+
+  test("report signed by no key (signing key 7) → snp_unsigned_report", async () => {
+    const report = readSnp("milan_v2_virtee_report.bin");
+    report[OFF.signerInfo] = 7 << 2;
+    await expectRejects(
+      verifier.verify({ report, leaf: readSnp("milan_v2_virtee_vcek.der"), now: NOW_2026 }),
+      VerificationError,
+      "snp_unsigned_report",
+    );
+  });
+
+  test("invalid now → ConfigError snp_verify_options", async () => {
+    await expectRejects(
+      verifier.verify({
+        report: readSnp("milan_v2_virtee_report.bin"),
+        leaf: readSnp("milan_v2_virtee_vcek.der"),
+        now: new Date(Number.NaN),
+      }),
+      ConfigError,
+      "snp_verify_options",
+    );
+  });
+});
