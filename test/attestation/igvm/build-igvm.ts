@@ -34,10 +34,11 @@ function content(s: IgvmSpec, offset: number): [number, Uint8Array] {
     case "platform":
       return [
         0x001,
-        fields(
-          16,
-          (dv) => (dv.setUint32(0, s.mask, true), dv.setUint8(5, s.platformType), dv.setUint16(6, 1, true)),
-        ),
+        fields(16, (dv) => {
+          dv.setUint32(0, s.mask, true);
+          dv.setUint8(5, s.platformType);
+          dv.setUint16(6, 1, true);
+        }),
       ];
     case "policy":
       return [
@@ -69,14 +70,11 @@ function content(s: IgvmSpec, offset: number): [number, Uint8Array] {
     case "insert":
       return [
         0x303,
-        fields(
-          16,
-          (dv) => (
-            dv.setBigUint64(0, BigInt(s.gpa), true),
-            dv.setUint32(8, s.mask, true),
-            dv.setUint32(12, s.areaIndex, true)
-          ),
-        ),
+        fields(16, (dv) => {
+          dv.setBigUint64(0, BigInt(s.gpa), true);
+          dv.setUint32(8, s.mask, true);
+          dv.setUint32(12, s.areaIndex, true);
+        }),
       ];
     case "vp":
       return [
