@@ -2,7 +2,9 @@
 
 import { X509Crl } from "@peculiar/x509";
 import { ParseError, VerificationError } from "../../common/errors.ts";
+import { verifyP256 } from "./ecdsa.ts";
 import type { IntelCert } from "./intel-cert.ts";
+import { splitSignedCrl } from "./signed-der.ts";
 
 /** A CRL whose signature by `issuer` has been checked; time is checked per use. */
 export interface VerifiedCrl {
@@ -39,6 +41,7 @@ function readEntries(crl: X509Crl, field: string): Set<string> {
 
 /** Checks issuer name and signature; the result can be cached per (CRL bytes, issuer). */
 export async function verifyCrl(der: Uint8Array, issuer: IntelCert, field: string): Promise<VerifiedCrl> {
+  const signed = splitSignedCrl(der, field);
   const crl = parseCrl(der, field);
   if (crl.issuer !== issuer.cert.subject) {
     throw new VerificationError(
@@ -47,13 +50,7 @@ export async function verifyCrl(der: Uint8Array, issuer: IntelCert, field: strin
       { field },
     );
   }
-  let ok = false;
-  try {
-    ok = await crl.verify({ publicKey: issuer.key });
-  } catch {
-    ok = false;
-  }
-  if (!ok)
+  if (!(await verifyP256(issuer.key, signed.signature, signed.tbs)))
     throw new VerificationError(
       "tdx_bad_crl_signature",
       `${field}: signature by ${issuer.commonName} invalid`,

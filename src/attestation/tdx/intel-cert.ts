@@ -3,9 +3,10 @@
 import { BasicConstraintsExtension, X509Certificate } from "@peculiar/x509";
 import { constantTimeEqual } from "../../common/bytes.ts";
 import { ParseError, VerificationError } from "../../common/errors.ts";
-import { importP256Spki } from "./ecdsa.ts";
+import { importP256Spki, verifyP256 } from "./ecdsa.ts";
 import { INTEL_SGX_ROOT_CA_PEM } from "./intel-root-ca.ts";
 import { splitPemCertificates } from "./pem.ts";
+import { type SignedParts, splitSignedCertificate } from "./signed-der.ts";
 
 /** A certificate with its P-256 key imported once, so cached chains cost no further parsing. */
 export interface IntelCert {
@@ -13,40 +14,32 @@ export interface IntelCert {
   readonly der: Uint8Array;
   readonly key: CryptoKey;
   readonly commonName: string;
+  /** TBS bytes and r‖s signature, decoded strictly (signed-der.ts). */
+  readonly signed: SignedParts;
 }
 
 export async function parseIntelCert(der: Uint8Array, field: string): Promise<IntelCert> {
+  const signed = splitSignedCertificate(der, field);
   let cert: X509Certificate;
+  let commonName: string;
+  let spki: ArrayBuffer;
   try {
     cert = new X509Certificate(der);
+    commonName = cert.subjectName.getField("CN")[0] ?? "";
+    spki = cert.publicKey.rawData;
+    void [cert.notBefore, cert.notAfter, cert.issuer, cert.subject, cert.serialNumber];
   } catch {
     throw new ParseError(
       "tdx_bad_certificate",
-      `${field}: expected an X.509 certificate, got malformed DER`,
+      `${field}: expected an X.509 certificate, got malformed fields`,
       { field },
     );
   }
-  const alg = describeSignatureAlgorithm(cert);
-  if (alg !== "ECDSA/SHA-256") {
-    throw new ParseError("tdx_bad_certificate", `${field}: expected ecdsa-with-SHA256, got ${alg}`, {
-      field,
-    });
-  }
-  const key = await importP256Spki(cert.publicKey.rawData);
+  const key = await importP256Spki(spki);
   if (key === null) {
     throw new ParseError("tdx_bad_certificate", `${field}: expected a P-256 public key`, { field });
   }
-  const commonName = cert.subjectName.getField("CN")[0] ?? "";
-  return { cert, der: der.slice(), key, commonName };
-}
-
-function describeSignatureAlgorithm(cert: X509Certificate): string {
-  try {
-    const alg = cert.signatureAlgorithm as { name?: string; hash?: { name?: string } };
-    return `${alg.name}/${alg.hash?.name}`;
-  } catch {
-    return "an unknown algorithm";
-  }
+  return { cert, der: der.slice(), key, commonName, signed };
 }
 
 export async function parseIntelCertChain(pem: string, field: string, count: number): Promise<IntelCert[]> {
@@ -130,12 +123,8 @@ export async function verifyIntelChain(
   }
 }
 
-async function verifyCertSignature(child: IntelCert, parent: IntelCert): Promise<boolean> {
-  try {
-    return await child.cert.verify({ publicKey: parent.key, signatureOnly: true });
-  } catch {
-    return false;
-  }
+function verifyCertSignature(child: IntelCert, parent: IntelCert): Promise<boolean> {
+  return verifyP256(parent.key, child.signed.signature, child.signed.tbs);
 }
 
 /** Throws `tdx_cert_expired` unless every certificate is within its validity period at `now`. */

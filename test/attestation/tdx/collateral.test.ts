@@ -20,7 +20,9 @@ import {
   TCB_INFO_2026,
 } from "./vectors.ts";
 
-async function expectRejects(p: Promise<unknown>, cls: typeof ContrastError, code: string): Promise<void> {
+type ErrorClass = abstract new (...args: never[]) => ContrastError;
+
+async function expectRejects(p: Promise<unknown>, cls: ErrorClass, code: string): Promise<void> {
   try {
     await p;
   } catch (e) {
@@ -84,7 +86,7 @@ describe("verifyTdxTcbInfo", () => {
     expect((await verifyTdxTcbInfo(tcb2023, chain2018, { now: NOW_2023, rootCrl })).tcbInfo.id).toBe("TDX");
   });
 
-  const rows: [string, () => Promise<unknown>, typeof ContrastError, string][] = [
+  const rows: [string, () => Promise<unknown>, ErrorClass, string][] = [
     [
       "a flipped byte in tcbInfo",
       () => verifyTdxTcbInfo(flipInsideValue(tcb2023), chain2018, { now: NOW_2023 }),

@@ -22,6 +22,8 @@ import {
   TCB_INFO_2026,
 } from "./vectors.ts";
 
+type ErrorClass = abstract new (...args: never[]) => ContrastError;
+
 const verifier = new TdxVerifier();
 const chain2018 = readTdxText(SIGNING_CHAIN_2018);
 const chainReissued = readTdxText(SIGNING_CHAIN_REISSUED);
@@ -46,7 +48,7 @@ function inputFor(v: VerifiedTdxQuote, tcbInfo: TdxTcbInfo, qeIdentity: TdQeIden
   return { body: v.quote.body, qeReport: v.quote.qeReport, pck: v.pck.extension, tcbInfo, qeIdentity };
 }
 
-function expectThrows(fn: () => unknown, cls: typeof ContrastError, code: string): void {
+function expectThrows(fn: () => unknown, cls: ErrorClass, code: string): void {
   try {
     fn();
   } catch (e) {
@@ -180,7 +182,7 @@ describe("evaluateTdxTcbStatus", () => {
     expect(evaluateTdxTcbStatus(inputFor(debug, info, qe2023)).platform).toBe("OutOfDate");
   });
 
-  const rows: [string, () => TcbEvaluationInput, typeof ContrastError, string][] = [
+  const rows: [string, () => TcbEvaluationInput, ErrorClass, string][] = [
     [
       "debug quote vs 2026 tcbInfo (other FMSPC)",
       () => inputFor(debug, tcb2026, qe2023),

@@ -31,9 +31,11 @@ import {
   readTdxText,
 } from "./vectors.ts";
 
+type ErrorClass = abstract new (...args: never[]) => ContrastError;
+
 const verifier = new TdxVerifier();
 
-async function expectRejects(p: Promise<unknown>, cls: typeof ContrastError, code: string): Promise<void> {
+async function expectRejects(p: Promise<unknown>, cls: ErrorClass, code: string): Promise<void> {
   try {
     await p;
   } catch (e) {
@@ -57,9 +59,9 @@ describe("INTEL_SGX_ROOT_CA_PEM", () => {
   test("embedded root → byte-identical to intel/intel_sgx_root_ca.pem with the published SHA-256", async () => {
     expect(INTEL_SGX_ROOT_CA_PEM.trim()).toBe(readIntelText("intel_sgx_root_ca.pem").trim());
     const root = await loadIntelRoot();
-    expect(toHex(new Uint8Array(await crypto.subtle.digest("SHA-256", root.der)))).toBe(
-      INTEL_SGX_ROOT_CA_SHA256,
-    );
+    expect(
+      toHex(new Uint8Array(await crypto.subtle.digest("SHA-256", root.der as Uint8Array<ArrayBuffer>))),
+    ).toBe(INTEL_SGX_ROOT_CA_SHA256);
     expect(await root.cert.verify({ publicKey: root.key, signatureOnly: true })).toBe(true);
   });
 });
@@ -116,7 +118,7 @@ describe("TdxVerifier.verify", () => {
     expect(toHex(v.quote.body.mrTd)).toBe(toHex(sprQuote.body.mrTd));
   });
 
-  const rows: [string, () => TdxVerifyInput, typeof ContrastError, string][] = [
+  const rows: [string, () => TdxVerifyInput, ErrorClass, string][] = [
     [
       "QE report byte flipped",
       () => ({ quote: flipByte(spr, 0x27c + 134 + 0x102), now: NOW_2023 }),
