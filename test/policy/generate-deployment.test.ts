@@ -1,0 +1,274 @@
+import { describe, expect, test } from "bun:test";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseAllDocuments } from "yaml";
+import { ConfigError, type ContrastError, ParseError, UnavailableError } from "../../src/common/errors.ts";
+import { ANNOTATION_INITDATA } from "../../src/kube/contrast-annotations.ts";
+import { validateObject } from "../../src/kube/validate-object.ts";
+import { type GenerateOptions, generateDeployment } from "../../src/policy/generate-deployment.ts";
+import { decodeInitdataAnnotation } from "../../src/policy/initdata.ts";
+import { DEFAULT_RULES_TEXT } from "../../src/policy/render-policy.ts";
+import { defaultSettings } from "../../src/policy/settings.ts";
+import { fakeImageResolver, TEST_INITIALIZER_IMAGE, testHandlerFor } from "./fake-images.ts";
+
+const TESTDATA = join(import.meta.dir, "..", "testdata", "k8s");
+const SHARED = join(import.meta.dir, "..", "..", "..", "shared", "testdata", "k8s");
+const GOLDEN = join(TESTDATA, "golden");
+const UPDATE = process.env.UPDATE_GOLDEN === "1";
+const NAMES = ["guestbook", "emojivoto", "cassandra-statefulset"] as const;
+
+function options(files: GenerateOptions["files"], extra: Partial<GenerateOptions> = {}): GenerateOptions {
+  return {
+    files,
+    handlerFor: testHandlerFor,
+    initializerImage: TEST_INITIALIZER_IMAGE,
+    rules: DEFAULT_RULES_TEXT,
+    settings: defaultSettings(),
+    imageResolver: fakeImageResolver(),
+    ...extra,
+  };
+}
+
+function confidentialFiles() {
+  return NAMES.map((n) => ({
+    path: `${n}.yaml`,
+    text: readFileSync(join(TESTDATA, `${n}.confidential.yaml`), "utf8"),
+  }));
+}
+
+function golden(name: string, actual: string): void {
+  const path = join(GOLDEN, name);
+  if (UPDATE || !existsSync(path)) {
+    mkdirSync(GOLDEN, { recursive: true });
+    writeFileSync(path, actual);
+  }
+  expect(actual).toBe(readFileSync(path, "utf8"));
+}
+
+describe("generateDeployment", async () => {
+  const first = await generateDeployment(options(confidentialFiles()));
+
+  test("real-world YAML made confidential → output and policy data match golden files", () => {
+    let ran = 0;
+    for (const [i, name] of NAMES.entries()) {
+      golden(`${name}.yaml`, first.outputs[i]?.text ?? "");
+      const pods = first.pods.filter((p) => p.file === `${name}.yaml`);
+      golden(
+        `${name}.policy-data.json`,
+        `${JSON.stringify(
+          pods.map((p) => ({ name: p.name, digest: p.digest, policyData: p.policyData })),
+          null,
+          2,
+        )}\n`,
+      );
+      ran++;
+    }
+    expect(ran).toBe(3);
+    expect(first.pods.map((p) => p.name)).toEqual([
+      "redis-master",
+      "redis-replica",
+      "frontend",
+      "web",
+      "emoji",
+      "voting",
+      "vote-bot",
+      "cassandra",
+    ]);
+  });
+
+  test("second run on the output → byte-identical YAML and identical digests", async () => {
+    const second = await generateDeployment(options(first.outputs));
+    expect(second.outputs.map((o) => o.text)).toEqual(first.outputs.map((o) => o.text));
+    expect(second.pods.map((p) => p.digest)).toEqual(first.pods.map((p) => p.digest));
+    expect(second.pinnedImages).toEqual([]);
+  });
+
+  test("non-confidential documents → byte-identical to the input", () => {
+    let checked = 0;
+    for (const [i, name] of NAMES.entries()) {
+      const input = confidentialFiles()[i]?.text ?? "";
+      const inDocs = parseAllDocuments(input) as {
+        range: [number, number, number];
+        toJS(): { spec?: unknown; kind?: string };
+      }[];
+      for (const d of inDocs) {
+        const js = d.toJS();
+        if (["Deployment", "StatefulSet"].includes(js.kind ?? "")) continue;
+        expect(first.outputs[i]?.text).toContain(input.slice(d.range[0], d.range[2]));
+        checked++;
+      }
+    }
+    expect(checked).toBe(3 + 7 + 2);
+  });
+
+  test("unconfidential originals → output equals input and no pods", async () => {
+    const files = NAMES.map((n) => ({
+      path: `${n}.yaml`,
+      text: readFileSync(join(SHARED, `${n}.yaml`), "utf8"),
+    }));
+    const r = await generateDeployment(options(files));
+    expect(r.outputs.map((o) => o.text)).toEqual(files.map((f) => f.text));
+    expect(r.pods).toEqual([]);
+  });
+
+  test("every emitted workload → validates with kubernetes-models and carries a decodable initdata", () => {
+    let ran = 0;
+    for (const out of first.outputs) {
+      for (const [docIndex, d] of parseAllDocuments(out.text).entries()) {
+        const js = d.toJS() as Record<string, unknown> & {
+          kind: string;
+          spec?: { template?: { metadata?: { annotations?: Record<string, string> } } };
+        };
+        if (!["Deployment", "StatefulSet"].includes(js.kind)) continue;
+        validateObject(js, { file: out.path, docIndex });
+        const ann = js.spec?.template?.metadata?.annotations?.[ANNOTATION_INITDATA] ?? "";
+        const pod = first.pods.find((p) => p.file === out.path && p.docIndex === docIndex);
+        expect(decodeInitdataAnnotation(ann).digest).toBe(pod?.digest ?? "");
+        ran++;
+      }
+    }
+    expect(ran).toBe(8);
+  });
+
+  test("tag-only images → pinned to the resolved digest in YAML and reported", () => {
+    expect(first.pinnedImages.length).toBe(8);
+    expect(first.outputs[0]?.text).toContain("image: registry.k8s.io/redis:e2e@sha256:");
+  });
+
+  test("workload identity → default secret id and SANs", () => {
+    const web = first.pods.find((p) => p.name === "web");
+    expect(web?.workloadSecretId).toBe("apps/v1/Deployment/emojivoto/web");
+    expect(web?.sans).toEqual(["web", "*"]);
+    expect(first.pods.find((p) => p.name === "cassandra")?.workloadSecretId).toBe(
+      "apps/v1/StatefulSet/default/cassandra",
+    );
+  });
+});
+
+const POD = `apiVersion: v1
+kind: Pod
+metadata:
+  name: app
+  annotations:
+    contrast.edgeless.systems/workload-secret-id: custom-id
+spec:
+  runtimeClassName: contrast-cc
+  containers:
+  - name: app
+    image: nginx@sha256:${"b".repeat(64)}
+`;
+
+describe("generateDeployment options", () => {
+  test("coordinator role → no initializer, role reported", async () => {
+    const text = POD.replace(
+      "  annotations:\n",
+      "  annotations:\n    contrast.edgeless.systems/pod-role: coordinator\n",
+    );
+    const r = await generateDeployment(options([{ path: "c.yaml", text }]));
+    expect(r.outputs[0]?.text).not.toContain("contrast-initializer");
+    expect(r.pods[0]?.role).toBe("coordinator");
+  });
+
+  test("skip-initializer annotation or flag → no initializer", async () => {
+    const text = POD.replace(
+      "  annotations:\n",
+      '  annotations:\n    contrast.edgeless.systems/skip-initializer: "true"\n',
+    );
+    expect((await generateDeployment(options([{ path: "a.yaml", text }]))).outputs[0]?.text).not.toContain(
+      "contrast-initializer",
+    );
+    const flag = await generateDeployment(
+      options([{ path: "a.yaml", text: POD }], { skipInitializer: true }),
+    );
+    expect(flag.outputs[0]?.text).not.toContain("contrast-initializer");
+  });
+
+  test("workload-secret-id annotation → overrides the default", async () => {
+    const r = await generateDeployment(options([{ path: "a.yaml", text: POD }]));
+    expect(r.pods[0]?.workloadSecretId).toBe("custom-id");
+    expect(r.outputs[0]?.text).toContain("runtimeClassName: contrast-cc-metal-qemu-snp-0a1b2c3d");
+  });
+
+  test("platform runtime class → handler for that platform", async () => {
+    const text = POD.replace("contrast-cc\n", "contrast-cc-metal-qemu-tdx\n");
+    const r = await generateDeployment(options([{ path: "a.yaml", text }]));
+    expect(r.outputs[0]?.text).toContain("runtimeClassName: contrast-cc-metal-qemu-tdx-0a1b2c3d");
+  });
+});
+
+describe("generateDeployment bad input", () => {
+  const failing = async () => {
+    throw new UnavailableError("image_pull_failed", "image nginx: GET expected 200, got 404");
+  };
+  const rows: [string, string, Partial<GenerateOptions>, typeof ContrastError, string, string][] = [
+    ["malformed yaml", "kind: Pod\n---\nspec: [\n", {}, ParseError, "yaml_malformed", "bad.yaml#1"],
+    [
+      "unknown kind with a confidential pod template",
+      "apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: {name: r}\nspec:\n  template:\n    spec:\n      runtimeClassName: contrast-cc\n      containers: [{name: a, image: b}]\n",
+      {},
+      ConfigError,
+      "workload_kind_unsupported",
+      "bad.yaml#0 (Rollout r)",
+    ],
+    ["duplicate names", `${POD}---\n${POD}`, {}, ConfigError, "duplicate_object", "bad.yaml#1 (Pod app)"],
+    [
+      "unresolvable image",
+      POD,
+      { imageResolver: failing },
+      UnavailableError,
+      "image_pull_failed",
+      "bad.yaml#0 (Pod app)",
+    ],
+    [
+      "non-emptyDir contrast-secrets",
+      `${POD}  volumes:\n  - name: contrast-secrets\n    secret: {secretName: x}\n`,
+      {},
+      ConfigError,
+      "contrast_secrets_volume_conflict",
+      "bad.yaml#0 (Pod app)",
+    ],
+    [
+      "schema violation",
+      POD.replace("  - name: app\n", "  - name: 7\n"),
+      {},
+      ConfigError,
+      "k8s_schema_invalid",
+      "bad.yaml#0 (Pod app)",
+    ],
+    [
+      "missing ConfigMap key",
+      POD.replace(
+        "    image:",
+        "    env: [{name: X, valueFrom: {configMapKeyRef: {name: cm, key: k}}}]\n    image:",
+      ),
+      {},
+      ConfigError,
+      "env_unresolvable",
+      "bad.yaml#0 (Pod app)",
+    ],
+    [
+      "unknown platform",
+      POD,
+      {
+        handlerFor: () => {
+          throw new ConfigError("platform_unknown", "no such platform");
+        },
+      },
+      ConfigError,
+      "platform_unknown",
+      "bad.yaml#0 (Pod app)",
+    ],
+  ];
+  for (const [what, text, extra, cls, code, where] of rows) {
+    test(`${what} → ${cls.name} ${code} naming ${where}`, async () => {
+      try {
+        await generateDeployment(options([{ path: "bad.yaml", text }], extra));
+        throw new Error("expected an error");
+      } catch (e) {
+        expect(e).toBeInstanceOf(cls);
+        expect((e as ContrastError).code).toBe(code);
+        expect((e as Error).message.startsWith(where)).toBe(true);
+      }
+    });
+  }
+});
