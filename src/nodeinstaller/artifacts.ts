@@ -83,10 +83,11 @@ async function stageOne(
 ): Promise<Sri> {
   const hasher = createSriHasher(expected.algorithm);
   const max = opts.maxBytes ?? DEFAULT_MAX;
+  const source = await openSource(file, opts);
   const fd = openSync(dest, "wx", 0o600);
   try {
     let total = 0;
-    for await (const chunk of await openSource(file, opts)) {
+    for await (const chunk of source) {
       total += chunk.length;
       if (total > max) {
         throw new ConfigError(

@@ -121,7 +121,12 @@ export function patchContainerdConfig(
  * Appending the new table to the user's text keeps their comments and layout byte for byte. It is used only when
  * the result parses to exactly the patched document (it does not when e.g. `runtimes` is an inline table).
  */
-function appendBlock(text: string, want: Table, reg: RuntimeRegistration, version: ContainerdConfigVersion): string | undefined {
+function appendBlock(
+  text: string,
+  want: Table,
+  reg: RuntimeRegistration,
+  version: ContainerdConfigVersion,
+): string | undefined {
   const sep = text === "" || text.endsWith("\n") ? "\n" : "\n\n";
   const candidate = `${text}${sep}${renderRuntimeBlock(reg, version)}`;
   try {

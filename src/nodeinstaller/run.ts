@@ -118,6 +118,11 @@ function writeContainerdConfig(path: string, text: string, now: Date): string | 
   return backup;
 }
 
+function restoreContainerdConfig(path: string, backup: string | undefined): void {
+  if (backup === undefined) rmSync(path, { force: true });
+  else writeFileAtomic(path, readFileSync(backup), { mode: statSync(backup).mode & 0o777 });
+}
+
 /**
  * Installs the platform's runtime on the host below `hostRoot`. Every check (host root, containerd config, lock
  * integrity, each artifact's SRI) happens before the first write; a second run with the same inputs writes nothing
@@ -167,8 +172,16 @@ export async function runNodeInstaller(
     );
     const configFile = join(cfg.hostRoot, target.configPath);
     const backupPath = plan.changed ? writeContainerdConfig(configFile, plan.text, deps.now()) : undefined;
-    const restartedUnit =
-      plan.changed && cfg.restart ? await restartContainerd(target.units, deps.run) : undefined;
+    let restartedUnit: string | undefined;
+    if (plan.changed && cfg.restart) {
+      try {
+        restartedUnit = await restartContainerd(target.units, deps.run);
+      } catch (e) {
+        // Put the old config back so the retried pod sees a change again and restarts containerd then.
+        restoreContainerdConfig(configFile, backupPath);
+        throw e;
+      }
+    }
     return {
       handler,
       installDir,

@@ -10,7 +10,7 @@ import {
   type RuntimeRegistration,
   runtimeEntry,
 } from "../../src/nodeinstaller/containerd-config.ts";
-import { goldenText } from "./fixtures.ts";
+import { CUSTOM_V2, CUSTOM_V3, type Doc, type ErrorClass, expectThrows, goldenText } from "./fixtures.ts";
 
 const HANDLER = "contrast-cc-metal-qemu-snp-0123abcd";
 const REG: RuntimeRegistration = {
@@ -19,61 +19,10 @@ const REG: RuntimeRegistration = {
   kataConfigPath: `/opt/edgeless/${HANDLER}/etc/configuration-qemu-snp.toml`,
 };
 
-/** A customised kubeadm-style config: systemd cgroups, a registry mirror, a custom sandbox image, comments. */
-export const CUSTOM_V2 = `# managed by hand
-version = 2
-root = "/data/containerd"
-oom_score = -999
-
-[grpc]
-  address = "/run/containerd/containerd.sock"
-  max_recv_message_size = 16777216
-
-[plugins]
-  [plugins."io.containerd.grpc.v1.cri"]
-    sandbox_image = "registry.k8s.io/pause:3.9"
-    [plugins."io.containerd.grpc.v1.cri".containerd]
-      default_runtime_name = "runc"
-      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
-        runtime_type = "io.containerd.runc.v2"
-        [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
-          SystemdCgroup = true
-    [plugins."io.containerd.grpc.v1.cri".registry.mirrors."docker.io"]
-      endpoint = ["https://mirror.example.com"]
-
-[timeouts]
-  "io.containerd.timeout.shim.cleanup" = "5s"
-`;
-
-export const CUSTOM_V3 = `version = 3
-root = "/var/lib/containerd"
-
-[plugins."io.containerd.cri.v1.images"]
-  snapshotter = "overlayfs"
-
-[plugins."io.containerd.cri.v1.runtime".containerd]
-  default_runtime_name = "runc"
-  [plugins."io.containerd.cri.v1.runtime".containerd.runtimes.runc]
-    runtime_type = "io.containerd.runc.v2"
-    [plugins."io.containerd.cri.v1.runtime".containerd.runtimes.runc.options]
-      SystemdCgroup = true
-`;
-
 function withoutHandler(doc: Record<string, unknown>, plugin: string): Record<string, unknown> {
-  const copy = structuredClone(doc) as Record<string, any>;
+  const copy = structuredClone(doc) as Doc;
   delete copy.plugins[plugin].containerd.runtimes[HANDLER];
   return copy;
-}
-
-function expectError(fn: () => unknown, cls: Function, code: string): void {
-  let err: unknown;
-  try {
-    fn();
-  } catch (e) {
-    err = e;
-  }
-  expect(err).toBeInstanceOf(cls);
-  expect((err as { code: string }).code).toBe(code);
 }
 
 describe("patchContainerdConfig", () => {
@@ -86,7 +35,7 @@ describe("patchContainerdConfig", () => {
       const res = patchContainerdConfig(text, REG);
       expect(res.changed).toBe(true);
       expect(res.version).toBe(version);
-      const after = parse(res.text) as Record<string, any>;
+      const after = parse(res.text) as Doc;
       expect(after.plugins[CRI_PLUGIN[version]].containerd.runtimes[HANDLER]).toEqual(runtimeEntry(REG));
       expect(withoutHandler(after, CRI_PLUGIN[version])).toEqual(parse(text) as Record<string, unknown>);
       expect(res.text).toBe(goldenText(`containerd-${name.replace(" ", "-")}.toml`, res.text));
@@ -103,7 +52,7 @@ describe("patchContainerdConfig", () => {
   test("missing file → fresh version 2 config with the runtime", () => {
     const res = patchContainerdConfig(undefined, REG);
     expect(res.changed).toBe(true);
-    expect(parse(res.text)).toEqual({
+    expect(parse(res.text) as Doc).toEqual({
       version: 2,
       plugins: { [CRI_PLUGIN[2]]: { containerd: { runtimes: { [HANDLER]: runtimeEntry(REG) } } } },
     });
@@ -113,25 +62,40 @@ describe("patchContainerdConfig", () => {
     const stale = `version = 2\n[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.${HANDLER}]\nruntime_type = "io.containerd.kata.v2"\nsnapshotter = "nydus"\n`;
     const res = patchContainerdConfig(stale, REG);
     expect(res.changed).toBe(true);
-    expect((parse(res.text) as any).plugins[CRI_PLUGIN[2]].containerd.runtimes[HANDLER]).toEqual(runtimeEntry(REG));
+    expect((parse(res.text) as Doc).plugins[CRI_PLUGIN[2]].containerd.runtimes[HANDLER]).toEqual(
+      runtimeEntry(REG),
+    );
   });
 
-  const bad: [string, string, Function, string][] = [
-    ["no version (v1 layout)", `[plugins.cri]\nsandbox_image = "x"\n`, ConfigError, "containerd_config_version_unsupported"],
+  const bad: [string, string, ErrorClass, string][] = [
+    [
+      "no version (v1 layout)",
+      `[plugins.cri]\nsandbox_image = "x"\n`,
+      ConfigError,
+      "containerd_config_version_unsupported",
+    ],
     ["version 4", "version = 4\n", ConfigError, "containerd_config_version_unsupported"],
     ["version as string", `version = "2"\n`, ConfigError, "containerd_config_version_unsupported"],
     ["not TOML", "version = 2\n[plugins\n", ParseError, "containerd_config_invalid"],
-    ["runtimes is a string", `version = 2\n[plugins."io.containerd.grpc.v1.cri".containerd]\nruntimes = "x"\n`, ConfigError, "containerd_config_invalid"],
+    [
+      "runtimes is a string",
+      `version = 2\n[plugins."io.containerd.grpc.v1.cri".containerd]\nruntimes = "x"\n`,
+      ConfigError,
+      "containerd_config_invalid",
+    ],
   ];
   for (const [name, text, cls, code] of bad) {
-    test(`${name} → ${cls.name} ${code}`, () => expectError(() => patchContainerdConfig(text, REG), cls, code));
+    test(`${name} → ${cls.name} ${code}`, () =>
+      expectThrows(() => patchContainerdConfig(text, REG), cls, code));
   }
 });
 
 const containerd = Bun.which("containerd");
 describe("containerd config dump", () => {
   if (!containerd) {
-    console.warn("containerd not installed: skipping the real-containerd acceptance of patched configs (apt-get install containerd)");
+    console.warn(
+      "containerd not installed: skipping the real-containerd acceptance of patched configs (apt-get install containerd)",
+    );
   }
   test.skipIf(!containerd)("patched v2 config → real containerd accepts it and lists the runtime", () => {
     const dir = mkdtempSync(join(tmpdir(), "contrast-containerd-"));
@@ -140,7 +104,7 @@ describe("containerd config dump", () => {
       writeFileSync(file, patchContainerdConfig(CUSTOM_V2, REG).text);
       const proc = Bun.spawnSync([containerd!, "--config", file, "config", "dump"]);
       expect(proc.exitCode).toBe(0);
-      const dump = parse(proc.stdout.toString()) as Record<string, any>;
+      const dump = parse(proc.stdout.toString()) as Doc;
       const entry = dump.plugins[CRI_PLUGIN[2]].containerd.runtimes[HANDLER];
       expect(entry.runtime_type).toBe("io.containerd.contrast-cc.v2");
       expect(entry.runtime_path).toBe(REG.runtimePath);
@@ -150,7 +114,9 @@ describe("containerd config dump", () => {
       // The user's customisations survive containerd's own reading too.
       expect(dump.root).toBe("/data/containerd");
       expect(dump.plugins[CRI_PLUGIN[2]].containerd.runtimes.runc.options.SystemdCgroup).toBe(true);
-      expect(dump.plugins[CRI_PLUGIN[2]].registry.mirrors["docker.io"].endpoint).toEqual(["https://mirror.example.com"]);
+      expect(dump.plugins[CRI_PLUGIN[2]].registry.mirrors["docker.io"].endpoint).toEqual([
+        "https://mirror.example.com",
+      ]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -166,8 +132,10 @@ describe("patchContainerdConfig layout", () => {
   test("runtimes as an inline table → rewritten as a whole, still the same document plus the runtime", () => {
     const inline = `version = 2\n[plugins."io.containerd.grpc.v1.cri".containerd]\nruntimes = { runc = { runtime_type = "io.containerd.runc.v2" } }\n`;
     const res = patchContainerdConfig(inline, REG);
-    const after = parse(res.text) as Record<string, any>;
-    expect(after.plugins[CRI_PLUGIN[2]].containerd.runtimes.runc).toEqual({ runtime_type: "io.containerd.runc.v2" });
+    const after = parse(res.text) as Doc;
+    expect(after.plugins[CRI_PLUGIN[2]].containerd.runtimes.runc).toEqual({
+      runtime_type: "io.containerd.runc.v2",
+    });
     expect(after.plugins[CRI_PLUGIN[2]].containerd.runtimes[HANDLER]).toEqual(runtimeEntry(REG));
   });
 });

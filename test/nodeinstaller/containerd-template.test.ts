@@ -3,7 +3,7 @@ import { parse } from "smol-toml";
 import { ConfigError } from "../../src/common/errors.ts";
 import { CRI_PLUGIN, runtimeEntry } from "../../src/nodeinstaller/containerd-config.ts";
 import { patchContainerdTemplate } from "../../src/nodeinstaller/containerd-template.ts";
-import { goldenText } from "./fixtures.ts";
+import { type Doc, goldenText } from "./fixtures.ts";
 
 const HANDLER = "contrast-cc-metal-qemu-tdx-89abcdef";
 const REG = {
@@ -41,7 +41,7 @@ describe("patchContainerdTemplate", () => {
     const res = patchContainerdTemplate(undefined, K3S_RENDERED_V3, REG);
     expect(res.changed).toBe(true);
     expect(res.version).toBe(3);
-    const doc = parse(res.text) as Record<string, any>;
+    const doc = parse(res.text) as Doc;
     expect(doc.plugins[CRI_PLUGIN[3]].containerd.runtimes[HANDLER]).toEqual(runtimeEntry(REG));
     expect(doc.root).toBe("/var/lib/rancher/k3s/agent/containerd");
     expect(res.text).toBe(goldenText("k3s-config.toml.tmpl", res.text));
@@ -54,8 +54,11 @@ describe("patchContainerdTemplate", () => {
     expect(res.text).toContain(`[plugins."${CRI_PLUGIN[3]}".containerd.runtimes.${HANDLER}]`);
     expect(res.text).toBe(goldenText("k3s-go-template.toml.tmpl", res.text));
     // Rendering "base" in front of it gives a config with both runc and our runtime.
-    const rendered = parse(`${K3S_RENDERED_V3}\n${res.text.slice(GO_TEMPLATE.length)}`) as Record<string, any>;
-    expect(Object.keys(rendered.plugins[CRI_PLUGIN[3]].containerd.runtimes).sort()).toEqual([HANDLER, "runc"]);
+    const rendered = parse(`${K3S_RENDERED_V3}\n${res.text.slice(GO_TEMPLATE.length)}`) as Doc;
+    expect(Object.keys(rendered.plugins[CRI_PLUGIN[3]].containerd.runtimes).sort()).toEqual([
+      HANDLER,
+      "runc",
+    ]);
   });
 
   test("Go template already patched → unchanged, same text", () => {

@@ -1,6 +1,16 @@
 // Test fixtures: real artifact files with known bytes, a lock pinning them, and temporary host roots.
 
-import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { expect } from "bun:test";
+import {
+  chmodSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { computeSri, formatSri, type SriAlgorithm } from "../../src/common/sri.ts";
@@ -12,7 +22,7 @@ import type { CommandResult, CommandRunner } from "../../src/nodeinstaller/resta
 export const GOLDEN_DIR = join(import.meta.dir, "golden");
 
 /** Deterministic bytes per artifact: a header naming it, then a counter pattern (1 KiB to a few KiB). */
-export function artifactBytes(name: string): Uint8Array {
+export function artifactBytes(name: string): Uint8Array<ArrayBuffer> {
   const head = new TextEncoder().encode(`contrast test artifact ${name}\n`);
   const out = new Uint8Array(head.length + 1024 + name.length * 97);
   out.set(head);
@@ -49,7 +59,14 @@ export function createFixture(platform: PlatformName = "Metal-QEMU-SNP"): Fixtur
     return { ...f, integrity: formatSri(computeSri(bytes, alg)) };
   });
   const lock = parseRuntimeLock(JSON.parse(JSON.stringify({ ...shipped, files })));
-  return { root, hostRoot, imageRoot, stagingParent, lock, cleanup: () => rmSync(root, { recursive: true, force: true }) };
+  return {
+    root,
+    hostRoot,
+    imageRoot,
+    stagingParent,
+    lock,
+    cleanup: () => rmSync(root, { recursive: true, force: true }),
+  };
 }
 
 export function writeHostFile(hostRoot: string, path: string, text: string, mode = 0o644): void {
@@ -97,4 +114,72 @@ export function goldenText(name: string, text: string, dir = GOLDEN_DIR): string
     writeFileSync(p, text);
   }
   return readFileSync(p, "utf8");
+}
+
+/** A customised kubeadm-style config: systemd cgroups, a registry mirror, a custom sandbox image, comments. */
+export const CUSTOM_V2 = `# managed by hand
+version = 2
+root = "/data/containerd"
+oom_score = -999
+
+[grpc]
+  address = "/run/containerd/containerd.sock"
+  max_recv_message_size = 16777216
+
+[plugins]
+  [plugins."io.containerd.grpc.v1.cri"]
+    sandbox_image = "registry.k8s.io/pause:3.9"
+    [plugins."io.containerd.grpc.v1.cri".containerd]
+      default_runtime_name = "runc"
+      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
+        runtime_type = "io.containerd.runc.v2"
+        [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
+          SystemdCgroup = true
+    [plugins."io.containerd.grpc.v1.cri".registry.mirrors."docker.io"]
+      endpoint = ["https://mirror.example.com"]
+
+[timeouts]
+  "io.containerd.timeout.shim.cleanup" = "5s"
+`;
+
+export const CUSTOM_V3 = `version = 3
+root = "/var/lib/containerd"
+
+[plugins."io.containerd.cri.v1.images"]
+  snapshotter = "overlayfs"
+
+[plugins."io.containerd.cri.v1.runtime".containerd]
+  default_runtime_name = "runc"
+  [plugins."io.containerd.cri.v1.runtime".containerd.runtimes.runc]
+    runtime_type = "io.containerd.runc.v2"
+    [plugins."io.containerd.cri.v1.runtime".containerd.runtimes.runc.options]
+      SystemdCgroup = true
+`;
+
+/** Parsed TOML/YAML walked freely in assertions; the values are checked by the assertions themselves. */
+// biome-ignore lint/suspicious/noExplicitAny: test-only view of parsed documents
+export type Doc = any;
+
+export type ErrorClass = abstract new (...args: never[]) => Error;
+
+export function expectThrows(fn: () => unknown, cls: ErrorClass, code: string): void {
+  let err: unknown;
+  try {
+    fn();
+  } catch (e) {
+    err = e;
+  }
+  expect(err).toBeInstanceOf(cls);
+  expect((err as { code: string }).code).toBe(code);
+}
+
+export async function expectRejects(p: Promise<unknown>, cls: ErrorClass, code: string): Promise<void> {
+  let err: unknown;
+  try {
+    await p;
+  } catch (e) {
+    err = e;
+  }
+  expect(err).toBeInstanceOf(cls);
+  expect((err as { code: string }).code).toBe(code);
 }

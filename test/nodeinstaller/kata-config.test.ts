@@ -6,18 +6,7 @@ import { runtimeHandlerForLock } from "../../src/kube/runtime/handler.ts";
 import { listPlatforms } from "../../src/kube/runtime/platforms.ts";
 import { renderKataConfig } from "../../src/nodeinstaller/kata-config.ts";
 import { KATA_TEMPLATES } from "../../src/nodeinstaller/kata-templates.ts";
-import { createFixture, goldenText } from "./fixtures.ts";
-
-function expectError(fn: () => unknown, cls: Function, code: string): void {
-  let err: unknown;
-  try {
-    fn();
-  } catch (e) {
-    err = e;
-  }
-  expect(err).toBeInstanceOf(cls);
-  expect((err as { code: string }).code).toBe(code);
-}
+import { createFixture, type Doc, expectThrows, goldenText } from "./fixtures.ts";
 
 describe("renderKataConfig", () => {
   let ran = 0;
@@ -28,7 +17,7 @@ describe("renderKataConfig", () => {
         const installDir = `/opt/edgeless/${runtimeHandlerForLock(fx.lock)}`;
         const text = renderKataConfig(fx.lock, { installDir });
         expect(text).toBe(goldenText(`kata-${platform.id}.toml`, text));
-        const doc = parse(text) as Record<string, any>;
+        const doc = parse(text) as Doc;
         const hyp = doc.hypervisor[platform.hypervisor];
         const hypervisor = fx.lock.files.find((f) => f.role === "hypervisor")!;
         expect(hyp.path).toBe(`${installDir}/${hypervisor.installPath}`);
@@ -36,7 +25,12 @@ describe("renderKataConfig", () => {
         expect(hyp.default_memory).toBe(512);
         expect(hyp.enable_annotations).toEqual(["cc_init_data"]);
         expect(hyp.confidential_guest).toBe(true);
-        expect([hyp.enable_debug, doc.agent.kata.enable_debug, doc.agent.kata.debug_console_enabled, doc.runtime.enable_debug]).toEqual([false, false, false, false]);
+        expect([
+          hyp.enable_debug,
+          doc.agent.kata.enable_debug,
+          doc.agent.kata.debug_console_enabled,
+          doc.runtime.enable_debug,
+        ]).toEqual([false, false, false, false]);
         if (platform.tee === "snp") {
           expect(hyp.sev_snp_guest).toBe(true);
           expect(hyp.snp_guest_policy).toBe(0x30000);
@@ -53,7 +47,9 @@ describe("renderKataConfig", () => {
   test("kernelParams → replaces kernel_params entirely", () => {
     const fx = createFixture("Metal-QEMU-TDX");
     try {
-      const doc = parse(renderKataConfig(fx.lock, { installDir: "/x", kernelParams: "console=ttyS0" })) as Record<string, any>;
+      const doc = parse(
+        renderKataConfig(fx.lock, { installDir: "/x", kernelParams: "console=ttyS0" }),
+      ) as Doc;
       expect(doc.hypervisor.qemu.kernel_params).toBe("console=ttyS0");
     } finally {
       fx.cleanup();
@@ -65,7 +61,11 @@ describe("renderKataConfig", () => {
     try {
       const key = fx.lock.kataConfig.template;
       const templates = { ...KATA_TEMPLATES, [key]: `${KATA_TEMPLATES[key]}\nenable_debug = true\n` };
-      expectError(() => renderKataConfig(fx.lock, { installDir: "/x", templates }), VerificationError, "integrity_mismatch");
+      expectThrows(
+        () => renderKataConfig(fx.lock, { installDir: "/x", templates }),
+        VerificationError,
+        "integrity_mismatch",
+      );
     } finally {
       fx.cleanup();
     }
@@ -77,7 +77,11 @@ describe("renderKataConfig", () => {
       const key = fx.lock.kataConfig.template;
       const text = KATA_TEMPLATES[key]!.replace('machine_type = "q35"', 'machine_type = "@machine@"');
       const lock = { ...fx.lock, kataConfig: { template: key, integrity: formatSri(computeSri(text)) } };
-      expectError(() => renderKataConfig(lock, { installDir: "/x", templates: { [key]: text } }), ParseError, "kata_template_placeholder");
+      expectThrows(
+        () => renderKataConfig(lock, { installDir: "/x", templates: { [key]: text } }),
+        ParseError,
+        "kata_template_placeholder",
+      );
     } finally {
       fx.cleanup();
     }

@@ -50,7 +50,10 @@ describe("readTargetConfig", () => {
 
   test("YAML file → same keys", () => {
     const p = join(dir, "target.yaml");
-    writeFileSync(p, "containerd-config-path: /etc/containerd/custom.toml\nsystemd-unit-name: containerd.service\n");
+    writeFileSync(
+      p,
+      "containerd-config-path: /etc/containerd/custom.toml\nsystemd-unit-name: containerd.service\n",
+    );
     expect(readTargetConfig(p).containerdConfigPath).toBe("/etc/containerd/custom.toml");
   });
 

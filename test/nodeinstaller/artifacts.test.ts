@@ -1,0 +1,120 @@
+import { afterEach, describe, expect, test } from "bun:test";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { ConfigError, UnavailableError, VerificationError } from "../../src/common/errors.ts";
+import { parseRuntimeLock, type RuntimeLock } from "../../src/kube/runtime/lock.ts";
+import { stageArtifacts } from "../../src/nodeinstaller/artifacts.ts";
+import { artifactBytes, createFixture, expectRejects, type Fixture } from "./fixtures.ts";
+
+let fx: Fixture;
+afterEach(() => fx?.cleanup());
+
+function withSources(lock: RuntimeLock, source: (installPath: string) => string): RuntimeLock {
+  return parseRuntimeLock(
+    JSON.parse(
+      JSON.stringify({ ...lock, files: lock.files.map((f) => ({ ...f, source: source(f.installPath) })) }),
+    ),
+  );
+}
+
+describe("stageArtifacts", () => {
+  test("image-path sources with matching SRI → every file staged byte-identical", async () => {
+    fx = createFixture("Metal-QEMU-SNP");
+    const staged = await stageArtifacts(fx.lock, fx.stagingParent, {
+      imageRoot: fx.imageRoot,
+      allowFetch: false,
+    });
+    expect(staged.length).toBe(fx.lock.files.length);
+    for (const s of staged)
+      expect(new Uint8Array(readFileSync(s.stagedPath))).toEqual(artifactBytes(s.file.installPath));
+  });
+
+  test("one artifact corrupted → VerificationError integrity_mismatch", async () => {
+    fx = createFixture("CLH-SNP");
+    const igvm = fx.lock.files.find((f) => f.role === "igvm")!;
+    const path = join(fx.imageRoot, igvm.source);
+    const bytes = readFileSync(path);
+    bytes[100] = bytes[100]! ^ 1;
+    writeFileSync(path, bytes);
+    await expectRejects(
+      stageArtifacts(fx.lock, fx.stagingParent, { imageRoot: fx.imageRoot, allowFetch: false }),
+      VerificationError,
+      "integrity_mismatch",
+    );
+  });
+
+  test("shipped lock without integrity → ConfigError artifact_integrity_missing before reading anything", async () => {
+    fx = createFixture("Metal-QEMU-TDX");
+    const unpinned = parseRuntimeLock(
+      JSON.parse(JSON.stringify({ ...fx.lock, files: fx.lock.files.map(({ integrity, ...f }) => f) })),
+    );
+    await expectRejects(
+      stageArtifacts(unpinned, fx.stagingParent, { imageRoot: fx.imageRoot, allowFetch: false }),
+      ConfigError,
+      "artifact_integrity_missing",
+    );
+    expect(readdirSync(fx.stagingParent)).toEqual([]);
+  });
+
+  test("artifact absent from the image → ConfigError artifact_missing", async () => {
+    fx = createFixture("Metal-QEMU-SNP");
+    await expectRejects(
+      stageArtifacts(fx.lock, fx.stagingParent, { imageRoot: fx.stagingParent, allowFetch: false }),
+      ConfigError,
+      "artifact_missing",
+    );
+  });
+
+  test("file:// source without --fetch → ConfigError artifact_fetch_not_allowed; with it → staged", async () => {
+    fx = createFixture("Metal-QEMU-SNP");
+    const lock = withSources(fx.lock, (p) => `file://${fx.imageRoot}/artifacts/metal-qemu-snp/${p}`);
+    await expectRejects(
+      stageArtifacts(lock, fx.stagingParent, { imageRoot: "/", allowFetch: false }),
+      ConfigError,
+      "artifact_fetch_not_allowed",
+    );
+    const staged = await stageArtifacts(lock, fx.stagingParent, { imageRoot: "/", allowFetch: true });
+    expect(staged.length).toBe(lock.files.length);
+  });
+
+  test("http:// sources from a loopback server → fetched and verified; a 404 → UnavailableError artifact_fetch_failed", async () => {
+    fx = createFixture("Metal-QEMU-SNP");
+    const served = new Set(fx.lock.files.map((f) => f.installPath));
+    const server = Bun.serve({
+      port: 0,
+      hostname: "127.0.0.1",
+      fetch: (req) => {
+        const p = new URL(req.url).pathname.slice(1);
+        return served.has(p) ? new Response(artifactBytes(p)) : new Response("no", { status: 404 });
+      },
+    });
+    try {
+      const lock = withSources(fx.lock, (p) => `http://127.0.0.1:${server.port}/${p}`);
+      const staged = await stageArtifacts(lock, fx.stagingParent, { imageRoot: "/", allowFetch: true });
+      expect(staged.length).toBe(lock.files.length);
+      served.delete("share/kata-kernel");
+      const again = join(fx.root, "staging2");
+      mkdirSync(again);
+      await expectRejects(
+        stageArtifacts(lock, again, { imageRoot: "/", allowFetch: true }),
+        UnavailableError,
+        "artifact_fetch_failed",
+      );
+    } finally {
+      server.stop(true);
+    }
+  });
+
+  test("artifact larger than maxBytes → ConfigError artifact_too_large", async () => {
+    fx = createFixture("Metal-QEMU-SNP");
+    await expectRejects(
+      stageArtifacts(fx.lock, fx.stagingParent, {
+        imageRoot: fx.imageRoot,
+        allowFetch: false,
+        maxBytes: 100,
+      }),
+      ConfigError,
+      "artifact_too_large",
+    );
+  });
+});
