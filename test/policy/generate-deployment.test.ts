@@ -85,7 +85,7 @@ describe("generateDeployment", async () => {
 
   test("non-confidential documents → byte-identical to the input", () => {
     let checked = 0;
-    for (const [i, name] of NAMES.entries()) {
+    for (const i of NAMES.keys()) {
       const input = confidentialFiles()[i]?.text ?? "";
       const inDocs = parseAllDocuments(input) as {
         range: [number, number, number];

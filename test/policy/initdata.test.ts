@@ -102,7 +102,7 @@ describe("gzipDeterministic", () => {
 
   test("corrupted trailer → ParseError gzip_malformed", () => {
     const gz = gzipDeterministic(utf8("abc"));
-    gz[gz.length - 8] ^= 1;
+    gz[gz.length - 8] = (gz[gz.length - 8] ?? 0) ^ 1;
     try {
       gunzipLimited(gz, 100);
       throw new Error("expected an error");
