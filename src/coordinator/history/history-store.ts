@@ -1,0 +1,192 @@
+// Content-addressed manifest history in the Coordinator's state directory (reference §3.6).
+//
+// Layout under `dir`:
+//   manifests/<hex sha256>    manifest bytes          policies/<hex sha256>  policy (initdata) document bytes
+//   transitions/<hex sha256>  64 bytes = manifest hash ‖ previous transition hash (zeros for the first)
+//   transitions/latest        transition hash (32) ‖ DER signature by the transaction signing key
+// Every write is atomic (temp, fsync, rename, fsync dir). Every content-addressed read re-hashes the content.
+// `latest` is returned unverified: callers verify its signature with the seed-derived signing key.
+
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { writeFileAtomic } from "../../common/atomic-file.ts";
+import { concatBytes, constantTimeEqual, fromHex, isAllZero, toHex } from "../../common/bytes.ts";
+import { ParseError, PolicyError, VerificationError } from "../../common/errors.ts";
+import { encodeTransition, sha256Bytes, ZERO_HASH } from "../../crypto/transition.ts";
+import { createMutex } from "./mutex.ts";
+
+export interface LatestTransition {
+  readonly transitionHash: Uint8Array;
+  readonly signature: Uint8Array;
+}
+
+export interface HistoryEntry {
+  readonly transitionHash: Uint8Array;
+  readonly manifestHash: Uint8Array;
+  readonly previousTransitionHash: Uint8Array;
+  readonly manifest: Uint8Array;
+}
+
+export interface HistoryStore {
+  putManifest(bytes: Uint8Array): Uint8Array;
+  getManifest(hash: Uint8Array): Uint8Array;
+  putPolicy(bytes: Uint8Array): Uint8Array;
+  getPolicy(hash: Uint8Array): Uint8Array;
+  hasPolicy(hash: Uint8Array): boolean;
+  /** Stores the transition and returns its hash. */
+  putTransition(manifestHash: Uint8Array, previousTransitionHash: Uint8Array): Uint8Array;
+  getTransition(hash: Uint8Array): { manifestHash: Uint8Array; previousTransitionHash: Uint8Array };
+  getLatest(): LatestTransition | undefined;
+  /**
+   * Compare-and-set of `transitions/latest`: succeeds only if the current latest transition hash equals
+   * `expectedOld` (undefined = no latest yet). Otherwise PolicyError `manifest_conflict` and nothing changes.
+   */
+  setLatest(next: LatestTransition, expectedOld: Uint8Array | undefined): Promise<void>;
+  /** The chain ending at `latestHash`, oldest → newest, every link hash-checked. */
+  walk(latestHash: Uint8Array): HistoryEntry[];
+}
+
+const KINDS = ["manifests", "policies", "transitions"] as const;
+type Kind = (typeof KINDS)[number];
+const MAX_SIGNATURE = 160;
+/** Guards against cycles or absurd histories in a tampered state directory. */
+const MAX_CHAIN = 100_000;
+
+export function createHistoryStore(dir: string): HistoryStore {
+  for (const k of KINDS) mkdirSync(join(dir, k), { recursive: true, mode: 0o700 });
+  const mutex = createMutex();
+  const path = (kind: Kind, hash: Uint8Array) => join(dir, kind, toHex(checkHash(hash)));
+  const latestPath = join(dir, "transitions", "latest");
+
+  const put = (kind: Kind, bytes: Uint8Array): Uint8Array => {
+    const hash = sha256Bytes(bytes);
+    const p = path(kind, hash);
+    if (!existsSync(p) || !constantTimeEqual(sha256Bytes(readFileSync(p)), hash)) {
+      writeFileAtomic(p, bytes, { mode: 0o600 });
+    }
+    return hash;
+  };
+
+  const get = (kind: Kind, hash: Uint8Array): Uint8Array => {
+    const p = path(kind, hash);
+    let bytes: Uint8Array;
+    try {
+      bytes = new Uint8Array(readFileSync(p));
+    } catch {
+      throw new VerificationError(
+        "history_not_found",
+        `${kind}/${toHex(hash)}: expected stored entry, got none`,
+        {
+          field: kind,
+        },
+      );
+    }
+    if (!constantTimeEqual(sha256Bytes(bytes), hash)) {
+      throw new VerificationError(
+        "history_corrupt",
+        `${kind}/${toHex(hash)}: expected content with this sha-256, got ${toHex(sha256Bytes(bytes))}`,
+        { field: kind },
+      );
+    }
+    return bytes;
+  };
+
+  const getTransition = (hash: Uint8Array) => {
+    const b = get("transitions", hash);
+    if (b.length !== 64) {
+      throw new VerificationError(
+        "history_corrupt",
+        `transitions/${toHex(hash)}: expected 64 bytes, got ${b.length}`,
+      );
+    }
+    return { manifestHash: b.slice(0, 32), previousTransitionHash: b.slice(32) };
+  };
+
+  const getLatest = (): LatestTransition | undefined => {
+    if (!existsSync(latestPath)) return undefined;
+    const b = new Uint8Array(readFileSync(latestPath));
+    if (b.length < 32 + 8 || b.length > 32 + MAX_SIGNATURE) {
+      throw new VerificationError(
+        "history_corrupt",
+        `transitions/latest: expected 40-${32 + MAX_SIGNATURE} bytes, got ${b.length}`,
+      );
+    }
+    return { transitionHash: b.slice(0, 32), signature: b.slice(32) };
+  };
+
+  return {
+    putManifest: (b) => put("manifests", b),
+    getManifest: (h) => get("manifests", h),
+    putPolicy: (b) => put("policies", b),
+    getPolicy: (h) => get("policies", h),
+    hasPolicy: (h) => existsSync(path("policies", h)),
+    putTransition: (m, prev) => put("transitions", encodeTransition(m, prev)),
+    getTransition,
+    getLatest,
+    setLatest: (next, expectedOld) =>
+      mutex.runExclusive(() => {
+        checkHash(next.transitionHash);
+        if (next.signature.length < 8 || next.signature.length > MAX_SIGNATURE) {
+          throw new ParseError(
+            "invalid_argument",
+            `signature: expected 8-${MAX_SIGNATURE} bytes, got ${next.signature.length}`,
+          );
+        }
+        // The new latest must be a stored transition that extends the current one: the history stays one chain.
+        const { previousTransitionHash } = getTransition(next.transitionHash);
+        const current = getLatest()?.transitionHash;
+        if (!constantTimeEqual(previousTransitionHash, current ?? ZERO_HASH)) {
+          throw new PolicyError(
+            "manifest_conflict",
+            `transitions/${toHex(next.transitionHash)}: expected to extend ${toHex(current ?? ZERO_HASH)}, got ${toHex(previousTransitionHash)}`,
+            [],
+            { field: "previousTransition" },
+          );
+        }
+        const matches =
+          current === undefined
+            ? expectedOld === undefined
+            : expectedOld !== undefined && constantTimeEqual(current, expectedOld);
+        if (!matches) {
+          throw new PolicyError(
+            "manifest_conflict",
+            `previousTransition: expected ${current === undefined ? "none" : toHex(current)}, got ${expectedOld === undefined ? "none" : toHex(expectedOld)}`,
+            [],
+            { field: "previousTransition" },
+          );
+        }
+        writeFileAtomic(latestPath, concatBytes(next.transitionHash, next.signature), { mode: 0o600 });
+      }),
+    walk(latestHash: Uint8Array): HistoryEntry[] {
+      const out: HistoryEntry[] = [];
+      let h = checkHash(latestHash);
+      while (!isAllZero(h)) {
+        if (out.length >= MAX_CHAIN)
+          throw new VerificationError("history_corrupt", "transitions: chain too long or cyclic");
+        const t = getTransition(h);
+        out.push({ transitionHash: h, ...t, manifest: get("manifests", t.manifestHash) });
+        h = t.previousTransitionHash;
+      }
+      return out.reverse();
+    },
+  };
+}
+
+function checkHash(h: Uint8Array): Uint8Array {
+  if (!(h instanceof Uint8Array) || h.length !== 32) {
+    throw new ParseError("invalid_argument", `hash: expected 32 bytes, got ${h?.length ?? 0}`, {
+      field: "hash",
+    });
+  }
+  return h;
+}
+
+/** Parses a lowercase-hex digest as used in API paths and manifests. */
+export function parseDigestHex(hex: string, field: string): Uint8Array {
+  if (!/^[0-9a-f]{64}$/.test(hex)) {
+    throw new ParseError("invalid_argument", `${field}: expected 64 lowercase hex characters`, { field });
+  }
+  return fromHex(hex, field, 32);
+}
+
+export { ZERO_HASH };
