@@ -6,8 +6,9 @@
 // key) verifies to either trust anchor: leaf → mesh CA, or leaf → intermediate → root.
 
 import * as x509 from "@peculiar/x509";
+import { ParseError } from "../common/errors.ts";
 import { defaultHashFor } from "./ecdsa.ts";
-import type { EcKeyPair } from "./keys.ts";
+import { curveOf, type EcKeyPair } from "./keys.ts";
 import type { RandomSource } from "./random.ts";
 import { parseSubjectAltNames } from "./san.ts";
 import { generateSerialNumber } from "./serial.ts";
@@ -110,6 +111,11 @@ export async function issueMeshCert(
   req: MeshCertRequest,
   ctx: CertContext,
 ): Promise<string> {
+  if (curveOf(req.publicKey) !== "P-256") {
+    throw new ParseError("unsupported_key", "publicKey: expected ecdsa p-256 key for a mesh certificate", {
+      field: "publicKey",
+    });
+  }
   const names = parseSubjectAltNames(req.sans);
   const cn = names.find((n) => n.type === "dns")?.value;
   const cert = await x509.X509CertificateGenerator.create({

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as x509 from "@peculiar/x509";
 import { toHex, utf8 } from "../../src/common/bytes.ts";
+import { ParseError } from "../../src/common/errors.ts";
 import {
   createCertificateAuthority,
   createSelfSignedServerCert,
@@ -149,5 +150,30 @@ describe("createSelfSignedServerCert", () => {
       { type: "ip", value: "127.0.0.1" },
       { type: "dns", value: "localhost" },
     ]);
+  });
+});
+
+describe("issueMeshCert edge cases", () => {
+  test("only an ip san → empty subject, critical san, still verifies with openssl", async () => {
+    const { ca, ctx } = await setup();
+    const leafKey = await generateEcKeyPair("P-256");
+    const pem = await issueMeshCert(ca, { publicKey: leafKey.publicKey, sans: ["192.168.0.1"] }, ctx);
+    const leaf = new x509.X509Certificate(pem);
+    expect(leaf.subject).toBe("");
+    expect(leaf.getExtension(x509.SubjectAlternativeNameExtension)?.critical).toBe(true);
+    expect(await leaf.verify({ publicKey: ca.meshCA.publicKey, date: now })).toBe(true);
+  });
+
+  test("p-384 leaf key → ParseError unsupported_key", async () => {
+    const { ca, ctx } = await setup();
+    const leafKey = await generateEcKeyPair("P-384");
+    let caught: unknown;
+    try {
+      await issueMeshCert(ca, { publicKey: leafKey.publicKey, sans: ["x"] }, ctx);
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(ParseError);
+    expect((caught as ParseError).code).toBe("unsupported_key");
   });
 });
