@@ -17,6 +17,8 @@ import {
 } from "./igvm-format.ts";
 
 const IGNORABLE = 0x8000_0000;
+/** Parameter areas hold loader-written tables (memory map, ACPI, command line); the cap bounds the unmeasured pages. */
+const MAX_PARAMETER_AREA = 0x400_0000n;
 /** Exact content sizes of the headers this parser understands (VP_CONTEXT is 20, or 24 when padded). */
 const CONTENT_SIZE: ReadonlyMap<number, number> = new Map([
   [T.SupportedPlatform, 16],
@@ -201,8 +203,8 @@ function readOther(r: Reader, type: number, rawType: number, at: number, length:
 
 function readParameterArea(r: Reader, at: number): IgvmDirective {
   const size = r.dv.getBigUint64(at, true);
-  if (size === 0n || size % BigInt(PAGE_SIZE_4K) !== 0n || size > 0xffff_f000n) {
-    fail(`parameter area: expected a non-zero page multiple below 4 GiB, got 0x${size.toString(16)}`);
+  if (size === 0n || size % BigInt(PAGE_SIZE_4K) !== 0n || size > MAX_PARAMETER_AREA) {
+    fail(`parameter area: expected a non-zero page multiple up to 64 MiB, got 0x${size.toString(16)}`);
   }
   return {
     kind: "parameter_area",

@@ -97,6 +97,7 @@ function dataOf(s: IgvmSpec): Uint8Array | undefined {
 
 /** Recomputes the checksum of a (possibly mutated) version-1 file in place. */
 export function fixChecksum(file: Uint8Array): Uint8Array {
+  if (file.length < 24) return file;
   const dv = new DataView(file.buffer, file.byteOffset, file.byteLength);
   const start = dv.getUint32(8, true);
   const size = dv.getUint32(12, true);
