@@ -217,11 +217,18 @@ container_annotations_ok(p, a, name, ns) if {
 	not a["nerdctl/network-namespace"]
 }
 
+# The sandbox pins its network namespace path ("" when it has none); later containers may only join it.
 network_ops(p, namespaces) := ops if {
 	p.sandbox == true
 	nets := [n | some n in namespaces; n.Type == "network"]
 	count(nets) == 1
 	ops := state_op("network_namespace", nets[0].Path)
+}
+
+network_ops(p, namespaces) := ops if {
+	p.sandbox == true
+	count([n | some n in namespaces; n.Type == "network"]) == 0
+	ops := state_op("network_namespace", "")
 }
 
 network_ops(p, namespaces) := [] if {
