@@ -7,12 +7,27 @@ export type Scalar = null | boolean | number | string;
 export type Term =
   | { readonly type: "scalar"; readonly value: Scalar; readonly loc: SourceLocation }
   | { readonly type: "var"; readonly name: string; readonly loc: SourceLocation }
-  | { readonly type: "ref"; readonly head: Term; readonly path: readonly Term[]; readonly loc: SourceLocation }
+  | {
+      readonly type: "ref";
+      readonly head: Term;
+      readonly path: readonly Term[];
+      readonly loc: SourceLocation;
+    }
   | { readonly type: "array"; readonly items: readonly Term[]; readonly loc: SourceLocation }
   | { readonly type: "set"; readonly items: readonly Term[]; readonly loc: SourceLocation }
   | { readonly type: "object"; readonly entries: readonly ObjectEntry[]; readonly loc: SourceLocation }
-  | { readonly type: "arraycomp"; readonly term: Term; readonly body: readonly Expr[]; readonly loc: SourceLocation }
-  | { readonly type: "setcomp"; readonly term: Term; readonly body: readonly Expr[]; readonly loc: SourceLocation }
+  | {
+      readonly type: "arraycomp";
+      readonly term: Term;
+      readonly body: readonly Expr[];
+      readonly loc: SourceLocation;
+    }
+  | {
+      readonly type: "setcomp";
+      readonly term: Term;
+      readonly body: readonly Expr[];
+      readonly loc: SourceLocation;
+    }
   | {
       readonly type: "objectcomp";
       readonly key: Term;

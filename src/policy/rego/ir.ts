@@ -10,7 +10,12 @@ export type IRTerm =
   | { readonly t: "input"; readonly loc: SourceLocation }
   | { readonly t: "data"; readonly loc: SourceLocation }
   | { readonly t: "rule"; readonly rs: RuleSet; readonly loc: SourceLocation }
-  | { readonly t: "ref"; readonly head: IRTerm; readonly path: readonly IRTerm[]; readonly loc: SourceLocation }
+  | {
+      readonly t: "ref";
+      readonly head: IRTerm;
+      readonly path: readonly IRTerm[];
+      readonly loc: SourceLocation;
+    }
   | { readonly t: "array"; readonly items: readonly IRTerm[]; readonly loc: SourceLocation }
   | { readonly t: "set"; readonly items: readonly IRTerm[]; readonly loc: SourceLocation }
   | {
@@ -34,7 +39,9 @@ export interface IRComprehension {
   readonly loc: SourceLocation;
 }
 
-export type Callee = { readonly kind: "builtin"; readonly b: Builtin } | { readonly kind: "func"; readonly rs: RuleSet };
+export type Callee =
+  | { readonly kind: "builtin"; readonly b: Builtin }
+  | { readonly kind: "func"; readonly rs: RuleSet };
 
 export interface IRCall {
   readonly t: "call";
@@ -59,7 +66,7 @@ export type IRExpr =
       mode: UnifyMode;
       readonly loc: SourceLocation;
     }
-  | { readonly e: "not"; readonly expr: IRExpr; readonly loc: SourceLocation }
+  | { readonly e: "not"; body: IRExpr[]; readonly loc: SourceLocation }
   | {
       readonly e: "somein";
       readonly key: IRTerm | undefined;

@@ -16,8 +16,38 @@ export interface Token {
 }
 
 const PUNCT2 = new Set([":=", "==", "!=", "<=", ">="]);
-const PUNCT1 = new Set(["{", "}", "[", "]", "(", ")", ".", ",", ";", ":", "=", "<", ">", "+", "-", "*", "/", "%", "|", "&"]);
-const ESCAPES: Record<string, string> = { '"': '"', "\\": "\\", "/": "/", b: "\b", f: "\f", n: "\n", r: "\r", t: "\t" };
+const PUNCT1 = new Set([
+  "{",
+  "}",
+  "[",
+  "]",
+  "(",
+  ")",
+  ".",
+  ",",
+  ";",
+  ":",
+  "=",
+  "<",
+  ">",
+  "+",
+  "-",
+  "*",
+  "/",
+  "%",
+  "|",
+  "&",
+]);
+const ESCAPES: Record<string, string> = {
+  '"': '"',
+  "\\": "\\",
+  "/": "/",
+  b: "\b",
+  f: "\f",
+  n: "\n",
+  r: "\r",
+  t: "\t",
+};
 
 /** Tokenizes `text`; throws ParseError `rego_syntax` with the location of the first bad character. */
 export function tokenize(file: string, text: string): Token[] {
@@ -27,7 +57,13 @@ export function tokenize(file: string, text: string): Token[] {
   let lineStart = 0;
   let nl = false;
   let space = false;
-  const at = (start: number, end: number): SourceLocation => ({ file, line, col: start - lineStart + 1, start, end });
+  const at = (start: number, end: number): SourceLocation => ({
+    file,
+    line,
+    col: start - lineStart + 1,
+    start,
+    end,
+  });
   while (i < text.length) {
     const c = text[i] as string;
     if (c === "\n") {

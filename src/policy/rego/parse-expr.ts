@@ -5,7 +5,14 @@ import { type SourceLocation, syntaxError } from "./errors.ts";
 import { KEYWORDS, TokenStream } from "./parse-stream.ts";
 
 /** Infix operators by precedence level (lowest first after `in`), mapped to their builtin names. */
-const RELATION: Record<string, string> = { "==": "equal", "!=": "neq", "<": "lt", "<=": "lte", ">": "gt", ">=": "gte" };
+const RELATION: Record<string, string> = {
+  "==": "equal",
+  "!=": "neq",
+  "<": "lt",
+  "<=": "lte",
+  ">": "gt",
+  ">=": "gte",
+};
 const ARITH: Record<string, string> = { "+": "plus", "-": "minus" };
 const FACTOR: Record<string, string> = { "*": "mul", "/": "div", "%": "rem" };
 
@@ -42,7 +49,10 @@ export class ExprParser extends TokenStream {
         this.next();
         const expr = this.parseLiteral();
         if (expr.type === "some" || expr.type === "somein" || expr.type === "every" || expr.type === "not") {
-          throw syntaxError(expr.loc, `"not" cannot be applied to ${expr.type === "not" ? "not" : expr.type}`);
+          throw syntaxError(
+            expr.loc,
+            `"not" cannot be applied to ${expr.type === "not" ? "not" : expr.type}`,
+          );
         }
         return { type: "not", expr, loc: this.span(t.loc) };
       }
@@ -218,9 +228,15 @@ export class ExprParser extends TokenStream {
 
   private parseIdentTerm(): Term {
     const t = this.next();
-    if (t.value === "true" || t.value === "false") return { type: "scalar", value: t.value === "true", loc: t.loc };
+    if (t.value === "true" || t.value === "false")
+      return { type: "scalar", value: t.value === "true", loc: t.loc };
     if (t.value === "null") return { type: "scalar", value: null, loc: t.loc };
-    if (t.value === "set" && this.isPunct("(") && !this.peek().spaceBefore && this.isPunct(")", this.peek(1))) {
+    if (
+      t.value === "set" &&
+      this.isPunct("(") &&
+      !this.peek().spaceBefore &&
+      this.isPunct(")", this.peek(1))
+    ) {
       this.next();
       this.next();
       return { type: "set", items: [], loc: this.span(t.loc) };
@@ -251,7 +267,6 @@ export class ExprParser extends TokenStream {
         head = this.parseCall(head, path);
         path.length = 0;
         dotted = false;
-        continue;
       } else {
         break;
       }
@@ -307,7 +322,8 @@ export class ExprParser extends TokenStream {
         const body = this.parseComprehensionBody("}");
         return { type: "setcomp", term: first, body, loc: this.span(start) };
       }
-      if (!this.isPunct(":")) return { type: "set", items: this.parseList("}", first), loc: this.span(start) };
+      if (!this.isPunct(":"))
+        return { type: "set", items: this.parseList("}", first), loc: this.span(start) };
       this.next();
       const value = this.parseHeadTerm();
       if (this.isPunct("|")) {

@@ -104,6 +104,12 @@ export class TokenStream {
   /** Location from `start` to the end of the last consumed token. */
   protected span(start: SourceLocation): SourceLocation {
     const end = this.prev().loc.end;
-    return { file: start.file, line: start.line, col: start.col, start: start.start, end: Math.max(end, start.end) };
+    return {
+      file: start.file,
+      line: start.line,
+      col: start.col,
+      start: start.start,
+      end: Math.max(end, start.end),
+    };
   }
 }

@@ -54,7 +54,10 @@ class ModuleParser extends ExprParser {
     const path = this.parseDottedPath("import path");
     const root = path[0];
     if (root !== "data" && root !== "input" && root !== "future" && root !== "rego") {
-      throw syntaxError(start, `import path must begin with data, input, future or rego, got ${JSON.stringify(root)}`);
+      throw syntaxError(
+        start,
+        `import path must begin with data, input, future or rego, got ${JSON.stringify(root)}`,
+      );
     }
     let alias: string | undefined;
     if (this.isWord("as") && this.continues()) {
@@ -69,7 +72,8 @@ class ModuleParser extends ExprParser {
     const isDefault = this.isWord("default");
     if (isDefault) this.next();
     const name = this.expectIdent("rule name").value;
-    if (this.isPunct(".") && !this.peek().spaceBefore) throw syntaxError(this.peek().loc, "rule names with dots are not supported");
+    if (this.isPunct(".") && !this.peek().spaceBefore)
+      throw syntaxError(this.peek().loc, "rule names with dots are not supported");
     const args = this.isPunct("(") && !this.peek().spaceBefore ? this.parseParams() : undefined;
     let key: Term | undefined;
     let kind: RuleKind = args === undefined ? "complete" : "function";
@@ -98,7 +102,17 @@ class ModuleParser extends ExprParser {
       throw syntaxError(start, `rule ${JSON.stringify(name)} needs a value or a body`);
     }
     const elseBranch = this.isWord("else") ? this.parseElse(kind) : undefined;
-    return { name, kind, isDefault, args, key, value, body: body ?? [], else: elseBranch, loc: this.span(start) };
+    return {
+      name,
+      kind,
+      isDefault,
+      args,
+      key,
+      value,
+      body: body ?? [],
+      else: elseBranch,
+      loc: this.span(start),
+    };
   }
 
   private finishDefault(
@@ -108,9 +122,20 @@ class ModuleParser extends ExprParser {
     value: Term | undefined,
     start: SourceLocation,
   ): Rule {
-    if (kind !== "complete" && kind !== "function") throw syntaxError(start, "default rules must be complete rules or functions");
+    if (kind !== "complete" && kind !== "function")
+      throw syntaxError(start, "default rules must be complete rules or functions");
     if (value === undefined) throw syntaxError(start, `default rule ${JSON.stringify(name)} needs a value`);
-    return { name, kind, isDefault: true, args, key: undefined, value, body: [], else: undefined, loc: this.span(start) };
+    return {
+      name,
+      kind,
+      isDefault: true,
+      args,
+      key: undefined,
+      value,
+      body: [],
+      else: undefined,
+      loc: this.span(start),
+    };
   }
 
   private parseParams(): Term[] {
@@ -140,7 +165,8 @@ class ModuleParser extends ExprParser {
 
   private parseElse(kind: RuleKind): ElseBranch {
     const start = this.next().loc;
-    if (kind !== "complete" && kind !== "function") throw syntaxError(start, "else is only allowed on complete rules and functions");
+    if (kind !== "complete" && kind !== "function")
+      throw syntaxError(start, "else is only allowed on complete rules and functions");
     let value: Term | undefined;
     if (this.isPunct(":=") || this.isPunct("=")) {
       this.next();

@@ -15,10 +15,12 @@ export function fromJson(v: unknown, field = "input"): RegoValue {
 }
 
 function convert(v: unknown, field: string, depth: number): RegoValue {
-  if (depth > MAX_DEPTH) throw new ParseError("rego_invalid_value", `${field}: nesting deeper than ${MAX_DEPTH}`, { field });
+  if (depth > MAX_DEPTH)
+    throw new ParseError("rego_invalid_value", `${field}: nesting deeper than ${MAX_DEPTH}`, { field });
   if (v === null || typeof v === "boolean" || typeof v === "string") return v;
   if (typeof v === "number") {
-    if (!Number.isFinite(v)) throw new ParseError("rego_invalid_value", `${field}: expected finite number, got ${v}`, { field });
+    if (!Number.isFinite(v))
+      throw new ParseError("rego_invalid_value", `${field}: expected finite number, got ${v}`, { field });
     return v === 0 ? 0 : v;
   }
   if (v instanceof RegoSet) return v;
@@ -26,7 +28,11 @@ function convert(v: unknown, field: string, depth: number): RegoValue {
   if (typeof v === "object") {
     const proto = Object.getPrototypeOf(v);
     if (proto !== Object.prototype && proto !== null) {
-      throw new ParseError("rego_invalid_value", `${field}: expected plain object, got ${proto?.constructor?.name ?? "object"}`, { field });
+      throw new ParseError(
+        "rego_invalid_value",
+        `${field}: expected plain object, got ${proto?.constructor?.name ?? "object"}`,
+        { field },
+      );
     }
     const out = newObject();
     for (const [k, x] of Object.entries(v)) out[k] = convert(x, `${field}.${k}`, depth + 1);
@@ -41,7 +47,13 @@ export function toJson(v: RegoValue): unknown {
   if (Array.isArray(v)) return v.map(toJson);
   if (v instanceof RegoSet) return v.values().map(toJson);
   const out: Record<string, unknown> = {};
-  for (const k of sortedKeys(v)) Object.defineProperty(out, k, { value: toJson(v[k] as RegoValue), enumerable: true, writable: true, configurable: true });
+  for (const k of sortedKeys(v))
+    Object.defineProperty(out, k, {
+      value: toJson(v[k] as RegoValue),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   return out;
 }
 
@@ -65,7 +77,8 @@ export function quoteString(s: string): string {
     else if (c === 9) out += "\\t";
     else if (c === 11) out += "\\v";
     else if (c < 0x20 || c === 0x7f) out += `\\x${c.toString(16).padStart(2, "0")}`;
-    else if (!isPrintable(c)) out += c > 0xffff ? `\\U${c.toString(16).padStart(8, "0")}` : `\\u${c.toString(16).padStart(4, "0")}`;
+    else if (!isPrintable(c))
+      out += c > 0xffff ? `\\U${c.toString(16).padStart(8, "0")}` : `\\u${c.toString(16).padStart(4, "0")}`;
     else out += ch;
   }
   return `${out}"`;
@@ -105,4 +118,3 @@ function formatObjectEntries(o: RegoObject): string {
 export function formatValueRaw(v: RegoValue): string {
   return typeof v === "string" ? v : formatValue(v);
 }
-

@@ -1,6 +1,6 @@
 // Operator builtins: comparison, arithmetic, set union/intersection/difference and `in` membership.
 
-import { isObject, RegoSet, type RegoValue, compareValues, equalValues, hasKey } from "../value.ts";
+import { compareValues, equalValues, hasKey, isObject, RegoSet, type RegoValue } from "../value.ts";
 import { type BuiltinDef, fail, num } from "./args.ts";
 
 function arith(f: (a: number, b: number) => number): BuiltinDef {
@@ -13,7 +13,10 @@ function arith(f: (a: number, b: number) => number): BuiltinDef {
   };
 }
 
-function setOp(f: (a: RegoSet, b: RegoSet) => RegoSet, numeric?: (a: number, b: number) => number): BuiltinDef {
+function setOp(
+  f: (a: RegoSet, b: RegoSet) => RegoSet,
+  numeric?: (a: number, b: number) => number,
+): BuiltinDef {
   return {
     arity: 2,
     fn: ([a, b]) => {
@@ -34,7 +37,14 @@ export function isMember(x: RegoValue, c: RegoValue): boolean {
 
 /** `k, v in c`: index/key `k` holds `v`. */
 function isMemberAt(k: RegoValue, v: RegoValue, c: RegoValue): boolean {
-  if (Array.isArray(c)) return typeof k === "number" && Number.isInteger(k) && k >= 0 && k < c.length && equalValues(c[k] as RegoValue, v);
+  if (Array.isArray(c))
+    return (
+      typeof k === "number" &&
+      Number.isInteger(k) &&
+      k >= 0 &&
+      k < c.length &&
+      equalValues(c[k] as RegoValue, v)
+    );
   if (c instanceof RegoSet) return c.has(v) && equalValues(k, v);
   if (isObject(c)) return typeof k === "string" && hasKey(c, k) && equalValues(c[k] as RegoValue, v);
   return false;
@@ -63,5 +73,8 @@ export const OPERATORS: Record<string, BuiltinDef> = {
   or: setOp((a, b) => new RegoSet([...a.values(), ...b.values()])),
   and: setOp((a, b) => new RegoSet(a.values().filter((v) => b.has(v)))),
   "internal.member_2": { arity: 2, fn: ([x, c]) => isMember(x as RegoValue, c as RegoValue) },
-  "internal.member_3": { arity: 3, fn: ([k, v, c]) => isMemberAt(k as RegoValue, v as RegoValue, c as RegoValue) },
+  "internal.member_3": {
+    arity: 3,
+    fn: ([k, v, c]) => isMemberAt(k as RegoValue, v as RegoValue, c as RegoValue),
+  },
 };

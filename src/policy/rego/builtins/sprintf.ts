@@ -1,7 +1,7 @@
 // sprintf: Go fmt verbs over OPA's argument conversion (integers, big floats, strings; others as text).
 
-import { formatValue, quoteString } from "../value-json.ts";
 import type { RegoValue } from "../value.ts";
+import { formatValue, quoteString } from "../value-json.ts";
 
 /** OPA hands Go integers, big floats and strings to fmt; every other value is passed as its text form. */
 type FmtArg = { kind: "int"; n: number } | { kind: "float"; n: number } | { kind: "string"; s: string };
@@ -111,7 +111,7 @@ function pad(s: string, spec: Spec, numeric: boolean): string {
   if (len >= w) return s;
   if (spec.minus) return s + " ".repeat(w - len);
   if (spec.zero && numeric) {
-    const sign = /^[+\- ]/.test(s) ? s[0] : "";
+    const sign = /^[+\- ]/.test(s) ? (s[0] as string) : "";
     return sign + "0".repeat(w - len) + s.slice(sign.length);
   }
   return " ".repeat(w - len) + s;
@@ -143,7 +143,7 @@ export function formatSprintf(format: string, values: readonly RegoValue[]): str
     if (m === null) {
       out += "%!(NOVERB)";
       i = pct + 1;
-      break;
+      continue;
     }
     i = SPEC.lastIndex;
     const [, flags = "", width, prec, verb = "v"] = m;
@@ -164,6 +164,10 @@ export function formatSprintf(format: string, values: readonly RegoValue[]): str
     const a = args[next++];
     out += a === undefined ? `%!${verb}(MISSING)` : formatOne(a, spec);
   }
-  if (next < args.length) out += `%!(EXTRA ${args.slice(next).map((a) => `${goType(a)}=${rawText(a)}`).join(", ")})`;
+  if (next < args.length)
+    out += `%!(EXTRA ${args
+      .slice(next)
+      .map((a) => `${goType(a)}=${rawText(a)}`)
+      .join(", ")})`;
   return out;
 }

@@ -5,7 +5,8 @@ import { type BuiltinDef, coll, fail, int, obj, runes, str } from "./args.ts";
 import { formatSprintf } from "./sprintf.ts";
 
 /** Unicode white space as Go's unicode.IsSpace defines it. */
-const SPACE = "\t\n\v\f\r \u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000";
+const SPACE =
+  "\t\n\v\f\r \u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000";
 
 function trimLeftSet(s: string, cut: Set<string>): string {
   const r = runes(s);
@@ -111,6 +112,14 @@ export const STRINGS: Record<string, BuiltinDef> = {
     fn: (a) => {
       const set = new Set(runes(SPACE));
       return trimRightSet(trimLeftSet(str(a, 0), set), set);
+    },
+  },
+  "strings.count": {
+    arity: 2,
+    fn: (a) => {
+      const s = str(a, 0);
+      const sub = str(a, 1);
+      return sub === "" ? Array.from(s).length + 1 : s.split(sub).length - 1;
     },
   },
   sprintf: {
