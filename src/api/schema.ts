@@ -1,5 +1,6 @@
 // Request-body checks for the Coordinator API: every field is checked before use, errors name the field.
 
+import type { Evidence } from "../attestation/evidence.ts";
 import { fromBase64, fromHex } from "../common/bytes.ts";
 import { describeValue } from "../common/errors.ts";
 import { ApiError } from "./errors.ts";
@@ -54,13 +55,6 @@ export function expectArray(v: unknown, field: string, maxItems: number): unknow
 
 const MAX_REPORT = 64 * 1024;
 const MAX_CERT = 16 * 1024;
-
-/** Decoded evidence: raw bytes only, nothing interpreted yet (the verifier does that). */
-export interface Evidence {
-  platform: "snp" | "tdx";
-  report: Uint8Array;
-  certs: { vcek?: Uint8Array; vlek?: Uint8Array; ask?: Uint8Array; ark?: Uint8Array; crl?: Uint8Array };
-}
 
 export function parseEvidence(v: unknown, field = "evidence"): Evidence {
   const o = expectObject(v, field, ["platform", "report", "certs"]);

@@ -37,13 +37,13 @@ export interface SetManifestRequest {
 }
 
 export interface SeedShareWire {
-  PublicKey: string;
-  EncryptedSeed: string;
+  readonly PublicKey: string;
+  readonly EncryptedSeed: string;
 }
 
 export interface SeedShareDocumentWire {
-  SeedShares: SeedShareWire[];
-  Salt: string;
+  readonly SeedShares: readonly SeedShareWire[];
+  readonly Salt: string;
 }
 
 export interface SetManifestResponse {

@@ -1,0 +1,169 @@
+// HTTPS JSON client for the Coordinator API, with the attest-then-pin TLS pattern (DESIGN.md §3.1, §8).
+//
+// The first call (`/v1/attest`, or any call by a party that has no trust anchor at all) reads the server's
+// certificate without trusting it; the caller then verifies the attestation, which binds that certificate's
+// key, and makes every later call with the certificate pinned as the only trust anchor.
+
+import { X509Certificate } from "node:crypto";
+import https from "node:https";
+import type { TLSSocket } from "node:tls";
+import { constantTimeEqual } from "../common/bytes.ts";
+import { UnavailableError } from "../common/errors.ts";
+import { isApiErrorCode } from "./errors.ts";
+
+export interface JsonResponse {
+  status: number;
+  body: unknown;
+  /** DER of the server's leaf certificate as presented in this connection. */
+  peerCertDer: Uint8Array;
+}
+
+export type TlsTrust =
+  /** Read the peer certificate without trusting it. Only for a call whose answer is attested (or not secret). */
+  | { kind: "unverified-until-attested" }
+  /** Trust exactly this certificate (DER), obtained from a verified attestation. */
+  | { kind: "pinned"; certDer: Uint8Array };
+
+export interface RequestOptions {
+  trust: TlsTrust;
+  timeoutMs?: number;
+  maxResponseBytes?: number;
+}
+
+/** Splits "host:port" (IPv6 in brackets allowed), filling in a default port. */
+export function splitHostPort(endpoint: string, defaultPort: number): { host: string; port: number } {
+  const m = /^\[([^\]]+)\](?::(\d+))?$/.exec(endpoint) ?? /^([^:]+)(?::(\d+))?$/.exec(endpoint);
+  if (!m)
+    throw new UnavailableError(
+      "invalid_endpoint",
+      `endpoint: expected host or host:port, got ${JSON.stringify(endpoint)}`,
+    );
+  const port = m[2] === undefined ? defaultPort : Number(m[2]);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new UnavailableError(
+      "invalid_endpoint",
+      `endpoint: expected port 1-65535, got ${JSON.stringify(m[2])}`,
+    );
+  }
+  return { host: m[1]!, port };
+}
+
+export function certDerToPem(der: Uint8Array): string {
+  const b64 = Buffer.from(der)
+    .toString("base64")
+    .replace(/(.{64})/g, "$1\n")
+    .replace(/\n$/, "");
+  return `-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE-----\n`;
+}
+
+/** POSTs JSON and returns the parsed JSON answer (any status) plus the peer certificate. */
+export function postJson(
+  endpoint: string,
+  path: string,
+  body: unknown,
+  opts: RequestOptions,
+): Promise<JsonResponse> {
+  const { host, port } = splitHostPort(endpoint, 443);
+  const payload = Buffer.from(JSON.stringify(body));
+  const pinned = opts.trust.kind === "pinned" ? opts.trust.certDer : undefined;
+  const maxBytes = opts.maxResponseBytes ?? 32 * 1024 * 1024;
+  return new Promise((resolve, reject) => {
+    const req = https.request(
+      {
+        host,
+        port,
+        path,
+        method: "POST",
+        headers: { "content-type": "application/json", "content-length": payload.length },
+        servername: /^[\d.]+$|:/.test(host) ? undefined : host,
+        timeout: opts.timeoutMs ?? 30_000,
+        ...(pinned
+          ? {
+              ca: certDerToPem(pinned),
+              // The pinned certificate is the whole trust: compare bytes instead of host names.
+              checkServerIdentity: (_h: string, cert: { raw: Buffer }) =>
+                constantTimeEqual(new Uint8Array(cert.raw), pinned)
+                  ? undefined
+                  : new Error("server certificate differs from the attested one"),
+            }
+          : { rejectUnauthorized: false }), // attestation of this very certificate follows (see file comment)
+      },
+      (res) => {
+        const socket = res.socket as TLSSocket;
+        const peer = socket.getPeerCertificate?.(true);
+        const peerCertDer = peer?.raw ? new Uint8Array(peer.raw) : new Uint8Array();
+        if (pinned && !constantTimeEqual(peerCertDer, pinned)) {
+          res.destroy();
+          reject(
+            new UnavailableError("tls_pin_mismatch", "server certificate differs from the attested one"),
+          );
+          return;
+        }
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on("data", (c: Buffer) => {
+          size += c.length;
+          if (size > maxBytes) {
+            res.destroy();
+            reject(
+              new UnavailableError("response_too_large", `response of ${path} exceeds ${maxBytes} bytes`),
+            );
+            return;
+          }
+          chunks.push(c);
+        });
+        res.on("end", () => {
+          const text = Buffer.concat(chunks).toString("utf8");
+          let parsed: unknown;
+          try {
+            parsed = text.length ? JSON.parse(text) : null;
+          } catch {
+            reject(
+              new UnavailableError(
+                "bad_response",
+                `response of ${path}: expected JSON, got ${text.slice(0, 60)}`,
+              ),
+            );
+            return;
+          }
+          resolve({ status: res.statusCode ?? 0, body: parsed, peerCertDer });
+        });
+        res.on("error", (e) => reject(new UnavailableError("connection_failed", `${path}: ${e.message}`)));
+      },
+    );
+    req.on("timeout", () => req.destroy(new Error("timed out")));
+    req.on("error", (e) =>
+      reject(new UnavailableError("connection_failed", `${host}:${port}${path}: ${e.message}`)),
+    );
+    req.end(payload);
+  });
+}
+
+/** Error answer of the API, with its stable code. */
+export class ApiCallError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = "ApiCallError";
+  }
+}
+
+/** Returns the body of a 2xx answer or throws `ApiCallError` with the server's `{code, message}`. */
+export function expectOk(r: JsonResponse, what: string): Record<string, unknown> {
+  if (r.status >= 200 && r.status < 300 && typeof r.body === "object" && r.body !== null) {
+    return r.body as Record<string, unknown>;
+  }
+  const b = (r.body ?? {}) as { code?: unknown; message?: unknown };
+  const code = isApiErrorCode(b.code) ? b.code : "unknown";
+  const msg = typeof b.message === "string" ? b.message : `status ${r.status}`;
+  throw new ApiCallError(r.status, code, `${what}: ${msg} (${code})`);
+}
+
+/** SPKI DER of a certificate's public key. */
+export function spkiOfCert(der: Uint8Array): Uint8Array {
+  const cert = new X509Certificate(Buffer.from(der));
+  return new Uint8Array(cert.publicKey.export({ type: "spki", format: "der" }));
+}

@@ -1,0 +1,52 @@
+// Issuer for real hardware: SNP reports and TDX quotes through Linux configfs-tsm (spec attestation.md §1.10, §2.5).
+
+import { ConfigError, UnavailableError } from "../common/errors.ts";
+import type { Evidence, Issuer } from "./evidence.ts";
+import { parseSnpCertTable, pickSnpCerts } from "./snp/cert-table.ts";
+import { createTsmClient, type TsmClientOptions } from "./tsm.ts";
+
+/**
+ * Creates an issuer for the provider configfs-tsm reports. The SNP certificate table (auxblob) is passed along as
+ * evidence certs; the verifier treats them as untrusted and fetches from the KDS when they are missing.
+ */
+export function createTsmIssuer(opts: TsmClientOptions & { expect?: "snp" | "tdx" } = {}): Issuer & {
+  probe(): Promise<void>;
+} {
+  const client = createTsmClient(opts);
+  let platform: "snp" | "tdx" = opts.expect ?? "snp";
+  return {
+    get platform() {
+      return platform;
+    },
+    description: "configfs-tsm",
+    async probe() {
+      const r = await client.getReport(new Uint8Array(64));
+      platform = providerToPlatform(r.provider);
+      if (opts.expect && opts.expect !== platform) {
+        throw new ConfigError(
+          "tee_mismatch",
+          `--tee: expected ${opts.expect}, got configfs-tsm provider ${r.provider}`,
+        );
+      }
+    },
+    async issue(reportData: Uint8Array): Promise<Evidence> {
+      if (reportData.length !== 64) {
+        throw new ConfigError("invalid_length", `report data: expected 64 bytes, got ${reportData.length}`);
+      }
+      const r = await client.getReport(reportData);
+      const p = providerToPlatform(r.provider);
+      if (p === "tdx") return { platform: "tdx", report: r.outblob, certs: {} };
+      const certs = r.auxblob && r.auxblob.length > 0 ? pickSnpCerts(parseSnpCertTable(r.auxblob)) : {};
+      return { platform: "snp", report: r.outblob, certs };
+    },
+  };
+}
+
+function providerToPlatform(provider: string): "snp" | "tdx" {
+  if (provider === "sev_guest") return "snp";
+  if (provider === "tdx_guest") return "tdx";
+  throw new UnavailableError(
+    "tsm_unsupported_provider",
+    `configfs-tsm provider: expected sev_guest or tdx_guest, got ${JSON.stringify(provider)}`,
+  );
+}
