@@ -20,11 +20,21 @@ export interface MrtdOptions {
 const CHUNK = 256;
 const RECORD = 128;
 
+/** 16 × ("MR.EXTEND" record ‖ 256-byte chunk) with the labels pre-filled; GPAs and chunks change per page. */
+function createExtendBuffer(): Uint8Array {
+  const buf = new Uint8Array((TDVF_PAGE_SIZE / CHUNK) * (RECORD + CHUNK));
+  const label = new TextEncoder().encode("MR.EXTEND");
+  for (let c = 0; c < TDVF_PAGE_SIZE / CHUNK; c++) buf.set(label, c * (RECORD + CHUNK));
+  return buf;
+}
+
 /** The running MRTD: everything absorbed is a multiple of 128 bytes, so it is plain streaming SHA-384. */
 export class MrtdBuilder {
   readonly #hash: StreamingHash = createSha384();
   readonly #record = new Uint8Array(RECORD);
   readonly #dv = new DataView(this.#record.buffer);
+  readonly #extendBuffer = createExtendBuffer();
+  readonly #extendView = new DataView(this.#extendBuffer.buffer);
 
   #header(label: string, gpa: number): Uint8Array {
     this.#record.fill(0);
@@ -45,10 +55,20 @@ export class MrtdBuilder {
     this.#hash.update(this.#header("MR.EXTEND", gpa)).update(chunk);
   }
 
-  /** The 16 MR.EXTENDs of one 4 KiB page. */
+  /** The 16 MR.EXTENDs of one 4 KiB page, absorbed as one 6 KiB buffer (same bytes as 16 mrExtend calls). */
   extendPage(gpa: number, page: Uint8Array): void {
-    for (let off = 0; off < TDVF_PAGE_SIZE; off += CHUNK)
-      this.mrExtend(gpa + off, page.subarray(off, off + CHUNK));
+    if (page.length !== TDVF_PAGE_SIZE)
+      throw new ParseError("invalid_length", `page: expected 4096 bytes, got ${page.length}`);
+    const buf = this.#extendBuffer;
+    const dv = this.#extendView;
+    for (let c = 0; c < TDVF_PAGE_SIZE / CHUNK; c++) {
+      const at = c * (RECORD + CHUNK);
+      const chunkGpa = gpa + c * CHUNK;
+      dv.setUint32(at + 16, chunkGpa % 0x1_0000_0000, true);
+      dv.setUint32(at + 20, Math.floor(chunkGpa / 0x1_0000_0000), true);
+      buf.set(page.subarray(c * CHUNK, (c + 1) * CHUNK), at + RECORD);
+    }
+    this.#hash.update(buf);
   }
 
   digest(): Uint8Array {
