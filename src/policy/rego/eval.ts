@@ -97,23 +97,32 @@ export class Evaluator {
               : this.match(e.key, key, f, () => this.match(e.value, val, f, next)),
           ),
         );
-      case "every":
-        return this.evalTerm(e.coll, f, (c) => {
-          let ok = true;
-          this.iterate(c, e.loc, (key, val) => {
-            const holds = (): boolean => this.succeeds(e.body, f);
-            const r =
-              e.key === undefined
-                ? this.match(e.value, val, f, holds)
-                : this.match(e.key, key, f, () => this.match(e.value, val, f, holds));
-            if (r) return false;
-            ok = false;
-            if (this.s.tracer !== undefined) this.lastEveryFailure = [key, val];
-            return true;
-          });
-          return ok && next();
+      case "every": {
+        // An undefined or non-collection domain has no elements, so every holds (OPA, regorus).
+        let defined = false;
+        const r = this.evalTerm(e.coll, f, (c) => {
+          defined = true;
+          return this.everyHolds(e, c, f) && next();
         });
+        return defined ? r : next();
+      }
     }
+  }
+
+  private everyHolds(e: Extract<IRExpr, { e: "every" }>, c: RegoValue, f: Frame): boolean {
+    let ok = true;
+    const holds = (): boolean => this.succeeds(e.body, f);
+    this.iterate(c, e.loc, (key, val) => {
+      const r =
+        e.key === undefined
+          ? this.match(e.value, val, f, holds)
+          : this.match(e.key, key, f, () => this.match(e.value, val, f, holds));
+      if (r) return false;
+      ok = false;
+      if (this.s.tracer !== undefined) this.lastEveryFailure = [key, val];
+      return true;
+    });
+    return ok;
   }
 
   /** Calls fn(key, value) for each element: array index, sorted object key, or set element (key = value). */
