@@ -1,6 +1,6 @@
 // Parses Intel TDX quotes v4 and v5 (spec attestation.md §2.1) into read-only typed values; ParseError only.
 
-import { fromUtf8, toHex } from "../../common/bytes.ts";
+import { toHex } from "../../common/bytes.ts";
 import { ParseError } from "../../common/errors.ts";
 import {
   ATTESTATION_KEY_TYPE_ECDSA_P256,
@@ -164,16 +164,19 @@ function readCertDataHeader(r: Reader, want: number, field: string): number {
   return r.u32(`${field}.size`);
 }
 
+const ASCII = new TextDecoder("ascii");
+
 /** The PCK chain is PEM text; Intel's QE appends a NUL terminator (spec §2.1). */
 function decodePckChain(bytes: Uint8Array): string {
   let end = bytes.length;
   while (end > 0 && bytes[end - 1] === 0) end--;
   const body = bytes.subarray(0, end);
-  for (const b of body) {
+  for (let i = 0; i < body.length; i++) {
+    const b = body[i]!;
     if (b === 0 || b > 0x7e)
       fail("tdx_bad_pck_chain", "pckChain", "ASCII PEM text", `byte 0x${toHex(Uint8Array.of(b))}`);
   }
-  return fromUtf8(body);
+  return ASCII.decode(body);
 }
 
 /** QE report certification data (type 6): QE report, its signature, QE auth data, inner PCK chain (type 5). */

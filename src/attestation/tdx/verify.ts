@@ -5,7 +5,7 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import { concatBytes, constantTimeEqual, isAllZero, toHex } from "../../common/bytes.ts";
 import { ParseError, VerificationError } from "../../common/errors.ts";
 import { parseTdxQuote } from "./abi.ts";
-import { BoundedPromiseCache } from "./bounded-cache.ts";
+import { BoundedPromiseCache, ByteKeyedCache } from "./bounded-cache.ts";
 import {
   authenticateTdQeIdentity,
   authenticateTdxTcbInfo,
@@ -63,24 +63,24 @@ function fail(code: string, field: string, message: string): never {
   throw new VerificationError(code, `${field}: ${message}`, { field });
 }
 
-const digestKey = (b: Uint8Array) => toHex(sha256(b));
-
 /**
- * Verifies TDX quotes. Verified PCK chains, CRLs and collateral are cached by content, so a repeated
- * platform costs the QE report and quote signatures (two ECDSA P-256 verifications) per quote.
+ * Verifies TDX quotes. Verified PCK chains, QE reports, CRLs and collateral are cached by exact content,
+ * so a quote from a known platform costs one ECDSA P-256 verification (its own signature) plus parsing.
  */
 export class TdxVerifier {
   readonly #chains: BoundedPromiseCache<VerifiedPckChain>;
-  readonly #crls: BoundedPromiseCache<VerifiedCrl>;
-  readonly #tcbInfos: BoundedPromiseCache<VerifiedTdxTcbInfo>;
-  readonly #qeIdentities: BoundedPromiseCache<VerifiedTdQeIdentity>;
+  readonly #crls: ByteKeyedCache<VerifiedCrl>;
+  readonly #tcbInfos: ByteKeyedCache<VerifiedTdxTcbInfo>;
+  readonly #qeIdentities: ByteKeyedCache<VerifiedTdQeIdentity>;
+  readonly #qeReports: ByteKeyedCache<true>;
 
   constructor(options: { cacheSize?: number } = {}) {
     const n = options.cacheSize ?? 64;
     this.#chains = new BoundedPromiseCache(n);
-    this.#crls = new BoundedPromiseCache(n);
-    this.#tcbInfos = new BoundedPromiseCache(n);
-    this.#qeIdentities = new BoundedPromiseCache(n);
+    this.#crls = new ByteKeyedCache(n);
+    this.#tcbInfos = new ByteKeyedCache(n);
+    this.#qeIdentities = new ByteKeyedCache(n);
+    this.#qeReports = new ByteKeyedCache(n);
   }
 
   async verify(input: TdxVerifyInput): Promise<VerifiedTdxQuote> {
@@ -98,13 +98,23 @@ export class TdxVerifier {
     }
     const chain = await this.#chains.get(quote.pckChainPem, () => verifyPckChain(quote.pckChainPem));
     checkValidity([chain.leaf, chain.intermediate, chain.root], now, "pckChain");
-    await verifyQuoteSignatures(quote, chain.leaf);
+    // The QE report, its signature and the attested key repeat for every quote of a platform: cached by content.
+    const qeBytes = concatBytes(
+      quote.qeReport.raw,
+      quote.qeReportSignature,
+      quote.attestationKey,
+      quote.qeAuthData,
+    );
+    await this.#qeReports.get(qeBytes, toHex(chain.leaf.signed.signature), () =>
+      verifyQeReport(quote, chain.leaf),
+    );
+    await verifyQuoteSignature(quote);
     const rootCrl = input.rootCrl === undefined ? undefined : await this.verifyRootCrl(input.rootCrl);
     if (rootCrl !== undefined) assertNotRevoked(rootCrl, chain.intermediate, now, "rootCrl");
     if (input.pckCrl !== undefined) {
-      const der = input.pckCrl;
-      const crl = await this.#crls.get(`pck:${digestKey(der)}:${digestKey(chain.intermediate.der)}`, () =>
-        verifyCrl(der, chain.intermediate, "pckCrl"),
+      const issuer = chain.intermediate;
+      const crl = await this.#crls.get(input.pckCrl, `pck:${toHex(issuer.signed.signature)}`, (der) =>
+        verifyCrl(der, issuer, "pckCrl"),
       );
       assertNotRevoked(crl, chain.leaf, now, "pckCrl");
     }
@@ -123,7 +133,7 @@ export class TdxVerifier {
   /** Verifies a root CA CRL against the pinned Intel SGX Root CA (signature and issuer; time per use). */
   async verifyRootCrl(der: Uint8Array): Promise<VerifiedCrl> {
     const root = await loadIntelRoot();
-    return this.#crls.get(`root:${digestKey(der)}`, () => verifyCrl(der, root, "rootCrl"));
+    return this.#crls.get(der, "root", (copy) => verifyCrl(copy, root, "rootCrl"));
   }
 
   async #evaluateCollateral(
@@ -163,7 +173,7 @@ export class TdxVerifier {
   #resolve<T>(
     value: Uint8Array | T,
     issuerChain: string | undefined,
-    cache: BoundedPromiseCache<T>,
+    cache: ByteKeyedCache<T>,
     authenticate: (body: Uint8Array, chain: string) => Promise<T>,
     field: string,
   ): Promise<T> {
@@ -177,12 +187,12 @@ export class TdxVerifier {
         },
       );
     }
-    return cache.get(`${digestKey(value)}:${issuerChain}`, () => authenticate(value, issuerChain));
+    return cache.get(value, issuerChain, (copy) => authenticate(copy, issuerChain));
   }
 }
 
-/** Spec §2.2 steps 3–5: QE report signed by the PCK key, QE bound to the attestation key, quote signature. */
-async function verifyQuoteSignatures(quote: TdxQuote, leaf: IntelCert): Promise<void> {
+/** Spec §2.2 steps 4–5: QE report signed by the PCK key, and QE report data binding the attestation key. */
+async function verifyQeReport(quote: TdxQuote, leaf: IntelCert): Promise<true> {
   if (!(await verifyP256(leaf.key, quote.qeReportSignature, quote.qeReport.raw))) {
     fail("tdx_bad_qe_signature", "qeReportSignature", "signature by the PCK key invalid");
   }
@@ -195,6 +205,11 @@ async function verifyQuoteSignatures(quote: TdxQuote, leaf: IntelCert): Promise<
       `expected ${toHex(expected)} and 32 zero bytes, got ${toHex(rd)}`,
     );
   }
+  return true;
+}
+
+/** Spec §2.2 step 3: the quote signature by the attestation key over header (+ descriptor) + body. */
+async function verifyQuoteSignature(quote: TdxQuote): Promise<void> {
   const key = await importP256RawKey(quote.attestationKey);
   if (key === null || !(await verifyP256(key, quote.signature, quote.signedBytes))) {
     fail("tdx_bad_quote_signature", "signature", "signature by the attestation key invalid");

@@ -100,7 +100,7 @@ describe("TdxVerifier.verify (fuzz)", () => {
     }
     expect(n).toBe(1200);
     expect(accepted).toBeLessThan(600);
-  });
+  }, 60_000);
 });
 
 describe("authenticateTdxTcbInfo (fuzz)", () => {
@@ -118,5 +118,5 @@ describe("authenticateTdxTcbInfo (fuzz)", () => {
       n++;
     }
     expect(n).toBe(400);
-  });
+  }, 60_000);
 });
