@@ -25,9 +25,20 @@ export function seededRandom(seed: number): (n: number) => Uint8Array {
   };
 }
 
-export async function createTestSim(product: "Milan" | "Genoa" = "Milan"): Promise<InitSimDirResult> {
-  const dir = join(mkdtempSync(join(tmpdir(), "contrast-sim-test-")), "sim");
-  return initSimDir(dir, { now: SIM_NOW, product, random: seededRandom(7) });
+/** RSA-4096 key generation takes 0.5–5 s; hooks and tests that create a sim get this timeout. */
+export const SIM_TIMEOUT_MS = 60_000;
+
+const sims = new Map<string, Promise<InitSimDirResult>>();
+
+/** One sim per product for the whole test process (bun runs test files in one process); never modify its dir. */
+export function createTestSim(product: "Milan" | "Genoa" = "Milan"): Promise<InitSimDirResult> {
+  let p = sims.get(product);
+  if (!p) {
+    const dir = join(mkdtempSync(join(tmpdir(), "contrast-sim-test-")), "sim");
+    p = initSimDir(dir, { now: SIM_NOW, product, random: seededRandom(7) });
+    sims.set(product, p);
+  }
+  return p;
 }
 
 /** Signs `edit(baseline fields)` with the sim VCEK and verifies it with the sim ARK trusted. */

@@ -10,7 +10,7 @@ import {
 } from "../../../src/attestation/snp/validate.ts";
 import { SnpVerifier, type VerifiedSnpReport } from "../../../src/attestation/snp/verify.ts";
 import { ConfigError, PolicyError } from "../../../src/common/errors.ts";
-import { createTestSim, HOST_DATA, REPORT_DATA, verifiedVariant } from "../sim/fixture.ts";
+import { createTestSim, HOST_DATA, REPORT_DATA, SIM_TIMEOUT_MS, verifiedVariant } from "../sim/fixture.ts";
 import { expectRejects } from "./expect-error.ts";
 import { NOW_2025, NOW_2026, readSnp } from "./testdata.ts";
 
@@ -41,7 +41,7 @@ beforeAll(async () => {
     minimumVersion: { major: 1, minor: 55 },
     permitProvisionalFirmware: false,
   };
-});
+}, SIM_TIMEOUT_MS);
 
 const ff = (n: number, v = 0xee) => new Uint8Array(n).fill(v);
 

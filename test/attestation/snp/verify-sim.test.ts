@@ -9,7 +9,7 @@ import { SIM_FILES } from "../../../src/attestation/sim/sim-dir.ts";
 import { SnpVerifier } from "../../../src/attestation/snp/verify.ts";
 import { parseCertificate, splitPem } from "../../../src/attestation/snp/x509-util.ts";
 import { ParseError, VerificationError } from "../../../src/common/errors.ts";
-import { createTestSim, SIM_NOW, verifiedVariant } from "../sim/fixture.ts";
+import { createTestSim, SIM_NOW, SIM_TIMEOUT_MS, verifiedVariant } from "../sim/fixture.ts";
 import { expectRejects } from "./expect-error.ts";
 
 let sim: InitSimDirResult;
@@ -22,7 +22,7 @@ beforeAll(async () => {
   arkKey = await crypto.subtle.importKey("pkcs8", pkcs8, { name: "RSA-PSS", hash: "SHA-384" }, false, [
     "sign",
   ]);
-});
+}, SIM_TIMEOUT_MS);
 
 describe("SnpVerifier.verify leaf matching", () => {
   test("reported tcb differing from the vcek spls → snp_tcb_mismatch", async () => {

@@ -1,0 +1,304 @@
+// Tests for the simulated TEE: sim directory creation and checks, sim reports through the real verifier, `sim init`.
+
+import { beforeAll, describe, expect, test } from "bun:test";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { cac } from "cac";
+import { issueSimReport } from "../../../src/attestation/sim/issue-report.ts";
+import {
+  type InitSimDirResult,
+  initSimDir,
+  loadSimDir,
+  SIM_FILES,
+} from "../../../src/attestation/sim/sim-dir.ts";
+import { parseSnpReport } from "../../../src/attestation/snp/abi.ts";
+import { validateSnpReport } from "../../../src/attestation/snp/validate.ts";
+import { SnpVerifier } from "../../../src/attestation/snp/verify.ts";
+import { parseAndRun } from "../../../src/cli/command.ts";
+import { registerSim } from "../../../src/cli/sim.ts";
+import { toHex } from "../../../src/common/bytes.ts";
+import { ConfigError, VerificationError } from "../../../src/common/errors.ts";
+import { expectRejects } from "../snp/expect-error.ts";
+import { createTestSim, HOST_DATA, REPORT_DATA, SIM_NOW, SIM_TIMEOUT_MS, seededRandom } from "./fixture.ts";
+
+let sim: InitSimDirResult;
+
+beforeAll(async () => {
+  sim = await createTestSim();
+}, SIM_TIMEOUT_MS);
+
+function copyOfSim(): string {
+  const dir = join(mkdtempSync(join(tmpdir(), "contrast-sim-copy-")), "sim");
+  cpSync(sim.dir, dir, { recursive: true });
+  return dir;
+}
+
+describe("initSimDir", () => {
+  test("new dir → created, dir 0700, every file 0600", () => {
+    expect(sim.created).toBe(true);
+    expect(statSync(sim.dir).mode & 0o777).toBe(0o700);
+    for (const name of Object.values(SIM_FILES))
+      expect(statSync(join(sim.dir, name)).mode & 0o777).toBe(0o600);
+  });
+
+  test("reference-values.json → the manifest ReferenceValues object trusting only the sim ARK", () => {
+    const refs = JSON.parse(readFileSync(sim.referenceValuesPath, "utf8"));
+    expect(Object.keys(refs)).toEqual(["snp", "tdx"]);
+    expect(refs.tdx).toEqual([]);
+    expect(refs.snp).toHaveLength(1);
+    const r = refs.snp[0];
+    expect(Object.keys(r)).toEqual([
+      "Platform",
+      "ProductName",
+      "TrustedMeasurement",
+      "MinimumTCB",
+      "GuestPolicy",
+      "PlatformInfo",
+      "AllowedChipIDs",
+      "SimulatedARK",
+    ]);
+    expect(r.Platform).toBe("sim");
+    expect(r.ProductName).toBe("Milan");
+    expect(r.TrustedMeasurement).toBe(toHex(sim.measurement));
+    expect(r.TrustedMeasurement).toMatch(/^[0-9a-f]{96}$/);
+    expect(r.MinimumTCB).toEqual({
+      BootloaderVersion: 4,
+      TEEVersion: 0,
+      SNPVersion: 24,
+      MicrocodeVersion: 219,
+    });
+    expect(Object.keys(r.GuestPolicy)).toEqual([
+      "ABIMinor",
+      "ABIMajor",
+      "SMT",
+      "MigrateMA",
+      "Debug",
+      "SingleSocket",
+      "CXLAllowed",
+      "MemAES256XTS",
+      "RAPLDis",
+      "CipherTextHidingDRAM",
+      "PageSwapDisable",
+    ]);
+    expect(Object.keys(r.PlatformInfo)).toEqual([
+      "SMTEnabled",
+      "TSMEEnabled",
+      "ECCEnabled",
+      "RAPLDisabled",
+      "CiphertextHidingDRAMEnabled",
+      "AliasCheckComplete",
+      "TIOEnabled",
+    ]);
+    expect(r.AllowedChipIDs).toEqual([]);
+    expect(r.SimulatedARK).toBe(readFileSync(join(sim.dir, SIM_FILES.ark), "utf8"));
+    expect(r.SimulatedARK).toContain("-----BEGIN CERTIFICATE-----");
+  });
+
+  test("ark subject → says SIMULATION", async () => {
+    const { X509Certificate } = await import("@peculiar/x509");
+    const ark = new X509Certificate(sim.ark);
+    expect(ark.subject).toContain("CN=ARK-Milan");
+    expect(ark.subject).toContain("SIMULATION");
+  });
+
+  test("second run on the same dir → created false, same chain and measurement", async () => {
+    const again = await initSimDir(sim.dir, { now: SIM_NOW, random: seededRandom(99) });
+    expect(again.created).toBe(false);
+    expect(toHex(again.ark)).toBe(toHex(sim.ark));
+    expect(toHex(again.measurement)).toBe(toHex(sim.measurement));
+    expect(readFileSync(again.referenceValuesPath, "utf8")).toBe(
+      readFileSync(sim.referenceValuesPath, "utf8"),
+    );
+  });
+
+  test(
+    "genoa product → genoa chain and genoa cpuid in reports",
+    async () => {
+      const genoa = await createTestSim("Genoa");
+      expect(genoa.referenceValues.snp[0]!.ProductName).toBe("Genoa");
+      const ev = await issueSimReport(genoa, HOST_DATA, REPORT_DATA);
+      const v = await new SnpVerifier().verify({
+        report: ev.report,
+        leaf: ev.vcek,
+        intermediate: ev.ask,
+        trustedArks: [ev.ark],
+        now: SIM_NOW,
+      });
+      expect(v.product).toBe("Genoa");
+    },
+    SIM_TIMEOUT_MS,
+  );
+});
+
+describe("loadSimDir", () => {
+  const corruptions: [string, string, (dir: string) => void][] = [
+    ["sim.json not json", SIM_FILES.meta, (d) => writeFileSync(join(d, SIM_FILES.meta), "{")],
+    [
+      "sim.json bad product",
+      SIM_FILES.meta,
+      (d) => {
+        const m = JSON.parse(readFileSync(join(d, SIM_FILES.meta), "utf8"));
+        writeFileSync(join(d, SIM_FILES.meta), JSON.stringify({ ...m, product: "Turin" }));
+      },
+    ],
+    [
+      "sim.json other chip id",
+      SIM_FILES.vcek,
+      (d) => {
+        const m = JSON.parse(readFileSync(join(d, SIM_FILES.meta), "utf8"));
+        writeFileSync(join(d, SIM_FILES.meta), JSON.stringify({ ...m, chipId: "ab".repeat(64) }));
+      },
+    ],
+    ["ark.pem garbage", SIM_FILES.ark, (d) => writeFileSync(join(d, SIM_FILES.ark), "not a pem")],
+    ["vcek.pem missing", SIM_FILES.vcek, (d) => rmSync(join(d, SIM_FILES.vcek))],
+    [
+      "vcek.key is the ask key",
+      SIM_FILES.vcekKey,
+      (d) => cpSync(join(d, SIM_FILES.askKey), join(d, SIM_FILES.vcekKey)),
+    ],
+    [
+      "ask.pem swapped with ark.pem",
+      SIM_FILES.askKey,
+      (d) => cpSync(join(d, SIM_FILES.ark), join(d, SIM_FILES.ask)),
+    ],
+    [
+      "reference-values.json edited",
+      SIM_FILES.referenceValues,
+      (d) => writeFileSync(join(d, SIM_FILES.referenceValues), "{}\n"),
+    ],
+  ];
+  for (const [name, file, corrupt] of corruptions) {
+    test(`${name} → ConfigError sim_dir_invalid naming ${file}`, async () => {
+      const dir = copyOfSim();
+      corrupt(dir);
+      const err = await expectRejects(loadSimDir(dir, { now: SIM_NOW }), ConfigError, "sim_dir_invalid");
+      expect(err.field).toBe(join(dir, file));
+      // initSimDir on a corrupt dir refuses too, and leaves the files as they were.
+      if (existsSync(join(dir, SIM_FILES.meta))) {
+        await expectRejects(initSimDir(dir, { now: SIM_NOW }), ConfigError, "sim_dir_invalid");
+      }
+    });
+  }
+});
+
+describe("issueSimReport", () => {
+  test("report → genuine v3 layout: milan cpuid, vmpl 0, policy 0x30000, tcbs = vcek spls, data bound", async () => {
+    const ev = await issueSimReport(sim.dir, HOST_DATA, REPORT_DATA);
+    expect(ev.report).toHaveLength(1184);
+    const r = parseSnpReport(ev.report);
+    expect(r.version).toBe(3);
+    expect(r.cpuid).toEqual({ family: 0x19, model: 0x01, stepping: 0 });
+    expect(r.product).toBe("Milan");
+    expect(r.vmpl).toBe(0);
+    expect(r.policyRaw).toBe(0x30000);
+    for (const t of [r.reportedTcb, r.currentTcb, r.committedTcb, r.launchTcb]) expect(t).toEqual(sim.tcb);
+    expect(toHex(r.hostData)).toBe(toHex(HOST_DATA));
+    expect(toHex(r.reportData)).toBe(toHex(REPORT_DATA));
+    expect(toHex(r.chipId)).toBe(toHex(sim.chipId));
+  });
+
+  test("verified with the sim ARK in trustedArks → valid and meets its reference values", async () => {
+    const ev = await issueSimReport(sim, HOST_DATA, REPORT_DATA);
+    const v = await new SnpVerifier().verify({
+      report: ev.report,
+      leaf: ev.vcek,
+      intermediate: ev.ask,
+      ark: ev.ark,
+      trustedArks: [ev.ark],
+      now: SIM_NOW,
+    });
+    expect(v.ark.source).toBe("trusted");
+    const ref = sim.referenceValues.snp[0]!;
+    const mismatches = validateSnpReport(v, {
+      product: ref.ProductName,
+      measurement: sim.measurement,
+      hostData: HOST_DATA,
+      minimumTcb: {
+        bootloader: ref.MinimumTCB.BootloaderVersion,
+        tee: ref.MinimumTCB.TEEVersion,
+        snp: ref.MinimumTCB.SNPVersion,
+        microcode: ref.MinimumTCB.MicrocodeVersion,
+      },
+      platformInfo: {
+        allowSmt: ref.PlatformInfo.SMTEnabled,
+        allowTsme: ref.PlatformInfo.TSMEEnabled,
+        allowTio: ref.PlatformInfo.TIOEnabled,
+      },
+      permitProvisionalFirmware: false,
+    });
+    expect(mismatches).toEqual([]);
+  });
+
+  test("default verifier with the evidence chain but no trustedArks → snp_untrusted_root", async () => {
+    const ev = await issueSimReport(sim, HOST_DATA, REPORT_DATA);
+    const verifier = new SnpVerifier();
+    await expectRejects(
+      verifier.verify({ report: ev.report, leaf: ev.vcek, intermediate: ev.ask, ark: ev.ark, now: SIM_NOW }),
+      VerificationError,
+      "snp_untrusted_root",
+    );
+    await expectRejects(
+      verifier.verify({ report: ev.report, leaf: ev.vcek, intermediate: ev.ask, now: SIM_NOW }),
+      VerificationError,
+      "snp_untrusted_root",
+    );
+  });
+
+  test("wrong host data or report data length → ConfigError sim_report_input", async () => {
+    await expectRejects(
+      issueSimReport(sim, new Uint8Array(31), REPORT_DATA),
+      ConfigError,
+      "sim_report_input",
+    );
+    await expectRejects(issueSimReport(sim, HOST_DATA, new Uint8Array(32)), ConfigError, "sim_report_input");
+  });
+});
+
+describe("registerSim", () => {
+  async function run(args: string[]): Promise<{ out: string; err: string; code: number }> {
+    const cli = cac("contrast");
+    registerSim(cli);
+    let out = "";
+    let err = "";
+    const w1 = process.stdout.write;
+    const w2 = process.stderr.write;
+    process.stdout.write = ((s: string) => {
+      out += s;
+      return true;
+    }) as typeof process.stdout.write;
+    process.stderr.write = ((s: string) => {
+      err += s;
+      return true;
+    }) as typeof process.stderr.write;
+    process.exitCode = 0;
+    try {
+      await parseAndRun(cli, args);
+    } finally {
+      process.stdout.write = w1;
+      process.stderr.write = w2;
+    }
+    const code = Number(process.exitCode ?? 0);
+    process.exitCode = 0;
+    return { out, err, code };
+  }
+
+  test("sim init --dir on the existing sim → prints the reference-values path and a development warning", async () => {
+    const r = await run(["sim", "init", "--dir", sim.dir]);
+    expect(r.code).toBe(0);
+    expect(r.out).toBe(`${sim.referenceValuesPath}\n`);
+    expect(r.err).toContain("development only");
+  });
+
+  test("sim init without --dir → usage exit 2", async () => {
+    expect((await run(["sim", "init"])).code).toBe(2);
+  });
+
+  test("sim init on a corrupt dir → exit 3", async () => {
+    const dir = copyOfSim();
+    writeFileSync(join(dir, SIM_FILES.meta), "{");
+    const r = await run(["sim", "init", "--dir", dir]);
+    expect(r.code).toBe(3);
+    expect(r.err).toContain("sim_dir_invalid");
+  });
+});
