@@ -2,6 +2,7 @@
 
 import { describe, expect, test } from "bun:test";
 import { extendSnpLaunchDigest } from "../../../../src/attestation/snp/measure/extend-launch-digest.ts";
+import { measureSnpOvmf } from "../../../../src/attestation/snp/measure/index.ts";
 import { SnpLaunchDigest } from "../../../../src/attestation/snp/measure/page-info.ts";
 import {
   computeSnpLaunchDigest,
@@ -186,6 +187,21 @@ describe("SnpLaunchDigest", () => {
       () => new SnpLaunchDigest().updateNormalPages(0, new Uint8Array(100)),
       ParseError,
       "invalid_length",
+    );
+  });
+});
+
+describe("measureSnpOvmf", () => {
+  test("public hex entry → derived-milan-1", () => {
+    expect(
+      measureSnpOvmf(AMDSEV, {
+        vcpus: 1,
+        vcpuSignature: resolveVcpuSignature("EPYC-Milan"),
+        guestFeatures: 1n,
+        vmm: "qemu",
+      }),
+    ).toBe(
+      "93f767a2bff8fc050ed48cfe6e2dc9bb4c45b2313c48df0159a6b22fdc5633307f93a7ec31cf6fc92a61a2ace3cb9679",
     );
   });
 });
