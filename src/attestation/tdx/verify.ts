@@ -83,51 +83,59 @@ export class TdxVerifier {
     this.#qeReports = new ByteKeyedCache(n);
   }
 
+  /**
+   * Verifies a quote (spec §2.2 steps 1–9). A `TdxQuote` object is re-parsed from its `raw` bytes, so fields
+   * edited after parsing can never disagree with the signed bytes.
+   */
   async verify(input: TdxVerifyInput): Promise<VerifiedTdxQuote> {
     const { now } = input;
     if (!(now instanceof Date) || Number.isNaN(now.getTime())) {
       throw new ParseError("invalid_time", "now: expected a valid Date", { field: "now" });
     }
-    const quote = input.quote instanceof Uint8Array ? parseTdxQuote(input.quote) : input.quote;
-    if (toHex(quote.header.qeVendorId) !== INTEL_QE_VENDOR_ID) {
-      fail(
-        "tdx_unknown_qe_vendor",
-        "header.qeVendorId",
-        `expected ${INTEL_QE_VENDOR_ID}, got ${toHex(quote.header.qeVendorId)}`,
-      );
-    }
-    const chain = await this.#chains.get(quote.pckChainPem, () => verifyPckChain(quote.pckChainPem));
-    checkValidity([chain.leaf, chain.intermediate, chain.root], now, "pckChain");
-    // The QE report, its signature and the attested key repeat for every quote of a platform: cached by content.
-    const qeBytes = concatBytes(
-      quote.qeReport.raw,
-      quote.qeReportSignature,
-      quote.attestationKey,
-      quote.qeAuthData,
-    );
-    await this.#qeReports.get(qeBytes, toHex(chain.leaf.signed.signature), () =>
-      verifyQeReport(quote, chain.leaf),
-    );
-    await verifyQuoteSignature(quote);
-    const rootCrl = input.rootCrl === undefined ? undefined : await this.verifyRootCrl(input.rootCrl);
-    if (rootCrl !== undefined) assertNotRevoked(rootCrl, chain.intermediate, now, "rootCrl");
-    if (input.pckCrl !== undefined) {
-      const issuer = chain.intermediate;
-      const crl = await this.#crls.get(input.pckCrl, `pck:${toHex(issuer.signed.signature)}`, (der) =>
-        verifyCrl(der, issuer, "pckCrl"),
-      );
-      assertNotRevoked(crl, chain.leaf, now, "pckCrl");
-    }
+    const quote = parseTdxQuote(input.quote instanceof Uint8Array ? input.quote : input.quote.raw);
+    const chain = await this.#verifySignatures(quote, now);
+    const rootCrl = await this.#checkRevocation(chain, input, now);
     const tcbStatus =
       input.collateral === undefined
         ? null
         : await this.#evaluateCollateral(quote, chain, input.collateral, now, rootCrl);
-    const pck: PckInfo = {
-      ca: chain.ca,
-      serial: chain.leaf.cert.serialNumber.toLowerCase(),
-      extension: chain.extension,
-    };
+    const serial = chain.leaf.cert.serialNumber.toLowerCase();
+    const pck: PckInfo = { ca: chain.ca, serial, extension: chain.extension };
     return { quote, pck, tcbStatus } as unknown as VerifiedTdxQuote;
+  }
+
+  /** QE vendor, PCK chain at `now`, QE report (cached by content) and the quote's own signature. */
+  async #verifySignatures(quote: TdxQuote, now: Date): Promise<VerifiedPckChain> {
+    const vendor = toHex(quote.header.qeVendorId);
+    if (vendor !== INTEL_QE_VENDOR_ID) {
+      fail("tdx_unknown_qe_vendor", "header.qeVendorId", `expected ${INTEL_QE_VENDOR_ID}, got ${vendor}`);
+    }
+    const chain = await this.#chains.get(quote.pckChainPem, () => verifyPckChain(quote.pckChainPem));
+    checkValidity([chain.leaf, chain.intermediate, chain.root], now, "pckChain");
+    // The QE report, its signature and the attested key repeat for every quote of a platform.
+    const q = quote;
+    const qeBytes = concatBytes(q.qeReport.raw, q.qeReportSignature, q.attestationKey, q.qeAuthData);
+    const scope = toHex(chain.leaf.signed.signature);
+    await this.#qeReports.get(qeBytes, scope, () => verifyQeReport(quote, chain.leaf));
+    await verifyQuoteSignature(quote);
+    return chain;
+  }
+
+  /** Spec §2.2 step 9: root CRL must not list the PCK CA, PCK CRL must not list the PCK leaf. */
+  async #checkRevocation(
+    chain: VerifiedPckChain,
+    input: TdxVerifyInput,
+    now: Date,
+  ): Promise<VerifiedCrl | undefined> {
+    const rootCrl = input.rootCrl === undefined ? undefined : await this.verifyRootCrl(input.rootCrl);
+    if (rootCrl !== undefined) assertNotRevoked(rootCrl, chain.intermediate, now, "rootCrl");
+    if (input.pckCrl !== undefined) {
+      const issuer = chain.intermediate;
+      const scope = `pck:${toHex(issuer.signed.signature)}`;
+      const crl = await this.#crls.get(input.pckCrl, scope, (der) => verifyCrl(der, issuer, "pckCrl"));
+      assertNotRevoked(crl, chain.leaf, now, "pckCrl");
+    }
+    return rootCrl;
   }
 
   /** Verifies a root CA CRL against the pinned Intel SGX Root CA (signature and issuer; time per use). */

@@ -9,7 +9,7 @@ import {
 import { TdxVerifier } from "../../../src/attestation/tdx/verify.ts";
 import { fromHex, toBase64, toHex } from "../../../src/common/bytes.ts";
 import { ParseError } from "../../../src/common/errors.ts";
-import { NOW_2023, QUOTES, readTdx } from "./vectors.ts";
+import { NOW_2023, QUOTES, readTdx, withPckChainBytes } from "./vectors.ts";
 
 const r32 = "11".repeat(32);
 const s32 = "22".repeat(32);
@@ -79,7 +79,7 @@ describe("splitSignedCertificate", () => {
     const bad = intermediate.slice();
     bad[at] = 0x3c;
     expectParseError(() => splitSignedCertificate(bad, "c"), "tdx_bad_certificate");
-    const quote = { ...parseTdxQuote(readTdx(QUOTES.debug)), pckChainPem: toPem([leaf, bad, root]) };
+    const quote = withPckChainBytes(readTdx(QUOTES.debug), 0x278, toPem([leaf, bad, root]));
     await expect(new TdxVerifier().verify({ quote, now: NOW_2023 })).rejects.toBeInstanceOf(ParseError);
   });
 

@@ -67,3 +67,25 @@ export function flipByte(b: Uint8Array, offset: number, mask = 0x01): Uint8Array
   out[offset] = out[offset]! ^ mask;
   return out;
 }
+
+/** Rebuilds quote bytes with another PCK chain PEM, keeping every other field and fixing the lengths. */
+export function withPckChainBytes(quote: Uint8Array, signedLength: number, pem: string): Uint8Array {
+  const dv = new DataView(quote.buffer, quote.byteOffset, quote.byteLength);
+  const sigStart = signedLength + 4;
+  const qeStart = sigStart + 128 + 6;
+  const authSize = dv.getUint16(qeStart + 384 + 64, true);
+  const qePart = quote.subarray(qeStart, qeStart + 384 + 64 + 2 + authSize);
+  const chain = new TextEncoder().encode(pem);
+  const certSize = qePart.length + 6 + chain.length;
+  const out = new Uint8Array(sigStart + 134 + certSize);
+  const o = new DataView(out.buffer);
+  out.set(quote.subarray(0, sigStart + 128));
+  o.setUint32(signedLength, 134 + certSize, true);
+  o.setUint16(sigStart + 128, 6, true);
+  o.setUint32(sigStart + 130, certSize, true);
+  out.set(qePart, qeStart);
+  o.setUint16(qeStart + qePart.length, 5, true);
+  o.setUint32(qeStart + qePart.length + 2, chain.length, true);
+  out.set(chain, qeStart + qePart.length + 6);
+  return out;
+}

@@ -29,6 +29,7 @@ import {
   readIntelText,
   readTdx,
   readTdxText,
+  withPckChainBytes,
 } from "./vectors.ts";
 
 type ErrorClass = abstract new (...args: never[]) => ContrastError;
@@ -113,6 +114,12 @@ describe("TdxVerifier.verify", () => {
     expect(v.pck.serial.endsWith("5b19")).toBe(true);
   });
 
+  test("parsed quote whose MRTD was edited after parsing → re-parsed from raw, edit ignored", async () => {
+    const edited = { ...sprQuote, body: { ...sprQuote.body, mrTd: new Uint8Array(48) } };
+    const v = await verify({ quote: edited, now: NOW_2023 });
+    expect(toHex(v.quote.body.mrTd)).toBe(toHex(sprQuote.body.mrTd));
+  });
+
   test("pre-parsed quote → same result as bytes", async () => {
     const v = await verify({ quote: sprQuote, now: NOW_2023 });
     expect(toHex(v.quote.body.mrTd)).toBe(toHex(sprQuote.body.mrTd));
@@ -183,7 +190,7 @@ describe("TdxVerifier.verify", () => {
     [
       "leaf of another platform (debug TD PCK)",
       () => ({
-        quote: { ...sprQuote, pckChainPem: parseTdxQuote(readTdx(QUOTES.debug)).pckChainPem },
+        quote: withPckChainBytes(spr, 0x278, parseTdxQuote(readTdx(QUOTES.debug)).pckChainPem),
         now: NOW_2023,
       }),
       VerificationError,
@@ -309,15 +316,15 @@ describe("assertNotRevoked", () => {
   });
 });
 
-function withOrder(order: number[]): TdxQuote {
+function withOrder(order: number[]): Uint8Array {
   const certs = pems(sprQuote);
-  return { ...sprQuote, pckChainPem: order.map((i) => certs[i]).join("\n") };
+  return withPckChainBytes(spr, 0x278, order.map((i) => certs[i]).join("\n"));
 }
 
-function withChain(keep: number[], extra: string): TdxQuote {
+function withChain(keep: number[], extra: string): Uint8Array {
   const certs = pems(sprQuote);
   const signing = extra.match(/-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g)![0]!;
-  return { ...sprQuote, pckChainPem: [...keep.map((i) => certs[i]), signing].join("\n") };
+  return withPckChainBytes(spr, 0x278, [...keep.map((i) => certs[i]), signing].join("\n"));
 }
 
 function flipLast(b: Uint8Array): Uint8Array {
