@@ -2,6 +2,7 @@
 
 import type { RegoValue } from "../value.ts";
 import { formatValue, quoteString } from "../value-json.ts";
+import { fail } from "./args.ts";
 
 /** OPA hands Go integers, big floats and strings to fmt; every other value is passed as its text form. */
 type FmtArg = { kind: "int"; n: number } | { kind: "float"; n: number } | { kind: "string"; s: string };
@@ -123,6 +124,9 @@ function formatOne(a: FmtArg, spec: Spec): string {
   return pad(formatString(a.s, spec), spec, false);
 }
 
+/** Bounds output size: a policy cannot make one call allocate gigabytes. */
+const MAX_WIDTH = 10_000;
+
 const SPEC = /%([-+# 0]*)(\d+)?(?:\.(\d*))?([a-zA-Z%])/y;
 
 /** Formats like Go's fmt.Sprintf with OPA's conversion of the argument array. */
@@ -151,6 +155,8 @@ export function formatSprintf(format: string, values: readonly RegoValue[]): str
       out += "%";
       continue;
     }
+    if (Number(width ?? 0) > MAX_WIDTH || Number(prec ?? 0) > MAX_WIDTH)
+      fail("sprintf: width or precision too large");
     const spec: Spec = {
       minus: flags.includes("-"),
       plus: flags.includes("+"),
