@@ -54,26 +54,32 @@ export function reportError(err: unknown): void {
   }
 }
 
+/** Groups registered on a cac instance: `contrast attestation verify …` is dispatched to a nested cac. */
+const GROUPS = new WeakMap<CAC, Map<string, (sub: CAC) => void>>();
+
 /**
  * Registers `name <action> ...` whose actions are commands of a nested cac instance, so that
- * `contrast attestation verify --flag` gets its own flags and help.
+ * `contrast attestation verify --flag` gets its own flags and help. The root command only lists the group in
+ * `--help`; `parseAndRun` dispatches to the group before the root parser sees any flag.
  */
 export function registerGroup(cli: CAC, name: string, description: string, build: (sub: CAC) => void): void {
-  cli
-    .command(`${name} [...args]`, description)
-    .allowUnknownOptions()
-    .action(async () => {
-      const idx = cli.rawArgs.indexOf(name, 2);
-      const rest = cli.rawArgs.slice(idx + 1);
-      const sub = cac(`${cli.name} ${name}`);
-      build(sub);
-      sub.help((sections) => [...sections, { body: EXIT_CODE_HELP }]);
-      await parseAndRun(sub, rest);
-    });
+  let groups = GROUPS.get(cli);
+  if (!groups) GROUPS.set(cli, (groups = new Map()));
+  groups.set(name, build);
+  cli.command(`${name} <command>`, description).allowUnknownOptions();
 }
 
 /** Parses argv (without node and script) and runs the matched command; unknown commands exit 2. */
 export async function parseAndRun(cli: CAC, args: string[]): Promise<void> {
+  const group = args[0] === undefined ? undefined : GROUPS.get(cli)?.get(args[0]);
+  if (group) {
+    const sub = cac(`${cli.name} ${args[0]}`);
+    sub.option("--log-level <level>", "debug|info|warn|error (env CONTRAST_LOG_LEVEL)");
+    group(sub);
+    sub.help((sections) => [...sections, { body: EXIT_CODE_HELP }]);
+    await parseAndRun(sub, args.slice(1));
+    return;
+  }
   try {
     cli.parse(["contrast", "contrast", ...args], { run: false });
     if (cli.options.help || cli.options.h) return; // cac printed help already

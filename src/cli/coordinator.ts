@@ -1,0 +1,28 @@
+// `contrast coordinator`: runs the attested Coordinator service (user API 1313, mesh API 7777, probes 9102).
+
+import type { CAC } from "cac";
+import { readCoordinatorConfig } from "../coordinator/config.ts";
+import { run } from "../coordinator/run.ts";
+import { runAction } from "./command.ts";
+import { VERSION } from "./version.ts";
+
+export function registerCoordinator(cli: CAC): void {
+  cli
+    .command("coordinator", "run the Coordinator (attestation service, CA, manifest history)")
+    .option("--state-dir <dir>", "persistent state directory (env CONTRAST_STATE_DIR)", {
+      default: undefined,
+    })
+    .option("--tee <kind>", "auto|snp|tdx|sim (env CONTRAST_TEE; auto detects configfs-tsm)")
+    .option("--sim-dir <dir>", "sim TEE directory from `contrast sim init` (only with --tee sim)")
+    .option("--sim-host-data <hex>", "32-byte host data a launch would bind (only with --tee sim)")
+    .option("--user-api-addr <addr>", "listen address of the user API (default 0.0.0.0:1313)")
+    .option("--mesh-api-addr <addr>", "listen address of the mesh API (default 0.0.0.0:7777)")
+    .option("--probe-addr <addr>", "listen address of probes and metrics (default 0.0.0.0:9102)")
+    .action((flags: Record<string, string | undefined>) =>
+      runAction(async () => {
+        const config = readCoordinatorConfig(flags, process.env);
+        await run(config, VERSION);
+        await new Promise(() => {}); // serve until a signal stops the process
+      }),
+    );
+}

@@ -1,0 +1,95 @@
+// The one reader of the Coordinator's flags and environment: builds a frozen config at start.
+
+import { fromHex } from "../common/bytes.ts";
+import { ConfigError } from "../common/errors.ts";
+
+export type TeeKind = "auto" | "snp" | "tdx" | "sim";
+
+export interface CoordinatorConfig {
+  readonly stateDir: string;
+  readonly tee: TeeKind;
+  readonly simDir: string | undefined;
+  readonly simHostData: Uint8Array | undefined;
+  readonly userApiAddr: string;
+  readonly meshApiAddr: string;
+  readonly probeAddr: string;
+  readonly logLevel: "debug" | "info" | "warn" | "error";
+  readonly cacheDir: string | undefined;
+}
+
+export interface CoordinatorFlags {
+  stateDir?: string;
+  tee?: string;
+  simDir?: string;
+  simHostData?: string;
+  userApiAddr?: string;
+  meshApiAddr?: string;
+  probeAddr?: string;
+  logLevel?: string;
+}
+
+/** Flags win over environment variables (CONTRAST_STATE_DIR, CONTRAST_TEE, …), which win over defaults. */
+export function readCoordinatorConfig(
+  flags: CoordinatorFlags,
+  env: Record<string, string | undefined>,
+): CoordinatorConfig {
+  const pick = (flag: string | undefined, envName: string, def?: string) => flag ?? env[envName] ?? def;
+  const tee = pick(flags.tee, "CONTRAST_TEE", "auto")!;
+  if (!["auto", "snp", "tdx", "sim"].includes(tee)) {
+    throw new ConfigError("invalid_flag", `--tee: expected auto|snp|tdx|sim, got ${JSON.stringify(tee)}`, {
+      field: "tee",
+    });
+  }
+  const simDir = pick(flags.simDir, "CONTRAST_SIM_DIR");
+  const simHostDataHex = pick(flags.simHostData, "CONTRAST_SIM_HOST_DATA");
+  if (tee === "sim" && !simDir)
+    throw new ConfigError("invalid_flag", "--sim-dir: required with --tee sim", { field: "sim-dir" });
+  if (tee !== "sim" && (simDir || simHostDataHex)) {
+    throw new ConfigError(
+      "invalid_flag",
+      `--sim-dir/--sim-host-data: only allowed with --tee sim, got --tee ${tee}`,
+    );
+  }
+  const simHostData =
+    tee === "sim" ? fromHex(simHostDataHex ?? "00".repeat(32), "--sim-host-data", 32) : undefined;
+  const level = pick(flags.logLevel, "CONTRAST_LOG_LEVEL", "info")!;
+  if (!["debug", "info", "warn", "error"].includes(level)) {
+    throw new ConfigError(
+      "invalid_flag",
+      `--log-level: expected debug|info|warn|error, got ${JSON.stringify(level)}`,
+    );
+  }
+  return Object.freeze({
+    stateDir: pick(flags.stateDir, "CONTRAST_STATE_DIR", "/var/lib/contrast")!,
+    tee: tee as TeeKind,
+    simDir,
+    simHostData,
+    userApiAddr: checkAddr(
+      pick(flags.userApiAddr, "CONTRAST_USER_API_ADDR", "0.0.0.0:1313")!,
+      "user-api-addr",
+    ),
+    meshApiAddr: checkAddr(
+      pick(flags.meshApiAddr, "CONTRAST_MESH_API_ADDR", "0.0.0.0:7777")!,
+      "mesh-api-addr",
+    ),
+    probeAddr: checkAddr(pick(flags.probeAddr, "CONTRAST_PROBE_ADDR", "0.0.0.0:9102")!, "probe-addr"),
+    logLevel: level as CoordinatorConfig["logLevel"],
+    cacheDir: env.CONTRAST_CACHE_DIR,
+  });
+}
+
+/** "host:port" with port 0-65535 (0 = any free port, for tests). */
+export function checkAddr(addr: string, field: string): string {
+  const m = /^(\[[^\]]+\]|[^:]+):(\d+)$/.exec(addr);
+  if (!m || Number(m[2]) > 65535) {
+    throw new ConfigError("invalid_flag", `--${field}: expected host:port, got ${JSON.stringify(addr)}`, {
+      field,
+    });
+  }
+  return addr;
+}
+
+export function splitAddr(addr: string): { hostname: string; port: number } {
+  const i = addr.lastIndexOf(":");
+  return { hostname: addr.slice(0, i).replace(/^\[|\]$/g, ""), port: Number(addr.slice(i + 1)) };
+}

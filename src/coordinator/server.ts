@@ -1,0 +1,113 @@
+// Starts the Coordinator: per-boot TLS key, issuer, state, and the three listeners (1313, 7777 over TLS; 9102 HTTP).
+
+import { X509Certificate } from "node:crypto";
+import { join } from "node:path";
+import type { Issuer } from "../attestation/evidence.ts";
+import { createSimIssuer } from "../attestation/sim-issuer.ts";
+import { createTsmIssuer } from "../attestation/tsm-issuer.ts";
+import type { Logger } from "../common/log.ts";
+import { createSelfSignedServerCert } from "../crypto/ca.ts";
+import { exportEcPrivateKeyPkcs8Pem, generateEcKeyPair } from "../crypto/keys.ts";
+import { defaultRandom, type RandomSource } from "../crypto/random.ts";
+import type { CoordinatorConfig } from "./config.ts";
+import { splitAddr } from "./config.ts";
+import { createHistoryStore } from "./history/history-store.ts";
+import { createMeshApi } from "./mesh-api.ts";
+import { createMetrics } from "./metrics.ts";
+import { NonceStore } from "./nonce-store.ts";
+import { createProbeApi } from "./probe-api.ts";
+import { CoordinatorState } from "./state.ts";
+import { createUserApi } from "./user-api.ts";
+import type { EvidenceVerifier } from "./verifier.ts";
+
+export interface CoordinatorDeps {
+  log: Logger;
+  verifier: EvidenceVerifier;
+  version: string;
+  issuer?: Issuer;
+  now?: () => Date;
+  random?: RandomSource;
+}
+
+export interface RunningCoordinator {
+  readonly userApi: string;
+  readonly meshApi: string;
+  readonly probe: string;
+  readonly state: CoordinatorState;
+  /** PEM of this boot's TLS certificate (tests pin it). */
+  readonly tlsCertPem: string;
+  stop(): Promise<void>;
+}
+
+export async function selectIssuer(config: CoordinatorConfig): Promise<Issuer> {
+  if (config.tee === "sim") return createSimIssuer(config.simDir!, config.simHostData!);
+  const issuer = createTsmIssuer(config.tee === "auto" ? {} : { expect: config.tee });
+  await issuer.probe();
+  return issuer;
+}
+
+export async function startCoordinator(
+  config: CoordinatorConfig,
+  deps: CoordinatorDeps,
+): Promise<RunningCoordinator> {
+  const now = deps.now ?? (() => new Date());
+  const random = deps.random ?? defaultRandom;
+  const issuer = deps.issuer ?? (await selectIssuer(config));
+  const tlsKey = await generateEcKeyPair("P-256");
+  const certPem = await createSelfSignedServerCert(
+    tlsKey,
+    { now: now(), random },
+    { commonName: "contrast-coordinator" },
+  );
+  const keyPem = await exportEcPrivateKeyPkcs8Pem(tlsKey);
+  const tlsSpki = new Uint8Array(
+    new X509Certificate(certPem).publicKey.export({ type: "spki", format: "der" }),
+  );
+
+  const store = createHistoryStore(join(config.stateDir, "history"));
+  const state = new CoordinatorState({ store, stateDir: config.stateDir, now, random });
+  const metrics = createMetrics();
+  const log = deps.log;
+  const userApp = createUserApi({ state, issuer, tlsSpki, metrics, log, version: deps.version });
+  const nonces = new NonceStore({ random });
+  const meshApp = createMeshApi({ state, verifier: deps.verifier, nonces, metrics, log, now, random });
+  let started = false;
+  const probeApp = createProbeApi({ state, metrics, started: () => started });
+
+  const tls = { key: keyPem, cert: certPem };
+  const serve = (addr: string, fetch: (r: Request) => Response | Promise<Response>, withTls: boolean) => {
+    const { hostname, port } = splitAddr(addr);
+    return Bun.serve({
+      hostname,
+      port,
+      fetch,
+      ...(withTls ? { tls } : {}),
+      maxRequestBodySize: 16 * 1024 * 1024,
+    });
+  };
+  const servers = [
+    serve(config.userApiAddr, userApp.fetch, true),
+    serve(config.meshApiAddr, meshApp.fetch, true),
+    serve(config.probeAddr, probeApp.fetch, false),
+  ];
+  started = true;
+  metrics.manifestGeneration.set(state.generation);
+  const addr = (i: number) => `${servers[i]!.hostname}:${servers[i]!.port}`;
+  log.info("coordinator started", {
+    phase: state.phase,
+    tee: issuer.description,
+    userApi: addr(0),
+    meshApi: addr(1),
+    probe: addr(2),
+  });
+  return {
+    userApi: addr(0),
+    meshApi: addr(1),
+    probe: addr(2),
+    state,
+    tlsCertPem: certPem,
+    async stop() {
+      await Promise.all(servers.map((s) => s.stop(true)));
+    },
+  };
+}
