@@ -84,6 +84,8 @@ function selectPlatformLevel(
   pck: PckExtension,
 ): TdxPlatformTcbLevel {
   const svn = body.teeTcbSvn;
+  // TDX 1.5+ (module major > 0) is judged by its module identity; without identities in the tcbInfo the
+  // old rule applies, which then demands an exact module-major match (deny by default).
   const tdx15 = svn[1]! > 0 && tcbInfo.tdxModuleIdentities.length > 0;
   const first = tdx15 ? 2 : 0;
   const level = tcbInfo.tcbLevels.find(

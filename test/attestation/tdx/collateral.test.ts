@@ -6,7 +6,7 @@ import {
   verifyTdxTcbInfo,
 } from "../../../src/attestation/tdx/collateral.ts";
 import { TdxVerifier } from "../../../src/attestation/tdx/verify.ts";
-import { utf8 } from "../../../src/common/bytes.ts";
+import { toHex, utf8 } from "../../../src/common/bytes.ts";
 import { type ContrastError, ParseError, VerificationError } from "../../../src/common/errors.ts";
 import {
   NOW_2023,
@@ -175,6 +175,9 @@ describe("verifyTdQeIdentity", () => {
   test("2023 TD_QE identity with the 2018 chain at a 2023 now → valid, mrsigner and isvprodid read", async () => {
     const v = await verifyTdQeIdentity(qe2023, chain2018, { now: NOW_2023 });
     expect(v.qeIdentity.isvProdId).toBe(2);
+    expect(toHex(v.qeIdentity.mrSigner)).toBe(
+      "dc9e2a7c6f948f17474e34a7fc43ed030f7c1563f1babddf6340c82e0e54a8c5",
+    );
     expect(v.qeIdentity.tcbLevels[0]!.isvSvn).toBe(4);
     expect(v.qeIdentity.miscselectMask).toBe(0xffffffff);
   });
