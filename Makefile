@@ -42,3 +42,18 @@ bench: node_modules/.package-lock.json
 
 clean:
 	rm -rf dist
+
+# OCI images without a Docker daemon (umoci + skopeo): dist/images/<name>, digests printed. images-check verifies them.
+.PHONY: images images-check runtime-lock-check runtime-pin
+images: dist/contrast
+	bash images/build.sh
+
+images-check:
+	bash images/check.sh
+
+# Runtime locks: check they match runtime/kata templates; pin artifacts present under runtime/artifacts/<platform>/.
+runtime-lock-check: node_modules/.package-lock.json
+	$(BUN) runtime/pin-artifacts.ts --check
+
+runtime-pin: node_modules/.package-lock.json
+	$(BUN) runtime/pin-artifacts.ts
