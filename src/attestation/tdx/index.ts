@@ -35,6 +35,7 @@ export {
   combineTcbStatus,
   evaluateTdxTcbStatus,
   TCB_STATUS_SEVERITY,
+  type TcbEvaluationInput,
   type TdxTcbStatus,
 } from "./tcb-status.ts";
 export { assertTdxQuote, type TdxU64, type TdxValidateOptions, validateTdxQuote } from "./validate.ts";
