@@ -40,9 +40,9 @@ export async function checkPssSignature(
   child: x509.X509Certificate,
   issuer: x509.X509Certificate,
 ): Promise<boolean> {
-  const alg = child.signatureAlgorithm as unknown as PssAlgorithm;
-  if (alg.name !== "RSA-PSS" || alg.hash?.name !== "SHA-384" || alg.saltLength !== 48) return false;
   try {
+    const alg = child.signatureAlgorithm as unknown as PssAlgorithm;
+    if (alg.name !== "RSA-PSS" || alg.hash?.name !== "SHA-384" || alg.saltLength !== 48) return false;
     return await child.verify({ publicKey: issuer.publicKey, signatureOnly: true });
   } catch {
     return false;
@@ -134,9 +134,17 @@ function expectCn(name: x509.Name, expected: string, field: string): void {
 }
 
 async function importLeafKey(leaf: x509.X509Certificate): Promise<CryptoKey> {
-  const alg = leaf.publicKey.algorithm as { name?: string; namedCurve?: string };
+  let alg: { name?: string; namedCurve?: string } = {};
+  try {
+    alg = leaf.publicKey.algorithm as typeof alg;
+  } catch {
+    // an undecodable key falls through to the error below
+  }
   if (alg.name !== "ECDSA" || alg.namedCurve !== "P-384") {
-    chainError("leaf.publicKey", `expected ec p-384, got ${alg.name} ${alg.namedCurve ?? ""}`.trimEnd());
+    chainError(
+      "leaf.publicKey",
+      `expected ec p-384, got ${alg.name ?? "unknown"} ${alg.namedCurve ?? ""}`.trimEnd(),
+    );
   }
   try {
     return await crypto.subtle.importKey(

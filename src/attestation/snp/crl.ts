@@ -38,18 +38,13 @@ export function parseCrl(der: Uint8Array): x509.X509Crl {
 
 export async function checkCrlSignature(der: Uint8Array, ark: TrustAnchor): Promise<CheckedCrl> {
   const crl = parseCrl(der);
-  const alg = crl.signatureAlgorithm as unknown as PssAlgorithm;
-  let ok =
-    crl.issuer === ark.cert.subject &&
-    alg.name === "RSA-PSS" &&
-    alg.hash?.name === "SHA-384" &&
-    alg.saltLength === 48;
-  if (ok) {
-    try {
-      ok = await crl.verify({ publicKey: ark.cert.publicKey });
-    } catch {
-      ok = false;
-    }
+  let ok = false;
+  try {
+    const alg = crl.signatureAlgorithm as unknown as PssAlgorithm;
+    ok = crl.issuer === ark.cert.subject && alg.name === "RSA-PSS" && alg.hash?.name === "SHA-384";
+    ok = ok && alg.saltLength === 48 && (await crl.verify({ publicKey: ark.cert.publicKey }));
+  } catch {
+    ok = false;
   }
   if (!ok) {
     throw new VerificationError(

@@ -1,6 +1,8 @@
 // Certificate helpers for the SNP verifier: PEM/DER input to @peculiar/x509 objects with ParseError, names, fingerprints.
 
 import { sha256 } from "@noble/hashes/sha2.js";
+import { AsnConvert } from "@peculiar/asn1-schema";
+import { Certificate } from "@peculiar/asn1-x509";
 import * as x509 from "@peculiar/x509";
 import { toHex } from "../../common/bytes.ts";
 import { ParseError } from "../../common/errors.ts";
@@ -46,8 +48,35 @@ export function toDer(input: Uint8Array, field: string): Uint8Array {
   return blocks[0]!;
 }
 
+/**
+ * True when `der` is the canonical encoding of a certificate whose outer signatureAlgorithm equals the signed
+ * one (RFC 5280 §4.1.1.2). Rejects BER variants and unsigned-field malleations that a lenient parser accepts.
+ */
+function isCanonicalCertificate(der: Uint8Array): boolean {
+  const asn = AsnConvert.parse(der, Certificate);
+  const again = new Uint8Array(AsnConvert.serialize(asn));
+  const outer = new Uint8Array(AsnConvert.serialize(asn.signatureAlgorithm));
+  const inner = new Uint8Array(AsnConvert.serialize(asn.tbsCertificate.signature));
+  return equalBytes(again, der) && equalBytes(outer, inner);
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
 export function parseCertificate(input: Uint8Array, field: string): x509.X509Certificate {
   const der = toDer(input, field);
+  let canonical = false;
+  try {
+    canonical = isCanonicalCertificate(der);
+  } catch {
+    canonical = false;
+  }
+  if (!canonical) {
+    throw new ParseError("snp_cert_invalid", `${field}: expected a canonical der x.509 certificate`, {
+      field,
+    });
+  }
   try {
     const cert = new x509.X509Certificate(der);
     // Touch the lazily decoded parts now so malformed input fails here, not in the middle of verification.
@@ -56,6 +85,8 @@ export function parseCertificate(input: Uint8Array, field: string): x509.X509Cer
     void cert.notBefore;
     void cert.notAfter;
     void cert.extensions;
+    void cert.signatureAlgorithm;
+    void cert.serialNumber;
     return cert;
   } catch (e) {
     throw new ParseError("snp_cert_invalid", `${field}: expected an x.509 certificate, got undecodable der`, {

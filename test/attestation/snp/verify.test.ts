@@ -256,6 +256,17 @@ describe("SnpVerifier.verify", () => {
     );
   });
 
+  test("vcek with a malleated outer signature algorithm (NULL → empty OCTET STRING at byte 801) → snp_cert_invalid", async () => {
+    const leaf = readSnp("milan_v2_virtee_vcek.der");
+    expect(leaf[801]).toBe(0x05);
+    leaf[801] = 0x04;
+    await expectRejects(
+      verifier.verify({ report: readSnp("milan_v2_virtee_report.bin"), leaf, now: NOW_2026 }),
+      ParseError,
+      "snp_cert_invalid",
+    );
+  });
+
   test("report signed by no key (signing key 7) → snp_unsigned_report", async () => {
     const report = readSnp("milan_v2_virtee_report.bin");
     report[OFF.signerInfo] = 7 << 2;
