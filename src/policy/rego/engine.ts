@@ -60,11 +60,17 @@ export class RegoEngine {
   /** Parses and compiles a module (replacing one with the same filename). Throws ParseError naming file:line:col. */
   addPolicy(filename: string, text: string): void {
     checkSize(filename, text);
-    const module = parseModule(filename, text);
     const next = new Map(this.modules);
-    next.set(filename, module);
-    this.compiled = compileModules([...next.values()]);
-    this.modules.set(filename, module);
+    try {
+      next.set(filename, parseModule(filename, text));
+      this.compiled = compileModules([...next.values()]);
+    } catch (e) {
+      // Long operator chains build deep trees without deep parser recursion; compiling them may overflow.
+      if (e instanceof RangeError)
+        throw new ParseError("rego_syntax", `${filename}: expression nested too deeply`, { field: filename });
+      throw e;
+    }
+    this.modules.set(filename, next.get(filename) as Module);
   }
 
   /** Replaces the base data document (e.g. `{ pstate: {} }`); it must be a JSON object. */
