@@ -1,10 +1,9 @@
 // Certificate helpers for the SNP verifier: PEM/DER input to @peculiar/x509 objects with ParseError, names, fingerprints.
 
-import { sha256 } from "@noble/hashes/sha2.js";
+import { createHash } from "node:crypto";
 import { AsnConvert } from "@peculiar/asn1-schema";
 import { Certificate } from "@peculiar/asn1-x509";
 import * as x509 from "@peculiar/x509";
-import { toHex } from "../../common/bytes.ts";
 import { ParseError } from "../../common/errors.ts";
 
 /** Upper bound for one certificate or CRL; AMD certs are ~1.4 KB (leaf) and ~1.7 KB (ARK/ASK). */
@@ -105,8 +104,9 @@ export function derOf(cert: x509.X509Certificate | x509.X509Crl): Uint8Array {
   return new Uint8Array(cert.rawData);
 }
 
+/** SHA-256 in hex; node:crypto (native) because it runs on every verification as a cache key. */
 export function sha256Hex(der: Uint8Array): string {
-  return toHex(sha256(der));
+  return createHash("sha256").update(der).digest("hex");
 }
 
 /** Normalised serial number for comparisons: lowercase hex without leading zeros ("0" for zero). */
