@@ -26,7 +26,7 @@ dist/contrast: node_modules/.package-lock.json $(SOURCES)
 
 # Unit and integration tests (a couple of minutes). JUNIT=path writes a JUnit report too.
 test: node_modules/.package-lock.json
-	$(BUN) test $(if $(JUNIT),--reporter=junit --reporter-outfile=$(JUNIT)) $(TESTS)
+	$(BUN) test --timeout 30000 $(if $(JUNIT),--reporter=junit --reporter-outfile=$(JUNIT)) $(TESTS)
 
 lint: node_modules/.package-lock.json
 	$(TSC) --noEmit -p tsconfig.json

@@ -4,8 +4,15 @@ import { cac } from "cac";
 import { parseAndRun } from "./cli/command.ts";
 import { registerCoordinator } from "./cli/coordinator.ts";
 import { EXIT_CODE_HELP } from "./cli/exit-codes.ts";
+import { registerInitializer } from "./cli/initializer.ts";
+import { registerKeys } from "./cli/keys.ts";
 import { registerMeasure } from "./cli/measure.ts";
+import { registerNodeInstaller } from "./cli/node-installer.ts";
+import { registerRecover } from "./cli/recover.ts";
+import { registerRuntime } from "./cli/runtime.ts";
+import { registerSet } from "./cli/set.ts";
 import { registerSim } from "./cli/sim.ts";
+import { registerVerify } from "./cli/verify.ts";
 import { versionText } from "./cli/version.ts";
 
 const cli = cac("contrast");
@@ -13,7 +20,14 @@ cli.option("--log-level <level>", "debug|info|warn|error (env CONTRAST_LOG_LEVEL
 cli.option("-v, --version", "print version and build info");
 cli.help((sections) => [...sections, { body: EXIT_CODE_HELP }]);
 
+registerSet(cli);
+registerVerify(cli);
+registerRecover(cli);
+registerKeys(cli);
+registerRuntime(cli);
 registerCoordinator(cli);
+registerInitializer(cli);
+registerNodeInstaller(cli);
 registerSim(cli);
 registerMeasure(cli);
 

@@ -8,7 +8,7 @@ import { X509Certificate } from "node:crypto";
 import https from "node:https";
 import type { TLSSocket } from "node:tls";
 import { constantTimeEqual } from "../common/bytes.ts";
-import { UnavailableError } from "../common/errors.ts";
+import { ContrastError, type ErrorKind, UnavailableError } from "../common/errors.ts";
 import { isApiErrorCode } from "./errors.ts";
 
 export interface JsonResponse {
@@ -139,15 +139,36 @@ export function postJson(
   });
 }
 
-/** Error answer of the API, with its stable code. */
-export class ApiCallError extends Error {
+/** How an API error code maps onto the project's error kinds (and so onto CLI exit codes). */
+const KIND_OF_CODE: Record<string, ErrorKind> = {
+  invalid_argument: "config",
+  body_too_large: "config",
+  unsupported_media_type: "config",
+  no_manifest: "unavailable",
+  needs_recovery: "unavailable",
+  unavailable: "unavailable",
+  not_found: "unavailable",
+  already_recovered: "policy",
+  manifest_conflict: "policy",
+  invalid_signature: "policy",
+  updates_disabled: "policy",
+  seedshare_owners_changed: "policy",
+  invalid_seed: "policy",
+  attestation_failed: "policy",
+  policy_not_in_manifest: "policy",
+  invalid_nonce: "policy",
+};
+
+/** Error answer of the API, with the server's stable code. */
+export class ApiCallError extends ContrastError {
+  override readonly kind: ErrorKind;
   constructor(
     readonly status: number,
-    readonly code: string,
+    code: string,
     message: string,
   ) {
-    super(message);
-    this.name = "ApiCallError";
+    super(code, message);
+    this.kind = KIND_OF_CODE[code] ?? "internal";
   }
 }
 

@@ -1,0 +1,125 @@
+// Attests a Coordinator for `set`, `verify` and `recover`, then returns its TLS certificate pinned for later calls.
+
+import { type JsonResponse, postJson, spkiOfCert } from "../api/client.ts";
+import { attestReportData } from "../api/report-data.ts";
+import { expectArray, expectBase64, expectObject, expectString, parseEvidence } from "../api/schema.ts";
+import { constantTimeEqual, toHex } from "../common/bytes.ts";
+import { PolicyError, UnavailableError, VerificationError } from "../common/errors.ts";
+import type { Logger } from "../common/log.ts";
+import { chainTransitionHashes } from "../crypto/transition.ts";
+import type { Manifest } from "../manifest/types.ts";
+import type { EvidenceVerifier } from "../manifest/verify-evidence.ts";
+
+export interface AttestedCoordinator {
+  /** DER of the Coordinator's TLS certificate, bound into the verified report: pin it for every later call. */
+  certDer: Uint8Array;
+  version: string;
+  manifests: Uint8Array[];
+  policies: Uint8Array[];
+  latestTransition: Uint8Array;
+  rootCA: string;
+  meshCA: string;
+  /** Policy digest the Coordinator runs with (its HOST_DATA / MRCONFIGID). */
+  coordinatorPolicy: string;
+}
+
+export interface AttestOptions {
+  verifier: EvidenceVerifier;
+  log: Logger;
+  /** Keep retrying while the Coordinator is unreachable, up to this long (default 180 s). */
+  retryForMs?: number;
+  random?: (n: number) => Uint8Array;
+}
+
+/**
+ * `POST /v1/attest` with a fresh nonce. The answer is trusted only after: the evidence verifies against the
+ * reference values of `manifest` (the one the user is about to set or expects), the report data binds our nonce,
+ * the TLS key of this very connection and the returned state, and the report's policy digest is a `coordinator`
+ * entry of `manifest`.
+ */
+export async function attestCoordinator(
+  endpoint: string,
+  manifest: Manifest,
+  opts: AttestOptions,
+): Promise<AttestedCoordinator> {
+  const random = opts.random ?? ((n: number) => crypto.getRandomValues(new Uint8Array(n)));
+  const nonce = random(32);
+  const res = await withRetry(
+    () =>
+      postJson(
+        endpoint,
+        "/v1/attest",
+        { nonce: Buffer.from(nonce).toString("base64") },
+        { trust: { kind: "unverified-until-attested" } },
+      ),
+    opts,
+  );
+  if (res.status !== 200)
+    throw new UnavailableError("attest_failed", `coordinator attest: status ${res.status}`);
+  const body = expectObject(res.body, "attest response", [
+    "version",
+    "evidence",
+    "tlsPublicKey",
+    "manifests",
+    "policies",
+    "rootCA",
+    "meshCA",
+  ]);
+  const evidence = parseEvidence(body.evidence, "attest response.evidence");
+  const tlsPublicKey = expectBase64(body.tlsPublicKey, "attest response.tlsPublicKey", { maxBytes: 1024 });
+  const manifests = expectArray(body.manifests, "manifests", 100_000).map((m, i) =>
+    expectBase64(m, `manifests[${i}]`),
+  );
+  const policies = expectArray(body.policies, "policies", 1_000_000).map((m, i) =>
+    expectBase64(m, `policies[${i}]`),
+  );
+  const rootCA = expectString(body.rootCA, "rootCA");
+  const meshCA = expectString(body.meshCA, "meshCA");
+  const connectionSpki = spkiOfCert(res.peerCertDer);
+  if (!constantTimeEqual(connectionSpki, tlsPublicKey)) {
+    throw new VerificationError(
+      "tls_key_mismatch",
+      "tlsPublicKey: differs from the key of the TLS connection",
+    );
+  }
+  const latestTransition = chainTransitionHashes(manifests);
+  const reportData = attestReportData({ nonce, tlsSpki: connectionSpki, latestTransition, rootCA, meshCA });
+  const verified = await opts.verifier.verify(evidence, manifest.ReferenceValues, reportData);
+  const policy = toHex(verified.hostData);
+  if (manifest.Policies[policy]?.Role !== "coordinator") {
+    throw new PolicyError(
+      "coordinator_policy_mismatch",
+      `coordinator policy: expected a Role "coordinator" entry of the manifest, got ${policy}`,
+    );
+  }
+  opts.log.info("coordinator attested", { policy, matched: verified.matched, manifests: manifests.length });
+  return {
+    certDer: res.peerCertDer,
+    version: typeof body.version === "string" ? body.version : "",
+    manifests,
+    policies,
+    latestTransition,
+    rootCA,
+    meshCA,
+    coordinatorPolicy: policy,
+  };
+}
+
+/** Retries connection failures (not answers) with a capped backoff, showing progress on stderr. */
+export async function withRetry(
+  call: () => Promise<JsonResponse>,
+  opts: AttestOptions,
+): Promise<JsonResponse> {
+  const deadline = Date.now() + (opts.retryForMs ?? 180_000);
+  let delay = 500;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (e) {
+      if (!(e instanceof UnavailableError) || Date.now() + delay > deadline) throw e;
+      process.stderr.write(`waiting for the coordinator (attempt ${attempt}): ${e.message}\n`);
+      await Bun.sleep(delay);
+      delay = Math.min(delay * 2, 5000);
+    }
+  }
+}

@@ -1,0 +1,25 @@
+// `contrast initializer`: the init container that fetches the pod's mesh certificate and workload secret.
+
+import type { CAC } from "cac";
+import { createLogger } from "../common/log.ts";
+import { readInitializerConfig } from "../initializer/config.ts";
+import { run } from "../initializer/run.ts";
+import { runAction } from "./command.ts";
+
+export function registerInitializer(cli: CAC): void {
+  cli
+    .command("initializer", "attest this pod to the Coordinator and write its mesh certificate and secrets")
+    .option("--tee <kind>", "auto|snp|tdx|sim (env CONTRAST_TEE)")
+    .option("--sim-dir <dir>", "sim TEE directory (only with --tee sim)")
+    .option("--sim-host-data <hex>", "32-byte host data this launch would bind (only with --tee sim)")
+    .option("--out-dir <dir>", "shared volume to write into (default /contrast)")
+    .option("--timeout <duration>", "give up after this long, e.g. 30s (default: retry forever)")
+    .action((flags: Record<string, string | undefined>) =>
+      runAction(async () => {
+        const config = readInitializerConfig(flags, process.env);
+        const log = createLogger({ level: config.logLevel, format: "json" }, { component: "initializer" });
+        await run(config, log);
+        return 0;
+      }),
+    );
+}

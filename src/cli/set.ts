@@ -1,0 +1,87 @@
+// `contrast set`: attest the Coordinator against the manifest being set, then install or update it.
+
+import { dirname } from "node:path";
+import type { CAC } from "cac";
+import { expectOk, postJson } from "../api/client.ts";
+import { writeFileAtomic } from "../common/atomic-file.ts";
+import { toBase64, toHex } from "../common/bytes.ts";
+import { ConfigError } from "../common/errors.ts";
+import { importEcPrivateKeyPem } from "../crypto/keys.ts";
+import { computeTransitionHash, signTransition } from "../crypto/transition.ts";
+import { attestCoordinator } from "./attest-coordinator.ts";
+import { createCliVerifier } from "./cli-verifier.ts";
+import { runAction } from "./command.ts";
+import { documentsFromDir, documentsFromYaml, selectPolicyDocuments } from "./policy-documents.ts";
+import {
+  contextFor,
+  loadManifestFile,
+  readTextFile,
+  requireEndpoint,
+  type UserFlags,
+  workspacePath,
+} from "./user-commands.ts";
+
+interface SetFlags extends UserFlags {
+  workloadOwnerKey?: unknown;
+}
+
+export function registerSet(cli: CAC): void {
+  cli
+    .command("set [...paths]", "attest the Coordinator, then install or update the manifest")
+    .option("-c, --coordinator <host:port>", "the Coordinator's user API (port 1313)")
+    .option("-m, --manifest <file>", "manifest to set (default manifest.json)")
+    .option("--workload-owner-key <file>", "ECDSA key that signs updates (default workload-owner.pem)")
+    .option("--workspace-dir <dir>", "prefix for defaulted file paths")
+    .action((paths: string[], flags: SetFlags) => runAction(() => setManifest(paths, flags)));
+}
+
+async function setManifest(paths: string[], flags: SetFlags): Promise<number> {
+  const ctx = contextFor(flags);
+  const endpoint = requireEndpoint(flags);
+  const m = loadManifestFile(workspacePath(flags, flags.manifest, "manifest.json"), ctx, true);
+  const found =
+    paths.length > 0
+      ? documentsFromYaml(paths)
+      : documentsFromDir(workspacePath(flags, undefined, "policies"));
+  const policies = selectPolicyDocuments(m.manifest, found);
+
+  const verifier = createCliVerifier(process.env);
+  const coordinator = await attestCoordinator(endpoint, m.manifest, { verifier, log: ctx.log });
+  const previous = coordinator.latestTransition;
+  let signature: Uint8Array | undefined;
+  if (coordinator.manifests.length > 0) {
+    const keyPath = workspacePath(flags, flags.workloadOwnerKey, "workload-owner.pem");
+    const owner = await importEcPrivateKeyPem(readTextFile(keyPath, "--workload-owner-key"), keyPath);
+    signature = await signTransition(owner.privateKey, computeTransitionHash(m.raw, previous));
+  }
+  const res = await postJson(
+    endpoint,
+    "/v1/manifest",
+    {
+      manifest: toBase64(m.raw),
+      policies: policies.map(toBase64),
+      previousTransition: toHex(previous),
+      ...(signature ? { signature: toBase64(signature) } : {}),
+    },
+    { trust: { kind: "pinned", certDer: coordinator.certDer } },
+  );
+  const body = expectOk(res, "set manifest");
+  const rootCA = body.rootCA;
+  const meshCA = body.meshCA;
+  if (typeof rootCA !== "string" || typeof meshCA !== "string") {
+    throw new ConfigError("bad_response", "set manifest: response lacks rootCA/meshCA");
+  }
+  writeFileAtomic(workspacePath(flags, undefined, "coordinator-root-ca.pem"), rootCA, { mkdirs: true });
+  writeFileAtomic(workspacePath(flags, undefined, "mesh-ca.pem"), meshCA, { mkdirs: true });
+  if (body.seedShares !== undefined) {
+    const path = workspacePath(flags, undefined, "seed-shares.json");
+    writeFileAtomic(path, `${JSON.stringify(body.seedShares, null, 2)}\n`, { mode: 0o600, mkdirs: true });
+    process.stderr.write(
+      `seed shares written to ${path}: keep them safe, they are needed to recover the Coordinator\n`,
+    );
+  }
+  process.stdout.write(
+    `manifest set (${coordinator.manifests.length === 0 ? "first manifest" : `update ${coordinator.manifests.length + 1}`}); CA certificates written to ${dirname(workspacePath(flags, undefined, "mesh-ca.pem"))}\n`,
+  );
+  return 0;
+}
