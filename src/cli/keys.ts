@@ -43,7 +43,7 @@ export function registerKeys(cli: CAC): void {
               pem = await exportRsaPrivateKeyPem(kp);
               pub = toHex(await exportRsaPublicKeyPkcs1(kp.publicKey));
             }
-            writeFileAtomic(out, pem, { mode: 0o600 });
+            writeFileAtomic(out, pem, { mode: 0o600, mkdirs: true });
             process.stderr.write(`wrote ${out}\n`);
             // The manifest entry (WorkloadOwnerPubKeys / SeedshareOwnerPubKeys) for this key:
             process.stdout.write(`${pub}\n`);
