@@ -7,14 +7,7 @@ import { join } from "node:path";
 import tls from "node:tls";
 import { postJson } from "../../src/api/client.ts";
 import { toBase64, toHex } from "../../src/common/bytes.ts";
-import {
-  contrast,
-  freePort,
-  policyDocument,
-  spawnContrast,
-  tempDir,
-  waitForHttp,
-} from "./harness.ts";
+import { contrast, freePort, policyDocument, spawnContrast, tempDir, waitForHttp } from "./harness.ts";
 
 const root = tempDir("e2e");
 const sim = join(root, "sim");
@@ -46,7 +39,14 @@ async function startCoordinator(stateDir: string, p = ports): Promise<ReturnType
 
 function initializer(doc: string, outDir: string, extra: string[] = []) {
   return contrast(
-    ["initializer", "--tee=sim", `--sim-dir=${sim}`, `--sim-host-data=${docs[doc]!.digest}`, `--out-dir=${outDir}`, ...extra],
+    [
+      "initializer",
+      "--tee=sim",
+      `--sim-dir=${sim}`,
+      `--sim-host-data=${docs[doc]!.digest}`,
+      `--out-dir=${outDir}`,
+      ...extra,
+    ],
     { env: { COORDINATOR_HOST: `127.0.0.1:${ports.mesh}` } },
   );
 }
@@ -64,14 +64,18 @@ function tlsFiles(podDir: string): TlsFiles {
 
 /** A TLS server requiring client certs from the server's mesh CA; returns "ok" or the failure. */
 async function mtls(server: TlsFiles, client: TlsFiles): Promise<string> {
-  const srv = tls.createServer({ key: server.key, cert: server.cert, ca: server.ca, requestCert: true, rejectUnauthorized: true }, (s) =>
-    s.end("ok"),
+  const srv = tls.createServer(
+    { key: server.key, cert: server.cert, ca: server.ca, requestCert: true, rejectUnauthorized: true },
+    (s) => s.end("ok"),
   );
   await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
   const port = (srv.address() as { port: number }).port;
   try {
     return await new Promise<string>((resolve) => {
-      const c = tls.connect({ host: "127.0.0.1", port, key: client.key, cert: client.cert, ca: client.ca, servername: "web" }, () => {});
+      const c = tls.connect(
+        { host: "127.0.0.1", port, key: client.key, cert: client.cert, ca: client.ca, servername: "web" },
+        () => {},
+      );
       let data = "";
       c.on("data", (d) => {
         data += d;
@@ -89,7 +93,12 @@ const readiness = async () => (await fetch(`http://127.0.0.1:${ports.probe}/prob
 beforeAll(async () => {
   expect((await contrast(["sim", "init", `--dir=${sim}`])).code).toBe(0);
   const owner = await contrast(["keys", "new", "workload-owner", `-o=${join(ws, "workload-owner.pem")}`]);
-  const seedOwner = await contrast(["keys", "new", "seedshare-owner", `-o=${join(ws, "seedshare-owner.pem")}`]);
+  const seedOwner = await contrast([
+    "keys",
+    "new",
+    "seedshare-owner",
+    `-o=${join(ws, "seedshare-owner.pem")}`,
+  ]);
   expect(owner.code).toBe(0);
   expect(seedOwner.code).toBe(0);
   for (const name of ["coordinator", "web", "db"]) docs[name] = policyDocument(policies, name);
@@ -99,8 +108,14 @@ beforeAll(async () => {
   const manifest = {
     Policies: {
       [docs.coordinator!.digest]: { SANs: ["coordinator"], Role: "coordinator" },
-      [docs.web!.digest]: { SANs: ["web", "*", "127.0.0.1"], WorkloadSecretID: "apps/v1/Deployment/default/web" },
-      [docs.db!.digest]: { SANs: ["db", "*", "127.0.0.1"], WorkloadSecretID: "apps/v1/StatefulSet/default/db" },
+      [docs.web!.digest]: {
+        SANs: ["web", "*", "127.0.0.1"],
+        WorkloadSecretID: "apps/v1/Deployment/default/web",
+      },
+      [docs.db!.digest]: {
+        SANs: ["db", "*", "127.0.0.1"],
+        WorkloadSecretID: "apps/v1/StatefulSet/default/db",
+      },
     },
     ReferenceValues: referenceValues,
     WorkloadOwnerPubKeys: [owner.stdout.trim()],
@@ -122,7 +137,8 @@ describe("sim deployment end to end", () => {
     const r = await contrast(["set", `-c=127.0.0.1:${ports.user}`, `--workspace-dir=${ws}`]);
     expect(r.stderr).toContain("simulated TEE");
     expect(r.code).toBe(0);
-    for (const f of ["coordinator-root-ca.pem", "mesh-ca.pem", "seed-shares.json"]) expect(existsSync(join(ws, f))).toBe(true);
+    for (const f of ["coordinator-root-ca.pem", "mesh-ca.pem", "seed-shares.json"])
+      expect(existsSync(join(ws, f))).toBe(true);
     expect(await readiness()).toBe(200);
   }, 60_000);
 
@@ -159,7 +175,13 @@ describe("sim deployment end to end", () => {
     const [leaf, intermediate] = chain.split(/(?<=-----END CERTIFICATE-----\n)/);
     writeFileSync(join(root, "leaf.pem"), leaf!);
     writeFileSync(join(root, "intermediate.pem"), intermediate!);
-    const mesh = Bun.spawnSync(["openssl", "verify", "-CAfile", join(ws, "mesh-ca.pem"), join(root, "leaf.pem")]);
+    const mesh = Bun.spawnSync([
+      "openssl",
+      "verify",
+      "-CAfile",
+      join(ws, "mesh-ca.pem"),
+      join(root, "leaf.pem"),
+    ]);
     expect(mesh.exitCode).toBe(0);
     const viaRoot = Bun.spawnSync([
       "openssl",
@@ -171,7 +193,13 @@ describe("sim deployment end to end", () => {
       join(root, "leaf.pem"),
     ]);
     expect(viaRoot.exitCode).toBe(0);
-    const wrong = Bun.spawnSync(["openssl", "verify", "-CAfile", join(ws, "coordinator-root-ca.pem"), join(root, "leaf.pem")]);
+    const wrong = Bun.spawnSync([
+      "openssl",
+      "verify",
+      "-CAfile",
+      join(ws, "coordinator-root-ca.pem"),
+      join(root, "leaf.pem"),
+    ]);
     expect(wrong.exitCode).not.toBe(0);
   });
 
@@ -182,9 +210,18 @@ describe("sim deployment end to end", () => {
     try {
       const otherWs = join(root, "ws-other");
       Bun.spawnSync(["cp", "-r", ws, otherWs]);
-      expect((await contrast(["set", `-c=127.0.0.1:${other.user}`, `--workspace-dir=${otherWs}`])).code).toBe(0);
+      expect((await contrast(["set", `-c=127.0.0.1:${other.user}`, `--workspace-dir=${otherWs}`])).code).toBe(
+        0,
+      );
       const r = await contrast(
-        ["initializer", "--tee=sim", `--sim-dir=${sim}`, `--sim-host-data=${docs.db!.digest}`, `--out-dir=${join(root, "pod-foreign")}`, "--timeout=20s"],
+        [
+          "initializer",
+          "--tee=sim",
+          `--sim-dir=${sim}`,
+          `--sim-host-data=${docs.db!.digest}`,
+          `--out-dir=${join(root, "pod-foreign")}`,
+          "--timeout=20s",
+        ],
         { env: { COORDINATOR_HOST: `127.0.0.1:${other.mesh}` } },
       );
       expect(r.code).toBe(0);
@@ -227,12 +264,21 @@ describe("sim deployment end to end", () => {
     const history = await contrast(["verify", `-c=127.0.0.1:${ports.user}`, `--workspace-dir=${ws}`]);
     expect(history.code).toBe(0);
     const prev = readFileSync(join(ws, "verify/latest-transition"), "utf8").trim();
-    const body = { manifest: toBase64(bytes), policies: [docs.coordinator!, docs.web!, docs.db!].map((d) => toBase64(d.bytes)), previousTransition: prev };
+    const body = {
+      manifest: toBase64(bytes),
+      policies: [docs.coordinator!, docs.web!, docs.db!].map((d) => toBase64(d.bytes)),
+      previousTransition: prev,
+    };
     const trust = { kind: "unverified-until-attested" } as const;
     const unsigned = await postJson(`127.0.0.1:${ports.user}`, "/v1/manifest", body, { trust });
     expect(unsigned.status).toBe(403);
     expect((unsigned.body as { code: string }).code).toBe("invalid_signature");
-    const bogus = await postJson(`127.0.0.1:${ports.user}`, "/v1/manifest", { ...body, signature: toBase64(new Uint8Array(70)) }, { trust });
+    const bogus = await postJson(
+      `127.0.0.1:${ports.user}`,
+      "/v1/manifest",
+      { ...body, signature: toBase64(new Uint8Array(70)) },
+      { trust },
+    );
     expect((bogus.body as { code: string }).code).toBe("invalid_signature");
     const other = await contrast(["keys", "new", "workload-owner", `-o=${join(root, "other-owner.pem")}`]);
     expect(other.code).toBe(0);
@@ -255,7 +301,12 @@ describe("sim deployment end to end", () => {
 
   test("verify against a different local manifest → exit 5", async () => {
     writeFileSync(join(ws, "other.json"), manifestText);
-    const r = await contrast(["verify", `-c=127.0.0.1:${ports.user}`, `--workspace-dir=${ws}`, `-m=${join(ws, "other.json")}`]);
+    const r = await contrast([
+      "verify",
+      `-c=127.0.0.1:${ports.user}`,
+      `--workspace-dir=${ws}`,
+      `-m=${join(ws, "other.json")}`,
+    ]);
     expect(r.code).toBe(5);
   }, 60_000);
 });
