@@ -16,7 +16,7 @@ import { silentLogger } from "../../src/common/log.ts";
 import { readCoordinatorConfig } from "../../src/coordinator/config.ts";
 import { type RunningCoordinator, startCoordinator } from "../../src/coordinator/server.ts";
 import { exportPublicKeySpki, generateEcKeyPair } from "../../src/crypto/keys.ts";
-import { computeTransitionHash, signTransition } from "../../src/crypto/transition.ts";
+import { chainTransitionHashes, computeTransitionHash, signTransition } from "../../src/crypto/transition.ts";
 import { readInitializerConfig } from "../../src/initializer/config.ts";
 import { requestMeshCert } from "../../src/initializer/run.ts";
 import { createEvidenceVerifier } from "../../src/manifest/verify-evidence.ts";
@@ -222,8 +222,7 @@ describe("user API", () => {
   test("20 parallel signed updates against the same previous transition → exactly one wins, no fork", async () => {
     const attest = await call("/v1/attest", { nonce: toBase64(new Uint8Array(32)) }, "user");
     const manifests = (attest.body as { manifests: string[] }).manifests.map((m) => fromBase64(m));
-    let prev = new Uint8Array(32);
-    for (const m of manifests) prev = computeTransitionHash(m, prev);
+    const prev = chainTransitionHashes(manifests);
     const results = await Promise.all(
       Array.from({ length: 20 }, async (_, i) => {
         const bytes = manifestBytes(`replica-${i}`);
