@@ -39,6 +39,8 @@ export interface GenerateOptions {
   readonly rules: string;
   readonly settings: Settings;
   readonly imageResolver: ImageResolver;
+  /** `old → new` image references, applied to the YAML before resolution (`--image-replacements`). */
+  readonly imageReplacements?: ReadonlyMap<string, string>;
 }
 
 export interface GeneratedPod {
@@ -82,17 +84,20 @@ function containerPaths(doc: Document, templatePath: readonly string[]): Contain
   return out;
 }
 
-/** Resolves every image of the template and pins tag-only references in the YAML to `<ref>@<digest>`. */
+/** Applies image replacements, resolves every image of the template and pins tag-only references to `<ref>@<digest>`. */
 async function pinImages(
   w: ConfidentialWorkload,
   doc: Document,
   resolver: ImageResolver,
   pinned: PinnedImage[],
+  replacements: ReadonlyMap<string, string> = new Map(),
 ): Promise<Map<string, ResolvedImage>> {
   const images = new Map<string, ResolvedImage>();
   for (const path of containerPaths(doc, w.templatePath)) {
-    const ref = doc.getIn([...path, "image"]);
-    if (typeof ref !== "string") continue;
+    const written = doc.getIn([...path, "image"]);
+    if (typeof written !== "string") continue;
+    const ref = replacements.get(written) ?? written;
+    if (ref !== written) doc.setIn([...path, "image"], ref);
     let resolved: ResolvedImage;
     try {
       resolved = await resolver(ref);
@@ -143,7 +148,7 @@ async function generateOne(
       w.loc,
     );
   }
-  const images = await pinImages(w, doc, opts.imageResolver, pinned);
+  const images = await pinImages(w, doc, opts.imageResolver, pinned, opts.imageReplacements);
   const plain = doc.toJS() as Record<string, unknown>;
   const template = asRecord(getPath(plain, w.templatePath)) ?? {};
   const meta = asRecord(template.metadata) ?? {};

@@ -1,0 +1,368 @@
+// `contrast generate [flags] PATHS...`: patch the user's YAML, write one initdata policy per pod and manifest.json (contrast-reference §1.1, §7).
+
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { CAC } from "cac";
+import { SIM_FILES } from "../attestation/sim/sim-load.ts";
+import { ConfigError } from "../common/errors.ts";
+import { createHandlerFor } from "../kube/platform-handler.ts";
+import { readYamlPaths } from "../kube/read-yaml-paths.ts";
+import { INITIALIZER_IMAGE, knownReleaseImages } from "../kube/release-images.ts";
+import { type Platform, parsePlatform } from "../kube/runtime/index.ts";
+import { describeLocation } from "../kube/source-location.ts";
+import { buildManifest } from "../manifest/build-manifest.ts";
+import { isSimulated } from "../manifest/is-simulated.ts";
+import { missingUserValues } from "../manifest/missing-user-values.ts";
+import { createOwnerKey, type OwnerKeyKind, ownerPublicKeyHex } from "../manifest/owner-keys.ts";
+import { parseManifest } from "../manifest/parse-manifest.ts";
+import { parseReferenceValues } from "../manifest/parse-reference-values.ts";
+import { platformReferenceValues, unknownLaunchValues } from "../manifest/platform-reference-values.ts";
+import { selectReferenceValues } from "../manifest/select-reference-values.ts";
+import { serializeManifest } from "../manifest/serialize-manifest.ts";
+import type { Manifest, ReferenceValues } from "../manifest/types.ts";
+import { type GenerateResult, generateDeployment } from "../policy/generate-deployment.ts";
+import { createImageResolver } from "../policy/image/create-image-resolver.ts";
+import { parseImageReplacements } from "../policy/image/image-replacements.ts";
+import { FileLayersCache } from "../policy/image/layers-cache.ts";
+import type { Fetch } from "../policy/image/registry-client.ts";
+import { DEFAULT_RULES_TEXT } from "../policy/render-policy.ts";
+import { DEFAULT_SETTINGS_TEXT, parseSettings } from "../policy/settings.ts";
+import { runAction } from "./command.ts";
+import { UsageError } from "./exit-codes.ts";
+import { SIM_WARNING } from "./sim.ts";
+import { PendingWrites, policyDocumentPath, WORKSPACE_FILES, workspacePath } from "./workspace.ts";
+
+/** Flags as cac hands them over (repeatable flags arrive as a string or an array). */
+export interface GenerateFlags {
+  policy?: string;
+  settings?: string;
+  layersCache?: string;
+  manifest?: string;
+  referenceValues?: string;
+  simDir?: string;
+  addWorkloadOwnerKey?: string | string[];
+  addSeedshareOwnerKey?: string | string[];
+  disableUpdates?: boolean;
+  skipInitializer?: boolean;
+  output?: string;
+  offline?: boolean;
+  insecureRegistry?: string | string[];
+  imageReplacements?: string;
+  coordinatorHost?: string;
+  workspaceDir?: string;
+}
+
+/** The frozen config of one `generate` run, built once from the flags. */
+export interface GenerateConfig {
+  readonly paths: readonly string[];
+  readonly workspaceDir: string | undefined;
+  readonly policyPath: string;
+  readonly settingsPath: string;
+  readonly layersCachePath: string;
+  readonly manifestPath: string;
+  /** `--reference-values` as given (validated later, with the sim dir). */
+  readonly referenceValues: string | undefined;
+  readonly simDir: string | undefined;
+  readonly workloadOwnerKeys: readonly string[];
+  readonly seedshareOwnerKeys: readonly string[];
+  readonly disableUpdates: boolean;
+  readonly skipInitializer: boolean;
+  readonly output: string | undefined;
+  readonly offline: boolean;
+  readonly insecureRegistries: readonly string[];
+  readonly imageReplacementsPath: string | undefined;
+  readonly coordinatorHost: string | undefined;
+}
+
+/** Side effects a test replaces: the registry transport, stderr, the RSA size of created seed-share keys. */
+export interface GenerateDeps {
+  readonly fetch?: Fetch;
+  readonly stderr?: (text: string) => void;
+  readonly rsaBits?: number;
+}
+
+function list(v: string | string[] | undefined): string[] {
+  return v === undefined ? [] : (Array.isArray(v) ? v : [v]).map(String);
+}
+
+function optionalString(v: unknown, flag: string): string | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== "string" || v === "")
+    throw new UsageError("invalid_flag", `${flag}: expected a value, got none`);
+  return v;
+}
+
+export function readGenerateConfig(paths: readonly string[], flags: GenerateFlags): GenerateConfig {
+  if (paths.length === 0)
+    throw new UsageError("missing_argument", "PATHS: expected at least one file or directory, got none");
+  const ws = optionalString(flags.workspaceDir, "--workspace-dir");
+  const wsPath = (given: unknown, flag: string, name: string) =>
+    workspacePath(ws, optionalString(given, flag), name);
+  const owners = list(flags.addWorkloadOwnerKey);
+  if (flags.disableUpdates === true && owners.length > 0) {
+    throw new UsageError(
+      "invalid_flag",
+      "--disable-updates: expected no --add-workload-owner-key with it, got both",
+    );
+  }
+  return Object.freeze({
+    paths: [...paths],
+    workspaceDir: ws,
+    policyPath: wsPath(flags.policy, "--policy", WORKSPACE_FILES.rules),
+    settingsPath: wsPath(flags.settings, "--settings", WORKSPACE_FILES.settings),
+    layersCachePath: wsPath(flags.layersCache, "--layers-cache", WORKSPACE_FILES.layersCache),
+    manifestPath: wsPath(flags.manifest, "--manifest", WORKSPACE_FILES.manifest),
+    referenceValues: optionalString(flags.referenceValues, "--reference-values"),
+    simDir: optionalString(flags.simDir, "--sim-dir"),
+    workloadOwnerKeys:
+      flags.disableUpdates === true
+        ? []
+        : owners.length > 0
+          ? owners
+          : [workspacePath(ws, undefined, WORKSPACE_FILES.workloadOwnerKey)],
+    seedshareOwnerKeys:
+      list(flags.addSeedshareOwnerKey).length > 0
+        ? list(flags.addSeedshareOwnerKey)
+        : [workspacePath(ws, undefined, WORKSPACE_FILES.seedshareOwnerKey)],
+    disableUpdates: flags.disableUpdates === true,
+    skipInitializer: flags.skipInitializer === true,
+    output: optionalString(flags.output, "--output"),
+    offline: flags.offline === true,
+    insecureRegistries: list(flags.insecureRegistry),
+    imageReplacementsPath: optionalString(flags.imageReplacements, "--image-replacements"),
+    coordinatorHost: optionalString(flags.coordinatorHost, "--coordinator-host"),
+  });
+}
+
+/** The text of a user file, or the embedded default (and a pending write of it) when the file is missing. */
+function readOrDefault(path: string, fallback: string, writes: PendingWrites): string {
+  if (existsSync(path)) return readFileSync(path, "utf8");
+  writes.add({ path, data: fallback });
+  return fallback;
+}
+
+interface ChosenPlatform {
+  /** The platform `contrast-cc` stands for; the sim TEE emulates SEV-SNP on Metal-QEMU-SNP. */
+  readonly default: Platform | undefined;
+  readonly referenceValues: ReferenceValues | undefined;
+}
+
+/** `--reference-values` → default platform and its reference values; `sim` reads `<sim-dir>/reference-values.json`. */
+function choosePlatform(flag: string | undefined, simDir: string | undefined): ChosenPlatform {
+  const sim = flag?.toLowerCase() === "sim";
+  if (sim !== (simDir !== undefined)) {
+    throw new UsageError(
+      "invalid_flag",
+      "--sim-dir: expected together with --reference-values sim, got only one of them",
+    );
+  }
+  if (flag === undefined) return { default: undefined, referenceValues: undefined };
+  if (simDir !== undefined) {
+    const path = join(simDir, SIM_FILES.referenceValues);
+    if (!existsSync(path))
+      throw new ConfigError(
+        "sim_dir_invalid",
+        `${path}: expected a file from \`contrast sim init\`, got none`,
+        { field: path },
+      );
+    return {
+      default: parsePlatform("Metal-QEMU-SNP"),
+      referenceValues: readReferenceValuesFile(path),
+    };
+  }
+  const platform = parsePlatform(flag, "--reference-values");
+  return { default: platform, referenceValues: platformReferenceValues(platform) };
+}
+
+/** Owner keys → hex public keys; a single missing path is created (P-384 or RSA) and queued for writing (0600). */
+async function readKeys(
+  kind: OwnerKeyKind,
+  paths: readonly string[],
+  writes: PendingWrites,
+  rsaBits: number | undefined,
+): Promise<string[]> {
+  const only = paths[0];
+  if (paths.length === 1 && only !== undefined && !existsSync(only)) {
+    const key = await createOwnerKey(kind, rsaBits);
+    writes.add({ path: only, data: key.pem, mode: 0o600 });
+    return [key.publicKeyHex];
+  }
+  const out: string[] = [];
+  for (const path of paths) {
+    if (!existsSync(path))
+      throw new ConfigError("key_file_missing", `${path}: expected a ${kind} key file, got none`, {
+        field: path,
+      });
+    out.push(await ownerPublicKeyHex(kind, readFileSync(path, "utf8"), path));
+  }
+  return out;
+}
+
+/** A reference values file; problems are reported with the file name in front. */
+function readReferenceValuesFile(path: string): ReferenceValues {
+  try {
+    return parseReferenceValues(new Uint8Array(readFileSync(path)));
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    throw new ConfigError(e.code, `${path}: ${e.message}`, { field: path, cause: e });
+  }
+}
+
+function readPrevious(path: string): Manifest | undefined {
+  if (!existsSync(path)) return undefined;
+  return parseManifest(new Uint8Array(readFileSync(path))).manifest;
+}
+
+/** One file of all patched documents (`-o`), documents separated by `---`. */
+function joinOutputs(outputs: GenerateResult["outputs"]): string {
+  let out = "";
+  for (const o of outputs) {
+    if (o.text.trim() === "") continue;
+    const text = o.text.endsWith("\n") ? o.text : `${o.text}\n`;
+    out += out === "" || text.startsWith("---") ? text : `---\n${text}`;
+  }
+  return out;
+}
+
+export interface GenerateSummary {
+  readonly manifest: Manifest;
+  readonly result: GenerateResult;
+  /** Paths whose content changed on disk. */
+  readonly written: readonly string[];
+}
+
+/** Runs `generate`: everything is computed in memory first; files are written only after all of it succeeded. */
+export async function runGenerate(config: GenerateConfig, deps: GenerateDeps = {}): Promise<GenerateSummary> {
+  const say = deps.stderr ?? ((t: string) => void process.stderr.write(t));
+  const writes = new PendingWrites();
+  const files = readYamlPaths(config.paths);
+  if (files.length === 0)
+    throw new ConfigError(
+      "input_empty",
+      `PATHS: expected yaml files, got none in ${config.paths.join(", ")}`,
+    );
+  const rules = readOrDefault(config.policyPath, DEFAULT_RULES_TEXT, writes);
+  const settings = parseSettings(readOrDefault(config.settingsPath, DEFAULT_SETTINGS_TEXT, writes));
+  const replacements =
+    config.imageReplacementsPath === undefined
+      ? new Map<string, string>()
+      : parseImageReplacements(
+          readFileSync(config.imageReplacementsPath, "utf8"),
+          config.imageReplacementsPath,
+        );
+  const chosen = choosePlatform(config.referenceValues, config.simDir);
+  const previous = readPrevious(config.manifestPath);
+  const cache = new FileLayersCache(config.layersCachePath);
+  const handler = createHandlerFor(chosen.default);
+  const result = await generateDeployment({
+    files,
+    handlerFor: handler.handlerFor,
+    initializerImage: INITIALIZER_IMAGE.reference,
+    ...(config.coordinatorHost === undefined ? {} : { coordinatorHost: config.coordinatorHost }),
+    skipInitializer: config.skipInitializer,
+    rules,
+    settings,
+    imageReplacements: replacements,
+    imageResolver: createImageResolver({
+      cache,
+      known: knownReleaseImages(),
+      offline: config.offline,
+      insecureRegistries: config.insecureRegistries,
+      ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }),
+    }),
+  });
+  const refs = selectReferenceValues({ chosen: chosen.referenceValues, named: handler.named(), previous });
+  const workloadOwners = await readKeys("workload-owner", config.workloadOwnerKeys, writes, deps.rsaBits);
+  const seedshareOwners = await readKeys("seedshare-owner", config.seedshareOwnerKeys, writes, deps.rsaBits);
+  const manifest = buildManifest({
+    policies: result.pods.map((p) => ({
+      digest: p.digest,
+      name: p.name,
+      workloadSecretId: p.workloadSecretId,
+      role: p.role,
+      sans: p.sans,
+      where: describeLocation({ file: p.file, docIndex: p.docIndex, kind: p.kind, name: p.name }),
+    })),
+    referenceValues: refs.referenceValues,
+    workloadOwnerPubKeys: workloadOwners,
+    seedshareOwnerPubKeys: seedshareOwners,
+    disableUpdates: config.disableUpdates,
+    ...(previous === undefined ? {} : { previous }),
+  });
+  const manifestText = serializeManifest(manifest);
+  parseManifest(new TextEncoder().encode(manifestText)); // never write a manifest `set` would refuse
+  for (const p of result.pods)
+    writes.add({ path: policyDocumentPath(config.workspaceDir, p.digest), data: p.initdataToml });
+  if (config.output !== undefined) writes.add({ path: config.output, data: joinOutputs(result.outputs) });
+  else for (const o of result.outputs) writes.add({ path: o.path, data: o.text });
+  writes.add({ path: config.manifestPath, data: manifestText });
+  if (cache.dirty) writes.add({ path: config.layersCachePath, data: cache.toJSON() });
+  const written = writes.commit();
+  report(say, result, manifest, refs.dropped, written);
+  return { manifest, result, written };
+}
+
+function report(
+  say: (t: string) => void,
+  result: GenerateResult,
+  manifest: Manifest,
+  dropped: readonly string[],
+  written: readonly string[],
+): void {
+  for (const p of result.pinnedImages)
+    say(`note: ${p.location}: pinned image ${p.reference} to ${p.pinned}\n`);
+  for (const d of dropped)
+    say(`note: dropped the previous manifest's ${d} reference values (platform not chosen)\n`);
+  for (const h of [...unknownLaunchValues(manifest.ReferenceValues), ...missingUserValues(manifest)])
+    say(`hint: please fill in ${h}\n`);
+  if (isSimulated(manifest)) say(`${SIM_WARNING}\n`);
+  for (const w of written) say(`wrote ${w}\n`);
+  say(
+    `generated ${Object.keys(manifest.Policies).length} policies for ${result.pods.length} confidential workloads\n`,
+  );
+}
+
+export function registerGenerate(cli: CAC, deps: GenerateDeps = {}): void {
+  cli
+    .command(
+      "generate [...paths]",
+      "patch Kubernetes YAML for confidential pods and write their policies and manifest.json",
+    )
+    .option(
+      "-p, --policy <file>",
+      `Rego rules (default ${WORKSPACE_FILES.rules}, written from the embedded default if missing)`,
+    )
+    .option(
+      "-s, --settings <file>",
+      `policy settings (default ${WORKSPACE_FILES.settings}, written if missing)`,
+    )
+    .option("--layers-cache <file>", `image config cache (default ${WORKSPACE_FILES.layersCache})`)
+    .option("-m, --manifest <file>", `manifest to create or update (default ${WORKSPACE_FILES.manifest})`)
+    .option(
+      "--reference-values <platform>",
+      "CLH-SNP, Metal-QEMU-SNP, Metal-QEMU-TDX or sim (with --sim-dir)",
+    )
+    .option("--sim-dir <dir>", "sim TEE directory (`contrast sim init`) whose reference-values.json to trust")
+    .option(
+      "-w, --add-workload-owner-key <file>",
+      "workload owner key PEM (repeatable; one missing path is created as P-384)",
+    )
+    .option(
+      "--add-seedshare-owner-key <file>",
+      "seed share owner key PEM (repeatable; one missing path is created as RSA-4096)",
+    )
+    .option("-d, --disable-updates", "list no workload owner: the manifest can never be replaced")
+    .option("--skip-initializer", "do not inject the Initializer")
+    .option("-o, --output <file>", "write all patched documents into FILE instead of patching in place")
+    .option("--offline", "use only the layers cache, never a registry")
+    .option("--insecure-registry <host>", "reach this registry over plain http (repeatable)")
+    .option("--image-replacements <file>", "old=new image reference lines applied before resolution")
+    .option("--coordinator-host <host>", "COORDINATOR_HOST of injected Initializers (default coordinator)")
+    .option("--workspace-dir <dir>", "prefix for defaulted file paths")
+    .action((paths: string[], flags: GenerateFlags) =>
+      runAction(async () => {
+        await runGenerate(readGenerateConfig(paths, flags), deps);
+        return 0;
+      }),
+    );
+}

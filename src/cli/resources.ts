@@ -1,0 +1,55 @@
+// `contrast resources coordinator|runtime`: print the Coordinator's or a runtime's Kubernetes resources as YAML.
+
+import type { CAC } from "cac";
+import { renderCoordinatorResources } from "../kube/coordinator-resources.ts";
+import { COORDINATOR_IMAGE } from "../kube/release-images.ts";
+import { registerGroup, runAction } from "./command.ts";
+import { UsageError } from "./exit-codes.ts";
+import { registerResourcesRuntime } from "./runtime.ts";
+
+interface CoordinatorFlags {
+  namespace?: unknown;
+  image?: unknown;
+}
+
+function optionalFlag(v: unknown, flag: string): string | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== "string" || v === "")
+    throw new UsageError("invalid_flag", `${flag}: expected a value, got none`);
+  return v;
+}
+
+/** Registers `resources coordinator` on a `resources` group command. */
+export function registerResourcesCoordinator(
+  sub: CAC,
+  write: (text: string) => void = (t) => void process.stdout.write(t),
+): void {
+  sub
+    .command(
+      "coordinator",
+      "print the Coordinator StatefulSet and its Services as YAML (input for `generate`)",
+    )
+    .option("--namespace <ns>", "namespace of the objects (default: the one kubectl uses)")
+    .option("--image <ref>", `Coordinator image (default ${COORDINATOR_IMAGE.reference})`)
+    .action((flags: CoordinatorFlags) =>
+      runAction(() => {
+        const namespace = optionalFlag(flags.namespace, "--namespace");
+        const image = optionalFlag(flags.image, "--image") ?? COORDINATOR_IMAGE.reference;
+        write(renderCoordinatorResources({ image, ...(namespace === undefined ? {} : { namespace }) }));
+        return 0;
+      }),
+    );
+}
+
+/** `contrast resources <coordinator|runtime>`; the lead wires this into src/main.ts. */
+export function registerResources(cli: CAC): void {
+  registerGroup(
+    cli,
+    "resources",
+    "print Kubernetes resources: the Coordinator, or a runtime (RuntimeClass + node installer)",
+    (sub) => {
+      registerResourcesCoordinator(sub);
+      registerResourcesRuntime(sub);
+    },
+  );
+}

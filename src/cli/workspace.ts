@@ -1,0 +1,92 @@
+// Workspace file names shared by the CLI commands (contrast-reference §1) and the `--workspace-dir` prefix rule.
+
+import { chmodSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { writeFileAtomic } from "../common/atomic-file.ts";
+
+/** The reference CLI's workspace file names; `--workspace-dir` only prefixes these defaults. */
+export const WORKSPACE_FILES = Object.freeze({
+  manifest: "manifest.json",
+  rules: "rules.rego",
+  settings: "settings.json",
+  layersCache: "layers-cache.json",
+  workloadOwnerKey: "workload-owner.pem",
+  seedshareOwnerKey: "seedshare-owner.pem",
+  seedShares: "seed-shares.json",
+  coordinatorRootCa: "coordinator-root-ca.pem",
+  meshCa: "mesh-ca.pem",
+  /** Directory `contrast verify` writes into. */
+  verifyDir: "verify",
+  /** Directory of initdata documents, `<digest>.toml`, written by `generate` and read by `set`. */
+  policiesDir: "policies",
+} as const);
+
+/**
+ * The path of one workspace file: an explicitly given path is used as given; a defaulted one is
+ * `<workspaceDir>/<defaultName>` (contrast-reference §1: only defaulted paths are prefixed).
+ */
+export function workspacePath(
+  workspaceDir: string | undefined,
+  given: string | undefined,
+  defaultName: string,
+): string {
+  if (given !== undefined && given !== "") return given;
+  return workspaceDir === undefined || workspaceDir === "" ? defaultName : join(workspaceDir, defaultName);
+}
+
+/** `<workspace>/policies/<digest>.toml`: where `generate` leaves each pod's initdata document for `set`. */
+export function policyDocumentPath(workspaceDir: string | undefined, digest: string): string {
+  return join(workspacePath(workspaceDir, undefined, WORKSPACE_FILES.policiesDir), `${digest}.toml`);
+}
+
+export interface PendingFile {
+  readonly path: string;
+  readonly data: string | Uint8Array;
+  /** File mode, e.g. 0o600 for keys; default: the existing file's mode, else 0o644. */
+  readonly mode?: number;
+}
+
+/**
+ * Files a command decided to write, held until everything succeeded, then each written atomically
+ * (`writeFileAtomic`), so a failed run leaves no half-written set behind. Files whose content is already on
+ * disk are left untouched (same bytes, same mode), so a repeated run changes no mtimes.
+ */
+export class PendingWrites {
+  private readonly files = new Map<string, PendingFile>();
+
+  add(file: PendingFile): void {
+    this.files.set(file.path, file);
+  }
+
+  get paths(): string[] {
+    return [...this.files.keys()];
+  }
+
+  /** Writes every file; returns the paths that changed. */
+  commit(): string[] {
+    const changed: string[] = [];
+    for (const f of this.files.values()) {
+      const mode = currentMode(f.path);
+      if (sameContent(f) && (f.mode === undefined || f.mode === mode)) continue;
+      writeFileAtomic(f.path, f.data, { mode: f.mode ?? mode ?? 0o644, mkdirs: true });
+      // The umask may have cleared bits of a kept mode (e.g. a user's 0664 YAML); restore it exactly.
+      if (f.mode === undefined && mode !== undefined) chmodSync(f.path, mode);
+      changed.push(f.path);
+    }
+    return changed;
+  }
+}
+
+function currentMode(path: string): number | undefined {
+  const st = statSync(path, { throwIfNoEntry: false });
+  return st?.isFile() ? st.mode & 0o777 : undefined;
+}
+
+function sameContent(f: PendingFile): boolean {
+  try {
+    const want = typeof f.data === "string" ? Buffer.from(f.data, "utf8") : Buffer.from(f.data);
+    return readFileSync(f.path).equals(want);
+  } catch {
+    return false;
+  }
+}

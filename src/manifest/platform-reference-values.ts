@@ -1,0 +1,119 @@
+// Default reference values per runtime platform, with zero placeholders where this build knows no launch value (reference §2.1, measurement.md §1.8).
+//
+// A launch measurement comes from the runtime artifacts (firmware, kernel, initrd, command line). Where the
+// binary carries no measured value for a platform, the entry holds all-zero placeholders that no report can
+// match (deny by default) and `unknownLaunchValues` names them, so the CLI prints what to fill in.
+
+import type {
+  ReferenceValues,
+  SnpGuestPolicy,
+  SnpPlatformInfo,
+  SnpProductName,
+  SnpReferenceValue,
+  TdxReferenceValue,
+} from "./types.ts";
+
+export interface ReferencePlatform {
+  /** Canonical platform name, e.g. `Metal-QEMU-SNP`; stored in each entry's `Platform`. */
+  readonly name: string;
+  readonly tee: "snp" | "tdx";
+}
+
+/** Launch values measured for a platform (hex); any that are absent become zero placeholders. */
+export interface KnownLaunchValues {
+  readonly snp?: Partial<Record<SnpProductName, string>>;
+  readonly tdx?: { readonly mrTd: string; readonly rtmrs: readonly [string, string, string, string] };
+}
+
+const ZERO48 = "00".repeat(48);
+/** x87, SSE, AVX, AVX-512 ×3, PKRU, AMX TILECFG/TILEDATA, little-endian (measurement.md §2). */
+export const DEFAULT_XFAM = "e702060000000000";
+const SNP_PRODUCTS: readonly SnpProductName[] = ["Milan", "Genoa"];
+
+/** Guest policy 0x30000 (SMT allowed, ABI 0.0), what the Kata configurations launch with. */
+const GUEST_POLICY: SnpGuestPolicy = Object.freeze({
+  ABIMinor: 0,
+  ABIMajor: 0,
+  SMT: true,
+  MigrateMA: false,
+  Debug: false,
+  SingleSocket: false,
+  CXLAllowed: false,
+  MemAES256XTS: false,
+  RAPLDis: false,
+  CipherTextHidingDRAM: false,
+  PageSwapDisable: false,
+});
+
+const PLATFORM_INFO: SnpPlatformInfo = Object.freeze({
+  SMTEnabled: true,
+  TSMEEnabled: false,
+  ECCEnabled: false,
+  RAPLDisabled: false,
+  CiphertextHidingDRAMEnabled: false,
+  AliasCheckComplete: false,
+  TIOEnabled: false,
+});
+
+function snpEntry(
+  platform: string,
+  product: SnpProductName,
+  measurement: string | undefined,
+): SnpReferenceValue {
+  return {
+    Platform: platform,
+    ProductName: product,
+    TrustedMeasurement: measurement ?? ZERO48,
+    // Only the operator knows the firmware of their hosts (reference §2.1: null = to be filled in).
+    MinimumTCB: { BootloaderVersion: null, TEEVersion: null, SNPVersion: null, MicrocodeVersion: null },
+    GuestPolicy: GUEST_POLICY,
+    PlatformInfo: PLATFORM_INFO,
+  };
+}
+
+function tdxEntry(platform: string, known: KnownLaunchValues["tdx"]): TdxReferenceValue {
+  return {
+    Platform: platform,
+    MrTd: known?.mrTd ?? ZERO48,
+    // The host's TDX module hash: user-fillable, zero placeholder (reference §2.1).
+    MrSeam: ZERO48,
+    Rtmrs: known?.rtmrs ?? [ZERO48, ZERO48, ZERO48, ZERO48],
+    Xfam: DEFAULT_XFAM,
+  };
+}
+
+/** Reference values for one platform: one SNP entry per product (Milan, Genoa) or one TDX entry. */
+export function platformReferenceValues(
+  platform: ReferencePlatform,
+  known: KnownLaunchValues = {},
+): ReferenceValues {
+  if (platform.tee === "tdx") return { tdx: [tdxEntry(platform.name, known.tdx)] };
+  return { snp: SNP_PRODUCTS.map((p) => snpEntry(platform.name, p, known.snp?.[p])) };
+}
+
+/**
+ * Launch values still at their zero placeholder, as path-named hints. These are not user values: they say the
+ * build did not carry a measurement, and that `contrast measure` computes one from the runtime artifacts.
+ */
+export function unknownLaunchValues(refs: ReferenceValues): string[] {
+  const hints: string[] = [];
+  refs.snp?.forEach((e, i) => {
+    if (e.TrustedMeasurement === ZERO48)
+      hints.push(
+        `ReferenceValues.snp[${i}].TrustedMeasurement: no ${e.Platform} ${e.ProductName} measurement in this build, got all zeros; compute it with \`contrast measure snp\` from the runtime artifacts`,
+      );
+  });
+  refs.tdx?.forEach((e, i) => {
+    if (e.MrTd === ZERO48)
+      hints.push(
+        `ReferenceValues.tdx[${i}].MrTd: no ${e.Platform} MRTD in this build, got all zeros; compute it with \`contrast measure tdx\` from the runtime artifacts`,
+      );
+    e.Rtmrs.forEach((r, j) => {
+      if (r === ZERO48)
+        hints.push(
+          `ReferenceValues.tdx[${i}].Rtmrs[${j}]: no ${e.Platform} value in this build, got all zeros`,
+        );
+    });
+  });
+  return hints;
+}
