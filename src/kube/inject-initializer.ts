@@ -47,13 +47,26 @@ function deepEqualJson(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
+const PINNED = /^(.+)@sha256:[0-9a-f]{64}$/;
+
+/**
+ * Equal to the desired container, or equal except that the image is the desired reference pinned by the
+ * generator on an earlier run (`<image>@sha256:…`): re-running then keeps the pin and needs no registry.
+ */
+function sameInitializer(existing: unknown, desired: Record<string, unknown>): boolean {
+  if (deepEqualJson(existing, desired)) return true;
+  const image = (existing as { image?: unknown } | null)?.image;
+  if (typeof image !== "string" || PINNED.exec(image)?.[1] !== desired.image) return false;
+  return deepEqualJson(existing, { ...desired, image });
+}
+
 /** Puts our init container first, replacing any older one of the same name; leaves an identical one untouched. */
 function placeInitializer(doc: Document, spec: readonly (string | number)[], opts: InitializerOptions): void {
   const desired = initializerContainer(opts);
   const inits = ensureSeq(doc, [...spec, "initContainers"]);
   const first = inits.items[0];
   const others = inits.items.filter((it) => itemName(it) === INITIALIZER_NAME);
-  if (others.length === 1 && first === others[0] && deepEqualJson((first as YAMLMap).toJSON(), desired))
+  if (others.length === 1 && first === others[0] && sameInitializer((first as YAMLMap).toJSON(), desired))
     return;
   inits.items = inits.items.filter((it) => itemName(it) !== INITIALIZER_NAME);
   inits.items.unshift(doc.createNode(desired));

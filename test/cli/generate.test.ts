@@ -1,0 +1,267 @@
+import { afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { createHash } from "node:crypto";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { cac } from "cac";
+import { parseAllDocuments } from "yaml";
+import { initSimDir } from "../../src/attestation/sim/sim-dir.ts";
+import { parseAndRun } from "../../src/cli/command.ts";
+import { EXIT } from "../../src/cli/exit-codes.ts";
+import { type GenerateDeps, registerGenerate } from "../../src/cli/generate.ts";
+import { ANNOTATION_INITDATA } from "../../src/kube/contrast-annotations.ts";
+import { renderCoordinatorResources } from "../../src/kube/coordinator-resources.ts";
+import { COORDINATOR_IMAGE, INITIALIZER_IMAGE } from "../../src/kube/release-images.ts";
+import { parseManifest } from "../../src/manifest/parse-manifest.ts";
+import type { Manifest } from "../../src/manifest/types.ts";
+import { decodeInitdataAnnotation } from "../../src/policy/initdata.ts";
+
+const K8S = join(import.meta.dir, "..", "testdata", "k8s");
+const NAMES = ["guestbook", "emojivoto", "cassandra-statefulset"] as const;
+const CONFIDENTIAL_PODS = 8; // see test/testdata/k8s/README.md
+const sha256 = (b: Uint8Array | string) => createHash("sha256").update(b).digest("hex");
+
+/** An OCI registry behind an injected fetch: any repository, one deterministic image per repository and tag. */
+function fakeRegistry() {
+  const requests: string[] = [];
+  const enc = (o: unknown) => new TextEncoder().encode(JSON.stringify(o));
+  const image = (repo: string, tag: string) => {
+    const config = enc({
+      architecture: "amd64",
+      os: "linux",
+      config: { Entrypoint: [`/bin/${repo.split("/").pop()}`], Env: ["PATH=/bin"], WorkingDir: "/" },
+    });
+    const cd = `sha256:${sha256(config)}`;
+    const manifest = enc({
+      schemaVersion: 2,
+      mediaType: "application/vnd.oci.image.manifest.v1+json",
+      config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: cd, size: config.length },
+      layers: [],
+      annotations: { tag },
+    });
+    return { config, cd, manifest, md: `sha256:${sha256(manifest)}` };
+  };
+  const known = new Map<string, ReturnType<typeof image>>();
+  const fetch = async (url: string): Promise<Response> => {
+    requests.push(url);
+    const m = /^https?:\/\/[^/]+\/v2\/(.+)\/(manifests|blobs)\/([^/]+)$/.exec(url);
+    if (m === null) return new Response("not found", { status: 404 });
+    const [, repo = "", kind, ref = ""] = m;
+    if (kind === "manifests") {
+      const img = ref.startsWith("sha256:")
+        ? [...known.values()].find((i) => i.md === ref)
+        : image(repo, ref);
+      if (img === undefined) return new Response("unknown", { status: 404 });
+      known.set(img.md, img);
+      return new Response(img.manifest, {
+        headers: { "content-type": "application/vnd.oci.image.manifest.v1+json" },
+      });
+    }
+    const img = [...known.values()].find((i) => i.cd === ref);
+    return img === undefined ? new Response("unknown", { status: 404 }) : new Response(img.config);
+  };
+  return { fetch, requests };
+}
+
+interface Run {
+  code: number;
+  stderr: string;
+}
+
+/** Runs `contrast generate ARGS` in-process with cwd = ws; stderr (ours and runAction's) is captured. */
+async function generate(ws: string, args: string[], deps: Partial<GenerateDeps> = {}): Promise<Run> {
+  let stderr = "";
+  const origWrite = process.stderr.write.bind(process.stderr);
+  const origCwd = process.cwd();
+  process.stderr.write = ((chunk: string | Uint8Array) => {
+    stderr += String(chunk);
+    return true;
+  }) as typeof process.stderr.write;
+  process.chdir(ws);
+  try {
+    const cli = cac("contrast");
+    registerGenerate(cli, { rsaBits: 2048, ...deps, stderr: (t) => void (stderr += t) });
+    process.exitCode = 0;
+    await parseAndRun(cli, ["generate", ...args]);
+    return { code: Number(process.exitCode ?? 0), stderr };
+  } finally {
+    process.stderr.write = origWrite;
+    process.chdir(origCwd);
+    process.exitCode = 0;
+  }
+}
+
+/** A workspace with the k8s testdata copies and the Coordinator resources under deploy/. */
+function workspace(opts: { coordinator?: boolean } = {}): string {
+  const ws = mkdtempSync(join(tmpdir(), "contrast-generate-"));
+  mkdirSync(join(ws, "deploy"));
+  for (const n of NAMES) copyFileSync(join(K8S, `${n}.confidential.yaml`), join(ws, "deploy", `${n}.yaml`));
+  if (opts.coordinator !== false)
+    writeFileSync(
+      join(ws, "deploy", "coordinator.yaml"),
+      renderCoordinatorResources({ image: COORDINATOR_IMAGE.reference }),
+    );
+  return ws;
+}
+
+/** Every file below `dir` with its bytes, for "nothing was written" assertions. */
+function snapshot(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else out.set(relative(dir, p), readFileSync(p, "latin1"));
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+const readManifest = (ws: string): Manifest =>
+  parseManifest(new Uint8Array(readFileSync(join(ws, "manifest.json")))).manifest;
+
+afterEach(() => {
+  process.exitCode = 0;
+});
+
+describe("contrast generate", () => {
+  let ws: string;
+  let first: Run;
+  let registry: ReturnType<typeof fakeRegistry>;
+  let afterFirst: Map<string, string>;
+
+  beforeAll(async () => {
+    ws = workspace();
+    registry = fakeRegistry();
+    first = await generate(ws, ["--reference-values", "Metal-QEMU-SNP", "deploy"], registry);
+    afterFirst = snapshot(ws);
+  });
+
+  test("k8s testdata + coordinator → exit 0, one policy per confidential pod plus the coordinator", () => {
+    expect(first.stderr).not.toContain("error:");
+    expect(first.code).toBe(EXIT.ok);
+    const m = readManifest(ws);
+    const entries = Object.values(m.Policies);
+    expect(entries.length).toBe(CONFIDENTIAL_PODS + 1);
+    expect(entries.filter((e) => e.Role === "coordinator").length).toBe(1);
+    const web = entries.find((e) => e.SANs[0] === "web");
+    expect(web).toEqual({ SANs: ["web", "*"], WorkloadSecretID: "apps/v1/Deployment/emojivoto/web" });
+    expect(m.WorkloadOwnerPubKeys.length).toBe(1);
+    expect(m.SeedshareOwnerPubKeys.length).toBe(1);
+    expect(m.ReferenceValues.snp?.map((e) => `${e.Platform}/${e.ProductName}`)).toEqual([
+      "Metal-QEMU-SNP/Milan",
+      "Metal-QEMU-SNP/Genoa",
+    ]);
+  });
+
+  test("patched YAML → every confidential pod carries initdata whose digest is a manifest key and a policies/ file", () => {
+    const m = readManifest(ws);
+    let pods = 0;
+    for (const n of [...NAMES, "coordinator"]) {
+      const text = readFileSync(join(ws, "deploy", `${n}.yaml`), "utf8");
+      for (const doc of parseAllDocuments(text)) {
+        const annotation = doc.getIn(["spec", "template", "metadata", "annotations", ANNOTATION_INITDATA]);
+        if (typeof annotation !== "string") continue;
+        pods++;
+        const { digest, toml } = decodeInitdataAnnotation(annotation);
+        expect(m.Policies[digest]).toBeDefined();
+        expect(new Uint8Array(readFileSync(join(ws, "policies", `${digest}.toml`)))).toEqual(toml);
+        expect(String(doc.getIn(["spec", "template", "spec", "runtimeClassName"]))).toMatch(
+          /^contrast-cc-metal-qemu-snp-[0-9a-f]{8}$/,
+        );
+      }
+    }
+    expect(pods).toBe(CONFIDENTIAL_PODS + 1);
+  });
+
+  test("non-confidential documents → byte-identical to the input", () => {
+    const input = readFileSync(join(K8S, "guestbook.confidential.yaml"), "utf8");
+    const output = readFileSync(join(ws, "deploy", "guestbook.yaml"), "utf8");
+    const service = (t: string) => t.split(/^---$/m)[0];
+    expect(service(output)).toBe(service(input));
+  });
+
+  test("first run → tags pinned (noted on stderr), placeholders hinted, defaults and keys written", () => {
+    expect(first.stderr).toContain(
+      "pinned image registry.k8s.io/redis:e2e to registry.k8s.io/redis:e2e@sha256:",
+    );
+    expect(first.stderr).toContain(
+      "hint: please fill in ReferenceValues.snp[0].MinimumTCB.BootloaderVersion",
+    );
+    expect(first.stderr).toContain("ReferenceValues.snp[0].TrustedMeasurement");
+    for (const f of ["rules.rego", "settings.json", "layers-cache.json"])
+      expect(existsSync(join(ws, f))).toBe(true);
+    for (const f of ["workload-owner.pem", "seedshare-owner.pem"])
+      expect(statSync(join(ws, f)).mode & 0o777).toBe(0o600);
+    expect(readFileSync(join(ws, "workload-owner.pem"), "utf8")).toStartWith(
+      "-----BEGIN EC PRIVATE KEY-----",
+    );
+    expect(readFileSync(join(ws, "seedshare-owner.pem"), "utf8")).toStartWith(
+      "-----BEGIN RSA PRIVATE KEY-----",
+    );
+  });
+
+  test("second run → byte-identical files and no registry request (digests pinned, cache warm)", async () => {
+    const before = registry.requests.length;
+    const second = await generate(ws, ["--reference-values", "Metal-QEMU-SNP", "deploy"], registry);
+    expect(second.code).toBe(EXIT.ok);
+    expect(registry.requests.length).toBe(before);
+    expect(snapshot(ws)).toEqual(afterFirst);
+    expect(second.stderr).not.toContain("wrote ");
+  });
+
+  test("second run without --reference-values → platform read from the patched runtime classes, same bytes", async () => {
+    const again = await generate(ws, ["deploy", "--offline"], registry);
+    expect(again.code).toBe(EXIT.ok);
+    expect(snapshot(ws)).toEqual(afterFirst);
+  });
+});
+
+describe("contrast generate: user edits", () => {
+  test("edited SANs, secret id and MinimumTCB → kept when a pod changes and the manifest is regenerated", async () => {
+    const ws = workspace();
+    const registry = fakeRegistry();
+    const args = ["--reference-values", "Metal-QEMU-SNP", "deploy"];
+    expect((await generate(ws, args, registry)).code).toBe(EXIT.ok);
+    const raw = JSON.parse(readFileSync(join(ws, "manifest.json"), "utf8"));
+    const webDigest = Object.keys(raw.Policies).find((d) => raw.Policies[d].SANs[0] === "web") as string;
+    const voting = Object.keys(raw.Policies).find((d) => raw.Policies[d].SANs[0] === "voting") as string;
+    raw.Policies[webDigest].SANs = ["web", "web.example.com", "10.0.0.7"];
+    raw.Policies[voting].WorkloadSecretID = "voting-v2";
+    raw.ReferenceValues.snp[1].MinimumTCB = {
+      BootloaderVersion: 9,
+      TEEVersion: 0,
+      SNPVersion: 23,
+      MicrocodeVersion: 72,
+    };
+    writeFileSync(join(ws, "manifest.json"), `${JSON.stringify(raw, null, 2)}\n`);
+    // Change the web pod so its policy digest changes.
+    const emojivoto = join(ws, "deploy", "emojivoto.yaml");
+    writeFileSync(
+      emojivoto,
+      readFileSync(emojivoto, "utf8").replace(
+        "value: emoji-svc.emojivoto:8080",
+        "value: emoji-svc.emojivoto:8081",
+      ),
+    );
+    const run = await generate(ws, args, registry);
+    expect(run.code).toBe(EXIT.ok);
+    const m = readManifest(ws);
+    const web = Object.entries(m.Policies).find(([, e]) => e.SANs[0] === "web");
+    expect(web?.[0]).not.toBe(webDigest);
+    expect(web?.[1].SANs).toEqual(["web", "web.example.com", "10.0.0.7"]);
+    expect(m.Policies[voting]?.WorkloadSecretID).toBe("voting-v2");
+    expect(m.ReferenceValues.snp?.[1]?.MinimumTCB.MicrocodeVersion).toBe(72);
+    expect(run.stderr).not.toContain("snp[1].MinimumTCB");
+  });
+});
