@@ -1,0 +1,215 @@
+// `contrast attestation verify`: offline verification of an SNP report or a TDX quote file (issue A §5).
+
+import type { CAC } from "cac";
+import { ContrastError, PolicyError } from "../common/errors.ts";
+import type { ReferenceValues } from "../manifest/types.ts";
+import { filePath, parseNow, readInputFile } from "./attestation-input.ts";
+import { parseReferenceValues } from "./attestation-reference-values.ts";
+import { type SummarySink, verifySnpFiles } from "./attestation-snp.ts";
+import { formatHumanSummary } from "./attestation-summary.ts";
+import { type TdxCollateralSource, verifyTdxFiles } from "./attestation-tdx.ts";
+import { cacheDir, SIM_MANIFEST_WARNING } from "./cli-verifier.ts";
+import { createCliContext, registerGroup, runAction } from "./command.ts";
+import { exitCodeFor, UsageError } from "./exit-codes.ts";
+
+/** Where the command writes and what it reads from its surroundings; tests pass their own. */
+export interface AttestationIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly env: Record<string, string | undefined>;
+  readonly clock: () => Date;
+}
+
+const processIo: AttestationIo = {
+  stdout: (t) => void process.stdout.write(t),
+  stderr: (t) => void process.stderr.write(t),
+  env: process.env,
+  clock: () => new Date(),
+};
+
+interface VerifyFlags {
+  readonly [flag: string]: unknown;
+  readonly json?: boolean;
+  readonly collateral?: boolean;
+}
+
+const SNP_ONLY = ["cert", "chain", "crl"] as const;
+const TDX_ONLY = ["tcbInfo", "qeIdentity", "tcbSigningChain", "pckCrl", "rootCrl"] as const;
+
+const USAGE = `Examples:
+  contrast attestation verify --snp-report report.bin --cert vcek.der [--chain cert_chain.pem] --json
+  contrast attestation verify --tdx-quote quote.dat --no-collateral --now 2026-02-10T00:00:00Z
+  contrast attestation verify --tdx-quote quote.dat --tcb-info tcbinfo.json --qe-identity qe.json \\
+      --tcb-signing-chain tcb_signing_chain.pem --reference-values rv.json
+Without --reference-values only signatures, certificate chains, CRLs and collateral (TCB status UpToDate) are checked.
+TDX quotes without collateral flags fetch collateral from Intel PCS (CONTRAST_PCS_URL overrides the base URL,
+CONTRAST_CACHE_DIR the cache). JSON hex is lowercase; tdAttributes and xfam are the quote's little-endian bytes.`;
+
+export function registerAttestation(cli: CAC, io: AttestationIo = processIo): void {
+  registerGroup(cli, "attestation", "verify an SEV-SNP report or a TDX quote offline", (sub) => {
+    sub
+      .command(
+        "verify",
+        "verify an SNP report (--snp-report) or a TDX quote (--tdx-quote) and print its fields",
+      )
+      .option("--snp-report <file>", "SEV-SNP attestation report (1184 bytes, raw)")
+      .option("--cert <file>", "SNP: the VCEK or VLEK that signed the report (DER or PEM)")
+      .option("--chain <file>", "SNP: KDS cert_chain PEM (ASK/ASVK, then ARK) instead of the embedded one")
+      .option("--crl <file>", "SNP: KDS CRL signed by the ARK (DER or PEM)")
+      .option("--tdx-quote <file>", "TDX quote v4 or v5 (raw)")
+      .option("--tcb-info <file>", "TDX: PCS TCB info JSON for the quote's FMSPC")
+      .option("--qe-identity <file>", "TDX: PCS TD QE identity JSON")
+      .option("--tcb-signing-chain <file>", "TDX: PEM TCB-signing chain PCS sent with the collateral")
+      .option("--pck-crl <file>", "TDX: PCK CRL (DER) of the quote's PCK CA")
+      .option("--root-crl <file>", "TDX: Intel SGX Root CA CRL (DER)")
+      .option("--no-collateral", "TDX: check signatures and chain only; the TCB status is null")
+      .option("--now <time>", "verification time, RFC 3339 (default: now)")
+      .option(
+        "--reference-values <file>",
+        'JSON {"snp": […], "tdx": […]} in the manifest reference-value schema',
+      )
+      .option("--json", "print one JSON object to stdout, also on failure")
+      .usage(`verify [flags]\n\n${USAGE}`)
+      .action((flags: VerifyFlags) => runAction(() => runVerify(flags, io)));
+  });
+}
+
+/** Runs the command; every failure becomes an exit code (and, with --json, an `error` member). */
+export async function runVerify(flags: VerifyFlags, io: AttestationIo): Promise<number> {
+  const sink: SummarySink = {};
+  try {
+    const ctx = createCliContext(flags.logLevel, io.env);
+    const summary = await verifyWithFlags(flags, ctx.env, io, sink);
+    io.stdout(flags.json === true ? `${JSON.stringify(summary, null, 2)}\n` : formatHumanSummary(summary));
+    return 0;
+  } catch (err) {
+    writeFailure(err, flags.json === true, sink, io);
+    return exitCodeFor(err);
+  }
+}
+
+async function verifyWithFlags(
+  flags: VerifyFlags,
+  env: Readonly<Record<string, string | undefined>>,
+  io: AttestationIo,
+  sink: SummarySink,
+) {
+  const snpReport = filePath(flags.snpReport, "--snp-report");
+  const tdxQuote = filePath(flags.tdxQuote, "--tdx-quote");
+  if ((snpReport === undefined) === (tdxQuote === undefined)) {
+    throw new UsageError("missing_argument", "expected exactly one of --snp-report or --tdx-quote");
+  }
+  rejectFlags(flags, snpReport !== undefined ? TDX_ONLY : SNP_ONLY, snpReport !== undefined ? "snp" : "tdx");
+  const collateral = tdxQuote === undefined ? undefined : collateralSource(flags, env);
+  const now = parseNow(flags.now, io.clock);
+  const referenceValues = readReferenceValues(flags, io);
+  const rv = referenceValues === undefined ? {} : { referenceValues };
+  if (snpReport !== undefined) {
+    const certPath = filePath(flags.cert, "--cert");
+    if (certPath === undefined)
+      throw new UsageError(
+        "missing_argument",
+        "--cert: expected the VCEK or VLEK file that signed the report",
+      );
+    const chainPath = filePath(flags.chain, "--chain");
+    const crlPath = filePath(flags.crl, "--crl");
+    return verifySnpFiles(
+      {
+        reportPath: snpReport,
+        certPath,
+        ...opt("chainPath", chainPath),
+        ...opt("crlPath", crlPath),
+        now,
+        ...rv,
+      },
+      sink,
+    );
+  }
+  const pckCrlPath = filePath(flags.pckCrl, "--pck-crl");
+  const rootCrlPath = filePath(flags.rootCrl, "--root-crl");
+  return verifyTdxFiles(
+    {
+      quotePath: tdxQuote!,
+      collateral: collateral!,
+      ...opt("pckCrlPath", pckCrlPath),
+      ...opt("rootCrlPath", rootCrlPath),
+      now,
+      ...rv,
+    },
+    sink,
+  );
+}
+
+function opt<K extends string>(key: K, v: string | undefined): Partial<Record<K, string>> {
+  return v === undefined ? {} : ({ [key]: v } as Record<K, string>);
+}
+
+function kebab(flag: string): string {
+  return `--${flag.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
+function rejectFlags(flags: VerifyFlags, names: readonly string[], platform: string): void {
+  for (const n of names) {
+    if (flags[n] !== undefined)
+      throw new UsageError("invalid_argument", `${kebab(n)}: not applicable to a ${platform} report`);
+  }
+}
+
+/** `--no-collateral`, the three collateral files together, or neither (fetch from PCS). */
+function collateralSource(
+  flags: VerifyFlags,
+  env: Readonly<Record<string, string | undefined>>,
+): TdxCollateralSource {
+  const tcbInfoPath = filePath(flags.tcbInfo, "--tcb-info");
+  const qeIdentityPath = filePath(flags.qeIdentity, "--qe-identity");
+  const signingChainPath = filePath(flags.tcbSigningChain, "--tcb-signing-chain");
+  const anyFile = [tcbInfoPath, qeIdentityPath, signingChainPath].some((p) => p !== undefined);
+  if (flags.collateral === false) {
+    if (anyFile)
+      throw new UsageError(
+        "invalid_argument",
+        "--no-collateral: not applicable with --tcb-info, --qe-identity or --tcb-signing-chain",
+      );
+    return { kind: "none" };
+  }
+  if (!anyFile) {
+    const baseUrl = env.CONTRAST_PCS_URL;
+    return { kind: "pcs", cacheDir: cacheDir(env), ...(baseUrl ? { baseUrl } : {}) };
+  }
+  if (tcbInfoPath === undefined || qeIdentityPath === undefined)
+    throw new UsageError("missing_argument", "--tcb-info and --qe-identity: expected both files, got one");
+  if (signingChainPath === undefined) {
+    throw new UsageError(
+      "missing_argument",
+      "--tcb-signing-chain: expected the PEM TCB-signing chain (PCS header TCB-Info-Issuer-Chain) with --tcb-info",
+    );
+  }
+  return { kind: "files", tcbInfoPath, qeIdentityPath, signingChainPath };
+}
+
+function readReferenceValues(flags: VerifyFlags, io: AttestationIo): ReferenceValues | undefined {
+  const path = filePath(flags.referenceValues, "--reference-values");
+  if (path === undefined) return undefined;
+  const rv = parseReferenceValues(readInputFile(path, "--reference-values"));
+  if ((rv.snp ?? []).some((e) => e.SimulatedARK !== undefined)) io.stderr(`${SIM_MANIFEST_WARNING}\n`);
+  return rv;
+}
+
+function writeFailure(err: unknown, json: boolean, sink: SummarySink, io: AttestationIo): void {
+  const known = err instanceof ContrastError;
+  const code = known ? err.code : "internal_error";
+  const message = err instanceof Error ? err.message : String(err);
+  const mismatches = err instanceof PolicyError ? err.mismatches : [];
+  if (json) {
+    const error = { code, message, ...(mismatches.length > 0 ? { mismatches } : {}) };
+    io.stdout(`${JSON.stringify({ ...sink.summary, error }, null, 2)}\n`);
+  }
+  if (mismatches.length > 1) {
+    io.stderr(
+      `error: ${mismatches.length} mismatches (${code}):\n${mismatches.map((m) => `  - ${m}\n`).join("")}`,
+    );
+  } else {
+    io.stderr(`error: ${message} (${code})\n`);
+  }
+  if (!known && err instanceof Error && io.env.CONTRAST_DEBUG_STACK) io.stderr(`${err.stack}\n`);
+}
