@@ -20,7 +20,7 @@ import { EXIT } from "../../src/cli/exit-codes.ts";
 import { type GenerateDeps, registerGenerate } from "../../src/cli/generate.ts";
 import { ANNOTATION_INITDATA } from "../../src/kube/contrast-annotations.ts";
 import { renderCoordinatorResources } from "../../src/kube/coordinator-resources.ts";
-import { COORDINATOR_IMAGE, INITIALIZER_IMAGE } from "../../src/kube/release-images.ts";
+import { COORDINATOR_IMAGE } from "../../src/kube/release-images.ts";
 import { parseManifest } from "../../src/manifest/parse-manifest.ts";
 import type { Manifest } from "../../src/manifest/types.ts";
 import { decodeInitdataAnnotation } from "../../src/policy/initdata.ts";
@@ -89,7 +89,10 @@ async function generate(ws: string, args: string[], deps: Partial<GenerateDeps> 
   process.chdir(ws);
   try {
     const cli = cac("contrast");
-    registerGenerate(cli, { rsaBits: 2048, ...deps, stderr: (t) => void (stderr += t) });
+    const capture = (t: string) => {
+      stderr += t;
+    };
+    registerGenerate(cli, { rsaBits: 2048, ...deps, stderr: capture });
     process.exitCode = 0;
     await parseAndRun(cli, ["generate", ...args]);
     return { code: Number(process.exitCode ?? 0), stderr };
@@ -263,5 +266,187 @@ describe("contrast generate: user edits", () => {
     expect(m.Policies[voting]?.WorkloadSecretID).toBe("voting-v2");
     expect(m.ReferenceValues.snp?.[1]?.MinimumTCB.MicrocodeVersion).toBe(72);
     expect(run.stderr).not.toContain("snp[1].MinimumTCB");
+  });
+});
+
+describe("contrast generate: refused input leaves the workspace untouched", () => {
+  const rows: [string, (ws: string) => string[], number, string][] = [
+    [
+      "no coordinator",
+      (ws) => {
+        Bun.spawnSync(["rm", join(ws, "deploy", "coordinator.yaml")]);
+        return ["--reference-values", "Metal-QEMU-SNP", "deploy"];
+      },
+      EXIT.config,
+      "(coordinator_missing)",
+    ],
+    [
+      "malformed yaml in document 1",
+      (ws) => {
+        writeFileSync(join(ws, "deploy", "broken.yaml"), "kind: ConfigMap\n---\nkind: [unclosed\n");
+        return ["--reference-values", "Metal-QEMU-SNP", "deploy"];
+      },
+      EXIT.config,
+      "broken.yaml#1",
+    ],
+    [
+      "unknown platform",
+      () => ["--reference-values", "Metal-QEMU-SEV", "deploy"],
+      EXIT.config,
+      "(unknown_platform)",
+    ],
+    ["no platform at all", () => ["deploy"], EXIT.config, "(runtime_platform_missing)"],
+    [
+      "--sim-dir without sim",
+      () => ["--reference-values", "Metal-QEMU-SNP", "--sim-dir", "sim", "deploy"],
+      EXIT.usage,
+      "--sim-dir",
+    ],
+    [
+      "-d with -w",
+      () => ["-d", "-w", "k.pem", "--reference-values", "CLH-SNP", "deploy"],
+      EXIT.usage,
+      "--disable-updates",
+    ],
+    ["no paths", () => ["--reference-values", "CLH-SNP"], EXIT.usage, "PATHS"],
+    ["missing path", () => ["--reference-values", "CLH-SNP", "nope"], EXIT.config, "(input_path_missing)"],
+    [
+      "tags while --offline",
+      () => ["--offline", "--reference-values", "CLH-SNP", "deploy"],
+      EXIT.unavailable,
+      "(image_not_cached)",
+    ],
+    [
+      "two owner key files, one missing",
+      (ws) => {
+        writeFileSync(join(ws, "a.pem"), "not a key");
+        return ["-w", "b.pem", "-w", "a.pem", "--reference-values", "CLH-SNP", "deploy"];
+      },
+      EXIT.config,
+      "(key_file_missing)",
+    ],
+    [
+      "invalid existing manifest",
+      (ws) => {
+        writeFileSync(join(ws, "manifest.json"), "{}");
+        return ["--reference-values", "CLH-SNP", "deploy"];
+      },
+      EXIT.config,
+      "(invalid_manifest)",
+    ],
+    [
+      "bad image replacement line",
+      (ws) => {
+        writeFileSync(join(ws, "repl.txt"), "redis\n");
+        return ["--image-replacements", "repl.txt", "--reference-values", "CLH-SNP", "deploy"];
+      },
+      EXIT.config,
+      "repl.txt:1",
+    ],
+  ];
+  for (const [name, setup, code, says] of rows) {
+    test(`${name} → exit ${code}, nothing written`, async () => {
+      const ws = workspace();
+      const args = setup(ws);
+      const before = snapshot(ws);
+      const run = await generate(ws, args, fakeRegistry());
+      expect(run.stderr).toContain(says);
+      expect(run.code).toBe(code);
+      expect(snapshot(ws)).toEqual(before);
+    });
+  }
+  test("row count", () => expect(rows.length).toBe(12));
+});
+
+describe("contrast generate: flags", () => {
+  test("--reference-values sim --sim-dir → the sim chain's values, a warning on stderr", async () => {
+    const ws = workspace();
+    await initSimDir(join(ws, "sim"));
+    const run = await generate(
+      ws,
+      ["--reference-values", "sim", "--sim-dir", "sim", "deploy"],
+      fakeRegistry(),
+    );
+    expect(run.code).toBe(EXIT.ok);
+    const m = readManifest(ws);
+    expect(m.ReferenceValues.snp?.length).toBe(1);
+    expect(m.ReferenceValues.snp?.[0]?.SimulatedARK).toStartWith("-----BEGIN CERTIFICATE-----");
+    expect(run.stderr).toContain("simulated TEE");
+    // Switching to a real platform drops the sim entries (deny by default) and says so.
+    const real = await generate(ws, ["--reference-values", "Metal-QEMU-SNP", "deploy"], fakeRegistry());
+    expect(real.code).toBe(EXIT.ok);
+    expect(readManifest(ws).ReferenceValues.snp?.some((e) => e.SimulatedARK !== undefined)).toBe(false);
+    expect(real.stderr).toContain("dropped the previous manifest's snp sim reference values");
+  });
+
+  test("-o FILE → inputs untouched, FILE holds every document; --workspace-dir prefixes defaults only", async () => {
+    const ws = workspace();
+    const inputs = snapshot(join(ws, "deploy"));
+    const run = await generate(
+      ws,
+      ["-o", "out.yaml", "--workspace-dir", "state", "--reference-values", "Metal-QEMU-TDX", "deploy"],
+      fakeRegistry(),
+    );
+    expect(run.code).toBe(EXIT.ok);
+    expect(snapshot(join(ws, "deploy"))).toEqual(inputs);
+    const docs = parseAllDocuments(readFileSync(join(ws, "out.yaml"), "utf8"));
+    const total = [...inputs.values()].reduce((n, t) => n + parseAllDocuments(t).length, 0);
+    expect(docs.length).toBe(total);
+    for (const f of ["manifest.json", "rules.rego", "settings.json", "workload-owner.pem", "policies"])
+      expect(existsSync(join(ws, "state", f))).toBe(true);
+    const m = parseManifest(new Uint8Array(readFileSync(join(ws, "state", "manifest.json")))).manifest;
+    expect(m.ReferenceValues.tdx?.[0]?.Xfam).toBe("e702060000000000");
+    expect(run.stderr).toContain("ReferenceValues.tdx[0].MrSeam");
+  });
+
+  test("--image-replacements, -d, --skip-initializer, --coordinator-host → applied", async () => {
+    const ws = workspace();
+    writeFileSync(join(ws, "repl.txt"), "# ours\nregistry.k8s.io/redis:e2e=localhost:5000/redis:7\n");
+    const run = await generate(
+      ws,
+      [
+        "--image-replacements",
+        "repl.txt",
+        "-d",
+        "--skip-initializer",
+        "--reference-values",
+        "CLH-SNP",
+        "deploy",
+      ],
+      fakeRegistry(),
+    );
+    expect(run.code).toBe(EXIT.ok);
+    const guestbook = readFileSync(join(ws, "deploy", "guestbook.yaml"), "utf8");
+    expect(guestbook).toMatch(/image: localhost:5000\/redis:7@sha256:[0-9a-f]{64}/);
+    expect(guestbook).not.toContain("contrast-initializer");
+    expect(readManifest(ws).WorkloadOwnerPubKeys).toEqual([]);
+    expect(existsSync(join(ws, "workload-owner.pem"))).toBe(false);
+    const ws2 = workspace();
+    expect(
+      (
+        await generate(
+          ws2,
+          ["--coordinator-host", "coord.example", "--reference-values", "CLH-SNP", "deploy"],
+          fakeRegistry(),
+        )
+      ).code,
+    ).toBe(EXIT.ok);
+    expect(readFileSync(join(ws2, "deploy", "guestbook.yaml"), "utf8")).toContain("value: coord.example");
+  });
+
+  test("existing owner keys (private and public PEM) → listed, not replaced", async () => {
+    const ws = workspace();
+    const registry = fakeRegistry();
+    expect((await generate(ws, ["--reference-values", "CLH-SNP", "deploy"], registry)).code).toBe(EXIT.ok);
+    const keys = readManifest(ws).WorkloadOwnerPubKeys;
+    const spki = Buffer.from(keys[0] as string, "hex").toString("base64");
+    writeFileSync(join(ws, "second.pub"), `-----BEGIN PUBLIC KEY-----\n${spki}\n-----END PUBLIC KEY-----\n`);
+    const run = await generate(
+      ws,
+      ["-w", "workload-owner.pem", "-w", "second.pub", "--reference-values", "CLH-SNP", "deploy"],
+      registry,
+    );
+    expect(run.code).toBe(EXIT.ok);
+    expect(readManifest(ws).WorkloadOwnerPubKeys).toEqual(keys);
   });
 });
