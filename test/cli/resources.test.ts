@@ -1,0 +1,84 @@
+import { afterEach, describe, expect, test } from "bun:test";
+import { cac } from "cac";
+import { parseAllDocuments } from "yaml";
+import { parseAndRun } from "../../src/cli/command.ts";
+import { EXIT } from "../../src/cli/exit-codes.ts";
+import { registerResources } from "../../src/cli/resources.ts";
+import { COORDINATOR_IMAGE } from "../../src/kube/release-images.ts";
+
+/** Runs `contrast resources ARGS` in-process, capturing stdout and stderr. */
+async function resources(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = "";
+  let stderr = "";
+  const out = process.stdout.write.bind(process.stdout);
+  const err = process.stderr.write.bind(process.stderr);
+  process.stdout.write = ((c: string) => {
+    stdout += c;
+    return true;
+  }) as typeof process.stdout.write;
+  process.stderr.write = ((c: string) => {
+    stderr += c;
+    return true;
+  }) as typeof process.stderr.write;
+  try {
+    const cli = cac("contrast");
+    registerResources(cli);
+    process.exitCode = 0;
+    await parseAndRun(cli, ["resources", ...args]);
+    return { code: Number(process.exitCode ?? 0), stdout, stderr };
+  } finally {
+    process.stdout.write = out;
+    process.stderr.write = err;
+    process.exitCode = 0;
+  }
+}
+
+afterEach(() => {
+  process.exitCode = 0;
+});
+
+describe("contrast resources coordinator", () => {
+  test("defaults → StatefulSet and two Services with the build's Coordinator image on stdout", async () => {
+    const r = await resources(["coordinator"]);
+    expect(r.code).toBe(EXIT.ok);
+    const docs = parseAllDocuments(r.stdout);
+    expect(docs.map((d) => d.get("kind"))).toEqual(["StatefulSet", "Service", "Service"]);
+    expect(r.stdout).toContain(`image: ${COORDINATOR_IMAGE.reference}`);
+    expect(r.stdout).not.toContain("namespace:");
+  });
+
+  test("--namespace and --image → used in every object", async () => {
+    const r = await resources([
+      "coordinator",
+      "--namespace",
+      "team-a",
+      "--image",
+      "r.example/c@sha256:" + "1".repeat(64),
+    ]);
+    expect(r.code).toBe(EXIT.ok);
+    expect(r.stdout.match(/namespace: team-a/g)?.length).toBe(3);
+    expect(r.stdout).toContain("image: r.example/c@sha256:");
+  });
+
+  test("invalid namespace → exit 3 and nothing on stdout", async () => {
+    const r = await resources(["coordinator", "--namespace", "Team_A"]);
+    expect(r.code).toBe(EXIT.config);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toContain("(invalid_namespace)");
+  });
+});
+
+describe("contrast resources runtime", () => {
+  test("--platform → delegated to the runtime resources (RuntimeClass + DaemonSet)", async () => {
+    const r = await resources(["runtime", "--platform", "Metal-QEMU-SNP"]);
+    expect(r.code).toBe(EXIT.ok);
+    const kinds = parseAllDocuments(r.stdout).map((d) => d.get("kind"));
+    expect(kinds).toContain("RuntimeClass");
+    expect(kinds).toContain("DaemonSet");
+  });
+
+  test("unknown platform → exit 3", async () => {
+    const r = await resources(["runtime", "--platform", "nope"]);
+    expect(r.code).toBe(EXIT.config);
+  });
+});
