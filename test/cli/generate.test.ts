@@ -178,7 +178,9 @@ describe("contrast generate", () => {
         pods++;
         const { digest, toml } = decodeInitdataAnnotation(annotation);
         expect(m.Policies[digest]).toBeDefined();
-        expect(new Uint8Array(readFileSync(join(ws, "policies", `${digest}.toml`)))).toEqual(new Uint8Array(toml));
+        expect(new Uint8Array(readFileSync(join(ws, "policies", `${digest}.toml`)))).toEqual(
+          new Uint8Array(toml),
+        );
         expect(String(doc.getIn(["spec", "template", "spec", "runtimeClassName"]))).toMatch(
           /^contrast-cc-metal-qemu-snp-[0-9a-f]{8}$/,
         );
