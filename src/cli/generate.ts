@@ -30,7 +30,14 @@ import { DEFAULT_SETTINGS_TEXT, parseSettings } from "../policy/settings.ts";
 import { runAction } from "./command.ts";
 import { UsageError } from "./exit-codes.ts";
 import { SIM_WARNING } from "./sim.ts";
-import { PendingWrites, policyDocumentPath, WORKSPACE_FILES, workspacePath } from "./workspace.ts";
+import {
+  flagList,
+  flagString,
+  PendingWrites,
+  policyDocumentPath,
+  WORKSPACE_FILES,
+  workspacePath,
+} from "./workspace.ts";
 
 /** Flags as cac hands them over (repeatable flags arrive as a string or an array). */
 export interface GenerateFlags {
@@ -81,24 +88,13 @@ export interface GenerateDeps {
   readonly rsaBits?: number;
 }
 
-function list(v: string | string[] | undefined): string[] {
-  return v === undefined ? [] : (Array.isArray(v) ? v : [v]).map(String);
-}
-
-function optionalString(v: unknown, flag: string): string | undefined {
-  if (v === undefined) return undefined;
-  if (typeof v !== "string" || v === "")
-    throw new UsageError("invalid_flag", `${flag}: expected a value, got none`);
-  return v;
-}
-
 export function readGenerateConfig(paths: readonly string[], flags: GenerateFlags): GenerateConfig {
   if (paths.length === 0)
     throw new UsageError("missing_argument", "PATHS: expected at least one file or directory, got none");
-  const ws = optionalString(flags.workspaceDir, "--workspace-dir");
+  const ws = flagString(flags.workspaceDir, "--workspace-dir");
   const wsPath = (given: unknown, flag: string, name: string) =>
-    workspacePath(ws, optionalString(given, flag), name);
-  const owners = list(flags.addWorkloadOwnerKey);
+    workspacePath(ws, flagString(given, flag), name);
+  const owners = flagList(flags.addWorkloadOwnerKey);
   if (flags.disableUpdates === true && owners.length > 0) {
     throw new UsageError(
       "invalid_flag",
@@ -112,8 +108,8 @@ export function readGenerateConfig(paths: readonly string[], flags: GenerateFlag
     settingsPath: wsPath(flags.settings, "--settings", WORKSPACE_FILES.settings),
     layersCachePath: wsPath(flags.layersCache, "--layers-cache", WORKSPACE_FILES.layersCache),
     manifestPath: wsPath(flags.manifest, "--manifest", WORKSPACE_FILES.manifest),
-    referenceValues: optionalString(flags.referenceValues, "--reference-values"),
-    simDir: optionalString(flags.simDir, "--sim-dir"),
+    referenceValues: flagString(flags.referenceValues, "--reference-values"),
+    simDir: flagString(flags.simDir, "--sim-dir"),
     workloadOwnerKeys:
       flags.disableUpdates === true
         ? []
@@ -121,16 +117,16 @@ export function readGenerateConfig(paths: readonly string[], flags: GenerateFlag
           ? owners
           : [workspacePath(ws, undefined, WORKSPACE_FILES.workloadOwnerKey)],
     seedshareOwnerKeys:
-      list(flags.addSeedshareOwnerKey).length > 0
-        ? list(flags.addSeedshareOwnerKey)
+      flagList(flags.addSeedshareOwnerKey).length > 0
+        ? flagList(flags.addSeedshareOwnerKey)
         : [workspacePath(ws, undefined, WORKSPACE_FILES.seedshareOwnerKey)],
     disableUpdates: flags.disableUpdates === true,
     skipInitializer: flags.skipInitializer === true,
-    output: optionalString(flags.output, "--output"),
+    output: flagString(flags.output, "--output"),
     offline: flags.offline === true,
-    insecureRegistries: list(flags.insecureRegistry),
-    imageReplacementsPath: optionalString(flags.imageReplacements, "--image-replacements"),
-    coordinatorHost: optionalString(flags.coordinatorHost, "--coordinator-host"),
+    insecureRegistries: flagList(flags.insecureRegistry),
+    imageReplacementsPath: flagString(flags.imageReplacements, "--image-replacements"),
+    coordinatorHost: flagString(flags.coordinatorHost, "--coordinator-host"),
   });
 }
 

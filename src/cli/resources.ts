@@ -4,19 +4,12 @@ import type { CAC } from "cac";
 import { renderCoordinatorResources } from "../kube/coordinator-resources.ts";
 import { COORDINATOR_IMAGE } from "../kube/release-images.ts";
 import { registerGroup, runAction } from "./command.ts";
-import { UsageError } from "./exit-codes.ts";
 import { registerResourcesRuntime } from "./runtime.ts";
+import { flagString } from "./workspace.ts";
 
 interface CoordinatorFlags {
   namespace?: unknown;
   image?: unknown;
-}
-
-function optionalFlag(v: unknown, flag: string): string | undefined {
-  if (v === undefined) return undefined;
-  if (typeof v !== "string" || v === "")
-    throw new UsageError("invalid_flag", `${flag}: expected a value, got none`);
-  return v;
 }
 
 /** Registers `resources coordinator` on a `resources` group command. */
@@ -33,8 +26,8 @@ export function registerResourcesCoordinator(
     .option("--image <ref>", `Coordinator image (default ${COORDINATOR_IMAGE.reference})`)
     .action((flags: CoordinatorFlags) =>
       runAction(() => {
-        const namespace = optionalFlag(flags.namespace, "--namespace");
-        const image = optionalFlag(flags.image, "--image") ?? COORDINATOR_IMAGE.reference;
+        const namespace = flagString(flags.namespace, "--namespace");
+        const image = flagString(flags.image, "--image") ?? COORDINATOR_IMAGE.reference;
         write(renderCoordinatorResources({ image, ...(namespace === undefined ? {} : { namespace }) }));
         return 0;
       }),

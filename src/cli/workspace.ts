@@ -3,6 +3,7 @@
 import { chmodSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "../common/atomic-file.ts";
+import { UsageError } from "./exit-codes.ts";
 
 /** The reference CLI's workspace file names; `--workspace-dir` only prefixes these defaults. */
 export const WORKSPACE_FILES = Object.freeze({
@@ -32,6 +33,22 @@ export function workspacePath(
 ): string {
   if (given !== undefined && given !== "") return given;
   return workspaceDir === undefined || workspaceDir === "" ? defaultName : join(workspaceDir, defaultName);
+}
+
+/** A flag's value as a string (cac turns numeric values into numbers); absent → undefined, empty → UsageError. */
+export function flagString(v: unknown, flag: string): string | undefined {
+  if (v === undefined) return undefined;
+  if ((typeof v !== "string" && typeof v !== "number") || v === "" || Array.isArray(v))
+    throw new UsageError(
+      "invalid_flag",
+      `${flag}: expected one value, got ${Array.isArray(v) ? "several" : "none"}`,
+    );
+  return String(v);
+}
+
+/** A repeatable flag's values (cac gives a single value or an array). */
+export function flagList(v: unknown): string[] {
+  return v === undefined ? [] : (Array.isArray(v) ? v : [v]).map(String);
 }
 
 /** `<workspace>/policies/<digest>.toml`: where `generate` leaves each pod's initdata document for `set`. */
