@@ -10,7 +10,7 @@ import { readYamlPaths } from "../kube/read-yaml-paths.ts";
 import { INITIALIZER_IMAGE, knownReleaseImages } from "../kube/release-images.ts";
 import { type Platform, parsePlatform } from "../kube/runtime/index.ts";
 import { describeLocation } from "../kube/source-location.ts";
-import { buildManifest } from "../manifest/build-manifest.ts";
+import { buildManifest, type PolicyInput } from "../manifest/build-manifest.ts";
 import { isSimulated } from "../manifest/is-simulated.ts";
 import { missingUserValues } from "../manifest/missing-user-values.ts";
 import { createOwnerKey, type OwnerKeyKind, ownerPublicKeyHex } from "../manifest/owner-keys.ts";
@@ -228,26 +228,23 @@ export interface GenerateSummary {
 }
 
 /** Runs `generate`: everything is computed in memory first; files are written only after all of it succeeded. */
-export async function runGenerate(config: GenerateConfig, deps: GenerateDeps = {}): Promise<GenerateSummary> {
-  const say = deps.stderr ?? ((t: string) => void process.stderr.write(t));
-  const writes = new PendingWrites();
+/** Reads the rules, settings and replacements and patches every workload in memory (the image resolver may fetch). */
+async function patchWorkloads(
+  config: GenerateConfig,
+  deps: GenerateDeps,
+  writes: PendingWrites,
+  chosen: ChosenPlatform,
+) {
   const files = readYamlPaths(config.paths);
-  if (files.length === 0)
-    throw new ConfigError(
-      "input_empty",
-      `PATHS: expected yaml files, got none in ${config.paths.join(", ")}`,
-    );
+  if (files.length === 0) {
+    const where = config.paths.join(", ");
+    throw new ConfigError("input_empty", `PATHS: expected yaml files, got none in ${where}`);
+  }
   const rules = readOrDefault(config.policyPath, DEFAULT_RULES_TEXT, writes);
   const settings = parseSettings(readOrDefault(config.settingsPath, DEFAULT_SETTINGS_TEXT, writes));
+  const path = config.imageReplacementsPath;
   const replacements =
-    config.imageReplacementsPath === undefined
-      ? new Map<string, string>()
-      : parseImageReplacements(
-          readFileSync(config.imageReplacementsPath, "utf8"),
-          config.imageReplacementsPath,
-        );
-  const chosen = choosePlatform(config.referenceValues, config.simDir);
-  const previous = readPrevious(config.manifestPath);
+    path === undefined ? new Map() : parseImageReplacements(readFileSync(path, "utf8"), path);
   const cache = new FileLayersCache(config.layersCachePath);
   const handler = createHandlerFor(chosen.default);
   const result = await generateDeployment({
@@ -267,21 +264,33 @@ export async function runGenerate(config: GenerateConfig, deps: GenerateDeps = {
       ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }),
     }),
   });
-  const refs = selectReferenceValues({ chosen: chosen.referenceValues, named: handler.named(), previous });
-  const workloadOwners = await readKeys("workload-owner", config.workloadOwnerKeys, writes, deps.rsaBits);
-  const seedshareOwners = await readKeys("seedshare-owner", config.seedshareOwnerKeys, writes, deps.rsaBits);
+  return { result, cache, named: handler.named() };
+}
+
+function policyInputs(result: GenerateResult): PolicyInput[] {
+  return result.pods.map((p) => ({
+    digest: p.digest,
+    name: p.name,
+    workloadSecretId: p.workloadSecretId,
+    role: p.role,
+    sans: p.sans,
+    where: describeLocation({ file: p.file, docIndex: p.docIndex, kind: p.kind, name: p.name }),
+  }));
+}
+
+/** Runs `generate`: everything is computed in memory first; files are written only after all of it succeeded. */
+export async function runGenerate(config: GenerateConfig, deps: GenerateDeps = {}): Promise<GenerateSummary> {
+  const say = deps.stderr ?? ((t: string) => void process.stderr.write(t));
+  const writes = new PendingWrites();
+  const chosen = choosePlatform(config.referenceValues, config.simDir);
+  const previous = readPrevious(config.manifestPath);
+  const { result, cache, named } = await patchWorkloads(config, deps, writes, chosen);
+  const refs = selectReferenceValues({ chosen: chosen.referenceValues, named, previous });
   const manifest = buildManifest({
-    policies: result.pods.map((p) => ({
-      digest: p.digest,
-      name: p.name,
-      workloadSecretId: p.workloadSecretId,
-      role: p.role,
-      sans: p.sans,
-      where: describeLocation({ file: p.file, docIndex: p.docIndex, kind: p.kind, name: p.name }),
-    })),
+    policies: policyInputs(result),
     referenceValues: refs.referenceValues,
-    workloadOwnerPubKeys: workloadOwners,
-    seedshareOwnerPubKeys: seedshareOwners,
+    workloadOwnerPubKeys: await readKeys("workload-owner", config.workloadOwnerKeys, writes, deps.rsaBits),
+    seedshareOwnerPubKeys: await readKeys("seedshare-owner", config.seedshareOwnerKeys, writes, deps.rsaBits),
     disableUpdates: config.disableUpdates,
     ...(previous === undefined ? {} : { previous }),
   });
