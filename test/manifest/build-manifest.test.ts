@@ -1,11 +1,15 @@
 import { describe, expect, test } from "bun:test";
-import { ConfigError, type ContrastError } from "../../src/common/errors.ts";
+import { fromHex } from "../../src/common/bytes.ts";
+import { ConfigError, type ContrastError, ParseError } from "../../src/common/errors.ts";
+import { checkEcPublicKeySpki, checkRsaPublicKeyPkcs1 } from "../../src/crypto/key-check.ts";
+import { encodePem } from "../../src/crypto/pem.ts";
 import {
   type BuildManifestInput,
   buildManifest,
   type PolicyInput,
 } from "../../src/manifest/build-manifest.ts";
 import { mergeReferenceValues } from "../../src/manifest/merge-reference-values.ts";
+import { createOwnerKey, ownerPublicKeyHex } from "../../src/manifest/owner-keys.ts";
 import { parseManifest } from "../../src/manifest/parse-manifest.ts";
 import {
   platformReferenceValues,
@@ -166,5 +170,31 @@ describe("selectReferenceValues", () => {
     expect([r.referenceValues.snp?.length, r.referenceValues.tdx?.length]).toEqual([2, 1]);
     const e = thrown(() => selectReferenceValues({ chosen: undefined, named: [], previous: undefined }));
     expect(e.code).toBe("reference_values_missing");
+  });
+});
+
+describe("createOwnerKey / ownerPublicKeyHex", () => {
+  test("defaults → P-384 EC PRIVATE KEY and RSA-4096 RSA PRIVATE KEY whose public keys read back the same", async () => {
+    const ec = await createOwnerKey("workload-owner");
+    expect(ec.pem).toStartWith("-----BEGIN EC PRIVATE KEY-----");
+    expect(checkEcPublicKeySpki(fromHex(ec.publicKeyHex), "k")).toBe("P-384");
+    expect(await ownerPublicKeyHex("workload-owner", ec.pem, "k")).toBe(ec.publicKeyHex);
+    const rsa = await createOwnerKey("seedshare-owner");
+    expect(rsa.pem).toStartWith("-----BEGIN RSA PRIVATE KEY-----");
+    expect(checkRsaPublicKeyPkcs1(fromHex(rsa.publicKeyHex), "k")).toBe(4096);
+    expect(await ownerPublicKeyHex("seedshare-owner", rsa.pem, "k")).toBe(rsa.publicKeyHex);
+    const pub = encodePem("RSA PUBLIC KEY", fromHex(rsa.publicKeyHex));
+    expect(await ownerPublicKeyHex("seedshare-owner", pub, "k")).toBe(rsa.publicKeyHex);
+  });
+
+  test("wrong kind or no pem → ParseError", async () => {
+    const ec = await createOwnerKey("workload-owner");
+    for (const [kind, pem] of [
+      ["seedshare-owner", ec.pem],
+      ["workload-owner", "hello"],
+    ] as const) {
+      const e = await ownerPublicKeyHex(kind, pem, "k").catch((x) => x);
+      expect(e).toBeInstanceOf(ParseError);
+    }
   });
 });
