@@ -63,8 +63,8 @@ const GROUPS = new WeakMap<CAC, Map<string, (sub: CAC) => void>>();
  * `--help`; `parseAndRun` dispatches to the group before the root parser sees any flag.
  */
 export function registerGroup(cli: CAC, name: string, description: string, build: (sub: CAC) => void): void {
-  let groups = GROUPS.get(cli);
-  if (!groups) GROUPS.set(cli, (groups = new Map()));
+  const groups = GROUPS.get(cli) ?? new Map<string, (sub: CAC) => void>();
+  GROUPS.set(cli, groups);
   groups.set(name, build);
   cli.command(`${name} <command>`, description).allowUnknownOptions();
 }

@@ -94,7 +94,7 @@ describe("parseSnpReport", () => {
     const bytes = readSnp("milan_v2_virtee_report.bin");
     const r = parseSnpReport(bytes);
     const before = toHex(r.measurement);
-    bytes[OFF.measurement] ^= 0xff;
+    bytes[OFF.measurement] = bytes[OFF.measurement]! ^ 0xff;
     expect(toHex(r.measurement)).toBe(before);
     expect(r.raw).not.toBe(bytes);
   });

@@ -19,9 +19,13 @@ const PSS = { name: "RSA-PSS", hash: "SHA-384", saltLength: 48 } as const;
 beforeAll(async () => {
   sim = await createTestSim();
   const pkcs8 = splitPem(readFileSync(join(sim.dir, SIM_FILES.arkKey), "utf8"), "PRIVATE KEY")[0]!;
-  arkKey = await crypto.subtle.importKey("pkcs8", pkcs8, { name: "RSA-PSS", hash: "SHA-384" }, false, [
-    "sign",
-  ]);
+  arkKey = await crypto.subtle.importKey(
+    "pkcs8",
+    new Uint8Array(pkcs8),
+    { name: "RSA-PSS", hash: "SHA-384" },
+    false,
+    ["sign"],
+  );
 }, SIM_TIMEOUT_MS);
 
 describe("SnpVerifier.verify leaf matching", () => {
