@@ -161,10 +161,10 @@ export function buildSandboxContainer(p: PodInstance): BuiltContainer {
     Env: [DEFAULT_PATH_ENV],
     Cwd: "/",
     Capabilities: {
-      Bounding: CONTAINERD_DEFAULT_CAPS,
-      Effective: CONTAINERD_DEFAULT_CAPS,
+      Bounding: [...CONTAINERD_DEFAULT_CAPS],
+      Effective: [...CONTAINERD_DEFAULT_CAPS],
       Inheritable: [],
-      Permitted: CONTAINERD_DEFAULT_CAPS,
+      Permitted: [...CONTAINERD_DEFAULT_CAPS],
       Ambient: [],
     },
     Rlimits: [],

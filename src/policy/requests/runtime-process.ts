@@ -88,7 +88,7 @@ export function runtimeCapabilities(c: IContainer): OciCapabilities {
     if (a === "CAP_ALL") caps = [...ALL_CAPS];
     else if (!caps.includes(a)) caps.push(a);
   }
-  return { Bounding: caps, Effective: caps, Inheritable: [], Permitted: caps, Ambient: [] };
+  return { Bounding: [...caps], Effective: [...caps], Inheritable: [], Permitted: [...caps], Ambient: [] };
 }
 
 export function runtimeCwd(c: IContainer, image: ImageConfig): string {
