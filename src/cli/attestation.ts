@@ -47,7 +47,7 @@ CONTRAST_CACHE_DIR the cache). JSON hex is lowercase; tdAttributes and xfam are 
 
 export function registerAttestation(cli: CAC, io: AttestationIo = processIo): void {
   registerGroup(cli, "attestation", "verify an SEV-SNP report or a TDX quote offline", (sub) => {
-    sub
+    const verify = sub
       .command(
         "verify",
         "verify an SNP report (--snp-report) or a TDX quote (--tdx-quote) and print its fields",
@@ -71,6 +71,8 @@ export function registerAttestation(cli: CAC, io: AttestationIo = processIo): vo
       .option("--json", "print one JSON object to stdout, also on failure")
       .usage(`verify [flags]\n\n${USAGE}`)
       .action((flags: VerifyFlags) => runAction(() => runVerify(flags, io)));
+    // cac gives `--no-x` a default of true and prints it as "(default: true)"; absent simply means "use collateral".
+    for (const o of verify.options) if (o.negated) o.config.default = undefined;
   });
 }
 
