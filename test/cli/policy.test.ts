@@ -1,0 +1,266 @@
+// `contrast policy check|explain` in-process: generated files, the layers cache as `generate` leaves it, exit codes.
+
+import { afterEach, describe, expect, spyOn, test } from "bun:test";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { cac } from "cac";
+import { parseAndRun } from "../../src/cli/command.ts";
+import { registerPolicy } from "../../src/cli/policy.ts";
+import { MemoryLayersCache } from "../../src/policy/image/layers-cache.ts";
+import { parseAgentRequests } from "../../src/policy/requests/agent-request.ts";
+import { generateK8sTestdata } from "../policy/requests/k8s-pods.ts";
+
+const DIR = mkdtempSync(join(tmpdir(), "policy-cli-"));
+const { outputs, pods } = await generateK8sTestdata(["guestbook"]);
+const GUESTBOOK = join(DIR, "guestbook.yaml");
+writeFileSync(GUESTBOOK, outputs[0]!.text);
+// The layers cache `generate` fills: every pinned image's config by digest (policy check runs offline).
+const cache = new MemoryLayersCache();
+for (const p of pods) for (const img of p.policy.images.values()) cache.set(img.digest, img.config);
+const CACHE = join(DIR, "layers-cache.json");
+writeFileSync(CACHE, cache.toJSON());
+const EMPTY_CACHE = join(DIR, "empty-cache.json");
+writeFileSync(EMPTY_CACHE, new MemoryLayersCache().toJSON());
+
+async function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = "";
+  let stderr = "";
+  const out = spyOn(process.stdout, "write").mockImplementation((s) => {
+    stdout += String(s);
+    return true;
+  });
+  const err = spyOn(process.stderr, "write").mockImplementation((s) => {
+    stderr += String(s);
+    return true;
+  });
+  try {
+    const cli = cac("contrast");
+    registerPolicy(cli);
+    await parseAndRun(cli, ["policy", ...args]);
+    return { code: Number(process.exitCode ?? 0), stdout, stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+}
+
+afterEach(() => {
+  process.exitCode = 0;
+});
+
+function write(name: string, text: string): string {
+  const path = join(DIR, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+/** The built requests of one pod with its app container's CreateContainerRequest changed. */
+async function mutatedRequests(pod: string, mutate: (oci: { Process: { Args: string[] } }) => void) {
+  const r = await run("check", GUESTBOOK, "--layers-cache", CACHE, "--pod", pod, "--print-requests");
+  const reqs = parseAgentRequests(r.stdout);
+  const app = reqs.findLast((x) => x.kind === "CreateContainerRequest")!;
+  mutate((app.request as { OCI: { Process: { Args: string[] } } }).OCI);
+  return reqs.map((x) => JSON.stringify(x)).join("\n");
+}
+
+describe("policy check", () => {
+  test("generated file → every request allowed, exit 0", async () => {
+    const r = await run("check", GUESTBOOK, "--layers-cache", CACHE);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("all requests allowed");
+    expect(r.stdout.match(/: allowed$/gm)?.length).toBe(57);
+  });
+
+  test("--json → one entry per pod with its digest and decisions", async () => {
+    const r = await run("check", GUESTBOOK, "--layers-cache", CACHE, "--json");
+    const j = JSON.parse(r.stdout) as {
+      pods: { digest: string; requests: { allowed: boolean }[] }[];
+      denied: number;
+    };
+    expect(r.code).toBe(0);
+    expect(j.denied).toBe(0);
+    expect(j.pods.map((p) => p.digest)).toEqual(pods.map((p) => p.policy.digest));
+  });
+
+  test("--print-requests output fed back via --request → the same decisions", async () => {
+    const printed = await run(
+      "check",
+      GUESTBOOK,
+      "--layers-cache",
+      CACHE,
+      "--pod",
+      "frontend",
+      "--print-requests",
+    );
+    expect(printed.code).toBe(0);
+    const lines = printed.stdout.trim().split("\n");
+    expect(lines.length).toBe(19);
+    for (const l of lines) expect(Object.keys(JSON.parse(l))).toEqual(["kind", "request"]);
+    const direct = await run("check", GUESTBOOK, "--layers-cache", CACHE, "--pod", "frontend", "--json");
+    const fed = await run(
+      "check",
+      GUESTBOOK,
+      "--layers-cache",
+      CACHE,
+      "--pod",
+      "frontend",
+      "--request",
+      write("frontend.jsonl", printed.stdout),
+      "--json",
+    );
+    expect(fed.code).toBe(0);
+    expect(JSON.parse(fed.stdout)).toEqual(JSON.parse(direct.stdout));
+  });
+
+  test("mutated --request (changed argument) → denied, exit 5", async () => {
+    const text = await mutatedRequests("frontend", (oci) => {
+      oci.Process.Args[1] = "--port=9090";
+    });
+    const r = await run(
+      "check",
+      GUESTBOOK,
+      "--layers-cache",
+      CACHE,
+      "--pod",
+      "frontend",
+      "--request",
+      write("m.jsonl", text),
+    );
+    expect(r.code).toBe(5);
+    expect(r.stdout).toContain("CreateContainerRequest: denied");
+    expect(r.stdout).toContain("1 request(s) denied");
+  });
+
+  test("--request with several pods and no --pod → usage error, exit 2", async () => {
+    const r = await run("check", GUESTBOOK, "--layers-cache", CACHE, "--request", write("x.json", "{}"));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("(ambiguous_pod)");
+  });
+
+  test("malformed --request → exit 3", async () => {
+    const r = await run(
+      "check",
+      GUESTBOOK,
+      "--layers-cache",
+      CACHE,
+      "--pod",
+      "frontend",
+      "--request",
+      write("bad.json", '{"kind": 1}'),
+    );
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain("(request_kind_invalid)");
+  });
+
+  test("image config not in the layers cache → unavailable, exit 6", async () => {
+    const r = await run("check", GUESTBOOK, "--layers-cache", EMPTY_CACHE);
+    expect(r.code).toBe(6);
+    expect(r.stderr).toContain("(image_not_cached)");
+  });
+
+  test("workload without a generated policy → exit 3", async () => {
+    const raw = write(
+      "raw.yaml",
+      "apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\nspec:\n  runtimeClassName: contrast-cc\n  containers:\n  - name: c\n    image: nginx@sha256:" +
+        "a".repeat(64) +
+        "\n",
+    );
+    const r = await run("check", raw, "--layers-cache", CACHE);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain("(policy_missing)");
+  });
+
+  test("policy that fails to evaluate → exit 3", async () => {
+    // A generated file whose policy is valid Rego but whose entry point conflicts (two values for one rule).
+    const { encodeInitdataAnnotation, serializeInitdata } = await import("../../src/policy/initdata.ts");
+    const bad = encodeInitdataAnnotation(
+      serializeInitdata([
+        [
+          "policy.rego",
+          "package agent_policy\nCreateSandboxRequest := true\nCreateSandboxRequest := false if { true }\n",
+        ],
+      ]),
+    );
+    const path = write(
+      "conflict.yaml",
+      `apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\n  annotations:\n    io.katacontainers.config.hypervisor.cc_init_data: ${bad}\nspec:\n  runtimeClassName: contrast-cc\n  containers:\n  - name: c\n    image: ${[...pods[0]!.policy.images.keys()][0]}\n`,
+    );
+    const r = await run("check", path, "--layers-cache", CACHE);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain("(rego_conflict)");
+  });
+});
+
+describe("policy explain", () => {
+  test("changed argument → names the rule and process.Args[1] with expected and got", async () => {
+    const text = await mutatedRequests("frontend", (oci) => {
+      oci.Process.Args[1] = "--port=9090";
+    });
+    const r = await run(
+      "explain",
+      GUESTBOOK,
+      "--layers-cache",
+      CACHE,
+      "--pod",
+      "frontend",
+      "--request",
+      write("e.jsonl", text),
+    );
+    expect(r.code).toBe(5);
+    expect(r.stdout).toContain('OCI.Process.Args[1]: expected "serve", got "--port=9090"');
+    expect(r.stdout).toContain("rule agent_policy.args_ok");
+  });
+
+  test("--json → differences and chain per denied request", async () => {
+    const text = await mutatedRequests("frontend", (oci) => {
+      oci.Process.Args.push("--debug");
+    });
+    const r = await run(
+      "explain",
+      GUESTBOOK,
+      "--layers-cache",
+      CACHE,
+      "--pod",
+      "frontend",
+      "--request",
+      write("j.jsonl", text),
+      "--json",
+    );
+    const j = JSON.parse(r.stdout) as {
+      denied: { request: number; differences: string[]; chain: { rule: string }[] }[];
+    };
+    expect(j.denied).toHaveLength(1);
+    expect(j.denied[0]!.differences).toEqual(['OCI.Process.Args[2]: "--debug" is not allowed by the policy']);
+    expect(j.denied[0]!.chain[0]!.rule).toBe("agent_policy.CreateContainerRequest");
+  });
+
+  test("all requests allowed → nothing to explain, exit 0", async () => {
+    const printed = await run(
+      "check",
+      GUESTBOOK,
+      "--layers-cache",
+      CACHE,
+      "--pod",
+      "redis-master",
+      "--print-requests",
+    );
+    const r = await run(
+      "explain",
+      GUESTBOOK,
+      "--layers-cache",
+      CACHE,
+      "--pod",
+      "redis-master",
+      "--request",
+      write("ok.jsonl", printed.stdout),
+    );
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("nothing to explain");
+  });
+
+  test("no --request → usage error, exit 2", async () => {
+    const r = await run("explain", GUESTBOOK, "--layers-cache", CACHE);
+    expect(r.code).toBe(2);
+  });
+});
