@@ -2,9 +2,9 @@
 
 import type { CAC } from "cac";
 import { ContrastError, PolicyError } from "../common/errors.ts";
+import { parseReferenceValues } from "../manifest/parse-reference-values.ts";
 import type { ReferenceValues } from "../manifest/types.ts";
 import { filePath, parseNow, readInputFile } from "./attestation-input.ts";
-import { parseReferenceValues } from "./attestation-reference-values.ts";
 import { type SummarySink, verifySnpFiles } from "./attestation-snp.ts";
 import { formatHumanSummary } from "./attestation-summary.ts";
 import { type TdxCollateralSource, verifyTdxFiles } from "./attestation-tdx.ts";

@@ -8,10 +8,10 @@ import { join } from "node:path";
 import { cac } from "cac";
 import { registerAttestation } from "../../src/cli/attestation.ts";
 import { parseNow } from "../../src/cli/attestation-input.ts";
-import { parseReferenceValues, ReferenceValuesError } from "../../src/cli/attestation-reference-values.ts";
 import { parseAndRun } from "../../src/cli/command.ts";
 import { UsageError } from "../../src/cli/exit-codes.ts";
 import type { ContrastError } from "../../src/common/errors.ts";
+import { parseReferenceValues, ReferenceValuesError } from "../../src/manifest/parse-reference-values.ts";
 
 const REPO = join(import.meta.dir, "..", "..");
 const DATA = join(REPO, "..", "shared", "testdata", "attestation");

@@ -1,11 +1,11 @@
-// `--reference-values FILE` of `contrast attestation verify`: the manifest's ReferenceValues object `{ "snp": [ … ],
-// "tdx": [ … ] }` (spec/contrast-reference.md §2.1) parsed strictly, every problem reported with its JSON path.
+// Parses a standalone reference-values document `{ "snp": [ … ], "tdx": [ … ] }` (the manifest's ReferenceValues
+// object, spec/contrast-reference.md §2.1), reporting every problem with its JSON path.
 
 import { ConfigError } from "../common/errors.ts";
-import { Checker } from "../manifest/checker.ts";
-import type { ReferenceValues, SnpReferenceValue, TdxReferenceValue } from "../manifest/types.ts";
-import { readSnpReferenceValue } from "../manifest/validate-snp.ts";
-import { readTdxReferenceValue } from "../manifest/validate-tdx.ts";
+import { Checker } from "./checker.ts";
+import type { ReferenceValues, SnpReferenceValue, TdxReferenceValue } from "./types.ts";
+import { readSnpReferenceValue } from "./validate-snp.ts";
+import { readTdxReferenceValue } from "./validate-tdx.ts";
 
 /** Reference-value files are a few KB; anything far larger is not one. */
 export const MAX_REFERENCE_VALUES_BYTES = 1024 * 1024;
