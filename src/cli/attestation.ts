@@ -6,7 +6,7 @@ import { parseReferenceValues } from "../manifest/parse-reference-values.ts";
 import type { ReferenceValues } from "../manifest/types.ts";
 import { filePath, parseNow, readInputFile } from "./attestation-input.ts";
 import { type SummarySink, verifySnpFiles } from "./attestation-snp.ts";
-import { formatHumanSummary } from "./attestation-summary.ts";
+import { formatHumanSummary, type Summary } from "./attestation-summary.ts";
 import { type TdxCollateralSource, verifyTdxFiles } from "./attestation-tdx.ts";
 import { cacheDir, SIM_MANIFEST_WARNING } from "./cli-verifier.ts";
 import { createCliContext, registerGroup, runAction } from "./command.ts";
@@ -90,56 +90,52 @@ export async function runVerify(flags: VerifyFlags, io: AttestationIo): Promise<
   }
 }
 
+/** Flags → one request; every usage error is raised before any file is read. */
 async function verifyWithFlags(
   flags: VerifyFlags,
   env: Readonly<Record<string, string | undefined>>,
   io: AttestationIo,
   sink: SummarySink,
-) {
+): Promise<Summary> {
   const snpReport = filePath(flags.snpReport, "--snp-report");
   const tdxQuote = filePath(flags.tdxQuote, "--tdx-quote");
   if ((snpReport === undefined) === (tdxQuote === undefined)) {
     throw new UsageError("missing_argument", "expected exactly one of --snp-report or --tdx-quote");
   }
-  rejectFlags(flags, snpReport !== undefined ? TDX_ONLY : SNP_ONLY, snpReport !== undefined ? "snp" : "tdx");
-  const collateral = tdxQuote === undefined ? undefined : collateralSource(flags, env);
-  const now = parseNow(flags.now, io.clock);
-  const referenceValues = readReferenceValues(flags, io);
-  const rv = referenceValues === undefined ? {} : { referenceValues };
   if (snpReport !== undefined) {
+    rejectFlags(flags, TDX_ONLY, "snp");
     const certPath = filePath(flags.cert, "--cert");
-    if (certPath === undefined)
+    if (certPath === undefined) {
       throw new UsageError(
         "missing_argument",
         "--cert: expected the VCEK or VLEK file that signed the report",
       );
-    const chainPath = filePath(flags.chain, "--chain");
-    const crlPath = filePath(flags.crl, "--crl");
-    return verifySnpFiles(
-      {
-        reportPath: snpReport,
-        certPath,
-        ...opt("chainPath", chainPath),
-        ...opt("crlPath", crlPath),
-        now,
-        ...rv,
-      },
-      sink,
-    );
+    }
+    const paths = {
+      ...opt("chainPath", filePath(flags.chain, "--chain")),
+      ...opt("crlPath", filePath(flags.crl, "--crl")),
+    };
+    const common = commonInputs(flags, io);
+    return verifySnpFiles({ reportPath: snpReport, certPath, ...paths, ...common }, sink);
   }
-  const pckCrlPath = filePath(flags.pckCrl, "--pck-crl");
-  const rootCrlPath = filePath(flags.rootCrl, "--root-crl");
-  return verifyTdxFiles(
-    {
-      quotePath: tdxQuote!,
-      collateral: collateral!,
-      ...opt("pckCrlPath", pckCrlPath),
-      ...opt("rootCrlPath", rootCrlPath),
-      now,
-      ...rv,
-    },
-    sink,
-  );
+  rejectFlags(flags, SNP_ONLY, "tdx");
+  const collateral = collateralSource(flags, env);
+  const paths = {
+    ...opt("pckCrlPath", filePath(flags.pckCrl, "--pck-crl")),
+    ...opt("rootCrlPath", filePath(flags.rootCrl, "--root-crl")),
+  };
+  const common = commonInputs(flags, io);
+  return verifyTdxFiles({ quotePath: tdxQuote!, collateral, ...paths, ...common }, sink);
+}
+
+/** `--now` (usage error when malformed) and then the `--reference-values` file. */
+function commonInputs(
+  flags: VerifyFlags,
+  io: AttestationIo,
+): { now: Date; referenceValues?: ReferenceValues } {
+  const now = parseNow(flags.now, io.clock);
+  const referenceValues = readReferenceValues(flags, io);
+  return referenceValues === undefined ? { now } : { now, referenceValues };
 }
 
 function opt<K extends string>(key: K, v: string | undefined): Partial<Record<K, string>> {
