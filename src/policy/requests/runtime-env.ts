@@ -1,5 +1,6 @@
 // A container's environment as containerd assembles it: image env, HOSTNAME, TERM, then the kubelet's env (envFrom, env, service links).
 
+import { createHash } from "node:crypto";
 import type { IContainer } from "kubernetes-models/v1/Container";
 import { ConfigError } from "../../common/errors.ts";
 import { configSourceKey } from "../../kube/config-sources.ts";
@@ -92,15 +93,23 @@ function serviceLinkVars(s: ServiceLink, ip: string): [string, string][] {
   return out;
 }
 
+/** A stable cluster IP per Service, so a pod's requests do not depend on which other files were read. */
+function serviceIP(s: ServiceLink): string {
+  const h = createHash("sha256")
+    .update(`${s.namespace ?? "default"}/${s.name}`)
+    .digest();
+  return `${CLUSTER.serviceIPPrefix}${((h[0] as number) % 250) + 1}.${((h[1] as number) % 250) + 2}`;
+}
+
 function serviceEnv(p: PodInstance): [string, string][] {
   const out = serviceLinkVars(
     { name: "kubernetes", namespace: "default", ports: [{ name: "https", port: 443 }] },
     CLUSTER.kubernetesServiceIP,
   );
   if (p.pod.spec.enableServiceLinks === false) return out;
-  for (const [i, s] of p.pod.services.entries()) {
+  for (const s of p.pod.services) {
     if ((s.namespace ?? "default") !== p.namespace) continue;
-    out.push(...serviceLinkVars(s, `${CLUSTER.serviceIPPrefix}${Math.floor(i / 250) + 1}.${(i % 250) + 2}`));
+    out.push(...serviceLinkVars(s, serviceIP(s)));
   }
   return out;
 }
