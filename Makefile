@@ -57,3 +57,8 @@ runtime-lock-check: node_modules/.package-lock.json
 
 runtime-pin: node_modules/.package-lock.json
 	$(BUN) runtime/pin-artifacts.ts
+
+# The whole product on the simulated TEE with the built binary: sim → generate → Coordinator → set → Initializer → verify.
+.PHONY: demo
+demo: dist/contrast
+	$(BUN) test/e2e/demo.ts

@@ -1,14 +1,18 @@
 // Entry point of the `contrast` binary: wires one subcommand per line, nothing else.
 import "reflect-metadata";
 import { cac } from "cac";
+import { registerAttestation } from "./cli/attestation.ts";
 import { parseAndRun } from "./cli/command.ts";
 import { registerCoordinator } from "./cli/coordinator.ts";
 import { EXIT_CODE_HELP } from "./cli/exit-codes.ts";
+import { registerGenerate } from "./cli/generate.ts";
 import { registerInitializer } from "./cli/initializer.ts";
 import { registerKeys } from "./cli/keys.ts";
 import { registerMeasure } from "./cli/measure.ts";
 import { registerNodeInstaller } from "./cli/node-installer.ts";
+import { registerPolicy } from "./cli/policy.ts";
 import { registerRecover } from "./cli/recover.ts";
+import { registerResources } from "./cli/resources.ts";
 import { registerRuntime } from "./cli/runtime.ts";
 import { registerSet } from "./cli/set.ts";
 import { registerSim } from "./cli/sim.ts";
@@ -20,11 +24,15 @@ cli.option("--log-level <level>", "debug|info|warn|error (env CONTRAST_LOG_LEVEL
 cli.option("-v, --version", "print version and build info");
 cli.help((sections) => [...sections, { body: EXIT_CODE_HELP }]);
 
+registerGenerate(cli);
 registerSet(cli);
 registerVerify(cli);
 registerRecover(cli);
 registerKeys(cli);
 registerRuntime(cli);
+registerResources(cli);
+registerPolicy(cli);
+registerAttestation(cli);
 registerCoordinator(cli);
 registerInitializer(cli);
 registerNodeInstaller(cli);
