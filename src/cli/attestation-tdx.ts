@@ -4,6 +4,7 @@
 import { createHash } from "node:crypto";
 import { createCollateralCache } from "../attestation/collateral-cache.ts";
 import { parseTdxQuote } from "../attestation/tdx/abi.ts";
+import { type FetchedTdxCollateral, fetchTdxCollateral } from "../attestation/tdx/fetch-collateral.ts";
 import { parseIntelCert } from "../attestation/tdx/intel-cert.ts";
 import { formatFmspc, parsePckExtension, SGX_EXTENSION_OID } from "../attestation/tdx/pck-extension.ts";
 import { createPcsClient } from "../attestation/tdx/pcs.ts";
@@ -92,25 +93,13 @@ async function fetchPcsCollateral(
   src: Extract<TdxCollateralSource, { kind: "pcs" }>,
   bare: VerifiedTdxQuote,
   given: { pckCrl: Uint8Array | undefined; rootCrl: Uint8Array | undefined },
-): Promise<{ pckCrl: Uint8Array; rootCrl: Uint8Array; collateral: TdxCollateralInput }> {
+): Promise<FetchedTdxCollateral> {
   const urls = src.baseUrl === undefined ? {} : { baseUrl: src.baseUrl, certsBaseUrl: src.baseUrl };
-  const pcs = createPcsClient({ ...urls, cache: createCollateralCache(src.cacheDir) });
-  const [tcb, qe, pckCrl, rootCrl] = await Promise.all([
-    pcs.getTdxTcbInfo(formatFmspc(bare.pck.extension)),
-    pcs.getTdxQeIdentity(),
-    given.pckCrl ?? pcs.getPckCrl(bare.pck.ca).then((r) => r.crl),
-    given.rootCrl ?? pcs.getRootCaCrl(),
-  ]);
-  return {
-    pckCrl,
-    rootCrl,
-    collateral: {
-      tcbInfo: tcb.body,
-      qeIdentity: qe.body,
-      issuerChain: tcb.issuerChain,
-      qeIdentityIssuerChain: qe.issuerChain,
-    },
-  };
+  return fetchTdxCollateral(
+    createPcsClient({ ...urls, cache: createCollateralCache(src.cacheDir) }),
+    bare,
+    given,
+  );
 }
 
 /** Without reference values the Intel default applies (issue A §3): only UpToDate is acceptable. */

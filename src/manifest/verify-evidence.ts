@@ -8,7 +8,7 @@ import type { KdsClient } from "../attestation/snp/kds.ts";
 import { validateSnpReport } from "../attestation/snp/validate.ts";
 import { SnpVerifier, type VerifiedSnpReport } from "../attestation/snp/verify.ts";
 import { toDer } from "../attestation/snp/x509-util.ts";
-import { formatFmspc } from "../attestation/tdx/pck-extension.ts";
+import { fetchTdxCollateral } from "../attestation/tdx/fetch-collateral.ts";
 import type { PcsClient } from "../attestation/tdx/pcs.ts";
 import { validateTdxQuote } from "../attestation/tdx/validate.ts";
 import { TdxVerifier, type VerifiedTdxQuote } from "../attestation/tdx/verify.ts";
@@ -131,25 +131,8 @@ async function verifyTdx(
   const bare = await verifier.verify({ quote: ev.report, now });
   let verified: VerifiedTdxQuote = bare;
   if (pcs) {
-    const fmspc = formatFmspc(bare.pck.extension);
-    const [tcb, qe, pckCrl, rootCrl] = await Promise.all([
-      pcs.getTdxTcbInfo(fmspc),
-      pcs.getTdxQeIdentity(),
-      pcs.getPckCrl(bare.pck.ca),
-      pcs.getRootCaCrl(),
-    ]);
-    verified = await verifier.verify({
-      quote: ev.report,
-      now,
-      pckCrl: pckCrl.crl,
-      rootCrl,
-      collateral: {
-        tcbInfo: tcb.body,
-        qeIdentity: qe.body,
-        issuerChain: tcb.issuerChain,
-        qeIdentityIssuerChain: qe.issuerChain,
-      },
-    });
+    const fetched = await fetchTdxCollateral(pcs, bare);
+    verified = await verifier.verify({ quote: ev.report, now, ...fetched });
   }
   const problems: string[] = [];
   for (const [i, rv] of entries.entries()) {
