@@ -17,6 +17,7 @@ import {
   type UserFlags,
   workspacePath,
 } from "./user-commands.ts";
+import { WORKSPACE_FILES } from "./workspace.ts";
 
 interface RecoverFlags extends UserFlags {
   seedshareOwnerKey?: unknown;
@@ -40,10 +41,10 @@ export function registerRecover(cli: CAC): void {
 async function recoverCoordinator(flags: RecoverFlags): Promise<number> {
   const ctx = contextFor(flags);
   const endpoint = requireEndpoint(flags);
-  const m = loadManifestFile(workspacePath(flags, flags.manifest, "manifest.json"), ctx, false);
-  const keyPath = workspacePath(flags, flags.seedshareOwnerKey, "seedshare-owner.pem");
+  const m = loadManifestFile(workspacePath(flags, flags.manifest, WORKSPACE_FILES.manifest), ctx, false);
+  const keyPath = workspacePath(flags, flags.seedshareOwnerKey, WORKSPACE_FILES.seedshareOwnerKey);
   const owner = await importRsaPrivateKeyPem(readTextFile(keyPath, "--seedshare-owner-key"), keyPath);
-  const sharesPath = workspacePath(flags, flags.seed, "seed-shares.json");
+  const sharesPath = workspacePath(flags, flags.seed, WORKSPACE_FILES.seedShares);
   let doc: unknown;
   try {
     doc = JSON.parse(readTextFile(sharesPath, "--seed"));

@@ -20,6 +20,7 @@ import {
   type UserFlags,
   workspacePath,
 } from "./user-commands.ts";
+import { WORKSPACE_FILES } from "./workspace.ts";
 
 interface SetFlags extends UserFlags {
   workloadOwnerKey?: unknown;
@@ -38,11 +39,11 @@ export function registerSet(cli: CAC): void {
 async function setManifest(paths: string[], flags: SetFlags): Promise<number> {
   const ctx = contextFor(flags);
   const endpoint = requireEndpoint(flags);
-  const m = loadManifestFile(workspacePath(flags, flags.manifest, "manifest.json"), ctx, true);
+  const m = loadManifestFile(workspacePath(flags, flags.manifest, WORKSPACE_FILES.manifest), ctx, true);
   const found =
     paths.length > 0
       ? documentsFromYaml(paths)
-      : documentsFromDir(workspacePath(flags, undefined, "policies"));
+      : documentsFromDir(workspacePath(flags, undefined, WORKSPACE_FILES.policiesDir));
   const policies = selectPolicyDocuments(m.manifest, found);
 
   const verifier = createCliVerifier(process.env);
@@ -50,7 +51,7 @@ async function setManifest(paths: string[], flags: SetFlags): Promise<number> {
   const previous = coordinator.latestTransition;
   let signature: Uint8Array | undefined;
   if (coordinator.manifests.length > 0) {
-    const keyPath = workspacePath(flags, flags.workloadOwnerKey, "workload-owner.pem");
+    const keyPath = workspacePath(flags, flags.workloadOwnerKey, WORKSPACE_FILES.workloadOwnerKey);
     const owner = await importEcPrivateKeyPem(readTextFile(keyPath, "--workload-owner-key"), keyPath);
     signature = await signTransition(owner.privateKey, computeTransitionHash(m.raw, previous));
   }
@@ -71,17 +72,19 @@ async function setManifest(paths: string[], flags: SetFlags): Promise<number> {
   if (typeof rootCA !== "string" || typeof meshCA !== "string") {
     throw new ConfigError("bad_response", "set manifest: response lacks rootCA/meshCA");
   }
-  writeFileAtomic(workspacePath(flags, undefined, "coordinator-root-ca.pem"), rootCA, { mkdirs: true });
-  writeFileAtomic(workspacePath(flags, undefined, "mesh-ca.pem"), meshCA, { mkdirs: true });
+  writeFileAtomic(workspacePath(flags, undefined, WORKSPACE_FILES.coordinatorRootCa), rootCA, {
+    mkdirs: true,
+  });
+  writeFileAtomic(workspacePath(flags, undefined, WORKSPACE_FILES.meshCa), meshCA, { mkdirs: true });
   if (body.seedShares !== undefined) {
-    const path = workspacePath(flags, undefined, "seed-shares.json");
+    const path = workspacePath(flags, undefined, WORKSPACE_FILES.seedShares);
     writeFileAtomic(path, `${JSON.stringify(body.seedShares, null, 2)}\n`, { mode: 0o600, mkdirs: true });
     process.stderr.write(
       `seed shares written to ${path}: keep them safe, they are needed to recover the Coordinator\n`,
     );
   }
   process.stdout.write(
-    `manifest set (${coordinator.manifests.length === 0 ? "first manifest" : `update ${coordinator.manifests.length + 1}`}); CA certificates written to ${dirname(workspacePath(flags, undefined, "mesh-ca.pem"))}\n`,
+    `manifest set (${coordinator.manifests.length === 0 ? "first manifest" : `update ${coordinator.manifests.length + 1}`}); CA certificates written to ${dirname(workspacePath(flags, undefined, WORKSPACE_FILES.meshCa))}\n`,
   );
   return 0;
 }

@@ -1,7 +1,6 @@
 // Shared pieces of `set`, `verify` and `recover`: flags, manifest reading, workspace paths.
 
 import { existsSync, readFileSync } from "node:fs";
-import { isAbsolute, join } from "node:path";
 import { ConfigError } from "../common/errors.ts";
 import { isSimulated } from "../manifest/is-simulated.ts";
 import { parseManifest } from "../manifest/parse-manifest.ts";
@@ -9,6 +8,7 @@ import type { Manifest } from "../manifest/types.ts";
 import { SIM_MANIFEST_WARNING } from "./cli-verifier.ts";
 import { type CliContext, createCliContext } from "./command.ts";
 import { UsageError } from "./exit-codes.ts";
+import { workspacePath as prefixedPath } from "./workspace.ts";
 
 export interface UserFlags {
   coordinator?: unknown;
@@ -19,9 +19,8 @@ export interface UserFlags {
 
 /** `--workspace-dir` prefixes defaulted paths only; a path the user gave explicitly is used as given. */
 export function workspacePath(flags: UserFlags, given: unknown, defaultName: string): string {
-  if (typeof given === "string" && given !== "") return given;
-  const ws = typeof flags.workspaceDir === "string" && flags.workspaceDir !== "" ? flags.workspaceDir : ".";
-  return isAbsolute(defaultName) ? defaultName : join(ws, defaultName);
+  const ws = typeof flags.workspaceDir === "string" ? flags.workspaceDir : undefined;
+  return prefixedPath(ws, typeof given === "string" ? given : undefined, defaultName);
 }
 
 export function requireEndpoint(flags: UserFlags): string {

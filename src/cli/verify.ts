@@ -17,6 +17,7 @@ import {
   type UserFlags,
   workspacePath,
 } from "./user-commands.ts";
+import { WORKSPACE_FILES } from "./workspace.ts";
 
 export function registerVerify(cli: CAC): void {
   cli
@@ -31,13 +32,13 @@ export function registerVerify(cli: CAC): void {
 async function verifyCoordinator(flags: UserFlags & { json?: boolean }): Promise<number> {
   const ctx = contextFor(flags);
   const endpoint = requireEndpoint(flags);
-  const local = loadManifestFile(workspacePath(flags, flags.manifest, "manifest.json"), ctx, false);
+  const local = loadManifestFile(workspacePath(flags, flags.manifest, WORKSPACE_FILES.manifest), ctx, false);
   const verifier = createCliVerifier(process.env);
   // The report binds the chain hash of exactly these manifests, so the history below is what the Coordinator holds.
   const c = await attestCoordinator(endpoint, local.manifest, { verifier, log: ctx.log });
-  const dir = workspacePath(flags, undefined, "verify");
-  writeFileAtomic(join(dir, "coordinator-root-ca.pem"), c.rootCA, { mkdirs: true });
-  writeFileAtomic(join(dir, "mesh-ca.pem"), c.meshCA, { mkdirs: true });
+  const dir = workspacePath(flags, undefined, WORKSPACE_FILES.verifyDir);
+  writeFileAtomic(join(dir, WORKSPACE_FILES.coordinatorRootCa), c.rootCA, { mkdirs: true });
+  writeFileAtomic(join(dir, WORKSPACE_FILES.meshCa), c.meshCA, { mkdirs: true });
   const referenced = new Set<string>();
   for (const [i, m] of c.manifests.entries()) {
     writeFileAtomic(join(dir, `manifest.${i}.json`), m, { mkdirs: true });
