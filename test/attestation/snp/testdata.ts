@@ -3,17 +3,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { splitPem } from "../../../src/attestation/snp/x509-util.ts";
+import { sharedTestdata } from "../../shared-testdata.ts";
 
-export const ATTESTATION_DIR = join(
-  import.meta.dir,
-  "..",
-  "..",
-  "..",
-  "..",
-  "shared",
-  "testdata",
-  "attestation",
-);
+export const ATTESTATION_DIR = sharedTestdata("attestation");
 
 export function readSnp(name: string): Uint8Array {
   return new Uint8Array(readFileSync(join(ATTESTATION_DIR, "snp", name)));

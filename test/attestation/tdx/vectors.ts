@@ -2,17 +2,9 @@
 
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { sharedTestdata } from "../../shared-testdata.ts";
 
-export const ATTESTATION_DIR = join(
-  import.meta.dir,
-  "..",
-  "..",
-  "..",
-  "..",
-  "shared",
-  "testdata",
-  "attestation",
-);
+export const ATTESTATION_DIR = sharedTestdata("attestation");
 
 export function readTdx(name: string): Uint8Array {
   return new Uint8Array(readFileSync(join(ATTESTATION_DIR, "tdx", name)));

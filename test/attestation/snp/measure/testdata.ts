@@ -2,18 +2,9 @@
 
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { sharedTestdata } from "../../../shared-testdata.ts";
 
-export const MEASUREMENT_DIR = join(
-  import.meta.dir,
-  "..",
-  "..",
-  "..",
-  "..",
-  "..",
-  "shared",
-  "testdata",
-  "measurement",
-);
+export const MEASUREMENT_DIR = sharedTestdata("measurement");
 
 export interface MeasurementVector {
   readonly id: string;
