@@ -62,3 +62,16 @@ runtime-pin: node_modules/.package-lock.json
 .PHONY: demo
 demo: dist/contrast
 	$(BUN) test/e2e/demo.ts
+
+# Firmware from pinned Debian packages (deb: lock sources), placed under runtime/artifacts/ after its SRI verifies,
+# and the reference values computed from it (runtime/reference-values.json, embedded by generate). The check target
+# recomputes them and fails naming every stale value (CI).
+.PHONY: runtime-artifacts runtime-reference-values runtime-reference-values-check
+runtime-artifacts: node_modules/.package-lock.json
+	$(BUN) runtime/fetch-artifacts.ts
+
+runtime-reference-values: runtime-artifacts
+	$(BUN) runtime/compute-reference-values.ts
+
+runtime-reference-values-check: runtime-artifacts
+	$(BUN) runtime/compute-reference-values.ts --check

@@ -1,9 +1,11 @@
 // Default reference values per runtime platform, with zero placeholders where this build knows no launch value (reference §2.1, measurement.md §1.8).
 //
-// A launch measurement comes from the runtime artifacts (firmware, kernel, initrd, command line). Where the
-// binary carries no measured value for a platform, the entry holds all-zero placeholders that no report can
-// match (deny by default) and `unknownLaunchValues` names them, so the CLI prints what to fill in.
+// A launch measurement comes from the runtime artifacts (firmware, kernel, initrd, command line). The values the
+// binary carries are computed from the locked firmware (runtime/reference-values.json, `launchValuesFor`). Where it
+// carries none (CLH-SNP's IGVM, TDX RTMRs), the entry holds all-zero placeholders that no report can match (deny by
+// default) and `unknownLaunchValues` names them, so the CLI prints what to fill in.
 
+import { launchValuesFor } from "./runtime-launch-values.ts";
 import type {
   ReferenceValues,
   SnpGuestPolicy,
@@ -22,7 +24,7 @@ export interface ReferencePlatform {
 /** Launch values measured for a platform (hex); any that are absent become zero placeholders. */
 export interface KnownLaunchValues {
   readonly snp?: Partial<Record<SnpProductName, string>>;
-  readonly tdx?: { readonly mrTd: string; readonly rtmrs: readonly [string, string, string, string] };
+  readonly tdx?: { readonly mrTd: string; readonly rtmrs?: readonly [string, string, string, string] };
 }
 
 const ZERO48 = "00".repeat(48);
@@ -82,10 +84,13 @@ function tdxEntry(platform: string, known: KnownLaunchValues["tdx"]): TdxReferen
   };
 }
 
-/** Reference values for one platform: one SNP entry per product (Milan, Genoa) or one TDX entry. */
+/**
+ * Reference values for one platform: one SNP entry per product (Milan, Genoa) or one TDX entry. `known` defaults to
+ * the values this build computed from the platform's locked firmware (SNP: for the Kata template's default vCPUs).
+ */
 export function platformReferenceValues(
   platform: ReferencePlatform,
-  known: KnownLaunchValues = {},
+  known: KnownLaunchValues = launchValuesFor(platform.name),
 ): ReferenceValues {
   if (platform.tee === "tdx") return { tdx: [tdxEntry(platform.name, known.tdx)] };
   return { snp: SNP_PRODUCTS.map((p) => snpEntry(platform.name, p, known.snp?.[p])) };

@@ -4,7 +4,9 @@ import { closeSync, openSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigError, UnavailableError } from "../common/errors.ts";
 import { createSriHasher, parseSri, type Sri, verifySri } from "../common/sri.ts";
+import { artifactImagePath } from "../kube/runtime/artifact-source.ts";
 import type { LockedFile, RuntimeLock } from "../kube/runtime/lock.ts";
+import { parsePlatform } from "../kube/runtime/platforms.ts";
 
 export interface ArtifactSourceOptions {
   /** Root of the node-installer image's file system; image-path sources are read below it. */
@@ -37,8 +39,16 @@ export function requireIntegrity(lock: RuntimeLock): Sri[] {
   return lock.files.map((f, i) => parseSri(f.integrity, `files[${i}].integrity`));
 }
 
+/** The file a source names on this machine: an image path below the image root, or a `file://` path. */
+function localPath(file: LockedFile, platformId: string, imageRoot: string): string {
+  if (file.source.startsWith("file://")) return file.source.slice(7);
+  // A deb: artifact is never fetched here: the image carries the extracted file (runtime/README.md).
+  return join(imageRoot, artifactImagePath(platformId, file) ?? file.source);
+}
+
 async function openSource(
   file: LockedFile,
+  platformId: string,
   opts: ArtifactSourceOptions,
 ): Promise<ReadableStream<Uint8Array>> {
   const field = `${file.installPath}.source`;
@@ -67,7 +77,7 @@ async function openSource(
     }
     return res.body;
   }
-  const path = file.source.startsWith("file://") ? file.source.slice(7) : join(opts.imageRoot, file.source);
+  const path = localPath(file, platformId, opts.imageRoot);
   const f = Bun.file(path);
   if (!(await f.exists())) {
     throw new ConfigError("artifact_missing", `${field}: expected a file at ${path}, got nothing`, { field });
@@ -77,13 +87,14 @@ async function openSource(
 
 async function stageOne(
   file: LockedFile,
+  platformId: string,
   expected: Sri,
   dest: string,
   opts: ArtifactSourceOptions,
 ): Promise<Sri> {
   const hasher = createSriHasher(expected.algorithm);
   const max = opts.maxBytes ?? DEFAULT_MAX;
-  const source = await openSource(file, opts);
+  const source = await openSource(file, platformId, opts);
   const fd = openSync(dest, "wx", 0o600);
   try {
     let total = 0;
@@ -118,11 +129,12 @@ export async function stageArtifacts(
   opts: ArtifactSourceOptions,
 ): Promise<StagedArtifact[]> {
   const expected = requireIntegrity(lock);
+  const platformId = parsePlatform(lock.platform).id;
   const out: StagedArtifact[] = [];
   for (const [i, file] of lock.files.entries()) {
     const want = expected[i]!;
     const stagedPath = join(stagingDir, `${i}.artifact`);
-    const got = await stageOne(file, want, stagedPath, opts);
+    const got = await stageOne(file, platformId, want, stagedPath, opts);
     verifySri(want, got, `${file.installPath}.integrity`);
     out.push({ file, stagedPath, integrity: want });
   }

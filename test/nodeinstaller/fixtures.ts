@@ -14,9 +14,10 @@ import {
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { computeSri, formatSri, type SriAlgorithm } from "../../src/common/sri.ts";
+import { artifactImagePath } from "../../src/kube/runtime/artifact-source.ts";
 import { type LockedFile, parseRuntimeLock, type RuntimeLock } from "../../src/kube/runtime/lock.ts";
 import { loadRuntimeLock } from "../../src/kube/runtime/locks.ts";
-import type { PlatformName } from "../../src/kube/runtime/platforms.ts";
+import { type PlatformName, parsePlatform } from "../../src/kube/runtime/platforms.ts";
 import type { CommandResult, CommandRunner } from "../../src/nodeinstaller/restart.ts";
 
 export const GOLDEN_DIR = join(import.meta.dir, "golden");
@@ -50,9 +51,10 @@ export function createFixture(platform: PlatformName = "Metal-QEMU-SNP"): Fixtur
   const stagingParent = join(root, "staging");
   for (const d of [hostRoot, imageRoot, stagingParent]) mkdirSync(d, { recursive: true });
   const shipped = loadRuntimeLock(platform);
+  const id = parsePlatform(platform).id;
   const files = shipped.files.map((f): LockedFile => {
     const bytes = artifactBytes(f.installPath);
-    const path = join(imageRoot, f.source);
+    const path = join(imageRoot, artifactImagePath(id, f)!);
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, bytes);
     const alg: SriAlgorithm = f.executable ? "sha384" : "sha256";

@@ -1,5 +1,7 @@
 // Public surface of the runtime library: platforms, lock, handler names and the runtime's Kubernetes resources.
 
+export type { DebSource } from "./artifact-source.ts";
+export { artifactImagePath, debArtifactImagePath, isDebSource, parseDebSource } from "./artifact-source.ts";
 export { runtimeHandler, runtimeHandlerForLock } from "./handler.ts";
 export type { ArtifactRole, LockedFile, RuntimeLock } from "./lock.ts";
 export { canonicalLockBytes, parseRuntimeLock } from "./lock.ts";

@@ -2,6 +2,7 @@
 
 import { ParseError } from "../../common/errors.ts";
 import { parseSri } from "../../common/sri.ts";
+import { isDebSource, isSafeRelativePath, parseDebSource } from "./artifact-source.ts";
 import { type Platform, type PlatformName, parsePlatform } from "./platforms.ts";
 
 export type ArtifactRole = "shim" | "hypervisor" | "firmware" | "kernel" | "initrd" | "image" | "igvm";
@@ -18,7 +19,11 @@ const ROLES: readonly ArtifactRole[] = [
 /** One file installed under `/opt/edgeless/<handler>/`. */
 export interface LockedFile {
   readonly role: ArtifactRole;
-  /** `http(s)://…`, `file:///…`, or an absolute path inside the node-installer image. */
+  /**
+   * `http(s)://…`, `file:///…`, an absolute path inside the node-installer image, or `deb:<pkg>=<version>:/<path>`
+   * (a file of a pinned Debian package, fetched by `make runtime-artifacts`, carried in the image at
+   * `debArtifactImagePath`).
+   */
   readonly source: string;
   /** Relative to `/opt/edgeless/<handler>/`. */
   readonly installPath: string;
@@ -35,7 +40,6 @@ export interface RuntimeLock {
 }
 
 const MAX_FILES = 64;
-const SEGMENT = /^[A-Za-z0-9._+-]+$/;
 
 function fail(field: string, expected: string, got: unknown): never {
   const shown = typeof got === "string" ? JSON.stringify(got.slice(0, 80)) : typeof got;
@@ -51,19 +55,19 @@ function asObject(v: unknown, field: string): Record<string, unknown> {
   return v as Record<string, unknown>;
 }
 
-/** A relative path of plain segments: no `..`, no empty or dot segments, nothing absolute. */
-export function isSafeRelativePath(p: string): boolean {
-  const segs = p.split("/");
-  return p.length <= 255 && segs.every((s) => SEGMENT.test(s) && s !== "." && s !== "..");
-}
+export { isSafeRelativePath };
 
 function parseSource(v: unknown, field: string): string {
   if (typeof v !== "string") fail(field, "string", v);
+  if (isDebSource(v)) {
+    parseDebSource(v, field);
+    return v;
+  }
   const ok =
     /^https?:\/\/[^\s]+$/.test(v) ||
     (v.startsWith("file:///") && isSafeRelativePath(v.slice(8))) ||
     (v.startsWith("/") && isSafeRelativePath(v.slice(1)));
-  if (!ok) fail(field, "http(s):// URL, file:/// URL or absolute image path without '..'", v);
+  if (!ok) fail(field, "http(s):// URL, file:/// URL, deb: source or absolute image path without '..'", v);
   return v;
 }
 

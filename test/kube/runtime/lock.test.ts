@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ParseError } from "../../../src/common/errors.ts";
 import { computeSri, formatSri } from "../../../src/common/sri.ts";
+import { artifactImagePath, parseDebSource } from "../../../src/kube/runtime/artifact-source.ts";
 import { runtimeHandler, runtimeHandlerForLock } from "../../../src/kube/runtime/handler.ts";
 import { canonicalLockBytes, parseRuntimeLock } from "../../../src/kube/runtime/lock.ts";
 import { loadRuntimeLock } from "../../../src/kube/runtime/locks.ts";
@@ -11,6 +12,7 @@ import { listPlatforms } from "../../../src/kube/runtime/platforms.ts";
 
 const REPO = join(import.meta.dir, "..", "..", "..");
 const SHA256 = formatSri(computeSri("a"));
+const OVMF_SOURCE = "deb:ovmf=2022.11-6+deb12u2:/usr/share/ovmf/OVMF.fd";
 
 function baseline(): Record<string, unknown> {
   return JSON.parse(readFileSync(join(REPO, "runtime", "locks", "metal-qemu-snp.lock.json"), "utf8"));
@@ -40,9 +42,16 @@ describe("parseRuntimeLock", () => {
     expect(n).toBe(3);
   });
 
-  test("shipped binary artifacts → no invented integrity (bytes are not in this repository)", () => {
+  test("shipped binary artifacts → integrity only on the deb: firmware (no other bytes are obtainable here)", () => {
+    const pinned: string[] = [];
     for (const p of listPlatforms())
-      for (const f of loadRuntimeLock(p).files) expect(f.integrity).toBeUndefined();
+      for (const f of loadRuntimeLock(p).files) {
+        if (f.integrity === undefined) continue;
+        expect(f.source).toBe(OVMF_SOURCE);
+        expect(f.integrity).toStartWith("sha384-");
+        pinned.push(`${p.name}/${f.role}`);
+      }
+    expect(pinned).toEqual(["Metal-QEMU-SNP/firmware", "Metal-QEMU-TDX/firmware"]);
   });
 
   type Mutation = [string, (d: Record<string, unknown>) => void, string];
@@ -61,6 +70,24 @@ describe("parseRuntimeLock", () => {
     ],
     ["source with ..", (d) => (file0(d).source = "/artifacts/../etc/shadow"), "invalid_runtime_lock"],
     ["source ftp", (d) => (file0(d).source = "ftp://example.com/shim"), "invalid_runtime_lock"],
+    ["deb source without path", (d) => (file0(d).source = "deb:ovmf=2022.11-6"), "invalid_runtime_lock"],
+    ["deb source without version", (d) => (file0(d).source = "deb:ovmf:/usr/x"), "invalid_runtime_lock"],
+    [
+      "deb source path with ..",
+      (d) => (file0(d).source = "deb:ovmf=1.0:/usr/../etc/shadow"),
+      "invalid_runtime_lock",
+    ],
+    ["deb source relative path", (d) => (file0(d).source = "deb:ovmf=1.0:usr/x"), "invalid_runtime_lock"],
+    [
+      "deb source upper-case package",
+      (d) => (file0(d).source = "deb:OVMF=1.0:/usr/x"),
+      "invalid_runtime_lock",
+    ],
+    [
+      "deb source version not a digit first",
+      (d) => (file0(d).source = "deb:ovmf=v1:/usr/x"),
+      "invalid_runtime_lock",
+    ],
     ["executable as string", (d) => (file0(d).executable = "yes"), "invalid_runtime_lock"],
     ["integrity md5", (d) => (file0(d).integrity = "md5-AAAA"), "invalid_sri"],
     ["integrity short digest", (d) => (file0(d).integrity = "sha256-AAAA"), "invalid_sri"],
@@ -98,6 +125,17 @@ describe("parseRuntimeLock", () => {
     });
   }
 
+  test("deb: sources with an epoch or a tilde version → valid, source kept verbatim", () => {
+    for (const source of [
+      "deb:qemu-system-x86=1:7.2+dfsg-7+deb12u7:/usr/bin/qemu-system-x86_64",
+      "deb:ovmf=2024.02~rc1-2:/usr/share/ovmf/OVMF.fd",
+    ]) {
+      const d = baseline();
+      file0(d).source = source;
+      expect(parseRuntimeLock(d).files[0]!.source).toBe(source);
+    }
+  });
+
   test("baseline with an integrity added → valid", () => {
     const d = baseline();
     file0(d).integrity = SHA256;
@@ -125,6 +163,8 @@ describe("runtimeHandler", () => {
   });
 
   type Change = [string, (d: Record<string, unknown>) => void];
+  const firmware = (d: Record<string, unknown>) =>
+    (d.files as Record<string, unknown>[]).find((f) => f.role === "firmware")!;
   const changes: Change[] = [
     ["integrity filled in", (d) => ((d.files as Record<string, unknown>[])[0]!.integrity = SHA256)],
     [
@@ -137,6 +177,11 @@ describe("runtimeHandler", () => {
       (d) => ((d.files as Record<string, unknown>[])[4]!.installPath = "share/initrd.zst"),
     ],
     ["template integrity changed", (d) => ((d.kataConfig as Record<string, unknown>).integrity = SHA256)],
+    ["firmware integrity changed", (d) => (firmware(d).integrity = formatSri(computeSri("other", "sha384")))],
+    [
+      "firmware package version changed",
+      (d) => (firmware(d).source = OVMF_SOURCE.replace("deb12u2", "deb12u3")),
+    ],
   ];
   for (const [name, change] of changes) {
     test(`${name} → different handler`, () => {
@@ -179,5 +224,55 @@ describe("runtime/pin-artifacts.ts", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("parseDebSource", () => {
+  test("pinned OVMF source → package, version and path", () => {
+    expect(parseDebSource(OVMF_SOURCE)).toEqual({
+      package: "ovmf",
+      version: "2022.11-6+deb12u2",
+      path: "/usr/share/ovmf/OVMF.fd",
+    });
+  });
+
+  test("epoch in the version → the path is what follows the last colon", () => {
+    expect(parseDebSource("deb:qemu=1:7.2+dfsg-7:/usr/bin/q")).toEqual({
+      package: "qemu",
+      version: "1:7.2+dfsg-7",
+      path: "/usr/bin/q",
+    });
+  });
+
+  const bad = [
+    "deb:",
+    "deb:ovmf",
+    "deb:ovmf=:/x",
+    "deb:ovmf=1:",
+    "deb:ovmf=1::/x",
+    "deb:ovmf=1:/a//b",
+    "deb:o=1:/x",
+  ];
+  for (const source of bad) {
+    test(`${JSON.stringify(source)} → ParseError invalid_runtime_lock`, () => {
+      let err: unknown;
+      try {
+        parseDebSource(source);
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(ParseError);
+      expect((err as ParseError).code).toBe("invalid_runtime_lock");
+    });
+  }
+});
+
+describe("artifactImagePath", () => {
+  test("deb: → /artifacts/<platform id>/<installPath>; image path → itself; URL → undefined", () => {
+    const f = { source: OVMF_SOURCE, installPath: "snp/share/OVMF.fd" };
+    expect(artifactImagePath("metal-qemu-snp", f)).toBe("/artifacts/metal-qemu-snp/snp/share/OVMF.fd");
+    expect(artifactImagePath("x", { ...f, source: "/artifacts/x/y" })).toBe("/artifacts/x/y");
+    expect(artifactImagePath("x", { ...f, source: "https://example.com/y" })).toBeUndefined();
+    expect(artifactImagePath("x", { ...f, source: "file:///y" })).toBeUndefined();
   });
 });
