@@ -47,23 +47,39 @@ export const COMMENT =
   "do not edit. `make runtime-reference-values-check` fails when it is not current.";
 
 /** Where the fetch step placed a locked file: DIR/<platform id>/<installPath> for deb:, DIR/<rest> for /artifacts/. */
-export function localArtifactPath(lock: RuntimeLock, file: LockedFile, artifactsDir: string): string | undefined {
+export function localArtifactPath(
+  lock: RuntimeLock,
+  file: LockedFile,
+  artifactsDir: string,
+): string | undefined {
   const inImage = artifactImagePath(parsePlatform(lock.platform).id, file);
   const m = inImage === undefined ? null : /^\/artifacts\/(.+)$/.exec(inImage);
   return m ? join(artifactsDir, m[1]!) : undefined;
 }
 
-function vcpuCounts(template: string, field: string): { defaultVcpus: number; maxVcpus: number; counts: number[] } {
+export function readVcpuCounts(
+  template: string,
+  field: string,
+): { defaultVcpus: number; maxVcpus: number; counts: number[] } {
   const qemu = (parseToml(template) as { hypervisor?: { qemu?: Record<string, unknown> } }).hypervisor?.qemu;
   const defaultVcpus = qemu?.default_vcpus;
   const maxVcpus = qemu?.default_maxvcpus ?? 0;
   if (typeof defaultVcpus !== "number" || !Number.isSafeInteger(defaultVcpus) || defaultVcpus < 1)
-    throw new ConfigError("invalid_kata_template", `${field}: expected default_vcpus ≥ 1, got ${defaultVcpus}`);
+    throw new ConfigError(
+      "invalid_kata_template",
+      `${field}: expected default_vcpus ≥ 1, got ${defaultVcpus}`,
+    );
   if (typeof maxVcpus !== "number" || !Number.isSafeInteger(maxVcpus) || maxVcpus < 0)
-    throw new ConfigError("invalid_kata_template", `${field}: expected default_maxvcpus ≥ 0, got ${maxVcpus}`);
+    throw new ConfigError(
+      "invalid_kata_template",
+      `${field}: expected default_maxvcpus ≥ 0, got ${maxVcpus}`,
+    );
   // default_maxvcpus 0 means "the host's cores": pods with CPU limits boot more vCPUs than the default.
   if (maxVcpus === defaultVcpus) return { defaultVcpus, maxVcpus, counts: [defaultVcpus] };
-  const upper = Math.max(defaultVcpus, Math.min(maxVcpus === 0 ? MAX_LISTED_VCPUS : maxVcpus, MAX_LISTED_VCPUS));
+  const upper = Math.max(
+    defaultVcpus,
+    Math.min(maxVcpus === 0 ? MAX_LISTED_VCPUS : maxVcpus, MAX_LISTED_VCPUS),
+  );
   const counts = Array.from({ length: upper }, (_, i) => i + 1);
   return { defaultVcpus, maxVcpus, counts };
 }
@@ -80,23 +96,46 @@ export function computePlatformLaunchValues(
 ): PlatformLaunchValues {
   const entry = lock.files.find((f) => f.role === "firmware");
   if (entry?.integrity === undefined)
-    throw new ConfigError("firmware_not_pinned", `${lock.platform}: expected a firmware entry with integrity, got none`);
+    throw new ConfigError(
+      "firmware_not_pinned",
+      `${lock.platform}: expected a firmware entry with integrity, got none`,
+    );
   const want = parseSri(entry.integrity, `${lock.platform}.firmware.integrity`);
   verifySri(want, computeSri(firmware, want.algorithm), `${lock.platform}.firmware.integrity`);
   const fw = { source: entry.source, integrity: entry.integrity };
   if (parsePlatform(lock.platform).tee === "tdx") {
-    return { tee: "tdx", firmware: fw, covers: TDX_COVERS, pageOrder: "single-pass", mrTd: measureTdxMrtd(firmware, { pageOrder: "single-pass" }) };
+    return {
+      tee: "tdx",
+      firmware: fw,
+      covers: TDX_COVERS,
+      pageOrder: "single-pass",
+      mrTd: measureTdxMrtd(firmware, { pageOrder: "single-pass" }),
+    };
   }
-  const { defaultVcpus, maxVcpus, counts } = vcpuCounts(template, lock.kataConfig.template);
+  const { defaultVcpus, maxVcpus, counts } = readVcpuCounts(template, lock.kataConfig.template);
   const products: Record<string, SnpProductLaunchValues> = {};
   for (const [product, vcpuType] of SNP_PRODUCTS) {
     const vcpuSignature = resolveVcpuSignature(vcpuType);
     const launchDigests: Record<string, string> = {};
     for (const vcpus of counts)
-      launchDigests[String(vcpus)] = measureSnpOvmf(firmware, { vcpus, vcpuSignature, guestFeatures: GUEST_FEATURES, vmm: "qemu" });
+      launchDigests[String(vcpus)] = measureSnpOvmf(firmware, {
+        vcpus,
+        vcpuSignature,
+        guestFeatures: GUEST_FEATURES,
+        vmm: "qemu",
+      });
     products[product] = { vcpuType, vcpuSignature: hex32(vcpuSignature), launchDigests };
   }
-  return { tee: "snp", firmware: fw, covers: SNP_COVERS, vmm: "qemu", guestFeatures: `0x${GUEST_FEATURES.toString(16)}`, defaultVcpus, maxVcpus, products };
+  return {
+    tee: "snp",
+    firmware: fw,
+    covers: SNP_COVERS,
+    vmm: "qemu",
+    guestFeatures: `0x${GUEST_FEATURES.toString(16)}`,
+    defaultVcpus,
+    maxVcpus,
+    products,
+  };
 }
 
 function readLocks(runtimeDir: string): RuntimeLock[] {
@@ -108,16 +147,26 @@ function readLocks(runtimeDir: string): RuntimeLock[] {
 }
 
 /** The whole document for every lock with a pinned firmware; a firmware file not fetched yet is `firmware_missing`. */
-export function computeRuntimeLaunchValues(runtimeDir: string, artifactsDir: string): RuntimeLaunchValuesDocument {
+export function computeRuntimeLaunchValues(
+  runtimeDir: string,
+  artifactsDir: string,
+): RuntimeLaunchValuesDocument {
   const platforms: Record<string, PlatformLaunchValues> = {};
   for (const lock of readLocks(runtimeDir)) {
     const fw = lock.files.find((f) => f.role === "firmware" && f.integrity !== undefined);
     if (fw === undefined) continue;
     const path = localArtifactPath(lock, fw, artifactsDir);
     if (path === undefined || !existsSync(path))
-      throw new ConfigError("firmware_missing", `${lock.platform}: expected the firmware at ${path ?? fw.source}, got nothing; run make runtime-artifacts`);
+      throw new ConfigError(
+        "firmware_missing",
+        `${lock.platform}: expected the firmware at ${path ?? fw.source}, got nothing; run make runtime-artifacts`,
+      );
     const template = readFileSync(join(runtimeDir, lock.kataConfig.template), "utf8");
-    platforms[lock.platform] = computePlatformLaunchValues(lock, new Uint8Array(readFileSync(path)), template);
+    platforms[lock.platform] = computePlatformLaunchValues(
+      lock,
+      new Uint8Array(readFileSync(path)),
+      template,
+    );
   }
   return { comment: COMMENT, platforms };
 }
@@ -127,7 +176,11 @@ export function diffLaunchValues(want: unknown, got: unknown, path = ""): string
   if (typeof want === "object" && want !== null && typeof got === "object" && got !== null) {
     const keys = [...new Set([...Object.keys(want), ...Object.keys(got)])].sort();
     return keys.flatMap((k) =>
-      diffLaunchValues((want as Record<string, unknown>)[k], (got as Record<string, unknown>)[k], path ? `${path}.${k}` : k),
+      diffLaunchValues(
+        (want as Record<string, unknown>)[k],
+        (got as Record<string, unknown>)[k],
+        path ? `${path}.${k}` : k,
+      ),
     );
   }
   if (JSON.stringify(want) === JSON.stringify(got)) return [];
@@ -157,7 +210,9 @@ function main(): number {
     process.stdout.write(`runtime reference values: current (${Object.keys(doc.platforms).join(", ")})\n`);
     return 0;
   }
-  process.stderr.write(`runtime reference values: ${out} is not current; run make runtime-reference-values\n`);
+  process.stderr.write(
+    `runtime reference values: ${out} is not current; run make runtime-reference-values\n`,
+  );
   for (const d of diffs.length > 0 ? diffs : ["formatting differs"]) process.stderr.write(`  ${d}\n`);
   return 1;
 }

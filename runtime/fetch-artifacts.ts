@@ -8,12 +8,27 @@
 //   node-installer image. A mismatch exits 1 and places nothing. --pin writes the SRI (sha384) of the extracted bytes
 //   into the lock instead of checking it (the release step after changing a pinned version). Needs apt-get, dpkg-deb.
 
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { ContrastError } from "../src/common/errors.ts";
 import { computeSri, formatSri, parseSri, verifySri } from "../src/common/sri.ts";
-import { debArtifactImagePath, type DebSource, isDebSource, parseDebSource } from "../src/kube/runtime/artifact-source.ts";
+import {
+  type DebSource,
+  debArtifactImagePath,
+  isDebSource,
+  parseDebSource,
+} from "../src/kube/runtime/artifact-source.ts";
 import { parsePlatform } from "../src/kube/runtime/platforms.ts";
 
 const args = process.argv.slice(2);
@@ -35,25 +50,46 @@ function run(argv: string[], cwd?: string): string {
   return new TextDecoder().decode(r.stdout);
 }
 
+/** `apt-get download` of the pinned version; a fresh machine may lack apt lists, so as root one `apt-get update` and retry. */
+function download(deb: DebSource, dir: string): void {
+  // Sandbox user root: the cache may live where apt's _apt user cannot write.
+  const argv = ["apt-get", "download", "-o", "APT::Sandbox::User=root", `${deb.package}=${deb.version}`];
+  try {
+    run(argv, dir);
+    return;
+  } catch (e) {
+    if (process.getuid?.() !== 0) throw hint(deb, e);
+  }
+  process.stdout.write(`${deb.package}=${deb.version}: not in the apt lists; running apt-get update once\n`);
+  try {
+    run(["apt-get", "update", "-qq"]);
+    run(argv, dir);
+  } catch (e) {
+    throw hint(deb, e);
+  }
+}
+
+function hint(deb: DebSource, e: unknown): Error {
+  return new Error(
+    `${deb.package}=${deb.version}: apt-get download failed (not in the apt lists, or superseded by a newer Debian point release: then change the version in runtime/locks/ and run fetch-artifacts --pin): ${(e as Error).message}`,
+  );
+}
+
 /** The .deb of `deb`, downloaded into its own cache directory on first use; checks the control fields it carries. */
 function fetchDeb(deb: DebSource): string {
   const dir = join(cacheDir, `${deb.package}=${deb.version}`);
   mkdirSync(dir, { recursive: true });
   let files = readdirSync(dir).filter((n) => n.endsWith(".deb"));
   if (files.length === 0) {
-    try {
-      // Sandbox user root: the cache may live where apt's _apt user cannot write.
-      run(["apt-get", "download", "-o", "APT::Sandbox::User=root", `${deb.package}=${deb.version}`], dir);
-    } catch (e) {
-      throw new Error(
-        `${deb.package}=${deb.version}: apt-get download failed (is this version in the apt lists? try apt-get update): ${(e as Error).message}`,
-      );
-    }
+    download(deb, dir);
     files = readdirSync(dir).filter((n) => n.endsWith(".deb"));
   }
   if (files.length !== 1) throw new Error(`${dir}: expected one .deb, got ${files.length}`);
   const path = join(dir, files[0]!);
-  const [pkg, version] = run(["dpkg-deb", "-f", path, "Package", "Version"]).trim().split("\n").map((l) => l.replace(/^\w+: /, ""));
+  const [pkg, version] = run(["dpkg-deb", "-f", path, "Package", "Version"])
+    .trim()
+    .split("\n")
+    .map((l) => l.replace(/^\w+: /, ""));
   if (pkg !== deb.package || version !== deb.version) {
     throw new Error(`${path}: expected ${deb.package}=${deb.version}, got ${pkg}=${version}`);
   }
@@ -100,7 +136,8 @@ function processLock(lockPath: string): boolean {
       f.integrity = formatSri(computeSri(extract(fetchDeb(deb), deb), "sha384"));
       process.stdout.write(`pinned ${field}: ${f.integrity}\n`);
     }
-    if (f.integrity === undefined) throw new Error(`${field}: no integrity in the lock; run with --pin to set it`);
+    if (f.integrity === undefined)
+      throw new Error(`${field}: no integrity in the lock; run with --pin to set it`);
     const want = parseSri(f.integrity, `${field}.integrity`);
     if (existsSync(dest) && !pin) {
       try {
@@ -123,7 +160,10 @@ function processLock(lockPath: string): boolean {
 
 try {
   const locks = join(runtimeDir, "locks");
-  for (const name of readdirSync(locks).filter((n) => n.endsWith(".lock.json")).sort()) processLock(join(locks, name));
+  for (const name of readdirSync(locks)
+    .filter((n) => n.endsWith(".lock.json"))
+    .sort())
+    processLock(join(locks, name));
 } catch (e) {
   const code = e instanceof ContrastError ? ` (${e.code})` : "";
   process.stderr.write(`runtime-artifacts: ${(e as Error).message}${code}\n`);

@@ -4,6 +4,7 @@
 //   The Kata template's integrity is always recomputed from runtime/kata/. A file entry whose source is an image
 //   path `/artifacts/<platform-id>/<path>` is pinned from `DIR/<platform-id>/<path>` when that file exists; entries
 //   whose bytes are absent keep (or get) no integrity, so the node-installer refuses them. Never invents a digest.
+//   `deb:` entries are left alone: their integrity is the packaged file's, set by `fetch-artifacts.ts --pin`.
 //   --runtime DIR works on a copy of runtime/ (locks/ and kata/ below DIR); --check exits 1 when a lock would change (CI guard that locks match the templates).
 
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";

@@ -22,6 +22,7 @@ import { ANNOTATION_INITDATA } from "../../src/kube/contrast-annotations.ts";
 import { renderCoordinatorResources } from "../../src/kube/coordinator-resources.ts";
 import { COORDINATOR_IMAGE } from "../../src/kube/release-images.ts";
 import { parseManifest } from "../../src/manifest/parse-manifest.ts";
+import { launchValuesFor } from "../../src/manifest/runtime-launch-values.ts";
 import type { Manifest } from "../../src/manifest/types.ts";
 import { decodeInitdataAnnotation } from "../../src/policy/initdata.ts";
 
@@ -203,7 +204,14 @@ describe("contrast generate", () => {
     expect(first.stderr).toContain(
       "hint: please fill in ReferenceValues.snp[0].MinimumTCB.BootloaderVersion",
     );
-    expect(first.stderr).toContain("ReferenceValues.snp[0].TrustedMeasurement");
+    // Launch digests are computed from the locked firmware (runtime/reference-values.json), not placeholders.
+    expect(first.stderr).not.toContain("TrustedMeasurement");
+    const launch = launchValuesFor("Metal-QEMU-SNP").snp!;
+    expect(readManifest(ws).ReferenceValues.snp?.map((e) => e.TrustedMeasurement)).toEqual([
+      launch.Milan!,
+      launch.Genoa!,
+    ]);
+    expect(launch.Milan).not.toBe("00".repeat(48));
     for (const f of ["rules.rego", "settings.json", "layers-cache.json"])
       expect(existsSync(join(ws, f))).toBe(true);
     for (const f of ["workload-owner.pem", "seedshare-owner.pem"])
@@ -398,6 +406,7 @@ describe("contrast generate: flags", () => {
       expect(existsSync(join(ws, "state", f))).toBe(true);
     const m = parseManifest(new Uint8Array(readFileSync(join(ws, "state", "manifest.json")))).manifest;
     expect(m.ReferenceValues.tdx?.[0]?.Xfam).toBe("e702060000000000");
+    expect(m.ReferenceValues.tdx?.[0]?.MrTd).toBe(launchValuesFor("Metal-QEMU-TDX").tdx!.mrTd);
     expect(run.stderr).toContain("ReferenceValues.tdx[0].MrSeam");
   });
 

@@ -15,6 +15,11 @@ import {
   platformReferenceValues,
   unknownLaunchValues,
 } from "../../src/manifest/platform-reference-values.ts";
+import {
+  loadRuntimeLaunchValues,
+  type SnpPlatformLaunchValues,
+  type TdxPlatformLaunchValues,
+} from "../../src/manifest/runtime-launch-values.ts";
 import { selectReferenceValues } from "../../src/manifest/select-reference-values.ts";
 import { serializeManifest } from "../../src/manifest/serialize-manifest.ts";
 import type { Manifest } from "../../src/manifest/types.ts";
@@ -134,15 +139,39 @@ describe("buildManifest", () => {
 
 describe("platformReferenceValues", () => {
   test("SNP → Milan and Genoa entries with null TCB; TDX → zero MrSeam; all placeholders hinted", () => {
-    const snp = platformReferenceValues(SNP);
+    const snp = platformReferenceValues(SNP, {});
     expect(snp.snp?.map((e) => e.ProductName)).toEqual(["Milan", "Genoa"]);
     expect(snp.snp?.[0]?.MinimumTCB.SNPVersion).toBeNull();
     expect(unknownLaunchValues(snp).length).toBe(2);
-    const tdx = platformReferenceValues(TDX);
+    const tdx = platformReferenceValues(TDX, {});
     expect(tdx.tdx?.[0]?.MrSeam).toBe("00".repeat(48));
     expect(unknownLaunchValues(tdx).length).toBe(5); // MrTd and four RTMRs
     const known = platformReferenceValues(SNP, { snp: { Milan: "ab".repeat(48), Genoa: "cd".repeat(48) } });
     expect(unknownLaunchValues(known)).toEqual([]);
+  });
+
+  test("Metal-QEMU-SNP by default → the embedded launch digests for the template's default vCPUs, nothing hinted", () => {
+    const doc = loadRuntimeLaunchValues();
+    const p = doc.platforms["Metal-QEMU-SNP"] as SnpPlatformLaunchValues;
+    const refs = platformReferenceValues(SNP);
+    expect(refs.snp?.map((e) => e.TrustedMeasurement)).toEqual(
+      (["Milan", "Genoa"] as const).map((n) => p.products[n]!.launchDigests[String(p.defaultVcpus)]!),
+    );
+    expect(refs.snp?.[0]?.TrustedMeasurement).not.toBe("00".repeat(48));
+    expect(unknownLaunchValues(refs)).toEqual([]);
+  });
+
+  test("Metal-QEMU-TDX by default → embedded MRTD; RTMRs stay hinted placeholders", () => {
+    const p = loadRuntimeLaunchValues().platforms["Metal-QEMU-TDX"] as TdxPlatformLaunchValues;
+    const refs = platformReferenceValues(TDX);
+    expect(refs.tdx?.[0]?.MrTd).toBe(p.mrTd);
+    expect(unknownLaunchValues(refs).length).toBe(4);
+  });
+
+  test("CLH-SNP (IGVM, no artifact) → zero placeholders, both hinted", () => {
+    const refs = platformReferenceValues({ name: "CLH-SNP", tee: "snp" });
+    expect(refs.snp?.every((e) => e.TrustedMeasurement === "00".repeat(48))).toBe(true);
+    expect(unknownLaunchValues(refs).length).toBe(2);
   });
 });
 

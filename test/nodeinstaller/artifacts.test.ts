@@ -56,6 +56,36 @@ describe("stageArtifacts", () => {
     expect(readdirSync(fx.stagingParent)).toEqual([]);
   });
 
+  test("deb: firmware → read from /artifacts/<platform>/<installPath> in the image, never fetched, SRI-checked", async () => {
+    fx = createFixture("Metal-QEMU-TDX");
+    const fw = fx.lock.files.find((f) => f.role === "firmware")!;
+    expect(fw.source).toStartWith("deb:ovmf=");
+    const fetched: string[] = [];
+    const fetchSpy = (async (u: string) => {
+      fetched.push(u);
+      return new Response("no", { status: 404 });
+    }) as unknown as typeof fetch;
+    const staged = await stageArtifacts(fx.lock, fx.stagingParent, {
+      imageRoot: fx.imageRoot,
+      allowFetch: true,
+      fetch: fetchSpy,
+    });
+    const s = staged.find((x) => x.file.role === "firmware")!;
+    expect(new Uint8Array(readFileSync(s.stagedPath))).toEqual(artifactBytes(fw.installPath));
+    expect(fetched).toEqual([]);
+    const path = join(fx.imageRoot, "artifacts", "metal-qemu-tdx", fw.installPath);
+    const bytes = readFileSync(path);
+    bytes[7] = bytes[7]! ^ 0x80;
+    writeFileSync(path, bytes);
+    const again = join(fx.root, "staging2");
+    mkdirSync(again);
+    await expectRejects(
+      stageArtifacts(fx.lock, again, { imageRoot: fx.imageRoot, allowFetch: false }),
+      VerificationError,
+      "integrity_mismatch",
+    );
+  });
+
   test("artifact absent from the image → ConfigError artifact_missing", async () => {
     fx = createFixture("Metal-QEMU-SNP");
     await expectRejects(
