@@ -11,7 +11,7 @@ import {
   serializeLaunchValues,
 } from "../../runtime/compute-reference-values.ts";
 import { extendSnpLaunchDigest, resolveVcpuSignature } from "../../src/attestation/snp/measure/index.ts";
-import { parseOvmfSevInfo } from "../../src/attestation/snp/measure/ovmf-sev.ts";
+import { parseOvmfSevInfo, SevSectionType } from "../../src/attestation/snp/measure/ovmf-sev.ts";
 import { fromHex, toHex } from "../../src/common/bytes.ts";
 import { ConfigError, VerificationError } from "../../src/common/errors.ts";
 import { loadRuntimeLock } from "../../src/kube/runtime/locks.ts";
@@ -98,6 +98,17 @@ describe("computePlatformLaunchValues", () => {
     }
     expect(checked).toBe(16);
   });
+});
+
+describe("locked Debian OVMF", () => {
+  withFirmware(
+    "SEV metadata → no SNP_KERNEL_HASHES section, so kernel/initrd/cmdline are not measured (README)",
+    () => {
+      const info = parseOvmfSevInfo(new Uint8Array(readFileSync(FIRMWARE)));
+      expect(info.sections.length).toBeGreaterThan(0);
+      expect(info.sections.some((s) => s.type === SevSectionType.SnpKernelHashes)).toBe(false);
+    },
+  );
 });
 
 describe("readVcpuCounts", () => {
