@@ -161,7 +161,10 @@ export function computeRuntimeLaunchValues(
         "firmware_missing",
         `${lock.platform}: expected the firmware at ${path ?? fw.source}, got nothing; run make runtime-artifacts`,
       );
-    const template = readFileSync(join(runtimeDir, lock.kataConfig.template), "utf8");
+    const templateBytes = new Uint8Array(readFileSync(join(runtimeDir, lock.kataConfig.template)));
+    const pinned = parseSri(lock.kataConfig.integrity, `${lock.platform}.kataConfig.integrity`);
+    verifySri(pinned, computeSri(templateBytes, pinned.algorithm), `${lock.platform}.kataConfig.integrity`);
+    const template = new TextDecoder().decode(templateBytes);
     platforms[lock.platform] = computePlatformLaunchValues(
       lock,
       new Uint8Array(readFileSync(path)),
