@@ -201,6 +201,22 @@ describe("sim deployment end to end", () => {
       join(root, "leaf.pem"),
     ]);
     expect(wrong.exitCode).not.toBe(0);
+    // SANs from the manifest, client+server EKU, the report's claims and the workload secret ID as extensions.
+    const text = Bun.spawnSync([
+      "openssl",
+      "x509",
+      "-noout",
+      "-text",
+      "-in",
+      join(root, "leaf.pem"),
+    ]).stdout.toString();
+    expect(text).toContain("DNS:web");
+    expect(text).toContain("IP Address:127.0.0.1");
+    expect(text).toContain("TLS Web Server Authentication");
+    expect(text).toContain("TLS Web Client Authentication");
+    expect(text).toContain("1.3.9901.3.1:"); // WorkloadSecretID
+    expect(text).toContain("1.3.9901.2.1.23:"); // HOST_DATA claim
+    expect(text).toContain("apps/v1/Deployment/default/web");
   });
 
   test("two issued workload certs complete an mTLS handshake; a cert from another Coordinator is rejected", async () => {
