@@ -30,7 +30,10 @@ let changed = 0;
 for (const name of readdirSync(join(here, "locks")).filter((n) => n.endsWith(".lock.json"))) {
   const path = join(here, "locks", name);
   const before = readFileSync(path, "utf8");
-  const lock = JSON.parse(before) as { kataConfig: { template: string; integrity: string }; files: FileEntry[] };
+  const lock = JSON.parse(before) as {
+    kataConfig: { template: string; integrity: string };
+    files: FileEntry[];
+  };
   lock.kataConfig.integrity = formatSri(computeSri(readFileSync(join(here, lock.kataConfig.template))));
   for (const f of lock.files) {
     const m = /^\/artifacts\/(.+)$/.exec(f.source);
