@@ -5,6 +5,7 @@ import { ApiError } from "../api/errors.ts";
 import { meshReportData } from "../api/report-data.ts";
 import { expectBase64, expectObject, parseEvidence } from "../api/schema.ts";
 import type { MeshCertResponse, MeshNonceResponse } from "../api/types.ts";
+import { claimedHostData } from "../attestation/claimed-host-data.ts";
 import { toBase64, toHex } from "../common/bytes.ts";
 import { ContrastError } from "../common/errors.ts";
 import type { Logger } from "../common/log.ts";
@@ -70,7 +71,11 @@ export function createMeshApi(deps: MeshApiDeps): Hono {
       );
     } catch (e) {
       if (!(e instanceof ContrastError)) throw e;
-      throw refuse("attestation_failed", `evidence: ${e.message}`, { code: e.code });
+      // The digest is what the refused report claims (unverified), so an operator can tell which pod it was.
+      throw refuse("attestation_failed", `evidence: ${e.message}`, {
+        code: e.code,
+        claimedPolicy: claimedHostData(evidence) ?? "unparseable",
+      });
     }
     const digest = toHex(verified.hostData);
     const entry = active.manifest.Policies[digest];

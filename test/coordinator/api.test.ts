@@ -12,7 +12,7 @@ import { buildSimReportFields, signSnpReport } from "../../src/attestation/sim/i
 import { createSimIssuer } from "../../src/attestation/sim-issuer.ts";
 import type { SnpReportFields } from "../../src/attestation/snp/abi.ts";
 import { fromBase64, toBase64, toHex } from "../../src/common/bytes.ts";
-import { silentLogger } from "../../src/common/log.ts";
+import { createLogger, silentLogger } from "../../src/common/log.ts";
 import { readCoordinatorConfig } from "../../src/coordinator/config.ts";
 import { type RunningCoordinator, startCoordinator } from "../../src/coordinator/server.ts";
 import { exportPublicKeySpki, generateEcKeyPair } from "../../src/crypto/keys.ts";
@@ -31,6 +31,7 @@ let sim: Awaited<ReturnType<typeof createTestSim>>;
 let owner: Awaited<ReturnType<typeof generateEcKeyPair>>;
 const docs: Record<string, ReturnType<typeof policyDocument>> = {};
 let manifest: Record<string, unknown>;
+const logLines: string[] = [];
 
 function manifestBytes(extraSan = ""): Uint8Array {
   const m = structuredClone(manifest) as { Policies: Record<string, { SANs: string[] }> };
@@ -122,7 +123,7 @@ beforeAll(async () => {
     {},
   );
   coordinator = await startCoordinator(config, {
-    log: silentLogger,
+    log: createLogger({ level: "info", format: "json", write: (l) => logLines.push(l) }),
     verifier: createEvidenceVerifier(),
     version: "test",
     issuer: await createSimIssuer(sim.dir, fromHexString(docs.coordinator!.digest)),
@@ -183,6 +184,14 @@ describe("mesh API bad input", () => {
       expect(stateFingerprint()).toBe(before);
     });
   }
+
+  test("refused evidence → logged with the reason and the policy digest it claims", async () => {
+    logLines.length = 0;
+    await certRequest({ edit: (f) => ({ ...f, policy: { ...f.policy, debug: true } }) });
+    const refusal = logLines.map((l) => JSON.parse(l)).find((l) => l.msg === "mesh certificate refused");
+    expect(refusal?.reason).toBe("attestation_failed");
+    expect(refusal?.claimedPolicy).toBe(docs.web!.digest);
+  });
 
   test("replayed nonce → first admitted, second invalid_nonce", async () => {
     const n = await nonce();
