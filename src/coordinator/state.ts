@@ -2,29 +2,27 @@
 
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import * as x509 from "@peculiar/x509";
 import { ApiError } from "../api/errors.ts";
 import { writeFileAtomic } from "../common/atomic-file.ts";
 import { constantTimeEqual, fromHex, toHex } from "../common/bytes.ts";
 import { ContrastError } from "../common/errors.ts";
 import { type CertificateAuthority, createCertificateAuthority } from "../crypto/ca.ts";
-import { exportPublicKeySpki, generateEcKeyPair } from "../crypto/keys.ts";
+import { generateEcKeyPair } from "../crypto/keys.ts";
 import type { RandomSource } from "../crypto/random.ts";
 import { createSeedEngine, type SeedEngine } from "../crypto/seed-engine.ts";
 import { createSeedShareDocument, type SeedShareDocument } from "../crypto/seedshare.ts";
 import {
   computeTransitionHash,
-  sha256Bytes,
   signLatestTransition,
   verifyLatestTransition,
-  verifyTransitionSignature,
   ZERO_HASH,
 } from "../crypto/transition.ts";
-import { ManifestError } from "../manifest/manifest-error.ts";
 import { parseManifest } from "../manifest/parse-manifest.ts";
 import type { Manifest } from "../manifest/types.ts";
 import type { HistoryStore } from "./history/history-store.ts";
 import { createMutex } from "./history/mutex.ts";
+import { authorizeUpdate, checkPolicies, mergePolicies, parseOrReject } from "./manifest-update.ts";
+import { loadRootIfOurs } from "./root-ca.ts";
 
 export type Phase = "uninitialized" | "recovery" | "ready";
 
@@ -234,86 +232,4 @@ export class CoordinatorState {
     writeFileAtomic(path, ca.rootCAPem, { mode: 0o644 });
     return ca;
   }
-}
-
-async function loadRootIfOurs(
-  pem: string,
-  seed: SeedEngine,
-): Promise<{ cert: x509.X509Certificate; pem: string } | undefined> {
-  try {
-    const cert = new x509.X509Certificate(pem);
-    const spki = new Uint8Array(cert.publicKey.rawData);
-    const ours = await exportPublicKeySpki(seed.rootCAKey.publicKey);
-    if (!constantTimeEqual(spki, ours)) return undefined;
-    if (!(await cert.verify({ publicKey: seed.rootCAKey.publicKey, signatureOnly: true }))) return undefined;
-    return { cert, pem };
-  } catch {
-    return undefined; // unreadable or foreign: regenerate
-  }
-}
-
-function parseOrReject(bytes: Uint8Array): Manifest {
-  try {
-    return parseManifest(bytes, { requireComplete: true }).manifest;
-  } catch (e) {
-    if (e instanceof ManifestError)
-      throw new ApiError("invalid_argument", `manifest: ${e.problems.join("; ")}`);
-    if (e instanceof ContrastError) throw new ApiError("invalid_argument", `manifest: ${e.message}`);
-    throw e;
-  }
-}
-
-/** Every policy digest of the manifest needs its document; documents nobody references are refused. */
-function checkPolicies(manifest: Manifest, docs: Uint8Array[]): Uint8Array[] {
-  const byDigest = new Map(docs.map((d) => [toHex(sha256Bytes(d)), d]));
-  for (const [digest, doc] of byDigest) {
-    if (!Object.hasOwn(manifest.Policies, digest)) {
-      throw new ApiError(
-        "invalid_argument",
-        `policies: document ${digest} (${doc.length} bytes) is not in the manifest`,
-      );
-    }
-  }
-  for (const digest of Object.keys(manifest.Policies)) {
-    if (!byDigest.has(digest))
-      throw new ApiError("invalid_argument", `policies: missing document for ${digest}`);
-  }
-  return [...byDigest.values()];
-}
-
-async function authorizeUpdate(
-  current: Manifest,
-  next: Manifest,
-  transition: Uint8Array,
-  signature: Uint8Array | undefined,
-): Promise<void> {
-  if (current.WorkloadOwnerPubKeys.length === 0) {
-    throw new ApiError(
-      "updates_disabled",
-      "the current manifest has no workload owner keys: updates are disabled",
-    );
-  }
-  if (!signature) throw new ApiError("invalid_signature", "signature: required for an update, got nothing");
-  const keys = current.WorkloadOwnerPubKeys.map((h, i) => fromHex(h, `WorkloadOwnerPubKeys[${i}]`));
-  if (!(await verifyTransitionSignature(keys, transition, signature))) {
-    throw new ApiError("invalid_signature", `signature: does not verify for transition ${toHex(transition)}`);
-  }
-  const a = current.SeedshareOwnerPubKeys;
-  const b = next.SeedshareOwnerPubKeys;
-  if (a.length !== b.length || a.some((k, i) => k.toLowerCase() !== b[i]!.toLowerCase())) {
-    throw new ApiError("seedshare_owners_changed", "SeedshareOwnerPubKeys: may not change in an update");
-  }
-}
-
-function mergePolicies(existing: Uint8Array[], add: Uint8Array[]): Uint8Array[] {
-  const seen = new Set(existing.map((p) => toHex(sha256Bytes(p))));
-  const out = [...existing];
-  for (const p of add) {
-    const d = toHex(sha256Bytes(p));
-    if (!seen.has(d)) {
-      seen.add(d);
-      out.push(p);
-    }
-  }
-  return out;
 }

@@ -1,0 +1,75 @@
+// Checks of a manifest update (reference §3.5): parse, policy documents, owner signature, unchanged seed-share owners.
+
+import { ApiError } from "../api/errors.ts";
+import { fromHex, toHex } from "../common/bytes.ts";
+import { ContrastError } from "../common/errors.ts";
+import { sha256Bytes, verifyTransitionSignature } from "../crypto/transition.ts";
+import { ManifestError } from "../manifest/manifest-error.ts";
+import { parseManifest } from "../manifest/parse-manifest.ts";
+import type { Manifest } from "../manifest/types.ts";
+
+export function parseOrReject(bytes: Uint8Array): Manifest {
+  try {
+    return parseManifest(bytes, { requireComplete: true }).manifest;
+  } catch (e) {
+    if (e instanceof ManifestError)
+      throw new ApiError("invalid_argument", `manifest: ${e.problems.join("; ")}`);
+    if (e instanceof ContrastError) throw new ApiError("invalid_argument", `manifest: ${e.message}`);
+    throw e;
+  }
+}
+
+/** Every policy digest of the manifest needs its document; documents nobody references are refused. */
+export function checkPolicies(manifest: Manifest, docs: Uint8Array[]): Uint8Array[] {
+  const byDigest = new Map(docs.map((d) => [toHex(sha256Bytes(d)), d]));
+  for (const [digest, doc] of byDigest) {
+    if (!Object.hasOwn(manifest.Policies, digest)) {
+      throw new ApiError(
+        "invalid_argument",
+        `policies: document ${digest} (${doc.length} bytes) is not in the manifest`,
+      );
+    }
+  }
+  for (const digest of Object.keys(manifest.Policies)) {
+    if (!byDigest.has(digest))
+      throw new ApiError("invalid_argument", `policies: missing document for ${digest}`);
+  }
+  return [...byDigest.values()];
+}
+
+export async function authorizeUpdate(
+  current: Manifest,
+  next: Manifest,
+  transition: Uint8Array,
+  signature: Uint8Array | undefined,
+): Promise<void> {
+  if (current.WorkloadOwnerPubKeys.length === 0) {
+    throw new ApiError(
+      "updates_disabled",
+      "the current manifest has no workload owner keys: updates are disabled",
+    );
+  }
+  if (!signature) throw new ApiError("invalid_signature", "signature: required for an update, got nothing");
+  const keys = current.WorkloadOwnerPubKeys.map((h, i) => fromHex(h, `WorkloadOwnerPubKeys[${i}]`));
+  if (!(await verifyTransitionSignature(keys, transition, signature))) {
+    throw new ApiError("invalid_signature", `signature: does not verify for transition ${toHex(transition)}`);
+  }
+  const a = current.SeedshareOwnerPubKeys;
+  const b = next.SeedshareOwnerPubKeys;
+  if (a.length !== b.length || a.some((k, i) => k.toLowerCase() !== b[i]!.toLowerCase())) {
+    throw new ApiError("seedshare_owners_changed", "SeedshareOwnerPubKeys: may not change in an update");
+  }
+}
+
+export function mergePolicies(existing: Uint8Array[], add: Uint8Array[]): Uint8Array[] {
+  const seen = new Set(existing.map((p) => toHex(sha256Bytes(p))));
+  const out = [...existing];
+  for (const p of add) {
+    const d = toHex(sha256Bytes(p));
+    if (!seen.has(d)) {
+      seen.add(d);
+      out.push(p);
+    }
+  }
+  return out;
+}
