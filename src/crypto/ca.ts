@@ -6,9 +6,12 @@
 // key) verifies to either trust anchor: leaf → mesh CA, or leaf → intermediate → root.
 
 import * as x509 from "@peculiar/x509";
+import { fromHex } from "../common/bytes.ts";
 import { ParseError } from "../common/errors.ts";
 import { defaultHashFor } from "./ecdsa.ts";
-import { curveOf, type EcKeyPair } from "./keys.ts";
+import { curveOf, type EcKeyPair, exportPublicKeySpki } from "./keys.ts";
+import { encodeLeafCertificate } from "./leaf-der.ts";
+import { encodePem } from "./pem.ts";
 import type { RandomSource } from "./random.ts";
 import { parseSubjectAltNames } from "./san.ts";
 import { generateSerialNumber } from "./serial.ts";
@@ -117,29 +120,23 @@ export async function issueMeshCert(
     });
   }
   const names = parseSubjectAltNames(req.sans);
-  const cn = names.find((n) => n.type === "dns")?.value;
-  const cert = await x509.X509CertificateGenerator.create({
-    serialNumber: generateSerialNumber(ctx.random),
-    subject: cn === undefined ? [] : [{ CN: [cn] }],
-    issuer: ca.meshCA.subjectName,
+  const ski = ca.meshCA.getExtension(x509.SubjectKeyIdentifierExtension)?.keyId;
+  if (ski === undefined)
+    throw new ParseError("ca_without_ski", "mesh CA: expected a subject key identifier, got none");
+  const derCert = await encodeLeafCertificate({
+    serialHex: generateSerialNumber(ctx.random),
+    issuerName: new Uint8Array(ca.meshCA.subjectName.toArrayBuffer()),
+    authorityKeyId: fromHex(ski, "mesh CA subject key identifier"),
     notBefore: new Date(ctx.now.getTime() - HOUR),
     notAfter: new Date(ctx.now.getTime() + ONE_YEAR),
-    publicKey: req.publicKey,
+    commonName: names.find((n) => n.type === "dns")?.value,
+    spki: await exportPublicKeySpki(req.publicKey),
+    sans: names,
+    extensions: req.extensions ?? [],
     signingKey: ca.meshKey.privateKey,
-    signingAlgorithm: { name: "ECDSA", hash: defaultHashFor(ca.meshKey.curve) },
-    extensions: [
-      new x509.BasicConstraintsExtension(false, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
-      new x509.ExtendedKeyUsageExtension([
-        x509.ExtendedKeyUsage.clientAuth,
-        x509.ExtendedKeyUsage.serverAuth,
-      ]),
-      ...(names.length > 0 ? [new x509.SubjectAlternativeNameExtension(names, cn === undefined)] : []),
-      await x509.AuthorityKeyIdentifierExtension.create(ca.meshKey.publicKey),
-      ...(req.extensions ?? []).map((e) => new x509.Extension(e.oid, e.critical ?? false, e.value.slice())),
-    ],
+    hash: defaultHashFor(ca.meshKey.curve),
   });
-  return toPem(cert);
+  return encodePem("CERTIFICATE", derCert);
 }
 
 export interface ServerCertOptions {
