@@ -1,15 +1,14 @@
 // `contrast policy check|explain` in-process: generated files, the layers cache as `generate` leaves it, exit codes.
 
-import { afterEach, describe, expect, spyOn, test } from "bun:test";
+import { afterEach, describe, expect, test } from "bun:test";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { cac } from "cac";
-import { parseAndRun } from "../../src/cli/command.ts";
 import { registerPolicy } from "../../src/cli/policy.ts";
 import { MemoryLayersCache } from "../../src/policy/image/layers-cache.ts";
 import { parseAgentRequests } from "../../src/policy/requests/agent-request.ts";
 import { generateK8sTestdata } from "../policy/requests/k8s-pods.ts";
+import { type CliResult, runInProcess } from "./run-in-process.ts";
 
 const DIR = mkdtempSync(join(tmpdir(), "policy-cli-"));
 const { outputs, pods } = await generateK8sTestdata(["guestbook"]);
@@ -23,26 +22,8 @@ writeFileSync(CACHE, cache.toJSON());
 const EMPTY_CACHE = join(DIR, "empty-cache.json");
 writeFileSync(EMPTY_CACHE, new MemoryLayersCache().toJSON());
 
-async function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const out = spyOn(process.stdout, "write").mockImplementation((s) => {
-    stdout += String(s);
-    return true;
-  });
-  const err = spyOn(process.stderr, "write").mockImplementation((s) => {
-    stderr += String(s);
-    return true;
-  });
-  try {
-    const cli = cac("contrast");
-    registerPolicy(cli);
-    await parseAndRun(cli, ["policy", ...args]);
-    return { code: Number(process.exitCode ?? 0), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
+function run(...args: string[]): Promise<CliResult> {
+  return runInProcess(registerPolicy, ["policy", ...args]);
 }
 
 afterEach(() => {

@@ -1,14 +1,13 @@
 // `contrast measure` end to end in-process (lives here because test/cli/ is not this component's path).
 
-import { afterEach, describe, expect, spyOn, test } from "bun:test";
+import { afterEach, describe, expect, test } from "bun:test";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { cac } from "cac";
 import { computeIgvmSnpLaunchDigest } from "../../../../src/attestation/igvm/igvm-snp-digest.ts";
-import { parseAndRun } from "../../../../src/cli/command.ts";
 import { registerMeasure } from "../../../../src/cli/measure.ts";
 import { toHex } from "../../../../src/common/bytes.ts";
+import { type CliResult, runInProcess } from "../../../cli/run-in-process.ts";
 import { buildIgvm } from "../../igvm/build-igvm.ts";
 import { buildTdvfImage } from "../../tdx/measure/build-tdvf.ts";
 import { MEASUREMENT_DIR } from "./testdata.ts";
@@ -20,26 +19,8 @@ const EMPTY = join(DIR, "empty");
 writeFileSync(EMPTY, new Uint8Array(0));
 const ID_KEY = join(import.meta.dir, "testdata", "id_key_test.pem");
 
-async function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const out = spyOn(process.stdout, "write").mockImplementation((s) => {
-    stdout += String(s);
-    return true;
-  });
-  const err = spyOn(process.stderr, "write").mockImplementation((s) => {
-    stderr += String(s);
-    return true;
-  });
-  try {
-    const cli = cac("contrast");
-    registerMeasure(cli);
-    await parseAndRun(cli, ["measure", ...args]);
-    return { code: Number(process.exitCode ?? 0), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
+function run(...args: string[]): Promise<CliResult> {
+  return runInProcess(registerMeasure, ["measure", ...args]);
 }
 
 afterEach(() => {
