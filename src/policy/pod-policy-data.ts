@@ -68,7 +68,8 @@ export interface PodDescription {
   readonly where: string;
 }
 
-function execCommands(c: IContainer): string[][] {
+/** Exec commands of probes and lifecycle hooks: what the kubelet runs inside a container. */
+export function execCommands(c: IContainer): string[][] {
   const out: string[][] = [];
   for (const probe of [c.livenessProbe, c.readinessProbe, c.startupProbe]) {
     if (probe?.exec?.command !== undefined) out.push([...probe.exec.command]);

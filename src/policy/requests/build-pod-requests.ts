@@ -1,8 +1,8 @@
 // All agent requests a Kata runtime sends while starting one pod, in order, from the pod template and its resolved images.
 
-import type { IContainer } from "kubernetes-models/v1/Container";
 import { ConfigError } from "../../common/errors.ts";
 import type { ResolvedImage } from "../image/image-config.ts";
+import { execCommands } from "../pod-policy-data.ts";
 import type { AgentRequest } from "./agent-request.ts";
 import { type BuiltContainer, buildAppContainer, buildSandboxContainer } from "./container-request.ts";
 import { instantiatePod, type PodInstance, type RuntimePod } from "./pod-instance.ts";
@@ -23,18 +23,6 @@ export interface PodRequests {
   readonly requests: readonly AgentRequest[];
   /** Containers in start order: the sandbox, init containers, then app containers. */
   readonly containers: readonly BuiltContainer[];
-}
-
-/** Exec commands of probes and lifecycle hooks: what the kubelet runs inside a container. */
-function execCommands(c: IContainer): string[][] {
-  const out: string[][] = [];
-  for (const probe of [c.livenessProbe, c.readinessProbe, c.startupProbe]) {
-    if (probe?.exec?.command !== undefined) out.push([...probe.exec.command]);
-  }
-  for (const hook of [c.lifecycle?.postStart, c.lifecycle?.preStop]) {
-    if (hook?.exec?.command !== undefined) out.push([...hook.exec.command]);
-  }
-  return out;
 }
 
 /**

@@ -1,8 +1,7 @@
 // One concrete pod as the kubelet starts it from a workload template: its name, namespace, UID and sandbox id.
 
-import type { IPodSpec } from "kubernetes-models/v1/PodSpec";
 import type { ConfigSources } from "../../kube/config-sources.ts";
-import type { WorkloadKind } from "../../kube/workload-kinds.ts";
+import type { PodDescription } from "../pod-policy-data.ts";
 import { RuntimeIds } from "./runtime-ids.ts";
 
 /** A Service whose link variables the kubelet puts into containers of the same namespace. */
@@ -13,16 +12,7 @@ export interface ServiceLink {
 }
 
 /** The pod template and what the kubelet knows besides it. */
-export interface RuntimePod {
-  readonly kind: WorkloadKind;
-  readonly name: string;
-  readonly generateName?: string;
-  readonly namespace: string | undefined;
-  readonly labels: Readonly<Record<string, string>>;
-  readonly annotations: Readonly<Record<string, string>>;
-  readonly spec: IPodSpec;
-  /** StatefulSet volumeClaimTemplates names. */
-  readonly claimNames: readonly string[];
+export interface RuntimePod extends Omit<PodDescription, "where"> {
   readonly services: readonly ServiceLink[];
   readonly configSources: ConfigSources;
 }
