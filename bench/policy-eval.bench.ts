@@ -9,23 +9,7 @@ import { buildPodRequests } from "../src/policy/requests/build-pod-requests.ts";
 import { readGeneratedPods } from "../src/policy/requests/generated-pods.ts";
 import { defaultSettings } from "../src/policy/settings.ts";
 import { fakeImageResolver, TEST_INITIALIZER_IMAGE, testHandlerFor } from "../test/policy/fake-images.ts";
-
-function measure(label: string, minMs: number, fn: () => void): number {
-  for (let i = 0; i < 3; i++) fn();
-  let n = 0;
-  const t0 = performance.now();
-  let elapsed = 0;
-  while (elapsed < minMs) {
-    fn();
-    n++;
-    elapsed = performance.now() - t0;
-  }
-  const rate = (n * 1000) / elapsed;
-  console.log(
-    `${label.padEnd(52)} ${rate.toFixed(1).padStart(10)} /s   (${(elapsed / n).toFixed(3)} ms each)`,
-  );
-  return rate;
-}
+import { measure } from "./measure-rate.ts";
 
 /** A Deployment with `n` app containers, each with env, a volume and a probe, so the policy grows with `n`. */
 function deployment(n: number): string {

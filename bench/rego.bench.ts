@@ -3,23 +3,7 @@
 
 import { RegoEngine } from "../src/policy/rego/index.ts";
 import { agentPolicy, agentRequest } from "../test/policy/rego/fixtures/agent-like.ts";
-
-function measure(label: string, minMs: number, fn: () => void): number {
-  for (let i = 0; i < 3; i++) fn();
-  let n = 0;
-  const t0 = performance.now();
-  let elapsed = 0;
-  while (elapsed < minMs) {
-    fn();
-    n++;
-    elapsed = performance.now() - t0;
-  }
-  const rate = (n * 1000) / elapsed;
-  console.log(
-    `${label.padEnd(48)} ${rate.toFixed(1).padStart(12)} /s   (${(elapsed / n).toFixed(3)} ms each)`,
-  );
-  return rate;
-}
+import { measure } from "./measure-rate.ts";
 
 // A genpolicy-shaped document: rules followed by a pretty-printed policy_data with many containers.
 const policy = agentPolicy(20);

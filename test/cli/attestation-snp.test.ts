@@ -16,8 +16,9 @@ import {
   SIM_NOW,
   SIM_TIMEOUT_MS,
 } from "../attestation/sim/fixture.ts";
+import { sharedTestdata } from "../shared-testdata.ts";
 
-const DATA = join(import.meta.dir, "..", "..", "..", "shared", "testdata", "attestation");
+const DATA = sharedTestdata("attestation");
 const tmp = mkdtempSync(join(tmpdir(), "contrast-attestation-snp-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
