@@ -10,9 +10,7 @@ import { computeMrtd } from "../src/attestation/tdx/measure/mrtd.ts";
 
 const MIB = 1024 * 1024;
 const suffix = new Uint8Array(
-  readFileSync(
-    join(import.meta.dir, "..", "..", "shared", "testdata", "measurement", "ovmf_AmdSev_suffix.bin"),
-  ),
+  readFileSync(join(import.meta.dir, "..", "test", "testdata", "measurement", "ovmf_AmdSev_suffix.bin")),
 );
 
 /** 4 MiB image: deterministic filler in front of the real AmdSev suffix (footer, ASEV metadata, reset EIP). */

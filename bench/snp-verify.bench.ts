@@ -8,7 +8,7 @@ import { parseSnpReport } from "../src/attestation/snp/abi.ts";
 import { reportSignatureP1363, signedBytes } from "../src/attestation/snp/report-signature.ts";
 import { SnpVerifier } from "../src/attestation/snp/verify.ts";
 
-const SNP = join(import.meta.dir, "..", "..", "shared", "testdata", "attestation", "snp");
+const SNP = join(import.meta.dir, "..", "test", "testdata", "attestation", "snp");
 const report = new Uint8Array(readFileSync(join(SNP, "milan_v2_virtee_report.bin")));
 const leaf = new Uint8Array(readFileSync(join(SNP, "milan_v2_virtee_vcek.der")));
 const now = new Date("2026-06-01T00:00:00Z");

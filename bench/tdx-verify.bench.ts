@@ -8,7 +8,7 @@ import { parseTdxQuote } from "../src/attestation/tdx/abi.ts";
 import { importP256RawKey, verifyP256 } from "../src/attestation/tdx/ecdsa.ts";
 import { TdxVerifier } from "../src/attestation/tdx/verify.ts";
 
-const DIR = join(import.meta.dir, "..", "..", "shared", "testdata", "attestation", "tdx");
+const DIR = join(import.meta.dir, "..", "test", "testdata", "attestation", "tdx");
 const read = (name: string) => new Uint8Array(readFileSync(join(DIR, name)));
 const SECONDS = Number(process.env.BENCH_SECONDS ?? "6");
 

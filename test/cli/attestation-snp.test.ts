@@ -16,9 +16,9 @@ import {
   SIM_NOW,
   SIM_TIMEOUT_MS,
 } from "../attestation/sim/fixture.ts";
-import { sharedTestdata } from "../shared-testdata.ts";
+import { testdata } from "../support/testdata.ts";
 
-const DATA = sharedTestdata("attestation");
+const DATA = testdata("attestation");
 const tmp = mkdtempSync(join(tmpdir(), "contrast-attestation-snp-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 

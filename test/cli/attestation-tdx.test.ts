@@ -10,9 +10,9 @@ import { INTEL_SGX_ROOT_CA_SHA256 } from "../../src/attestation/tdx/intel-root-c
 import { registerAttestation } from "../../src/cli/attestation.ts";
 import { parseAndRun } from "../../src/cli/command.ts";
 import { startCollateralServer } from "../attestation/fixtures/collateral-server.ts";
-import { sharedTestdata } from "../shared-testdata.ts";
+import { testdata } from "../support/testdata.ts";
 
-const DATA = sharedTestdata("attestation");
+const DATA = testdata("attestation");
 const tmp = mkdtempSync(join(tmpdir(), "contrast-attestation-tdx-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 

@@ -12,9 +12,10 @@ import { parseAndRun } from "../../src/cli/command.ts";
 import { UsageError } from "../../src/cli/exit-codes.ts";
 import type { ContrastError } from "../../src/common/errors.ts";
 import { parseReferenceValues, ReferenceValuesError } from "../../src/manifest/parse-reference-values.ts";
+import { testdata } from "../support/testdata.ts";
 
 const REPO = join(import.meta.dir, "..", "..");
-const DATA = join(REPO, "..", "shared", "testdata", "attestation");
+const DATA = testdata("attestation");
 const REPORT = join(DATA, "snp", "milan_v2_gosevguest_report.bin");
 const VCEK = join(DATA, "snp", "milan_v2_gosevguest_vcek.der");
 const QUOTE = join(DATA, "tdx", "quote_v4_coco_debugtd.dat");

@@ -3,8 +3,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ParseError } from "../../src/common/errors.ts";
 import { parseYamlFile, renderFile } from "../../src/kube/yaml-documents.ts";
+import { testdata } from "../support/testdata.ts";
 
-const K8S = join(import.meta.dir, "..", "..", "..", "shared", "testdata", "k8s");
+const K8S = testdata("k8s", "upstream");
 
 describe("parseYamlFile", () => {
   test("real multi-document files → every document found, unchanged render is byte-identical", () => {

@@ -6,7 +6,9 @@ import { toHex } from "../../src/common/bytes.ts";
 import { exportPublicKeySpki, generateEcKeyPair } from "../../src/crypto/keys.ts";
 import { exportRsaPublicKeyPkcs1, generateRsaKeyPair } from "../../src/crypto/rsa-keys.ts";
 
-export const TESTDATA = join(import.meta.dir, "..", "..", "..", "shared", "testdata");
+import { TESTDATA } from "../support/testdata.ts";
+
+export { TESTDATA };
 
 /** The first certificate PEM block of a real AMD chain (stands in for a sim ARK: any certificate parses). */
 export function arkPem(): string {

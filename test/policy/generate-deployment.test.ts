@@ -9,10 +9,11 @@ import { type GenerateOptions, generateDeployment } from "../../src/policy/gener
 import { decodeInitdataAnnotation } from "../../src/policy/initdata.ts";
 import { DEFAULT_RULES_TEXT } from "../../src/policy/render-policy.ts";
 import { defaultSettings } from "../../src/policy/settings.ts";
+import { testdata } from "../support/testdata.ts";
 import { fakeImageResolver, TEST_INITIALIZER_IMAGE, testHandlerFor } from "./fake-images.ts";
 
 const TESTDATA = join(import.meta.dir, "..", "testdata", "k8s");
-const SHARED = join(import.meta.dir, "..", "..", "..", "shared", "testdata", "k8s");
+const SHARED = testdata("k8s", "upstream");
 const GOLDEN = join(TESTDATA, "golden");
 const UPDATE = process.env.UPDATE_GOLDEN === "1";
 const NAMES = ["guestbook", "emojivoto", "cassandra-statefulset"] as const;

@@ -9,9 +9,10 @@ import { POLICY_KEY } from "../../src/policy/initdata.ts";
 import { DEFAULT_RULES_TEXT } from "../../src/policy/render-policy.ts";
 import { fillRequestDefaults } from "../../src/policy/requests/protobuf-defaults.ts";
 import { defaultSettings } from "../../src/policy/settings.ts";
+import { testdata } from "../support/testdata.ts";
 import { fakeImageResolver, TEST_INITIALIZER_IMAGE, testHandlerFor } from "./fake-images.ts";
 
-const KATA = join(import.meta.dir, "..", "..", "..", "shared", "testdata", "policy", "kata");
+const KATA = testdata("policy", "kata");
 const PATH_ENV = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 // Image configs as the recorded requests show them (the fixtures do not ship the images; the registry path

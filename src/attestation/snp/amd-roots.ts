@@ -1,5 +1,5 @@
 // AMD root and intermediate certificates (KDS `cert_chain` bundles) embedded in the binary (spec §1.6).
-// Generated from shared/testdata/attestation/amd/*.pem (byte-exact PEM text); do not edit by hand.
+// Generated from the AMD KDS certificate chains (test/testdata/attestation/amd/*.pem) (byte-exact PEM text); do not edit by hand.
 
 import type { SnpProduct } from "./product.ts";
 

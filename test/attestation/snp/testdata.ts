@@ -1,11 +1,11 @@
-// Loads the shared SNP/AMD vectors (../shared/testdata/attestation beside the repository) for the SNP tests.
+// Loads the SNP/AMD vectors (test/testdata/attestation) for the SNP tests.
 
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { splitPem } from "../../../src/attestation/snp/x509-util.ts";
-import { sharedTestdata } from "../../shared-testdata.ts";
+import { testdata } from "../../support/testdata.ts";
 
-export const ATTESTATION_DIR = sharedTestdata("attestation");
+export const ATTESTATION_DIR = testdata("attestation");
 
 export function readSnp(name: string): Uint8Array {
   return new Uint8Array(readFileSync(join(ATTESTATION_DIR, "snp", name)));

@@ -1,4 +1,4 @@
-// Tests for SnpVerifier / verifySnpReport against every SNP vector in shared/testdata/attestation/{snp,amd}.
+// Tests for SnpVerifier / verifySnpReport against every SNP vector in test/testdata/attestation/{snp,amd}.
 
 import { describe, expect, test } from "bun:test";
 import { OFF } from "../../../src/attestation/snp/report-layout.ts";

@@ -1,10 +1,10 @@
-// Loads the TDX/Intel test vectors from <repo>/../shared/testdata/attestation (see its README for sources and outcomes).
+// Loads the TDX/Intel test vectors from test/testdata/attestation (see its README for sources and outcomes).
 
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { sharedTestdata } from "../../shared-testdata.ts";
+import { testdata } from "../../support/testdata.ts";
 
-export const ATTESTATION_DIR = sharedTestdata("attestation");
+export const ATTESTATION_DIR = testdata("attestation");
 
 export function readTdx(name: string): Uint8Array {
   return new Uint8Array(readFileSync(join(ATTESTATION_DIR, "tdx", name)));

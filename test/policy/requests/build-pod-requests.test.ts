@@ -1,9 +1,10 @@
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { testdata } from "../../support/testdata.ts";
 import { generateK8sTestdata } from "./k8s-pods.ts";
 
-const KATA = join(import.meta.dir, "..", "..", "..", "..", "shared", "testdata", "policy", "kata");
+const KATA = testdata("policy", "kata");
 const { pods } = await generateK8sTestdata();
 const cassandra = pods.find((p) => p.policy.name === "cassandra")!;
 

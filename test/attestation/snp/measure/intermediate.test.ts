@@ -1,4 +1,4 @@
-// Intermediate values of shared/testdata/measurement/README.md: hashes, hash table, LD trace, VMSA page hashes.
+// Intermediate values of test/testdata/measurement/README.md: hashes, hash table, LD trace, VMSA page hashes.
 
 import { describe, expect, test } from "bun:test";
 import { sha256, sha384 } from "../../../../src/attestation/snp/measure/hash.ts";

@@ -1,10 +1,10 @@
-// Loads the launch-measurement vectors and fixtures from <repo>/../shared/testdata/measurement.
+// Loads the launch-measurement vectors and fixtures from test/testdata/measurement.
 
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { sharedTestdata } from "../../../shared-testdata.ts";
+import { testdata } from "../../../support/testdata.ts";
 
-export const MEASUREMENT_DIR = sharedTestdata("measurement");
+export const MEASUREMENT_DIR = testdata("measurement");
 
 export interface MeasurementVector {
   readonly id: string;

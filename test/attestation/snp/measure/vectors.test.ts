@@ -1,4 +1,4 @@
-// Every vector of shared/testdata/measurement/vectors.json, dispatched on its algorithm, counted.
+// Every vector of test/testdata/measurement/vectors.json, dispatched on its algorithm, counted.
 
 import { describe, expect, test } from "bun:test";
 import { sha384 } from "../../../../src/attestation/snp/measure/hash.ts";
