@@ -7,7 +7,7 @@ VERSION  := $(shell node -p "require('./package.json').version")
 COMMIT   := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 SOURCES  := $(shell find src runtime -type f 2>/dev/null)
 
-.PHONY: all build test test-long lint fmt ci bench clean
+.PHONY: all build test test-integration lint fmt ci bench clean
 
 all: build
 
@@ -24,9 +24,15 @@ dist/contrast: node_modules/.package-lock.json $(SOURCES)
 	  --define 'CONTRAST_COMMIT="$(COMMIT)"' \
 	  --define 'CONTRAST_BUILD_TIME="$(shell date -u +%Y-%m-%dT%H:%M:%SZ)"'
 
-# Unit and integration tests (a couple of minutes). JUNIT=path writes a JUnit report too.
+# `make test`: the unit tests (everything under test/ but e2e/ and integration/), fast enough to run often.
+# `make test-integration`: whole-system runs on loopback (test/e2e), image builds, network namespaces (test/integration).
+# JUNIT=path writes a JUnit report too. TESTS=path narrows either target.
+UNIT_IGNORE := --path-ignore-patterns='test/e2e/**' --path-ignore-patterns='test/integration/**'
 test: node_modules/.package-lock.json
-	$(BUN) test --timeout 30000 $(if $(JUNIT),--reporter=junit --reporter-outfile=$(JUNIT)) $(TESTS)
+	$(BUN) test --timeout 30000 $(UNIT_IGNORE) $(if $(JUNIT),--reporter=junit --reporter-outfile=$(JUNIT)) $(TESTS)
+
+test-integration: node_modules/.package-lock.json
+	$(BUN) test --timeout 120000 $(if $(JUNIT),--reporter=junit --reporter-outfile=$(JUNIT)) $(or $(TESTS),test/e2e test/integration)
 
 lint: node_modules/.package-lock.json
 	$(TSC) --noEmit -p tsconfig.json
@@ -35,7 +41,7 @@ lint: node_modules/.package-lock.json
 fmt: node_modules/.package-lock.json
 	$(BIOME) check --write .
 
-ci: lint test build
+ci: lint test test-integration build
 
 bench: node_modules/.package-lock.json
 	@for f in bench/*.bench.ts; do echo "== $$f"; $(BUN) run $$f || exit 1; done
