@@ -3,7 +3,7 @@
 // inputs exit 3, only an unreachable registry exits 6; no password reaches stdout, stderr or debug logs.
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EXIT } from "../../src/cli/exit-codes.ts";
@@ -60,7 +60,10 @@ describe.skipIf(missing.length > 0)("generate against a registry with htpasswd a
     );
   }, 60_000);
 
-  afterAll(() => registry?.stop());
+  afterAll(() => {
+    registry?.stop();
+    rmSync(root, { recursive: true, force: true });
+  });
 
   /** `contrast generate` in a fresh copy of the template workspace. */
   async function generate(env: Record<string, string>, initializer = image) {
