@@ -57,7 +57,7 @@ compile() { # outfile, extra --define arguments...
 "$BUN" runtime/pin-artifacts.ts --check >/dev/null ||
   fail "runtime/artifacts/ does not match runtime/locks/: run make runtime-pin, commit the locks, then release"
 
-rm -rf "$OUT"
+rm -rf "$OUT/stage1" "$OUT/images" "$OUT/contrast" "$OUT/images.txt" # only what this script writes: OUT may be shared
 echo "release: stage 1: the binary inside the images ($VERSION, $COMMIT, source date $BUILT)"
 compile "$OUT/stage1/contrast"
 built=$(CONTRAST_BIN="$OUT/stage1/contrast" IMAGES_OUT="$OUT/images" IMAGE_TAG="$VERSION" SOURCE_DATE_EPOCH="$EPOCH" \
