@@ -5,6 +5,8 @@ TSC      := node_modules/.bin/tsc
 BIOME    := node_modules/.bin/biome
 VERSION  := $(shell node -p "require('./package.json').version")
 COMMIT   := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+# Build time = the commit's time (or SOURCE_DATE_EPOCH): the same commit compiles to the same bytes, so images repeat.
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 SOURCES  := $(shell find src runtime -type f 2>/dev/null)
 
 .PHONY: all build test test-integration lint fmt ci bench clean
@@ -22,7 +24,7 @@ dist/contrast: node_modules/.package-lock.json $(SOURCES)
 	$(BUN) build --compile src/main.ts --outfile dist/contrast \
 	  --define 'CONTRAST_VERSION="$(VERSION)"' \
 	  --define 'CONTRAST_COMMIT="$(COMMIT)"' \
-	  --define 'CONTRAST_BUILD_TIME="$(shell date -u +%Y-%m-%dT%H:%M:%SZ)"'
+	  --define 'CONTRAST_BUILD_TIME="$(shell date -u -d @$(SOURCE_DATE_EPOCH) +%Y-%m-%dT%H:%M:%SZ)"'
 
 # `make test`: the unit tests (everything under test/ but e2e/ and integration/), fast enough to run often.
 # `make test-integration`: whole-system runs on loopback (test/e2e), image builds, network namespaces (test/integration).
@@ -56,6 +58,13 @@ images: dist/contrast
 
 images-check:
 	bash images/check.sh
+
+# A release a cluster can pull: images built and pushed (skopeo), then dist/release/contrast compiled with their
+# digests. REGISTRY=host[:port]/path (required), VERSION (default package.json), AUTHFILE, TLS_VERIFY=false; see
+# images/release.sh. Credentials go to skopeo only and are never printed.
+.PHONY: release
+release: node_modules/.package-lock.json
+	@REGISTRY="$(REGISTRY)" VERSION="$(VERSION)" bash images/release.sh
 
 # Runtime locks: check they match runtime/kata templates; pin artifacts present under runtime/artifacts/<platform>/.
 runtime-lock-check: node_modules/.package-lock.json

@@ -4,14 +4,15 @@
 # Usage: images/build.sh [name...]     (default: coordinator initializer node-installer)
 # Needs: dist/contrast (make build), umoci, skopeo, ldd. Supports the Containerfile subset used here:
 # FROM scratch, COPY <src> <dst> (one layer each, src relative to the build context), ENTRYPOINT/CMD as JSON arrays.
-# File times are pinned to the last commit's time, so the same inputs give the same digests.
+# File times are pinned to the last commit's time (or SOURCE_DATE_EPOCH), so the same inputs give the same digests.
+# Overrides (images/release.sh): CONTRAST_BIN (binary to package), IMAGES_OUT (output dir), IMAGE_TAG (tag).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-BIN=dist/contrast
-OUT=dist/images
+BIN=${CONTRAST_BIN:-dist/contrast}
+OUT=${IMAGES_OUT:-dist/images}
 CTX=$OUT/context
-VERSION=$(node -p "require('./package.json').version")
+VERSION=${IMAGE_TAG:-$(node -p "require('./package.json').version")}
 EPOCH=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || echo 0)}
 CREATED=$(date -u -d "@$EPOCH" +%Y-%m-%dT%H:%M:%SZ)
 names=("$@")

@@ -1,15 +1,19 @@
 // Release-pipeline helper: writes SRI integrity into runtime/locks/*.lock.json from bytes that are actually present.
 //
-// Usage: bun runtime/pin-artifacts.ts [--artifacts DIR] [--runtime DIR] [--check]
+// Usage: bun runtime/pin-artifacts.ts [--artifacts DIR] [--runtime DIR] [--check | --unpinned]
 //   The Kata template's integrity is always recomputed from runtime/kata/. A file entry whose source is an image
 //   path `/artifacts/<platform-id>/<path>` is pinned from `DIR/<platform-id>/<path>` when that file exists; entries
 //   whose bytes are absent keep (or get) no integrity, so the node-installer refuses them. Never invents a digest.
 //   `deb:` entries are left alone: their integrity is the packaged file's, set by `fetch-artifacts.ts --pin`.
 //   --runtime DIR works on a copy of runtime/ (locks/ and kata/ below DIR); --check exits 1 when a lock would change (CI guard that locks match the templates).
+//   --unpinned lists, per platform, every artifact without integrity and the step that pins it (exit 1 if any):
+//   what a release still has to provide before its node-installer can install that platform.
 
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { computeSri, formatSri } from "../src/common/sri.ts";
+import { parseRuntimeLock } from "../src/kube/runtime/lock.ts";
+import { describeUnpinned } from "../src/kube/runtime/unpinned.ts";
 
 const args = process.argv.slice(2);
 const runtimeIdx = args.indexOf("--runtime");
@@ -24,6 +28,16 @@ interface FileEntry {
   installPath: string;
   executable: boolean;
   integrity?: string;
+}
+
+if (args.includes("--unpinned")) {
+  const lines = readdirSync(join(here, "locks"))
+    .filter((n) => n.endsWith(".lock.json"))
+    .sort()
+    .map((n) => describeUnpinned(parseRuntimeLock(JSON.parse(readFileSync(join(here, "locks", n), "utf8")))))
+    .filter((l) => l !== "");
+  for (const l of lines) process.stdout.write(`unpinned: ${l}\n`);
+  process.exit(lines.length > 0 ? 1 : 0);
 }
 
 let changed = 0;

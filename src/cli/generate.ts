@@ -1,13 +1,19 @@
 // `contrast generate [flags] PATHS...`: patch the user's YAML, write one initdata policy per pod and manifest.json (contrast-reference §1.1, §7).
 
 import { existsSync, readFileSync } from "node:fs";
+import { homedir } from "node:os";
 import { join } from "node:path";
 import type { CAC } from "cac";
 import { SIM_FILES } from "../attestation/sim/sim-load.ts";
-import { ConfigError } from "../common/errors.ts";
+import { ConfigError, ContrastError } from "../common/errors.ts";
 import { createHandlerFor } from "../kube/platform-handler.ts";
 import { readYamlPaths } from "../kube/read-yaml-paths.ts";
-import { INITIALIZER_IMAGE, knownReleaseImages } from "../kube/release-images.ts";
+import {
+  DEV_IMAGE_REGISTRY,
+  INITIALIZER_IMAGE,
+  isReleaseBuild,
+  knownReleaseImages,
+} from "../kube/release-images.ts";
 import { type Platform, parsePlatform } from "../kube/runtime/index.ts";
 import { describeLocation } from "../kube/source-location.ts";
 import { buildManifest, type PolicyInput } from "../manifest/build-manifest.ts";
@@ -22,9 +28,11 @@ import { serializeManifest } from "../manifest/serialize-manifest.ts";
 import type { Manifest, ReferenceValues } from "../manifest/types.ts";
 import { type GenerateResult, generateDeployment } from "../policy/generate-deployment.ts";
 import { createImageResolver } from "../policy/image/create-image-resolver.ts";
+import { imageErrorWithContext } from "../policy/image/image-error.ts";
 import { parseImageReplacements } from "../policy/image/image-replacements.ts";
 import { FileLayersCache } from "../policy/image/layers-cache.ts";
 import type { Fetch } from "../policy/image/registry-client.ts";
+import { type CredentialStore, createCredentialStore } from "../policy/image/registry-credentials.ts";
 import { DEFAULT_RULES_TEXT } from "../policy/render-policy.ts";
 import { DEFAULT_SETTINGS_TEXT, parseSettings } from "../policy/settings.ts";
 import { runAction } from "./command.ts";
@@ -56,6 +64,8 @@ export interface GenerateFlags {
   insecureRegistry?: string | string[];
   imageReplacements?: string;
   coordinatorHost?: string;
+  coordinatorNamespace?: string;
+  initializerImage?: string;
   workspaceDir?: string;
 }
 
@@ -79,11 +89,16 @@ export interface GenerateConfig {
   readonly insecureRegistries: readonly string[];
   readonly imageReplacementsPath: string | undefined;
   readonly coordinatorHost: string | undefined;
+  readonly coordinatorNamespace: string | undefined;
+  /** `--initializer-image`, else the image this build embeds. */
+  readonly initializerImage: string;
 }
 
-/** Side effects a test replaces: the registry transport, stderr, the RSA size of created seed-share keys. */
+/** Side effects a test replaces: the registry transport and credentials, stderr, the RSA size of created seed-share keys. */
 export interface GenerateDeps {
   readonly fetch?: Fetch;
+  /** Registry credentials; default: the user's docker/podman auth files (registry-credentials.ts). */
+  readonly credentials?: CredentialStore;
   readonly stderr?: (text: string) => void;
   readonly rsaBits?: number;
 }
@@ -127,6 +142,9 @@ export function readGenerateConfig(paths: readonly string[], flags: GenerateFlag
     insecureRegistries: flagList(flags.insecureRegistry),
     imageReplacementsPath: flagString(flags.imageReplacements, "--image-replacements"),
     coordinatorHost: flagString(flags.coordinatorHost, "--coordinator-host"),
+    coordinatorNamespace: flagString(flags.coordinatorNamespace, "--coordinator-namespace"),
+    initializerImage:
+      flagString(flags.initializerImage, "--initializer-image") ?? INITIALIZER_IMAGE.reference,
   });
 }
 
@@ -250,21 +268,37 @@ async function patchWorkloads(
   const result = await generateDeployment({
     files,
     handlerFor: handler.handlerFor,
-    initializerImage: INITIALIZER_IMAGE.reference,
+    initializerImage: config.initializerImage,
     ...(config.coordinatorHost === undefined ? {} : { coordinatorHost: config.coordinatorHost }),
+    ...(config.coordinatorNamespace === undefined
+      ? {}
+      : { coordinatorNamespace: config.coordinatorNamespace }),
     skipInitializer: config.skipInitializer,
     rules,
     settings,
     imageReplacements: replacements,
     imageResolver: createImageResolver({
       cache,
-      known: knownReleaseImages(),
+      known: knownReleaseImages(undefined, [config.initializerImage]),
       offline: config.offline,
       insecureRegistries: config.insecureRegistries,
+      credentials: deps.credentials ?? createCredentialStore({ env: process.env, home: homedir() }),
       ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }),
     }),
   });
   return { result, cache, named: handler.named() };
+}
+
+/** A development build names its Initializer by a tag in a local registry the user may not run: say what to do. */
+function withDevImageHint(e: unknown, config: GenerateConfig): unknown {
+  const dev = !isReleaseBuild() && config.initializerImage === INITIALIZER_IMAGE.reference;
+  if (!dev || !(e instanceof ContrastError) || e.field !== "--initializer-image") return e;
+  return imageErrorWithContext(
+    e,
+    "",
+    e.field,
+    `this development build names its own images under ${DEV_IMAGE_REGISTRY}: pass --initializer-image with an image your cluster can pull, or use a release build (make release)`,
+  );
 }
 
 function policyInputs(result: GenerateResult): PolicyInput[] {
@@ -284,7 +318,9 @@ export async function runGenerate(config: GenerateConfig, deps: GenerateDeps = {
   const writes = new PendingWrites();
   const chosen = choosePlatform(config.referenceValues, config.simDir);
   const previous = readPrevious(config.manifestPath);
-  const { result, cache, named } = await patchWorkloads(config, deps, writes, chosen);
+  const { result, cache, named } = await patchWorkloads(config, deps, writes, chosen).catch((e: unknown) => {
+    throw withDevImageHint(e, config);
+  });
   const refs = selectReferenceValues({ chosen: chosen.referenceValues, named, previous });
   const manifest = buildManifest({
     policies: policyInputs(result),
@@ -316,6 +352,10 @@ function report(
 ): void {
   for (const p of result.pinnedImages)
     say(`note: ${p.location}: pinned image ${p.reference} to ${p.pinned}\n`);
+  if (result.coordinator.from === "default" && result.pods.some((p) => p.role !== "coordinator"))
+    say(
+      `note: the Coordinator document names no namespace: Initializers look for ${result.coordinator.host} (set --coordinator-namespace if you apply it elsewhere)\n`,
+    );
   for (const d of dropped)
     say(`note: dropped the previous manifest's ${d} reference values (platform not chosen)\n`);
   for (const h of [...unknownLaunchValues(manifest.ReferenceValues), ...missingUserValues(manifest)])
@@ -362,7 +402,18 @@ export function registerGenerate(cli: CAC, deps: GenerateDeps = {}): void {
     .option("--offline", "use only the layers cache, never a registry")
     .option("--insecure-registry <host>", "reach this registry over plain http (repeatable)")
     .option("--image-replacements <file>", "old=new image reference lines applied before resolution")
-    .option("--coordinator-host <host>", "COORDINATOR_HOST of injected Initializers (default coordinator)")
+    .option(
+      "--coordinator-host <host>",
+      "COORDINATOR_HOST of injected Initializers (default coordinator.<namespace>.svc.cluster.local)",
+    )
+    .option(
+      "--coordinator-namespace <ns>",
+      "namespace of the Coordinator (default: its document's metadata.namespace, else default)",
+    )
+    .option(
+      "--initializer-image <ref>",
+      `Initializer image to inject (default ${INITIALIZER_IMAGE.reference})`,
+    )
     .option("--workspace-dir <dir>", "prefix for defaulted file paths")
     .action((paths: string[], flags: GenerateFlags) =>
       runAction(async () => {

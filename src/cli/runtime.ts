@@ -1,6 +1,7 @@
 // `contrast runtime` (runtime class names) and `contrast resources runtime` (RuntimeClass + node-installer DaemonSet).
 
 import type { CAC } from "cac";
+import { NODE_INSTALLER_IMAGE } from "../kube/release-images.ts";
 import {
   listPlatforms,
   parsePlatform,
@@ -10,9 +11,6 @@ import {
 import { runAction } from "./command.ts";
 import { UsageError } from "./exit-codes.ts";
 import { VERSION } from "./version.ts";
-
-/** Where `make images` output is expected after `skopeo copy` to a local registry; override with the flags. */
-export const DEFAULT_IMAGE_REGISTRY = "localhost:5000/contrast";
 
 const TARGET_PRESETS: Record<string, { containerdConfigPath: string; systemdUnitNames: string[] }> = {
   k3s: {
@@ -67,11 +65,11 @@ export function registerResourcesRuntime(sub: CAC): void {
     .option("--platform <platform>", "CLH-SNP, Metal-QEMU-SNP or Metal-QEMU-TDX (case-insensitive)")
     .option(
       "--image-registry <prefix>",
-      `registry prefix of the node-installer image (default ${DEFAULT_IMAGE_REGISTRY})`,
+      "registry prefix of the node-installer image: <prefix>/node-installer:<version>",
     )
     .option(
       "--node-installer-image <ref>",
-      "full node-installer image reference, e.g. pinned by @sha256 digest",
+      `full node-installer image reference (default ${NODE_INSTALLER_IMAGE.reference})`,
     )
     .option(
       "--target-config <preset>",
@@ -84,7 +82,9 @@ export function registerResourcesRuntime(sub: CAC): void {
         const platform = parsePlatform(flags.platform, "--platform");
         const image =
           flags.nodeInstallerImage ??
-          `${flags.imageRegistry ?? DEFAULT_IMAGE_REGISTRY}/node-installer:${VERSION}`;
+          (flags.imageRegistry === undefined
+            ? NODE_INSTALLER_IMAGE.reference
+            : `${flags.imageRegistry}/node-installer:${VERSION}`);
         const targetConfig = targetConfigOption(flags.targetConfig);
         process.stdout.write(
           renderRuntimeResources(platform, {

@@ -7,6 +7,7 @@ import { createSriHasher, parseSri, type Sri, verifySri } from "../common/sri.ts
 import { artifactImagePath } from "../kube/runtime/artifact-source.ts";
 import type { LockedFile, RuntimeLock } from "../kube/runtime/lock.ts";
 import { parsePlatform } from "../kube/runtime/platforms.ts";
+import { unpinnedArtifacts } from "../kube/runtime/unpinned.ts";
 
 export interface ArtifactSourceOptions {
   /** Root of the node-installer image's file system; image-path sources are read below it. */
@@ -26,13 +27,17 @@ export interface StagedArtifact {
 
 const DEFAULT_MAX = 4 * 1024 ** 3;
 
-/** An artifact without integrity cannot be installed: the release pipeline pins it (runtime/pin-artifacts.ts). */
+/**
+ * An artifact without integrity cannot be installed: the release pipeline pins it (runtime/pin-artifacts.ts). The
+ * refusal names every such artifact and the step that pins it, so an operator knows what the release lacks.
+ */
 export function requireIntegrity(lock: RuntimeLock): Sri[] {
-  const missing = lock.files.filter((f) => f.integrity === undefined).map((f) => f.installPath);
+  const missing = unpinnedArtifacts(lock);
   if (missing.length > 0) {
+    const items = missing.map((m) => `${m.role} ${m.installPath} (${m.howToPin})`).join("; ");
     throw new ConfigError(
       "artifact_integrity_missing",
-      `files: expected integrity for every artifact, got none for ${missing.join(", ")}`,
+      `files: expected integrity for every ${lock.platform} artifact, got none for ${missing.length} of ${lock.files.length}: ${items}; this node-installer image is not a release that can install ${lock.platform} (runtime/README.md, "What a release must provide")`,
       { field: "files" },
     );
   }

@@ -2,14 +2,14 @@
 
 import type { IPodSpec } from "kubernetes-models/v1/PodSpec";
 import type { Document } from "yaml";
-import { ContrastError, UnavailableError } from "../common/errors.ts";
 import type { ConfigSources } from "../kube/config-sources.ts";
 import {
   ANNOTATION_INITDATA,
   ANNOTATION_WORKLOAD_SECRET_ID,
   ROLE_COORDINATOR,
 } from "../kube/contrast-annotations.ts";
-import { injectInitializer } from "../kube/inject-initializer.ts";
+import { type CoordinatorPlacement, placeCoordinator } from "../kube/coordinator-host.ts";
+import { INITIALIZER_NAME, injectInitializer } from "../kube/inject-initializer.ts";
 import { asRecord, splitApiVersion } from "../kube/kube-object.ts";
 import { setRuntimeHandler, setTemplateAnnotation } from "../kube/patch-pod-template.ts";
 import type { HandlerFor } from "../kube/runtime-class.ts";
@@ -25,6 +25,7 @@ import {
   type YamlSourceFile,
 } from "../kube/yaml-documents.ts";
 import type { ImageResolver, ResolvedImage } from "./image/image-config.ts";
+import { imageErrorWithContext } from "./image/image-error.ts";
 import { encodeInitdataAnnotation, initdataDigest, POLICY_KEY, serializeInitdata } from "./initdata.ts";
 import { derivePolicyData, type PolicyData } from "./pod-policy-data.ts";
 import { renderPolicy } from "./render-policy.ts";
@@ -34,7 +35,10 @@ export interface GenerateOptions {
   readonly files: readonly YamlSourceFile[];
   readonly handlerFor: HandlerFor;
   readonly initializerImage: string;
+  /** `COORDINATOR_HOST` of injected Initializers; default: the Coordinator Service's name (kube/coordinator-host.ts). */
   readonly coordinatorHost?: string;
+  /** `--coordinator-namespace`: where the Coordinator runs, when its document does not say. */
+  readonly coordinatorNamespace?: string;
   readonly skipInitializer?: boolean;
   readonly rules: string;
   readonly settings: Settings;
@@ -69,6 +73,8 @@ export interface GenerateResult {
   readonly pods: readonly GeneratedPod[];
   /** Tag-only references that were pinned to a digest; the CLI tells the user on stderr. */
   readonly pinnedImages: readonly PinnedImage[];
+  /** Where injected Initializers look for the Coordinator. */
+  readonly coordinator: CoordinatorPlacement;
 }
 
 type ContainerPath = readonly (string | number)[];
@@ -90,7 +96,8 @@ async function pinImages(
   doc: Document,
   resolver: ImageResolver,
   pinned: PinnedImage[],
-  replacements: ReadonlyMap<string, string> = new Map(),
+  replacements: ReadonlyMap<string, string>,
+  injected: boolean,
 ): Promise<Map<string, ResolvedImage>> {
   const images = new Map<string, ResolvedImage>();
   for (const path of containerPaths(doc, w.templatePath)) {
@@ -102,9 +109,14 @@ async function pinImages(
     try {
       resolved = await resolver(ref);
     } catch (e) {
-      const code = e instanceof ContrastError ? e.code : "image_pull_failed";
-      const msg = e instanceof Error ? e.message : String(e);
-      throw new UnavailableError(code, `${describeLocation(w.loc)}: ${msg}`, { cause: e });
+      // The injected Initializer's image is the product's, not the workload's: name it and the flag that sets it.
+      if (doc.getIn([...path, "name"]) === INITIALIZER_NAME && injected)
+        throw imageErrorWithContext(
+          e,
+          "the injected initializer (--initializer-image)",
+          "--initializer-image",
+        );
+      throw imageErrorWithContext(e, describeLocation(w.loc));
     }
     let final = ref;
     if (resolved.resolvedFromTag) {
@@ -140,7 +152,8 @@ async function generateOne(
   const doc = w.object.doc.doc;
   validateObject(w.object.value, w.loc);
   setRuntimeHandler(doc, w.templatePath, w.runtimeClassName, opts.handlerFor, w.loc);
-  if (opts.skipInitializer !== true && !w.skipInitializer && w.role !== ROLE_COORDINATOR) {
+  const injected = opts.skipInitializer !== true && !w.skipInitializer && w.role !== ROLE_COORDINATOR;
+  if (injected) {
     injectInitializer(
       doc,
       w.templatePath,
@@ -148,7 +161,8 @@ async function generateOne(
       w.loc,
     );
   }
-  const images = await pinImages(w, doc, opts.imageResolver, pinned, opts.imageReplacements);
+  const replacements = opts.imageReplacements ?? new Map<string, string>();
+  const images = await pinImages(w, doc, opts.imageResolver, pinned, replacements, injected);
   const plain = doc.toJS() as Record<string, unknown>;
   const template = asRecord(getPath(plain, w.templatePath)) ?? {};
   const meta = asRecord(template.metadata) ?? {};
@@ -200,8 +214,14 @@ export async function generateDeployment(opts: GenerateOptions): Promise<Generat
   const pinned: PinnedImage[] = [];
   const pods: GeneratedPod[] = [];
   const replaced = new Map<string, Map<number, string>>();
+  const coordinators = selection.workloads.filter((w) => w.role === ROLE_COORDINATOR);
+  const placement = placeCoordinator(
+    coordinators.map((w) => ({ namespace: w.object.namespace, loc: w.loc })),
+    opts.coordinatorNamespace,
+  );
+  const withHost = { ...opts, coordinatorHost: opts.coordinatorHost ?? placement.host };
   for (const w of selection.workloads) {
-    pods.push(await generateOne(w, opts, selection.configSources, pinned));
+    pods.push(await generateOne(w, withHost, selection.configSources, pinned));
     const file = parsed.find((f) => f.path === w.loc.file) as ParsedFile;
     const m = replaced.get(file.path) ?? new Map<number, string>();
     m.set(w.loc.docIndex, renderDocument(w.object.doc.doc, file.flushSequences));
@@ -211,5 +231,5 @@ export async function generateDeployment(opts: GenerateOptions): Promise<Generat
     path: f.path,
     text: renderFile(f, replaced.get(f.path) ?? new Map()),
   }));
-  return { outputs, pods, pinnedImages: pinned };
+  return { outputs, pods, pinnedImages: pinned, coordinator: placement };
 }

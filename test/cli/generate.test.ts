@@ -461,3 +461,88 @@ describe("contrast generate: flags", () => {
     expect(readManifest(ws).WorkloadOwnerPubKeys).toEqual(keys);
   });
 });
+
+describe("contrast generate: the Initializer's image and the Coordinator's namespace", () => {
+  /** The fake registry, except that nothing listens at the development images' registry. */
+  function noDevRegistry() {
+    const reg = fakeRegistry();
+    return {
+      requests: reg.requests,
+      fetch: async (url: string) => {
+        if (url.startsWith("http://localhost:5000/"))
+          throw new TypeError("connect ECONNREFUSED 127.0.0.1:5000");
+        return reg.fetch(url);
+      },
+    };
+  }
+
+  test("development build without a local registry → exit 6 naming --initializer-image and make release, not a workload", async () => {
+    const ws = workspace({ coordinator: false });
+    writeFileSync(
+      join(ws, "deploy", "coordinator.yaml"),
+      renderCoordinatorResources({ image: "ghcr.io/mirror/coordinator:v1" }),
+    );
+    const before = snapshot(ws);
+    const run = await generate(ws, ["--reference-values", "CLH-SNP", "deploy"], noDevRegistry());
+    expect(run.code).toBe(EXIT.unavailable);
+    expect(run.stderr).toContain(
+      "error: the injected initializer (--initializer-image): image localhost:5000/",
+    );
+    expect(run.stderr).toContain("make release");
+    expect(run.stderr).not.toMatch(/error: deploy\//);
+    expect(snapshot(ws)).toEqual(before);
+  });
+
+  test("--initializer-image REF → injected and pinned; the development registry never asked", async () => {
+    const ws = workspace({ coordinator: false });
+    writeFileSync(
+      join(ws, "deploy", "coordinator.yaml"),
+      renderCoordinatorResources({ image: "ghcr.io/mirror/coordinator:v1" }),
+    );
+    const reg = noDevRegistry();
+    const run = await generate(
+      ws,
+      ["--initializer-image", "ghcr.io/mirror/initializer:v1", "--reference-values", "CLH-SNP", "deploy"],
+      reg,
+    );
+    expect(run.code).toBe(EXIT.ok);
+    expect(readFileSync(join(ws, "deploy", "emojivoto.yaml"), "utf8")).toMatch(
+      /image: ghcr\.io\/mirror\/initializer:v1@sha256:[0-9a-f]{64}/,
+    );
+    expect(reg.requests.some((u) => u.includes("localhost:5000"))).toBe(false);
+  });
+
+  test("--coordinator-namespace → FQDN in every Initializer; without it and without a namespace → default, with a note", async () => {
+    const ws = workspace();
+    const run = await generate(
+      ws,
+      ["--coordinator-namespace", "contrast-system", "--reference-values", "CLH-SNP", "deploy"],
+      fakeRegistry(),
+    );
+    expect(run.code).toBe(EXIT.ok);
+    const emojivoto = readFileSync(join(ws, "deploy", "emojivoto.yaml"), "utf8");
+    expect(emojivoto.match(/value: coordinator\.contrast-system\.svc\.cluster\.local$/gm)?.length).toBe(4);
+    expect(run.stderr).not.toContain("names no namespace");
+    const guessed = await generate(workspace(), ["--reference-values", "CLH-SNP", "deploy"], fakeRegistry());
+    expect(guessed.stderr).toContain(
+      "note: the Coordinator document names no namespace: Initializers look for coordinator.default.svc.cluster.local",
+    );
+  });
+
+  test("--coordinator-namespace contradicting the Coordinator document → exit 3, nothing written", async () => {
+    const ws = workspace({ coordinator: false });
+    writeFileSync(
+      join(ws, "deploy", "coordinator.yaml"),
+      renderCoordinatorResources({ image: COORDINATOR_IMAGE.reference, namespace: "default" }),
+    );
+    const before = snapshot(ws);
+    const run = await generate(
+      ws,
+      ["--coordinator-namespace", "emojivoto", "--reference-values", "CLH-SNP", "deploy"],
+      fakeRegistry(),
+    );
+    expect(run.stderr).toContain("(coordinator_namespace_mismatch)");
+    expect(run.code).toBe(EXIT.config);
+    expect(snapshot(ws)).toEqual(before);
+  });
+});

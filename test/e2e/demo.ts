@@ -66,14 +66,7 @@ spec:
           ports: [{ containerPort: 8080 }]
 `,
   );
-  // A development build names its Initializer image by tag; point it at the demo registry.
-  const { version } = JSON.parse(readFileSync(resolve(import.meta.dir, "../../package.json"), "utf8")) as {
-    version: string;
-  };
-  writeFileSync(
-    join(ws, "images.txt"),
-    `localhost:5000/contrast/initializer:${version}=${registry.host}/contrast/initializer:dev\n`,
-  );
+  // A development build names its Initializer image by tag in a registry that is not running: use the demo's.
   await run([
     "generate",
     "--workspace-dir",
@@ -82,8 +75,8 @@ spec:
     "sim",
     "--sim-dir",
     join(dir, "sim"),
-    "--image-replacements",
-    join(ws, "images.txt"),
+    "--initializer-image",
+    `${registry.host}/contrast/initializer:dev`,
     join(ws, "coordinator.yaml"),
     join(ws, "web.yaml"),
   ]);

@@ -2,8 +2,9 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigError, UnavailableError, VerificationError } from "../../src/common/errors.ts";
+import { loadRuntimeLock } from "../../src/kube/runtime/index.ts";
 import { parseRuntimeLock, type RuntimeLock } from "../../src/kube/runtime/lock.ts";
-import { stageArtifacts } from "../../src/nodeinstaller/artifacts.ts";
+import { requireIntegrity, stageArtifacts } from "../../src/nodeinstaller/artifacts.ts";
 import { artifactBytes, createFixture, expectRejects, type Fixture } from "./fixtures.ts";
 
 let fx: Fixture;
@@ -54,6 +55,24 @@ describe("stageArtifacts", () => {
       "artifact_integrity_missing",
     );
     expect(readdirSync(fx.stagingParent)).toEqual([]);
+  });
+
+  test("shipped lock → the refusal names every unpinned artifact and how a release pins it", async () => {
+    const lock = loadRuntimeLock("Metal-QEMU-SNP");
+    const e = (() => {
+      try {
+        requireIntegrity(lock);
+      } catch (x) {
+        return x as ConfigError;
+      }
+    })();
+    expect(e?.code).toBe("artifact_integrity_missing");
+    for (const f of lock.files.filter((f) => f.integrity === undefined))
+      expect(e?.message).toContain(
+        `${f.role} ${f.installPath} (put the file at runtime/artifacts/metal-qemu-snp/${f.installPath} and run make runtime-pin)`,
+      );
+    expect(e?.message).not.toContain("snp/share/OVMF.fd");
+    expect(e?.message).toContain("runtime/README.md");
   });
 
   test("deb: firmware → read from /artifacts/<platform>/<installPath> in the image, never fetched, SRI-checked", async () => {

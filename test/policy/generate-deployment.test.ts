@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
 import { ConfigError, type ContrastError, ParseError, UnavailableError } from "../../src/common/errors.ts";
 import { ANNOTATION_INITDATA } from "../../src/kube/contrast-annotations.ts";
+import { renderCoordinatorResources } from "../../src/kube/coordinator-resources.ts";
 import { validateObject } from "../../src/kube/validate-object.ts";
 import { type GenerateOptions, generateDeployment } from "../../src/policy/generate-deployment.ts";
 import { decodeInitdataAnnotation } from "../../src/policy/initdata.ts";
@@ -197,10 +198,75 @@ describe("generateDeployment options", () => {
   });
 });
 
-describe("generateDeployment bad input", () => {
-  const failing = async () => {
-    throw new UnavailableError("image_pull_failed", "image nginx: GET expected 200, got 404");
+describe("generateDeployment: Coordinator in another namespace", () => {
+  const emojivoto = () => [
+    { path: "emojivoto.yaml", text: readFileSync(join(TESTDATA, "emojivoto.confidential.yaml"), "utf8") },
+  ];
+  const coordinator = (namespace?: string) => ({
+    path: "coordinator.yaml",
+    text: renderCoordinatorResources({
+      image: TEST_INITIALIZER_IMAGE,
+      ...(namespace === undefined ? {} : { namespace }),
+    }),
+  });
+  const hostsOf = (r: Awaited<ReturnType<typeof generateDeployment>>) => {
+    const out = new Set<unknown>();
+    for (const doc of parseAllDocuments(r.outputs[0]?.text ?? "")) {
+      const init = doc.getIn(["spec", "template", "spec", "initContainers", 0]) as
+        | { toJSON(): { name: string; env: { name: string; value: string }[] } }
+        | undefined;
+      if (init !== undefined) out.add(init.toJSON().env.find((e) => e.name === "COORDINATOR_HOST")?.value);
+    }
+    return [...out];
   };
+
+  test("emojivoto pods, Coordinator document in default → Initializers use coordinator.default.svc.cluster.local, pinned in each policy", async () => {
+    const r = await generateDeployment(options([...emojivoto(), coordinator("default")]));
+    expect(hostsOf(r)).toEqual(["coordinator.default.svc.cluster.local"]);
+    const pods = r.pods.filter((p) => p.namespace === "emojivoto");
+    expect(pods.length).toBe(4);
+    for (const p of pods)
+      expect(new TextDecoder().decode(p.initdataToml)).toContain(
+        "COORDINATOR_HOST=coordinator.default.svc.cluster.local",
+      );
+    expect(r.coordinator).toMatchObject({ namespace: "default", from: "document" });
+  });
+
+  test("Coordinator document in contrast-system → that namespace; --coordinator-namespace for a document without one", async () => {
+    const fromDoc = await generateDeployment(options([...emojivoto(), coordinator("contrast-system")]));
+    expect(hostsOf(fromDoc)).toEqual(["coordinator.contrast-system.svc.cluster.local"]);
+    const fromFlag = await generateDeployment(
+      options([...emojivoto(), coordinator()], { coordinatorNamespace: "contrast-system" }),
+    );
+    expect(hostsOf(fromFlag)).toEqual(["coordinator.contrast-system.svc.cluster.local"]);
+    const guessed = await generateDeployment(options([...emojivoto(), coordinator()]));
+    expect(guessed.coordinator.from).toBe("default");
+    expect(hostsOf(guessed)).toEqual(["coordinator.default.svc.cluster.local"]);
+  });
+
+  test("--coordinator-namespace contradicting the Coordinator document → ConfigError coordinator_namespace_mismatch", async () => {
+    const e = await generateDeployment(
+      options([...emojivoto(), coordinator("default")], { coordinatorNamespace: "emojivoto" }),
+    ).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(ConfigError);
+    expect((e as ContrastError).code).toBe("coordinator_namespace_mismatch");
+  });
+});
+
+describe("generateDeployment bad input", () => {
+  /** Fails for the workload's image only (the Initializer's resolves): the error must name the workload. */
+  const failing = (error: Error) => {
+    const ok = fakeImageResolver();
+    return async (ref: string) => {
+      if (ref === TEST_INITIALIZER_IMAGE) return ok(ref);
+      throw error;
+    };
+  };
+  const unreachable = new UnavailableError("image_pull_failed", "image nginx: registry unreachable");
+  const notFound = new ConfigError(
+    "image_not_found",
+    "image docker.io/library/nginx:nope: tag nope not found",
+  );
   const rows: [string, string, Partial<GenerateOptions>, typeof ContrastError, string, string][] = [
     ["malformed yaml", "kind: Pod\n---\nspec: [\n", {}, ParseError, "yaml_malformed", "bad.yaml#1"],
     [
@@ -213,11 +279,27 @@ describe("generateDeployment bad input", () => {
     ],
     ["duplicate names", `${POD}---\n${POD}`, {}, ConfigError, "duplicate_object", "bad.yaml#1 (Pod app)"],
     [
-      "unresolvable image",
+      "unreachable registry",
       POD,
-      { imageResolver: failing },
+      { imageResolver: failing(unreachable) },
       UnavailableError,
       "image_pull_failed",
+      "bad.yaml#0 (Pod app)",
+    ],
+    [
+      "image not in the registry (404)",
+      POD,
+      { imageResolver: failing(notFound) },
+      ConfigError,
+      "image_not_found",
+      "bad.yaml#0 (Pod app)",
+    ],
+    [
+      "invalid image reference",
+      POD.replace(`image: nginx@sha256:${"b".repeat(64)}`, "image: Nginx:latest"),
+      { imageResolver: fakeImageResolver() },
+      ConfigError,
+      "image_reference_invalid",
       "bad.yaml#0 (Pod app)",
     ],
     [
@@ -270,6 +352,29 @@ describe("generateDeployment bad input", () => {
         expect((e as ContrastError).code).toBe(code);
         expect((e as Error).message.startsWith(where)).toBe(true);
       }
+    });
+  }
+  test("row count", () => expect(rows.length).toBe(10));
+
+  const initializerFailures: [string, Error, typeof ContrastError, string][] = [
+    ["unreachable", unreachable, UnavailableError, "image_pull_failed"],
+    ["not found", notFound, ConfigError, "image_not_found"],
+  ];
+  for (const [what, error, cls, code] of initializerFailures) {
+    test(`initializer image ${what} → ${cls.name} ${code} naming --initializer-image, not the workload`, async () => {
+      const ok = fakeImageResolver();
+      const resolver = async (ref: string) => {
+        if (ref === TEST_INITIALIZER_IMAGE) throw error;
+        return ok(ref);
+      };
+      const e = await generateDeployment(
+        options([{ path: "bad.yaml", text: POD }], { imageResolver: resolver }),
+      ).catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(cls);
+      expect((e as ContrastError).code).toBe(code);
+      expect((e as ContrastError).field).toBe("--initializer-image");
+      expect((e as Error).message).toStartWith("the injected initializer (--initializer-image): ");
+      expect((e as Error).message).not.toContain("bad.yaml");
     });
   }
 });

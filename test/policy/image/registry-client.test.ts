@@ -11,8 +11,10 @@ import {
 import { createImageResolver } from "../../../src/policy/image/create-image-resolver.ts";
 import { parseImageReference } from "../../../src/policy/image/image-reference.ts";
 import { FileLayersCache, MemoryLayersCache } from "../../../src/policy/image/layers-cache.ts";
+import { parseChallenges } from "../../../src/policy/image/registry-auth.ts";
 import { RegistryClient, registryScheme } from "../../../src/policy/image/registry-client.ts";
-import { createFakeRegistry } from "./registry-fixture.ts";
+import type { CredentialStore, RegistryCredentials } from "../../../src/policy/image/registry-credentials.ts";
+import { createFakeRegistry, type FakeRegistryOptions } from "./registry-fixture.ts";
 
 const viaApp =
   (app: { request: (u: string, i?: RequestInit) => Response | Promise<Response> }) =>
@@ -83,14 +85,35 @@ describe("RegistryClient.fetchImage", () => {
     expect(img.digest).toBe(reg.amd64Digest);
   });
 
-  const failures: [string, string, object, typeof ContrastError, string][] = [
-    ["unknown tag", "registry.test/team/app:nope", {}, UnavailableError, "image_pull_failed"],
+  const failures: [string, string, FakeRegistryOptions, typeof ContrastError, string][] = [
+    ["unknown tag", "registry.test/team/app:nope", {}, ConfigError, "image_not_found"],
     [
       "wrong pinned digest",
       `registry.test/team/app@sha256:${"c".repeat(64)}`,
       {},
+      ConfigError,
+      "image_not_found",
+    ],
+    [
+      "registry answers 503",
+      "registry.test/team/app:v1",
+      { status: 503 },
       UnavailableError,
       "image_pull_failed",
+    ],
+    [
+      "registry answers 429",
+      "registry.test/team/app:v1",
+      { status: 429 },
+      UnavailableError,
+      "image_pull_failed",
+    ],
+    [
+      "registry answers 400",
+      "registry.test/team/app:v1",
+      { status: 400 },
+      ConfigError,
+      "image_request_refused",
     ],
     [
       "config blob not matching its digest",
@@ -110,10 +133,13 @@ describe("RegistryClient.fetchImage", () => {
       } catch (e) {
         expect(e).toBeInstanceOf(cls);
         expect((e as ContrastError).code).toBe(code);
-        expect((e as Error).message).toContain("registry.test/team/app");
+        expect((e as Error).message).toContain(
+          ref.startsWith("registry.test/team/app:") ? ref : "registry.test/team/app",
+        );
       }
     });
   }
+  test("failure row count", () => expect(failures.length).toBe(6));
 
   test("unreachable registry → UnavailableError image_pull_failed", async () => {
     const client = new RegistryClient({
@@ -193,5 +219,155 @@ describe("createImageResolver", () => {
     cache.save();
     expect(JSON.parse(readFileSync(path, "utf8")).images[reg.indexDigest].Entrypoint).toEqual(["/bin/app"]);
     expect(new FileLayersCache(path).get(reg.indexDigest)?.WorkingDir).toBe("/srv");
+  });
+});
+
+/** A store with fixed credentials for registry.test, as the user's auth files would give. */
+function storeWith(creds: RegistryCredentials | undefined): CredentialStore & { asked: string[] } {
+  const asked: string[] = [];
+  return {
+    asked,
+    searched: ["/home/u/.docker/config.json"],
+    get: async (registry, repository) => {
+      asked.push(`${registry}/${repository}`);
+      return creds;
+    },
+  };
+}
+
+const PASSWORD = "s3cret-Pa55word";
+const basicCreds = (password = PASSWORD): RegistryCredentials => ({
+  kind: "basic",
+  username: "alice",
+  password,
+  source: "/home/u/.docker/config.json",
+});
+
+describe("RegistryClient.fetchImage with credentials", () => {
+  const ok: [string, FakeRegistryOptions, RegistryCredentials | undefined][] = [
+    ["Basic challenge, Basic credentials", { basic: { user: "alice", password: PASSWORD } }, basicCreds()],
+    [
+      "Bearer challenge, token for Basic credentials",
+      { tokenFor: { user: "alice", password: PASSWORD } },
+      basicCreds(),
+    ],
+    [
+      "Bearer challenge, identity token as refresh token",
+      { refreshToken: "refresh-me" },
+      { kind: "identity-token", token: "refresh-me", source: "/run/user/0/containers/auth.json" },
+    ],
+    ["Bearer challenge, anonymous token", { auth: true }, undefined],
+  ];
+  for (const [what, regOpts, creds] of ok) {
+    test(`${what} → image read`, async () => {
+      const reg = createFakeRegistry(regOpts);
+      const client = new RegistryClient({
+        fetch: viaApp(reg.app),
+        insecureRegistries: ["registry.test"],
+        credentials: storeWith(creds),
+      });
+      const img = await client.fetchImage(parseImageReference("registry.test/team/app:v1"));
+      expect(img.digest).toBe(reg.indexDigest);
+    });
+  }
+
+  const refused: [string, FakeRegistryOptions, RegistryCredentials | undefined, string][] = [
+    [
+      "Basic challenge, no credentials",
+      { basic: { user: "alice", password: PASSWORD } },
+      undefined,
+      "found none",
+    ],
+    [
+      "Basic challenge, wrong password",
+      { basic: { user: "alice", password: "other" } },
+      basicCreds(),
+      "/home/u/.docker/config.json",
+    ],
+    [
+      "token endpoint refuses the credentials",
+      { tokenFor: { user: "alice", password: "other" } },
+      basicCreds(),
+      "/home/u/.docker/config.json",
+    ],
+  ];
+  for (const [what, regOpts, creds, says] of refused) {
+    test(`${what} → ConfigError registry_unauthorized naming the source, never the secret`, async () => {
+      const reg = createFakeRegistry(regOpts);
+      const client = new RegistryClient({
+        fetch: viaApp(reg.app),
+        insecureRegistries: ["registry.test"],
+        credentials: storeWith(creds),
+      });
+      const e = await client.fetchImage(parseImageReference("registry.test/team/app:v1")).catch((x) => x);
+      expect(e).toBeInstanceOf(ConfigError);
+      expect(e.code).toBe("registry_unauthorized");
+      expect(e.message).toContain("registry.test/team/app:v1");
+      expect(e.message).toContain(says);
+      const text = `${e.message} ${JSON.stringify(e)} ${String(e.stack)}`;
+      expect(text).not.toContain(PASSWORD);
+      expect(text).not.toContain(Buffer.from(`alice:${PASSWORD}`).toString("base64"));
+    });
+  }
+
+  test("blob redirected to another origin → Authorization sent to the registry only, not to the CDN", async () => {
+    const reg = createFakeRegistry({
+      basic: { user: "alice", password: PASSWORD },
+      blobOrigin: "http://cdn.test",
+    });
+    const client = new RegistryClient({
+      fetch: viaApp(reg.app),
+      insecureRegistries: ["registry.test"],
+      credentials: storeWith(basicCreds()),
+    });
+    await client.fetchImage(parseImageReference("registry.test/team/app:v1"));
+    const cdn = reg.authorizations.filter((a) => a.path.startsWith("/cdn/"));
+    expect(cdn.length).toBe(1);
+    expect(cdn[0]?.authorization).toBeUndefined();
+    expect(
+      reg.authorizations.some((a) => a.path.startsWith("/v2/") && a.authorization?.startsWith("Basic ")),
+    ).toBe(true);
+  });
+
+  test("https registry announcing an http token realm → ConfigError registry_auth_unsupported, credentials not sent", async () => {
+    const reg = createFakeRegistry({ tokenFor: { user: "alice", password: PASSWORD } });
+    const client = new RegistryClient({ fetch: viaApp(reg.app), credentials: storeWith(basicCreds()) });
+    const e = await client.fetchImage(parseImageReference("registry.test/team/app:v1")).catch((x) => x);
+    expect(e).toBeInstanceOf(ConfigError);
+    expect(e.code).toBe("registry_auth_unsupported");
+    expect(reg.authorizations.filter((a) => a.path === "/token")).toEqual([]);
+  });
+
+  test("anonymous registry → credentials never looked up", async () => {
+    const reg = createFakeRegistry();
+    const store = storeWith(basicCreds());
+    const client = new RegistryClient({
+      fetch: viaApp(reg.app),
+      insecureRegistries: ["registry.test"],
+      credentials: store,
+    });
+    await client.fetchImage(parseImageReference("registry.test/team/app:v1"));
+    expect(store.asked).toEqual([]);
+    expect(reg.authorizations.every((a) => a.authorization === undefined)).toBe(true);
+  });
+});
+
+describe("parseChallenges", () => {
+  test("several challenges, quoted values with commas and escapes → each with its parameters", () => {
+    expect(
+      parseChallenges(
+        'Basic realm="Registry Realm", Bearer realm="https://a/t?x=1,2",service="s\\"q",scope=repository:x:pull',
+      ),
+    ).toEqual([
+      { scheme: "basic", params: { realm: "Registry Realm" } },
+      {
+        scheme: "bearer",
+        params: { realm: "https://a/t?x=1,2", service: 's"q', scope: "repository:x:pull" },
+      },
+    ]);
+  });
+  test("empty or garbage → no challenge", () => {
+    expect(parseChallenges("")).toEqual([]);
+    expect(parseChallenges('="x"')).toEqual([]);
   });
 });
