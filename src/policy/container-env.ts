@@ -7,7 +7,9 @@ import { expandVars } from "./expand-vars.ts";
 import type { ImageConfig } from "./image/image-config.ts";
 import { literal, type PartialValue, runtime, toPattern, type ValuePattern } from "./value-pattern.ts";
 
-const IPV4 = "(?:[0-9]{1,3}\\.){3}[0-9]{1,3}";
+// Dotted decimal as Go's IP.String() writes it (no leading zeros), so "010.0.0.1" is not read as octal 8.0.0.1.
+const OCTET = "(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])";
+const IPV4 = `(?:${OCTET}\\.){3}${OCTET}`;
 const UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
 const DNS_LABEL = "[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?";
 const HOSTNAME = "[a-z0-9](?:[a-z0-9.-]{0,61}[a-z0-9])?";
