@@ -17,7 +17,9 @@ import {
 } from "./container-process.ts";
 import type { ResolvedImage } from "./image/image-config.ts";
 import { sandboxNameRegex } from "./sandbox-name.ts";
+import { sandboxUser } from "./sandbox-user.ts";
 import type { Settings } from "./settings.ts";
+import { refuseDeviceResources } from "./unsupported-resources.ts";
 import type { ValuePattern } from "./value-pattern.ts";
 
 export interface ContainerPolicy {
@@ -90,7 +92,7 @@ function sandboxContainer(pod: PodDescription, settings: Settings): ContainerPol
     Root: { Readonly: true },
     Process: {
       Terminal: false,
-      User: { UID: p.UID, GID: p.GID, AdditionalGids: [p.GID] },
+      User: sandboxUser(pod.spec.securityContext, { uid: p.UID, gid: p.GID }, pod.where),
       Args: p.Args.map((a) => ({ exact: a })),
       Env: [{ exact: settings.common.default_path_env }],
       env_names: ["PATH"],
@@ -167,6 +169,7 @@ export function derivePolicyData(
   sources: ConfigSources,
   settings: Settings,
 ): PolicyData {
+  refuseDeviceResources(pod.spec, pod.where);
   const nameRegex = sandboxNameRegex(pod.kind, pod.name, pod.generateName);
   const facts: PodFacts = {
     nameRegex,
