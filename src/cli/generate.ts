@@ -57,6 +57,7 @@ export interface GenerateFlags {
   imageReplacements?: string;
   coordinatorHost?: string;
   workspaceDir?: string;
+  unpinnedEnvFromMissing?: boolean;
 }
 
 /** The frozen config of one `generate` run, built once from the flags. */
@@ -79,6 +80,8 @@ export interface GenerateConfig {
   readonly insecureRegistries: readonly string[];
   readonly imageReplacementsPath: string | undefined;
   readonly coordinatorHost: string | undefined;
+  /** Let the host choose env values whose ConfigMap/Secret is not among the inputs (names stay pinned). */
+  readonly unpinnedEnvFromMissing: boolean;
 }
 
 /** Side effects a test replaces: the registry transport, stderr, the RSA size of created seed-share keys. */
@@ -127,6 +130,7 @@ export function readGenerateConfig(paths: readonly string[], flags: GenerateFlag
     insecureRegistries: flagList(flags.insecureRegistry),
     imageReplacementsPath: flagString(flags.imageReplacements, "--image-replacements"),
     coordinatorHost: flagString(flags.coordinatorHost, "--coordinator-host"),
+    unpinnedEnvFromMissing: flags.unpinnedEnvFromMissing === true,
   });
 }
 
@@ -256,6 +260,7 @@ async function patchWorkloads(
     rules,
     settings,
     imageReplacements: replacements,
+    unpinnedEnvFromMissing: config.unpinnedEnvFromMissing,
     imageResolver: createImageResolver({
       cache,
       known: knownReleaseImages(),
@@ -316,6 +321,14 @@ function report(
 ): void {
   for (const p of result.pinnedImages)
     say(`note: ${p.location}: pinned image ${p.reference} to ${p.pinned}\n`);
+  if (result.unpinnedEnv.length > 0) {
+    const list = result.unpinnedEnv.map(
+      (u) => `  ${u.location} container ${u.container}: ${u.name} (${u.source})\n`,
+    );
+    say(
+      `warning: --unpinned-env-from-missing: the host chooses the values of these ${list.length} variables, whose ConfigMap or Secret is not among the inputs (their names stay pinned; use workload secrets for confidential values):\n${list.join("")}`,
+    );
+  }
   for (const d of dropped)
     say(`note: dropped the previous manifest's ${d} reference values (platform not chosen)\n`);
   for (const h of [...unknownLaunchValues(manifest.ReferenceValues), ...missingUserValues(manifest)])
@@ -364,6 +377,10 @@ export function registerGenerate(cli: CAC, deps: GenerateDeps = {}): void {
     .option("--image-replacements <file>", "old=new image reference lines applied before resolution")
     .option("--coordinator-host <host>", "COORDINATOR_HOST of injected Initializers (default coordinator)")
     .option("--workspace-dir <dir>", "prefix for defaulted file paths")
+    .option(
+      "--unpinned-env-from-missing",
+      "allow any value for env variables whose ConfigMap/Secret is not among the inputs (names stay pinned; warns)",
+    )
     .action((paths: string[], flags: GenerateFlags) =>
       runAction(async () => {
         await runGenerate(readGenerateConfig(paths, flags), deps);

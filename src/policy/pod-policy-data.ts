@@ -5,7 +5,7 @@ import type { IPodSpec } from "kubernetes-models/v1/PodSpec";
 import { ConfigError } from "../common/errors.ts";
 import type { ConfigSources } from "../kube/config-sources.ts";
 import type { WorkloadKind } from "../kube/workload-kinds.ts";
-import { deriveContainerEnv, type PodFacts } from "./container-env.ts";
+import { deriveContainerEnv, type EnvOptions, type PodFacts } from "./container-env.ts";
 import { containerMounts, type MountPolicy, type StoragePolicy, sandboxMounts } from "./container-mounts.ts";
 import {
   type CapabilitiesPolicy,
@@ -124,6 +124,7 @@ function appContainer(
   images: ReadonlyMap<string, ResolvedImage>,
   sources: ConfigSources,
   settings: Settings,
+  envOptions: EnvOptions,
 ): ContainerPolicy {
   const where = `${pod.where} container ${c.name}`;
   const image = images.get(c.image ?? "");
@@ -132,7 +133,15 @@ function appContainer(
       "image_unresolved",
       `${where}: image ${c.image ?? "(none)"} expected to be resolved, got nothing`,
     );
-  const env = deriveContainerEnv(c, image.config, sources, facts, settings.common.default_path_env, where);
+  const env = deriveContainerEnv(
+    c,
+    image.config,
+    sources,
+    facts,
+    settings.common.default_path_env,
+    where,
+    envOptions,
+  );
   const { mounts, storages } = containerMounts(c, pod.spec, image.config, pod.claimNames, settings, where);
   const sysctls = Object.fromEntries((pod.spec.securityContext?.sysctls ?? []).map((s) => [s.name, s.value]));
   return {
@@ -168,6 +177,7 @@ export function derivePolicyData(
   images: ReadonlyMap<string, ResolvedImage>,
   sources: ConfigSources,
   settings: Settings,
+  envOptions: EnvOptions = {},
 ): PolicyData {
   refuseDeviceResources(pod.spec, pod.where);
   const nameRegex = sandboxNameRegex(pod.kind, pod.name, pod.generateName);
@@ -184,7 +194,7 @@ export function derivePolicyData(
   return {
     containers: [
       sandboxContainer(pod, settings),
-      ...apps.map((c) => appContainer(c, pod, facts, images, sources, settings)),
+      ...apps.map((c) => appContainer(c, pod, facts, images, sources, settings, envOptions)),
     ],
     pod: { name_regex: nameRegex, namespace: pod.namespace ?? "" },
     common: settings.common,
