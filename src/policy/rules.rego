@@ -513,8 +513,8 @@ path_elements(path) := parts if {
 # Go and Rust treat it): 127.0.0.1, ::ffff:127.0.0.1 and ::ffff:7f00:1 are one address, ::1, 0::1 and
 # 00::001 another. Only the forms Go's net.ParseIP accepts parse (dotted decimal without leading zeros; IPv6
 # with 1-4 hex digits a group, at most one "::" standing for at least one zero group, an optional final
-# dotted quad; no zone). A request carrying anything else is denied. Core builtins only: the agent's
-# regorus is built without net.* (policy.md §2.1).
+# dotted quad; no zone). A request carrying anything else is denied. Core builtins only: the agent builds
+# regorus without net.* (kata-containers src/agent/policy/Cargo.toml: arc, base64, base64url, regex, std).
 
 hex_digit := {
 	"0": 0, "1": 1, "2": 2, "3": 3, "4": 4, "5": 5, "6": 6, "7": 7,

@@ -155,7 +155,7 @@ describe("rules.rego in_network", () => {
 });
 
 // regorus registers these without optional features, or with the features the agent enables
-// (arc, base64, base64url, regex, std; policy.md §2.1). net.*, time.*, glob.*, crypto.* are absent there.
+// (arc, base64, base64url, regex, std: kata-containers src/agent/policy/Cargo.toml). net.*, time.*, glob.*, crypto.* are absent there.
 const AGENT_BUILTINS = new Set([
   ...["equal", "neq", "lt", "lte", "gt", "gte", "plus", "minus", "mul", "div", "rem", "or", "and"],
   ...["internal.member_2", "internal.member_3", "print", "count", "sum", "max", "min", "sprintf"],

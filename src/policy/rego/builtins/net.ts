@@ -1,6 +1,6 @@
 // Network builtins (OPA "net" category): net.cidr_contains, net.cidr_intersects, net.cidr_is_valid, with Go's
-// net.ParseIP/ParseCIDR semantics (src/common/ip-address.ts). The Kata agent's regorus build has no net.*
-// (spec policy.md §2.1), so the agent rules do not call these; they serve `policy check` on user rules and
+// net.ParseIP/ParseCIDR semantics (src/common/ip-address.ts). The Kata agent builds regorus without net.*
+// (kata-containers src/agent/policy/Cargo.toml), so the agent rules do not call these; they serve `policy check` on user rules and
 // are the reference the rules' own address parser is tested against.
 
 import {
