@@ -338,6 +338,35 @@ describe("CreateContainerRequest with paths and names written another way", () =
       },
     ],
     [
+      // JS and Rust regexes both treat $ as the end of text here, not "before a final newline".
+      "sandbox name with a trailing newline",
+      sandboxIndex,
+      (r) => {
+        const a = r.OCI.Annotations;
+        a["io.kubernetes.cri.sandbox-name"] = `${a["io.kubernetes.cri.sandbox-name"]}\n`;
+      },
+    ],
+    [
+      "network namespace path with /../",
+      sandboxIndex,
+      (r) => {
+        const a = r.OCI.Annotations;
+        a["nerdctl/network-namespace"] = a["nerdctl/network-namespace"]!.replace(
+          "/netns/",
+          "/netns/../netns/",
+        );
+      },
+    ],
+    [
+      "HOSTNAME with a newline and a second variable",
+      appIndex,
+      (r) => {
+        const env = r.OCI.Process.Env;
+        const i = env.findIndex((e) => e.startsWith("HOSTNAME="));
+        env[i] = `${env[i]}\nLD_PRELOAD=/tmp/x.so`;
+      },
+    ],
+    [
       "image reference with two digests",
       appIndex,
       (r) => {
@@ -354,7 +383,7 @@ describe("CreateContainerRequest with paths and names written another way", () =
   for (const [name, index, mutate] of rows) {
     test(`${name} → denied`, () => expect(create(index, mutate)).toBe(false));
   }
-  test("every row → ran", () => expect(rows.length).toBe(15));
+  test("every row → ran", () => expect(rows.length).toBe(18));
 });
 
 type Mount = Create["OCI"]["Mounts"][number];
