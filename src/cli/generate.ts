@@ -67,6 +67,7 @@ export interface GenerateFlags {
   coordinatorNamespace?: string;
   initializerImage?: string;
   workspaceDir?: string;
+  unpinnedEnvFromMissing?: boolean;
 }
 
 /** The frozen config of one `generate` run, built once from the flags. */
@@ -92,6 +93,8 @@ export interface GenerateConfig {
   readonly coordinatorNamespace: string | undefined;
   /** `--initializer-image`, else the image this build embeds. */
   readonly initializerImage: string;
+  /** Let the host choose env values whose ConfigMap/Secret is not among the inputs (names stay pinned). */
+  readonly unpinnedEnvFromMissing: boolean;
 }
 
 /** Side effects a test replaces: the registry transport and credentials, stderr, the RSA size of created seed-share keys. */
@@ -145,6 +148,7 @@ export function readGenerateConfig(paths: readonly string[], flags: GenerateFlag
     coordinatorNamespace: flagString(flags.coordinatorNamespace, "--coordinator-namespace"),
     initializerImage:
       flagString(flags.initializerImage, "--initializer-image") ?? INITIALIZER_IMAGE.reference,
+    unpinnedEnvFromMissing: flags.unpinnedEnvFromMissing === true,
   });
 }
 
@@ -277,6 +281,7 @@ async function patchWorkloads(
     rules,
     settings,
     imageReplacements: replacements,
+    unpinnedEnvFromMissing: config.unpinnedEnvFromMissing,
     imageResolver: createImageResolver({
       cache,
       known: knownReleaseImages(undefined, [config.initializerImage]),
@@ -356,6 +361,14 @@ function report(
     say(
       `note: the Coordinator document names no namespace: Initializers look for ${result.coordinator.host} (set --coordinator-namespace if you apply it elsewhere)\n`,
     );
+  if (result.unpinnedEnv.length > 0) {
+    const list = result.unpinnedEnv.map(
+      (u) => `  ${u.location} container ${u.container}: ${u.name} (${u.source})\n`,
+    );
+    say(
+      `warning: --unpinned-env-from-missing: the host chooses the values of these ${list.length} variables, whose ConfigMap or Secret is not among the inputs (their names stay pinned; use workload secrets for confidential values):\n${list.join("")}`,
+    );
+  }
   for (const d of dropped)
     say(`note: dropped the previous manifest's ${d} reference values (platform not chosen)\n`);
   for (const h of [...unknownLaunchValues(manifest.ReferenceValues), ...missingUserValues(manifest)])
@@ -415,6 +428,10 @@ export function registerGenerate(cli: CAC, deps: GenerateDeps = {}): void {
       `Initializer image to inject (default ${INITIALIZER_IMAGE.reference})`,
     )
     .option("--workspace-dir <dir>", "prefix for defaulted file paths")
+    .option(
+      "--unpinned-env-from-missing",
+      "allow any value for env variables whose ConfigMap/Secret is not among the inputs (names stay pinned; warns)",
+    )
     .action((paths: string[], flags: GenerateFlags) =>
       runAction(async () => {
         await runGenerate(readGenerateConfig(paths, flags), deps);

@@ -7,7 +7,9 @@ import { expandVars } from "./expand-vars.ts";
 import type { ImageConfig } from "./image/image-config.ts";
 import { literal, type PartialValue, runtime, toPattern, type ValuePattern } from "./value-pattern.ts";
 
-const IPV4 = "(?:[0-9]{1,3}\\.){3}[0-9]{1,3}";
+// Dotted decimal as Go's IP.String() writes it (no leading zeros), so "010.0.0.1" is not read as octal 8.0.0.1.
+const OCTET = "(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])";
+const IPV4 = `(?:${OCTET}\\.){3}${OCTET}`;
 const UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
 const DNS_LABEL = "[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?";
 const HOSTNAME = "[a-z0-9](?:[a-z0-9.-]{0,61}[a-z0-9])?";
@@ -23,8 +25,21 @@ export interface PodFacts {
   readonly hostname: string | undefined;
 }
 
+/** A variable whose ConfigMap or Secret is not among the inputs, allowed any value (`--unpinned-env-from-missing`). */
+export interface UnpinnedEnv {
+  readonly name: string;
+  /** `Secret <name> key <key>` or `ConfigMap <name> key <key>`. */
+  readonly source: string;
+}
+
+export interface EnvOptions {
+  /** Allow any value for variables whose source object is absent from the inputs, instead of refusing. */
+  readonly unpinnedFromMissing?: boolean;
+}
+
 export interface EnvPolicy {
   readonly patterns: readonly ValuePattern[];
+  readonly unpinned: readonly UnpinnedEnv[];
   /** Names set by spec or image; run-time regexes (service links) may not set them. */
   readonly names: readonly string[];
   /** Variables known to the kubelet, for `$(VAR)` in command and args. */
@@ -72,11 +87,15 @@ function fieldRefValue(path: string, pod: PodFacts, where: string): PartialValue
 
 type EnvVarLike = NonNullable<IContainer["env"]>[number];
 
+/** Any value at all, newlines included (a Secret may hold a PEM key). */
+const ANY_VALUE = "[\\s\\S]*";
+
 function valueFromSource(
   e: EnvVarLike,
   sources: ConfigSources,
-  ns: string | undefined,
   pod: PodFacts,
+  opts: EnvOptions,
+  unpinned: UnpinnedEnv[],
   where: string,
 ): PartialValue | undefined {
   const vf = e.valueFrom;
@@ -84,20 +103,26 @@ function valueFromSource(
   if (vf.fieldRef !== undefined) return fieldRefValue(vf.fieldRef.fieldPath, pod, where);
   if (vf.resourceFieldRef !== undefined) return runtime("[0-9]+");
   const ref = vf.configMapKeyRef ?? vf.secretKeyRef;
-  if (ref !== undefined) {
-    const map = (vf.configMapKeyRef !== undefined ? sources.configMaps : sources.secrets).get(
-      configSourceKey(ns, ref.name ?? ""),
-    );
-    const v = map?.[ref.key];
-    if (v !== undefined) return literal(v);
-    if (ref.optional === true) return undefined;
-    const what = vf.configMapKeyRef !== undefined ? "ConfigMap" : "Secret";
-    return fail(
-      where,
-      `env ${e.name} expected key ${ref.key} in ${what} ${ref.name ?? ""} of the input, got none`,
-    );
+  if (ref === undefined) return fail(where, `env ${e.name} expected a supported valueFrom source`);
+  const what = vf.configMapKeyRef !== undefined ? "ConfigMap" : "Secret";
+  const name = ref.name ?? "";
+  const map = (vf.configMapKeyRef !== undefined ? sources.configMaps : sources.secrets).get(
+    configSourceKey(pod.namespace, name),
+  );
+  const v = map?.[ref.key];
+  if (v !== undefined) return literal(v);
+  if (ref.optional === true) return undefined;
+  // The object is among the inputs but lacks the key: the kubelet would refuse to start the container.
+  if (map !== undefined)
+    return fail(where, `env ${e.name} expected key ${ref.key} in ${what} ${name}, got none`);
+  if (opts.unpinnedFromMissing === true) {
+    unpinned.push({ name: e.name, source: `${what} ${name} key ${ref.key}` });
+    return runtime(ANY_VALUE);
   }
-  return fail(where, `env ${e.name} expected a supported valueFrom source`);
+  return fail(
+    where,
+    `env ${e.name} expected ${what} ${name} (key ${ref.key}) among the inputs, got none; either add the ${what} to the inputs (its value is then pinned in the policy and readable in the pod's initdata annotation) or pass --unpinned-env-from-missing to let the host choose this value while the variable name stays pinned`,
+  );
 }
 
 function envFromEntries(
@@ -115,9 +140,10 @@ function envFromEntries(
     );
     if (map === undefined) {
       if (ref.optional === true) continue;
+      const what = ef.configMapRef !== undefined ? "ConfigMap" : "Secret";
       fail(
         where,
-        `envFrom expected ${ef.configMapRef !== undefined ? "ConfigMap" : "Secret"} ${ref.name ?? ""} in the input, got none`,
+        `envFrom expected ${what} ${ref.name ?? ""} among the inputs, got none; add the ${what} to the inputs (its values are then pinned in the policy and readable in the pod's initdata annotation; --unpinned-env-from-missing cannot help here: without the ${what} not even the variable names are known)`,
       );
     }
     for (const [k, v] of Object.entries(map)) out.push([`${ef.prefix ?? ""}${k}`, literal(v)]);
@@ -130,12 +156,14 @@ function kubeletEnv(
   c: IContainer,
   sources: ConfigSources,
   pod: PodFacts,
+  opts: EnvOptions,
+  unpinned: UnpinnedEnv[],
   where: string,
 ): Map<string, PartialValue> {
   const vars = new Map<string, PartialValue>();
   for (const [k, v] of envFromEntries(c, sources, pod.namespace, where)) vars.set(k, v);
   for (const e of c.env ?? []) {
-    const fromSource = valueFromSource(e, sources, pod.namespace, pod, where);
+    const fromSource = valueFromSource(e, sources, pod, opts, unpinned, where);
     if (e.valueFrom !== undefined && fromSource === undefined) continue;
     vars.set(e.name, fromSource ?? expandVars(e.value ?? "", vars));
   }
@@ -155,6 +183,7 @@ export function deriveContainerEnv(
   pod: PodFacts,
   defaultPathEnv: string,
   where: string,
+  opts: EnvOptions = {},
 ): EnvPolicy {
   const final = new Map<string, PartialValue>();
   for (const entry of image.Env ?? [defaultPathEnv]) {
@@ -163,8 +192,21 @@ export function deriveContainerEnv(
   }
   final.set("HOSTNAME", pod.hostname !== undefined ? literal(pod.hostname) : runtime(HOSTNAME));
   if (c.tty === true) final.set("TERM", literal("xterm"));
-  const vars = kubeletEnv(c, sources, pod, where);
+  const unpinned: UnpinnedEnv[] = [];
+  const vars = kubeletEnv(c, sources, pod, opts, unpinned, where);
   for (const [k, v] of vars) final.set(k, v);
-  const patterns = [...final].map(([k, v]) => toPattern(v, `${k}=`));
-  return { patterns, names: [...final.keys()], vars };
+  // A later env entry may pin a name an unpinned one had; only names still unpinned at the end count.
+  const isAny = (v: PartialValue | undefined) => {
+    const p = v?.length === 1 ? v[0] : undefined;
+    return p !== undefined && "re" in p && p.re === ANY_VALUE;
+  };
+  const open = unpinned.filter(
+    (u, i) => isAny(final.get(u.name)) && unpinned.findLastIndex((x) => x.name === u.name) === i,
+  );
+  const patterns = [...final].map(([k, v]): ValuePattern => {
+    const p = toPattern(v, `${k}=`);
+    const u = open.find((x) => x.name === k);
+    return u === undefined || !("regex" in p) ? p : { ...p, from: u.source };
+  });
+  return { patterns, names: [...final.keys()], vars, unpinned: open };
 }

@@ -6,6 +6,7 @@ import type { IVolume } from "kubernetes-models/v1/Volume";
 import { ConfigError } from "../common/errors.ts";
 import type { ImageConfig } from "./image/image-config.ts";
 import type { Settings } from "./settings.ts";
+import { checkMountPath, sharedFileName } from "./shared-file-name.ts";
 import { escapeRegex } from "./value-pattern.ts";
 
 /** One allowed mount; `source` is an anchored regex that may contain `$(bundle-id)` / `$(sandbox-id)`. */
@@ -78,20 +79,22 @@ function systemMounts(privileged: boolean, withCgroup: boolean): MountPolicy[] {
   return out;
 }
 
+/** A file the runtime shares into the guest, named after the destination's last element (shared-file-name.ts). */
 function shared(
   settings: Settings,
-  suffix: string,
   destination: string,
   options: readonly string[],
+  where: string,
 ): MountPolicy {
-  return { destination, type_: "bind", source: `${settings.common.shared_file_regex}${suffix}$`, options };
+  const name = escapeRegex(sharedFileName(destination, where));
+  return { destination, type_: "bind", source: `${settings.common.shared_file_regex}${name}$`, options };
 }
 
 /** The sandbox (pause) container's mounts. */
 export function sandboxMounts(settings: Settings): MountPolicy[] {
   return [
     ...systemMounts(false, false),
-    shared(settings, "resolv\\.conf", "/etc/resolv.conf", ["rbind", "ro", "nosuid", "nodev", "noexec"]),
+    shared(settings, "/etc/resolv.conf", ["rbind", "ro", "nosuid", "nodev", "noexec"], "sandbox"),
   ];
 }
 
@@ -99,11 +102,6 @@ function propagation(mode: string | undefined): string {
   if (mode === "Bidirectional") return "rshared";
   if (mode === "HostToContainer") return "rslave";
   return "rprivate";
-}
-
-function basename(p: string): string {
-  const parts = p.split("/").filter((x) => x !== "");
-  return parts[parts.length - 1] ?? "";
 }
 
 const READ_ONLY_KINDS = ["configMap", "secret", "downwardAPI", "projected"] as const;
@@ -114,6 +112,7 @@ function volumeMount(
   settings: Settings,
   where: string,
 ): { mount: MountPolicy; storage?: StoragePolicy } {
+  checkMountPath(vm.mountPath, `${where} volumeMount ${vm.name}`);
   const prop = propagation(vm.mountPropagation);
   const alwaysRo = volume !== undefined && READ_ONLY_KINDS.some((k) => volume[k] !== undefined);
   const mode = vm.readOnly === true || alwaysRo ? "ro" : "rw";
@@ -143,16 +142,7 @@ function volumeMount(
       `${where}: volumeMount ${vm.name} expected a volume of that name, got none`,
     );
   }
-  const named =
-    volume.configMap ?? volume.secret ?? volume.downwardAPI ?? volume.projected ?? volume.emptyDir;
-  const suffix = vm.subPath
-    ? escapeRegex(basename(vm.subPath))
-    : named !== undefined
-      ? escapeRegex(vm.name)
-      : volume.hostPath !== undefined
-        ? escapeRegex(basename(volume.hostPath.path))
-        : "[^/]+";
-  return { mount: shared(settings, suffix, vm.mountPath, ["rbind", prop, mode]) };
+  return { mount: shared(settings, vm.mountPath, ["rbind", prop, mode], `${where} volumeMount ${vm.name}`) };
 }
 
 export interface ContainerMounts {
@@ -173,22 +163,19 @@ export function containerMounts(
   const rootRo = c.securityContext?.readOnlyRootFilesystem === true ? "ro" : "rw";
   const mounts: MountPolicy[] = [
     ...systemMounts(privileged, true),
-    shared(settings, "hosts", "/etc/hosts", ["rbind", "rprivate", "rw"]),
-    shared(settings, "termination-log", c.terminationMessagePath ?? "/dev/termination-log", [
-      "rbind",
-      "rprivate",
-      "rw",
-    ]),
-    shared(settings, "hostname", "/etc/hostname", ["rbind", "rprivate", rootRo]),
-    shared(settings, "resolv\\.conf", "/etc/resolv.conf", ["rbind", "rprivate", rootRo]),
+    shared(settings, "/etc/hosts", ["rbind", "rprivate", "rw"], where),
+    shared(
+      settings,
+      c.terminationMessagePath ?? "/dev/termination-log",
+      ["rbind", "rprivate", "rw"],
+      `${where} terminationMessagePath`,
+    ),
+    shared(settings, "/etc/hostname", ["rbind", "rprivate", rootRo], where),
+    shared(settings, "/etc/resolv.conf", ["rbind", "rprivate", rootRo], where),
   ];
   if (pod.automountServiceAccountToken !== false) {
     mounts.push(
-      shared(settings, "serviceaccount", "/var/run/secrets/kubernetes.io/serviceaccount", [
-        "rbind",
-        "rprivate",
-        "ro",
-      ]),
+      shared(settings, "/var/run/secrets/kubernetes.io/serviceaccount", ["rbind", "rprivate", "ro"], where),
     );
   }
   const storages: StoragePolicy[] = [];
@@ -205,8 +192,7 @@ export function containerMounts(
   }
   const taken = new Set(mounts.map((m) => m.destination));
   for (const v of image.Volumes ?? []) {
-    if (!taken.has(v))
-      mounts.push(shared(settings, escapeRegex(basename(v)), v, ["rbind", "rprivate", "rw"]));
+    if (!taken.has(v)) mounts.push(shared(settings, v, ["rbind", "rprivate", "rw"], `${where} image VOLUME`));
   }
   return { mounts, storages };
 }

@@ -45,6 +45,8 @@ export interface GenerateOptions {
   readonly imageResolver: ImageResolver;
   /** `old → new` image references, applied to the YAML before resolution (`--image-replacements`). */
   readonly imageReplacements?: ReadonlyMap<string, string>;
+  /** Allow any value for env variables whose ConfigMap/Secret is absent from the inputs (`--unpinned-env-from-missing`). */
+  readonly unpinnedEnvFromMissing?: boolean;
 }
 
 export interface GeneratedPod {
@@ -68,6 +70,15 @@ export interface PinnedImage {
   readonly pinned: string;
 }
 
+/** A variable whose value the host chooses, because its ConfigMap/Secret was not among the inputs. */
+export interface UnpinnedEnvVar {
+  readonly location: string;
+  readonly container: string;
+  readonly name: string;
+  /** `Secret <name> key <key>` or `ConfigMap <name> key <key>`. */
+  readonly source: string;
+}
+
 export interface GenerateResult {
   readonly outputs: readonly YamlSourceFile[];
   readonly pods: readonly GeneratedPod[];
@@ -75,6 +86,8 @@ export interface GenerateResult {
   readonly pinnedImages: readonly PinnedImage[];
   /** Where injected Initializers look for the Coordinator. */
   readonly coordinator: CoordinatorPlacement;
+  /** Variables left to the host by `unpinnedEnvFromMissing`; the CLI warns once, listing them. */
+  readonly unpinnedEnv: readonly UnpinnedEnvVar[];
 }
 
 type ContainerPath = readonly (string | number)[];
@@ -185,6 +198,7 @@ async function generateOne(
     images,
     sources,
     opts.settings,
+    { unpinnedFromMissing: opts.unpinnedEnvFromMissing === true },
   );
   const initdataToml = serializeInitdata([[POLICY_KEY, renderPolicy(opts.rules, policyData)]]);
   setTemplateAnnotation(doc, w.templatePath, ANNOTATION_INITDATA, encodeInitdataAnnotation(initdataToml));
@@ -231,5 +245,23 @@ export async function generateDeployment(opts: GenerateOptions): Promise<Generat
     path: f.path,
     text: renderFile(f, replaced.get(f.path) ?? new Map()),
   }));
-  return { outputs, pods, pinnedImages: pinned, coordinator: placement };
+  return {
+    outputs,
+    pods,
+    pinnedImages: pinned,
+    coordinator: placement,
+    unpinnedEnv: pods.flatMap(unpinnedEnvOf),
+  };
+}
+
+/** The variables whose policy pattern records a source it does not pin (`Env[i]` is the entry of `env_names[i]`). */
+function unpinnedEnvOf(p: GeneratedPod): UnpinnedEnvVar[] {
+  const location = describeLocation({ file: p.file, docIndex: p.docIndex, kind: p.kind, name: p.name });
+  return p.policyData.containers.flatMap((c) =>
+    c.Process.Env.flatMap((e, i) =>
+      "from" in e && e.from !== undefined
+        ? [{ location, container: c.name, name: c.Process.env_names[i] ?? "", source: e.from }]
+        : [],
+    ),
+  );
 }

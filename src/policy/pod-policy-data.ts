@@ -5,7 +5,7 @@ import type { IPodSpec } from "kubernetes-models/v1/PodSpec";
 import { ConfigError } from "../common/errors.ts";
 import type { ConfigSources } from "../kube/config-sources.ts";
 import type { WorkloadKind } from "../kube/workload-kinds.ts";
-import { deriveContainerEnv, type PodFacts } from "./container-env.ts";
+import { deriveContainerEnv, type EnvOptions, type PodFacts } from "./container-env.ts";
 import { containerMounts, type MountPolicy, type StoragePolicy, sandboxMounts } from "./container-mounts.ts";
 import {
   type CapabilitiesPolicy,
@@ -17,7 +17,9 @@ import {
 } from "./container-process.ts";
 import type { ResolvedImage } from "./image/image-config.ts";
 import { sandboxNameRegex } from "./sandbox-name.ts";
+import { sandboxUser } from "./sandbox-user.ts";
 import type { Settings } from "./settings.ts";
+import { refuseDeviceResources } from "./unsupported-resources.ts";
 import type { ValuePattern } from "./value-pattern.ts";
 
 export interface ContainerPolicy {
@@ -90,7 +92,7 @@ function sandboxContainer(pod: PodDescription, settings: Settings): ContainerPol
     Root: { Readonly: true },
     Process: {
       Terminal: false,
-      User: { UID: p.UID, GID: p.GID, AdditionalGids: [p.GID] },
+      User: sandboxUser(pod.spec.securityContext, { uid: p.UID, gid: p.GID }, pod.where),
       Args: p.Args.map((a) => ({ exact: a })),
       Env: [{ exact: settings.common.default_path_env }],
       env_names: ["PATH"],
@@ -122,6 +124,7 @@ function appContainer(
   images: ReadonlyMap<string, ResolvedImage>,
   sources: ConfigSources,
   settings: Settings,
+  envOptions: EnvOptions,
 ): ContainerPolicy {
   const where = `${pod.where} container ${c.name}`;
   const image = images.get(c.image ?? "");
@@ -130,7 +133,15 @@ function appContainer(
       "image_unresolved",
       `${where}: image ${c.image ?? "(none)"} expected to be resolved, got nothing`,
     );
-  const env = deriveContainerEnv(c, image.config, sources, facts, settings.common.default_path_env, where);
+  const env = deriveContainerEnv(
+    c,
+    image.config,
+    sources,
+    facts,
+    settings.common.default_path_env,
+    where,
+    envOptions,
+  );
   const { mounts, storages } = containerMounts(c, pod.spec, image.config, pod.claimNames, settings, where);
   const sysctls = Object.fromEntries((pod.spec.securityContext?.sysctls ?? []).map((s) => [s.name, s.value]));
   return {
@@ -166,7 +177,9 @@ export function derivePolicyData(
   images: ReadonlyMap<string, ResolvedImage>,
   sources: ConfigSources,
   settings: Settings,
+  envOptions: EnvOptions = {},
 ): PolicyData {
+  refuseDeviceResources(pod.spec, pod.where);
   const nameRegex = sandboxNameRegex(pod.kind, pod.name, pod.generateName);
   const facts: PodFacts = {
     nameRegex,
@@ -181,7 +194,7 @@ export function derivePolicyData(
   return {
     containers: [
       sandboxContainer(pod, settings),
-      ...apps.map((c) => appContainer(c, pod, facts, images, sources, settings)),
+      ...apps.map((c) => appContainer(c, pod, facts, images, sources, settings, envOptions)),
     ],
     pod: { name_regex: nameRegex, namespace: pod.namespace ?? "" },
     common: settings.common,

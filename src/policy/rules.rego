@@ -318,7 +318,8 @@ capabilities_ok(pc, ic) if {
 
 # --- mounts and storages ----------------------------------------------------------------------
 
-expand_placeholders(r, bundle_id, sandbox_id) := replace(replace(r, "$(bundle-id)", bundle_id), "$(sandbox-id)", sandbox_id)
+# The ids go into a regex: a "." in a bundle id ([a-z0-9.-]) is escaped so it cannot match "/" (sandbox ids are hex).
+expand_placeholders(r, bundle_id, sandbox_id) := replace(replace(r, "$(bundle-id)", replace(bundle_id, ".", "\\.")), "$(sandbox-id)", sandbox_id)
 
 mounts_ok(p, mounts, bundle_id, sandbox_id) if {
 	every m in mounts {
@@ -459,37 +460,201 @@ exec_args_ok(p) if {
 
 # ---------------------------------------------------------------------------------------------
 # CopyFileRequest: files the runtime shares into the guest (/etc/hosts, ConfigMaps …), nowhere else.
+#
+# The shared directory's top-level entries are exactly the mount sources CreateContainerRequest checks by
+# name, so an entry itself may only be a file or a directory. Symlinks (the kubelet's ..data links) may sit
+# below an entry and point only within it: relative, without "..", not empty. Paths are compared as lists of
+# elements and must be canonical (no "", "." or ".." element: no "//", no trailing "/").
 
 default CopyFileRequest := false
 
 CopyFileRequest if {
 	input.file_type in {"Regular", "Directory"}
-	copy_path_ok(input.path)
+	copy_depth(input.path) >= 0
 }
 
 CopyFileRequest if {
 	input.file_type == "Symlink"
-	copy_path_ok(input.path)
-	regex.match("^.*/.+$", input.path)
+	copy_depth(input.path) >= 1
 	target := input.symlink_target
+	is_string(target)
+	target != ""
 	not startswith(target, "/")
-	not has_dot_dot(target)
+	not ".." in split(target, "/")
 }
 
-copy_path_ok(path) if {
+# How many elements below its top-level entry `path` lies; undefined unless `path` is a canonical absolute
+# path inside a shared directory whose first element below that directory is an entry name.
+copy_depth(path) := n if {
+	parts := path_elements(path)
+	d := policy_data.request_defaults.CopyFileRequest
+	some dir in d.shared_dirs
+	prefix := path_elements(dir)
+	k := count(prefix)
+	count(parts) > k
+	array.slice(parts, 0, k) == prefix
+	regex.match(d.entry_regex, parts[k])
+	n := (count(parts) - k) - 1
+}
+
+# The elements of a canonical absolute path; undefined for anything else.
+path_elements(path) := parts if {
 	startswith(path, "/")
-	not has_dot_dot(path)
-	some r in policy_data.request_defaults.CopyFileRequest
-	regex.match(r, path)
-}
-
-has_dot_dot(path) if {
-	some part in split(path, "/")
-	part == ".."
+	parts := split(substring(path, 1, -1), "/")
+	every p in parts {
+		not p in {"", ".", ".."}
+	}
 }
 
 # ---------------------------------------------------------------------------------------------
-# Network set-up requests: refuse loopback hijacking and unexpected flags.
+# Addresses and link names are compared as the kernel sees them, never as text.
+#
+# An IP address is parsed into eight 16-bit groups, IPv4 a.b.c.d as ::ffff:a.b.c.d (RFC 4291 §2.5.5.2, as
+# Go and Rust treat it): 127.0.0.1, ::ffff:127.0.0.1 and ::ffff:7f00:1 are one address, ::1, 0::1 and
+# 00::001 another. Only the forms Go's net.ParseIP accepts parse (dotted decimal without leading zeros; IPv6
+# with 1-4 hex digits a group, at most one "::" standing for at least one zero group, an optional final
+# dotted quad; no zone). A request carrying anything else is denied. Core builtins only: the agent builds
+# regorus without net.* (kata-containers src/agent/policy/Cargo.toml: arc, base64, base64url, regex, std).
+
+hex_digit := {
+	"0": 0, "1": 1, "2": 2, "3": 3, "4": 4, "5": 5, "6": 6, "7": 7,
+	"8": 8, "9": 9, "a": 10, "b": 11, "c": 12, "d": 13, "e": 14, "f": 15,
+}
+
+ip_groups(s) := g if {
+	regex.match("^[0-9.]+$", s)
+	o := ipv4_octets(s)
+	g := [0, 0, 0, 0, 0, 65535, (o[0] * 256) + o[1], (o[2] * 256) + o[3]]
+}
+
+ip_groups(s) := g if {
+	regex.match("^[0-9A-Fa-f:.]+$", s)
+	contains(s, ":")
+	g := ipv6_groups(s)
+}
+
+ipv4_octets(s) := octets if {
+	parts := split(s, ".")
+	count(parts) == 4
+	octets := [to_number(p) | some p in parts; regex.match("^(?:0|[1-9][0-9]{0,2})$", p)]
+	count(octets) == 4
+	every o in octets {
+		o <= 255
+	}
+}
+
+hex_group(f) := v if {
+	regex.match("^[0-9A-Fa-f]{1,4}$", f)
+	p := lower(concat("", [substring("000", 0, 4 - count(f)), f]))
+	a := (hex_digit[substring(p, 0, 1)] * 16) + hex_digit[substring(p, 1, 1)]
+	v := (((a * 16) + hex_digit[substring(p, 2, 1)]) * 16) + hex_digit[substring(p, 3, 1)]
+}
+
+ipv6_groups(s) := g if {
+	not contains(s, "::")
+	g := ipv6_side(s, true)
+	count(g) == 8
+}
+
+ipv6_groups(s) := g if {
+	halves := split(s, "::")
+	count(halves) == 2
+	head := ipv6_side(halves[0], false)
+	tail := ipv6_side(halves[1], true)
+	zeros := (8 - count(head)) - count(tail)
+	zeros >= 1
+	g := array.concat(array.concat(head, array.slice([0, 0, 0, 0, 0, 0, 0, 0], 0, zeros)), tail)
+}
+
+# The groups of one side of "::"; only the final side may end in a dotted quad (two groups).
+ipv6_side(h, final) := [] if {
+	h == ""
+}
+
+ipv6_side(h, final) := g if {
+	h != ""
+	fields := split(h, ":")
+	n := count(fields)
+	init := [v | some i, f in fields; i < n - 1; v := hex_group(f)]
+	count(init) == n - 1
+	g := array.concat(init, ipv6_last(fields[n - 1], final))
+}
+
+ipv6_last(f, final) := [v] if {
+	v := hex_group(f)
+}
+
+ipv6_last(f, final) := [(o[0] * 256) + o[1], (o[2] * 256) + o[3]] if {
+	final == true
+	o := ipv4_octets(f)
+}
+
+# A CIDR network as groups and a prefix length in bits of the 128-bit form.
+ip_network(c) := {"groups": g, "bits": b} if {
+	parts := split(c, "/")
+	count(parts) == 2
+	g := ip_groups(parts[0])
+	regex.match("^(?:0|[1-9][0-9]{0,2})$", parts[1])
+	b := network_bits(parts[0], to_number(parts[1]))
+}
+
+network_bits(a, n) := n + 96 if {
+	not contains(a, ":")
+	n <= 32
+}
+
+network_bits(a, n) := n if {
+	contains(a, ":")
+	n <= 128
+}
+
+in_network(g, net) if {
+	every i in [0, 1, 2, 3, 4, 5, 6, 7] {
+		group_prefix_equal(g[i], net.groups[i], net.bits - (16 * i))
+	}
+}
+
+group_prefix_equal(a, b, k) if {
+	k <= 0
+}
+
+group_prefix_equal(a, b, k) if {
+	k >= 16
+	a == b
+}
+
+group_prefix_equal(a, b, k) if {
+	k > 0
+	k < 16
+	bits.rsh(a, 16 - k) == bits.rsh(b, 16 - k)
+}
+
+# An address the agent may configure: it parses, every forbidden network parses, and it lies in none of them.
+address_allowed(s, forbidden) if {
+	g := ip_groups(s)
+	nets := [n | some c in forbidden; n := ip_network(c)]
+	count(nets) == count(forbidden)
+	every n in nets {
+		not in_network(g, n)
+	}
+}
+
+# A link name as the kernel compares it: 1-15 characters, none it would refuse or cut off (a NUL ends the
+# name netlink looks up, so "lo" followed by NUL and more would find lo), not "." or "..", not forbidden.
+link_name_allowed(name, forbidden) if {
+	regex.match("^[A-Za-z0-9_.-]{1,15}$", name)
+	not name in {".", ".."}
+	not name in forbidden
+}
+
+# A MAC address as six two-digit hex octets, lower case; the agent parses each octet leniently ("0", "000",
+# "+0" are all 0), so anything but this one spelling is refused.
+canonical_mac(s) := lower(s) if {
+	regex.match("^[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}$", s)
+}
+
+# ---------------------------------------------------------------------------------------------
+# Network set-up requests: no loopback hijacking, no unexpected flags.
 
 default UpdateInterfaceRequest := false
 
@@ -497,8 +662,14 @@ UpdateInterfaceRequest if {
 	i := input.interface
 	d := policy_data.request_defaults.UpdateInterfaceRequest
 	bits.and(i.raw_flags, bits.negate(d.allow_raw_flags)) == 0
-	not i.name in d.forbidden_names
-	not i.hwAddr in d.forbidden_hw_addrs
+	link_name_allowed(i.name, d.forbidden_names)
+	mac := canonical_mac(i.hwAddr)
+	forbidden_macs := [m | some x in d.forbidden_hw_addrs; m := canonical_mac(x)]
+	count(forbidden_macs) == count(d.forbidden_hw_addrs)
+	not mac in forbidden_macs
+	every a in i.IPAddresses {
+		address_allowed(a.address, d.forbidden_address_cidrs)
+	}
 }
 
 default UpdateRoutesRequest := false
@@ -506,11 +677,17 @@ default UpdateRoutesRequest := false
 UpdateRoutesRequest if {
 	d := policy_data.request_defaults.UpdateRoutesRequest
 	every r in input.routes.Routes {
-		not r.device in d.forbidden_device_names
-		every re in d.forbidden_source_regex {
-			not regex.match(re, r.source)
-		}
+		link_name_allowed(r.device, d.forbidden_device_names)
+		route_source_allowed(r.source, d.forbidden_source_cidrs)
 	}
+}
+
+route_source_allowed(s, forbidden) if {
+	s == ""
+}
+
+route_source_allowed(s, forbidden) if {
+	address_allowed(s, forbidden)
 }
 
 default AddARPNeighborsRequest := false
@@ -518,11 +695,9 @@ default AddARPNeighborsRequest := false
 AddARPNeighborsRequest if {
 	d := policy_data.request_defaults.AddARPNeighborsRequest
 	every n in input.neighbors.ARPNeighbors {
-		not n.device in d.forbidden_device_names
+		link_name_allowed(n.device, d.forbidden_device_names)
 		n.toIPAddress.mask == ""
-		every re in d.forbidden_cidrs_regex {
-			not regex.match(re, n.toIPAddress.address)
-		}
+		address_allowed(n.toIPAddress.address, d.forbidden_cidrs)
 		n.state in d.allowed_states
 		bits.and(n.flags, bits.negate(136)) == 0
 	}

@@ -1,6 +1,7 @@
 // Generator settings (our own defaults, embedded; `-s/--settings` replaces them) and the loader that checks their shape.
 
 import { ConfigError, ParseError } from "../common/errors.ts";
+import { parseCidr } from "../common/ip-address.ts";
 import defaults from "./default-settings.json" with { type: "json" };
 
 export interface PolicyStorage {
@@ -41,6 +42,7 @@ export interface Settings {
       readonly allowed_commands: readonly (readonly string[])[];
       readonly regex: readonly string[];
     };
+    readonly CopyFileRequest: { readonly shared_dirs: readonly string[]; readonly entry_regex: string };
   };
 }
 
@@ -74,6 +76,86 @@ function checkRegex(pattern: unknown, field: string): void {
       },
     );
   }
+}
+
+/** A regex that must match the whole value: `regex.match` searches, so an unanchored pattern would allow more. */
+function checkAnchoredRegex(pattern: unknown, field: string): void {
+  checkRegex(pattern, field);
+  if (typeof pattern !== "string" || !pattern.startsWith("^") || !pattern.endsWith("$")) {
+    throw new ConfigError(
+      "settings_invalid",
+      `settings ${field} expected a regex anchored with ^ and $, got ${String(pattern)}`,
+      { field },
+    );
+  }
+}
+
+/** CIDRs in the one spelling the rules' address parser reads (Go's, prefix without leading zeros). */
+function checkCidrs(v: unknown, field: string): void {
+  requireStrings(v, field);
+  for (const c of v as string[]) {
+    if (parseCidr(c) === undefined || !/\/(?:0|[1-9][0-9]*)$/.test(c)) {
+      throw new ConfigError(
+        "settings_invalid",
+        `settings ${field} expected CIDR networks, got ${JSON.stringify(c)}`,
+        {
+          field,
+        },
+      );
+    }
+  }
+}
+
+function checkCanonicalPaths(v: unknown, field: string): void {
+  requireStrings(v, field);
+  for (const d of v as string[]) {
+    if (!/^(?:\/[^/]+)+$/.test(d) || d.split("/").some((p) => p === "." || p === "..")) {
+      throw new ConfigError(
+        "settings_invalid",
+        `settings ${field} expected canonical absolute paths, got ${JSON.stringify(d)}`,
+        { field },
+      );
+    }
+  }
+}
+
+/** The request settings the rules read: a malformed entry would make a deny check match nothing. */
+function checkRequestDefaults(rd: Record<string, unknown>): void {
+  const f = "request_defaults.CopyFileRequest";
+  if (Array.isArray(rd.CopyFileRequest)) {
+    throw new ConfigError(
+      "settings_invalid",
+      `settings ${f} expected {shared_dirs, entry_regex}, got a list of path regexes (settings.json of an older contrast: delete it to get the current default)`,
+      { field: f },
+    );
+  }
+  const copy = requireObject(rd.CopyFileRequest, f);
+  checkCanonicalPaths(copy.shared_dirs, `${f}.shared_dirs`);
+  checkAnchoredRegex(copy.entry_regex, `${f}.entry_regex`);
+  const net = (k: string) => requireObject(rd[k], `request_defaults.${k}`);
+  const iface = net("UpdateInterfaceRequest");
+  checkCidrs(
+    iface.forbidden_address_cidrs,
+    "request_defaults.UpdateInterfaceRequest.forbidden_address_cidrs",
+  );
+  requireStrings(iface.forbidden_hw_addrs, "request_defaults.UpdateInterfaceRequest.forbidden_hw_addrs");
+  for (const m of iface.forbidden_hw_addrs as string[]) {
+    if (!/^[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}$/.test(m)) {
+      throw new ConfigError(
+        "settings_invalid",
+        `settings request_defaults.UpdateInterfaceRequest.forbidden_hw_addrs expected aa:bb:cc:dd:ee:ff, got ${JSON.stringify(m)}`,
+        { field: "request_defaults.UpdateInterfaceRequest.forbidden_hw_addrs" },
+      );
+    }
+  }
+  checkCidrs(
+    net("UpdateRoutesRequest").forbidden_source_cidrs,
+    "request_defaults.UpdateRoutesRequest.forbidden_source_cidrs",
+  );
+  checkCidrs(
+    net("AddARPNeighborsRequest").forbidden_cidrs,
+    "request_defaults.AddARPNeighborsRequest.forbidden_cidrs",
+  );
 }
 
 /** Parses and shape-checks a settings file; ParseError for bad JSON, ConfigError for missing or mistyped keys. */
@@ -114,6 +196,7 @@ export function parseSettings(text: string): Settings {
   }
   const exec = requireObject(rd.ExecProcessRequest, "request_defaults.ExecProcessRequest");
   requireStrings(exec.regex, "request_defaults.ExecProcessRequest.regex");
+  checkRequestDefaults(rd);
   return raw as Settings;
 }
 

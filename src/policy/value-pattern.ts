@@ -4,8 +4,12 @@ export type Part = { readonly lit: string } | { readonly re: string };
 /** A value as a sequence of literal text and regex fragments. */
 export type PartialValue = readonly Part[];
 
-/** How one string appears in policy data: exact text, or an anchored regex when run-time parts are involved. */
-export type ValuePattern = { readonly exact: string } | { readonly regex: string };
+/**
+ * How one string appears in policy data: exact text, or an anchored regex when run-time parts are involved.
+ * `from` records, for auditors reading the policy, where a value the host chooses is meant to come from
+ * (the rules do not read it: a request carries only the value).
+ */
+export type ValuePattern = { readonly exact: string } | { readonly regex: string; readonly from?: string };
 
 export function literal(s: string): PartialValue {
   return [{ lit: s }];

@@ -12,7 +12,11 @@ describe("parseSettings", () => {
     expect(s.common.privileged_caps.length).toBe(41);
   });
 
-  const base = () => JSON.parse(DEFAULT_SETTINGS_TEXT) as Record<string, Record<string, unknown>>;
+  type Json = Record<string, Record<string, unknown>>;
+  const base = () => JSON.parse(DEFAULT_SETTINGS_TEXT) as Json;
+  const rd = (s: Json) => s.request_defaults as Record<string, unknown>;
+  const copy = (s: Json) => rd(s).CopyFileRequest as Record<string, unknown>;
+  const net = (s: Json, k: string) => rd(s)[k] as Record<string, unknown>;
   const rows: [string, (s: Record<string, Record<string, unknown>>) => void, typeof ContrastError, string][] =
     [
       [
@@ -49,7 +53,69 @@ describe("parseSettings", () => {
         ConfigError,
         "settings_invalid",
       ],
+      // Each of these would make a deny check in the rules match nothing (fail open), so they are refused.
+      [
+        "CopyFileRequest as the old list of regexes",
+        (s) => (rd(s).CopyFileRequest = ["^/run/.*$"]),
+        ConfigError,
+        "settings_invalid",
+      ],
+      [
+        "CopyFileRequest entry regex unanchored",
+        (s) => (copy(s).entry_regex = "-[a-z0-9]{16}-"),
+        ConfigError,
+        "settings_invalid",
+      ],
+      [
+        "CopyFileRequest shared dir with ..",
+        (s) => (copy(s).shared_dirs = ["/run/kata-containers/../x"]),
+        ConfigError,
+        "settings_invalid",
+      ],
+      [
+        "CopyFileRequest shared dir with a trailing /",
+        (s) => (copy(s).shared_dirs = ["/run/x/"]),
+        ConfigError,
+        "settings_invalid",
+      ],
+      [
+        "route source CIDR written with a leading zero",
+        (s) => (net(s, "UpdateRoutesRequest").forbidden_source_cidrs = ["0127.0.0.0/8"]),
+        ConfigError,
+        "settings_invalid",
+      ],
+      [
+        "route source CIDR prefix with a leading zero",
+        (s) => (net(s, "UpdateRoutesRequest").forbidden_source_cidrs = ["127.0.0.0/08"]),
+        ConfigError,
+        "settings_invalid",
+      ],
+      [
+        "route source as the old regex",
+        (s) => (net(s, "UpdateRoutesRequest").forbidden_source_cidrs = ["^127\\."]),
+        ConfigError,
+        "settings_invalid",
+      ],
+      [
+        "ARP CIDR without prefix",
+        (s) => (net(s, "AddARPNeighborsRequest").forbidden_cidrs = ["127.0.0.1"]),
+        ConfigError,
+        "settings_invalid",
+      ],
+      [
+        "interface CIDRs missing",
+        (s) => delete net(s, "UpdateInterfaceRequest").forbidden_address_cidrs,
+        ConfigError,
+        "settings_invalid",
+      ],
+      [
+        "forbidden MAC written 0:0:0:0:0:0",
+        (s) => (net(s, "UpdateInterfaceRequest").forbidden_hw_addrs = ["0:0:0:0:0:0"]),
+        ConfigError,
+        "settings_invalid",
+      ],
     ];
+  test("every row → listed", () => expect(rows.length).toBe(14));
   for (const [what, mutate, cls, code] of rows) {
     test(`${what} → ${cls.name} ${code}`, () => {
       const s = base();

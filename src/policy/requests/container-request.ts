@@ -2,6 +2,7 @@
 
 import type { IContainer } from "kubernetes-models/v1/Container";
 import type { ResolvedImage } from "../image/image-config.ts";
+import { sandboxUser } from "../sandbox-user.ts";
 import type { PodInstance } from "./pod-instance.ts";
 import {
   CONTAINERD_DEFAULT_CAPS,
@@ -156,7 +157,10 @@ export function buildSandboxContainer(p: PodInstance): BuiltContainer {
   const process: OciProcess = {
     Terminal: false,
     ConsoleSize: null,
-    User: { UID: PAUSE_UID, GID: PAUSE_UID, AdditionalGids: [PAUSE_UID], Username: "" },
+    User: {
+      ...sandboxUser(p.pod.spec.securityContext, { uid: PAUSE_UID, gid: PAUSE_UID }, `pod ${p.podName}`),
+      Username: "",
+    },
     Args: ["/pause"],
     Env: [DEFAULT_PATH_ENV],
     Cwd: "/",

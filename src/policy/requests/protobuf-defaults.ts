@@ -83,6 +83,30 @@ const OCI = msg({
 const PORTS = { stdin_port: num, stdout_port: num, stderr_port: num };
 const STRING_USER = opt({ uid: str, gid: str, additionalGids: list() });
 
+// types.proto: enums are integers (family 0 = IPv4, 1 = IPv6).
+const IP_ADDRESS = { family: num, address: str, mask: str };
+const INTERFACE = {
+  device: str,
+  name: str,
+  IPAddresses: list(msg(IP_ADDRESS)),
+  mtu: num,
+  hwAddr: str,
+  devicePath: str,
+  type_: str,
+  raw_flags: num,
+};
+const ROUTE = msg({
+  dest: str,
+  gateway: str,
+  device: str,
+  source: str,
+  scope: num,
+  family: num,
+  flags: num,
+  mtu: num,
+});
+const ARP_NEIGHBOR = msg({ toIPAddress: opt(IP_ADDRESS), device: str, lladdr: str, state: num, flags: num });
+
 const SCHEMAS: Readonly<Record<string, Schema>> = {
   CreateContainerRequest: msg({
     container_id: str,
@@ -122,6 +146,9 @@ const SCHEMAS: Readonly<Record<string, Schema>> = {
     gid: num,
     offset: num,
   }),
+  UpdateInterfaceRequest: msg({ interface: opt(INTERFACE) }),
+  UpdateRoutesRequest: msg({ routes: opt({ Routes: list(ROUTE) }) }),
+  AddARPNeighborsRequest: msg({ neighbors: opt({ ARPNeighbors: list(ARP_NEIGHBOR) }) }),
   ReadStreamRequest: msg({ container_id: str, exec_id: str, len: num }),
   WriteStreamRequest: msg({ container_id: str, exec_id: str, data: list() }),
   CloseStdinRequest: msg({ container_id: str, exec_id: str }),

@@ -41,12 +41,16 @@ function sourceValue(e: EnvVar, p: PodInstance, where: string): string | undefin
   if (vf.resourceFieldRef !== undefined) return "1";
   const ref = vf.configMapKeyRef ?? vf.secretKeyRef;
   if (ref === undefined) return fail(where, `env ${e.name} expected a supported valueFrom source`);
+  const what = vf.configMapKeyRef !== undefined ? "ConfigMap" : "Secret";
   const maps =
     vf.configMapKeyRef !== undefined ? p.pod.configSources.configMaps : p.pod.configSources.secrets;
-  const v = maps.get(configSourceKey(p.pod.namespace, ref.name ?? ""))?.[ref.key];
-  if (v === undefined && ref.optional !== true)
-    fail(where, `env ${e.name} expected key ${ref.key} of ${ref.name ?? ""} in the input, got none`);
-  return v;
+  const map = maps.get(configSourceKey(p.pod.namespace, ref.name ?? ""));
+  const v = map?.[ref.key];
+  if (v !== undefined || ref.optional === true) return v;
+  if (map !== undefined)
+    fail(where, `env ${e.name} expected key ${ref.key} in ${what} ${ref.name ?? ""}, got none`);
+  // Created out of band (generate --unpinned-env-from-missing): the cluster's kubelet would read the real value.
+  return `value-of-${what.toLowerCase()}-${ref.name ?? ""}-${ref.key}`;
 }
 
 function envFrom(c: IContainer, p: PodInstance, where: string): [string, string][] {

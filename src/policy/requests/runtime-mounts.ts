@@ -1,11 +1,13 @@
 // OCI mounts and agent storages the Kata shim sends for a container: containerd defaults, kubelet files, volumes, image VOLUMEs.
 //
-// Host files are copied into the guest as `<shared>/<container id>-<16 hex>-<name>` (REQUESTS.md, Kata fixtures);
-// memory emptyDirs become `ephemeral` storages, disk emptyDirs `local` storages under the sandbox rootfs.
+// Host files are copied into the guest as `<shared>/<container id>-<16 hex>-<last element of the destination>`
+// (shared-file-name.ts); memory emptyDirs become `ephemeral` storages, disk emptyDirs `local` storages under
+// the sandbox rootfs.
 
 import type { IContainer } from "kubernetes-models/v1/Container";
 import type { IVolume } from "kubernetes-models/v1/Volume";
 import { ConfigError } from "../../common/errors.ts";
+import { checkMountPath, sharedFileName } from "../shared-file-name.ts";
 import type { PodInstance } from "./pod-instance.ts";
 import { KATA } from "./runtime-defaults.ts";
 
@@ -75,15 +77,6 @@ function propagation(mode: string | undefined): string {
   return "rprivate";
 }
 
-function basename(p: string): string {
-  return (
-    p
-      .split("/")
-      .filter((x) => x !== "")
-      .pop() ?? ""
-  );
-}
-
 class MountBuilder {
   readonly mounts: OciMount[] = [];
   readonly storages: AgentStorage[] = [];
@@ -92,14 +85,11 @@ class MountBuilder {
   constructor(
     private readonly p: PodInstance,
     private readonly cid: string,
+    readonly where: string,
   ) {}
 
-  shared(
-    name: string,
-    destination: string,
-    options: readonly string[],
-    kind: SharedFile["kind"] = "Regular",
-  ): void {
+  shared(destination: string, options: readonly string[], kind: SharedFile["kind"] = "Regular"): void {
+    const name = sharedFileName(destination, this.where);
     const source = `${KATA.shared}/${this.cid}-${this.p.ids.sharedFileInfix(`${this.cid}/${destination}`)}-${name}`;
     this.mounts.push(m(destination, "bind", source, options));
     this.sharedFiles.push({ guestPath: source, kind });
@@ -123,6 +113,7 @@ const READ_ONLY_KINDS = ["configMap", "secret", "downwardAPI", "projected"] as c
 type VolumeMount = NonNullable<IContainer["volumeMounts"]>[number];
 
 function addVolume(b: MountBuilder, vm: VolumeMount, volume: IVolume, p: PodInstance): void {
+  checkMountPath(vm.mountPath, `${b.where} volumeMount ${vm.name}`);
   const alwaysRo = READ_ONLY_KINDS.some((k) => volume[k] !== undefined);
   const opts = ["rbind", propagation(vm.mountPropagation), vm.readOnly === true || alwaysRo ? "ro" : "rw"];
   if (volume.emptyDir !== undefined && vm.subPath === undefined) {
@@ -137,16 +128,7 @@ function addVolume(b: MountBuilder, vm: VolumeMount, volume: IVolume, p: PodInst
     b.storage("local", "local", "local", ["mode=0777"], point);
     return;
   }
-  const named =
-    volume.configMap ?? volume.secret ?? volume.downwardAPI ?? volume.projected ?? volume.emptyDir;
-  const name = vm.subPath
-    ? basename(vm.subPath)
-    : named !== undefined
-      ? vm.name
-      : volume.hostPath !== undefined
-        ? basename(volume.hostPath.path)
-        : `pvc-${p.ids.uuid(`pv/${vm.name}`)}`;
-  b.shared(name, vm.mountPath, opts, vm.subPath ? "Regular" : "Directory");
+  b.shared(vm.mountPath, opts, vm.subPath ? "Regular" : "Directory");
 }
 
 /** Every mount of an app or init container, in the order containerd and the kubelet produce them. */
@@ -156,25 +138,16 @@ export function containerMountSet(
   cid: string,
   imageVolumes: readonly string[],
 ): ContainerMountSet {
-  const b = new MountBuilder(p, cid);
+  const b = new MountBuilder(p, cid, `container ${c.name}`);
   const rootRo = c.securityContext?.readOnlyRootFilesystem === true ? "ro" : "rw";
   b.mounts.push(...systemMounts(c.securityContext?.privileged === true, true));
-  b.shared("hosts", "/etc/hosts", ["rbind", "rprivate", "rw"]);
-  b.shared("termination-log", c.terminationMessagePath ?? "/dev/termination-log", [
-    "rbind",
-    "rprivate",
-    "rw",
-  ]);
-  b.shared("hostname", "/etc/hostname", ["rbind", "rprivate", rootRo]);
-  b.shared("resolv.conf", "/etc/resolv.conf", ["rbind", "rprivate", rootRo]);
+  b.shared("/etc/hosts", ["rbind", "rprivate", "rw"]);
+  b.shared(c.terminationMessagePath ?? "/dev/termination-log", ["rbind", "rprivate", "rw"]);
+  b.shared("/etc/hostname", ["rbind", "rprivate", rootRo]);
+  b.shared("/etc/resolv.conf", ["rbind", "rprivate", rootRo]);
   b.mounts.push(m("/dev/shm", "bind", KATA.shm, ["rbind"]));
   if (p.pod.spec.automountServiceAccountToken !== false) {
-    b.shared(
-      "serviceaccount",
-      "/var/run/secrets/kubernetes.io/serviceaccount",
-      ["rbind", "rprivate", "ro"],
-      "Directory",
-    );
+    b.shared("/var/run/secrets/kubernetes.io/serviceaccount", ["rbind", "rprivate", "ro"], "Directory");
   }
   for (const vm of c.volumeMounts ?? []) {
     const volume =
@@ -190,16 +163,15 @@ export function containerMountSet(
     addVolume(b, vm, volume, p);
   }
   const taken = new Set(b.mounts.map((x) => x.destination));
-  for (const v of imageVolumes)
-    if (!taken.has(v)) b.shared(basename(v), v, ["rbind", "rprivate", "rw"], "Directory");
+  for (const v of imageVolumes) if (!taken.has(v)) b.shared(v, ["rbind", "rprivate", "rw"], "Directory");
   return b;
 }
 
 /** The sandbox (pause) container's mounts: no cgroup, no kubelet files but a read-only resolv.conf. */
 export function sandboxMountSet(p: PodInstance): ContainerMountSet {
-  const b = new MountBuilder(p, p.sandboxId);
+  const b = new MountBuilder(p, p.sandboxId, "sandbox");
   b.mounts.push(...systemMounts(false, false));
   b.mounts.push(m("/dev/shm", "bind", KATA.shm, ["rbind"]));
-  b.shared("resolv.conf", "/etc/resolv.conf", ["rbind", "ro", "nosuid", "nodev", "noexec"]);
+  b.shared("/etc/resolv.conf", ["rbind", "ro", "nosuid", "nodev", "noexec"]);
   return b;
 }

@@ -398,6 +398,53 @@ ok("union and intersection", "p := [union({{1}, {2, 3}}), intersection({{1, 2}, 
   S(1, 2, 3),
   S(2),
 ]);
+// --- builtins: net (OPA topdown/cidr.go with Go's net.ParseIP / ParseCIDR / IPNet.Contains) ----------------------------
+const contains = (a: string, b: string) =>
+  `p := net.cidr_contains(${JSON.stringify(a)}, ${JSON.stringify(b)})`;
+ok("cidr_contains IPv4 address", contains("127.0.0.0/8", "127.0.0.1"), true);
+ok("cidr_contains address outside", contains("127.0.0.0/8", "128.0.0.1"), false);
+ok("cidr_contains IPv4-mapped IPv6 is the IPv4 address", contains("127.0.0.0/8", "::ffff:127.0.0.1"), true);
+ok("cidr_contains IPv4-mapped in hex groups", contains("127.0.0.0/8", "::FFFF:7f00:1"), true);
+ok("cidr_contains ::1 written 0::1", contains("::1/128", "0::1"), true);
+ok("cidr_contains ::1 written ::0:1", contains("::1/128", "::0:1"), true);
+ok("cidr_contains ::1 written 00::001", contains("::1/128", "00::001"), true);
+ok("cidr_contains ::1 written in full", contains("::1/128", "0:0:0:0:0:0:0:1"), true);
+ok("cidr_contains IPv4 not in an IPv6 network", contains("::/0", "1.2.3.4"), false);
+ok("cidr_contains IPv4-compatible is not IPv4", contains("127.0.0.0/8", "::127.0.0.1"), false);
+ok("cidr_contains smaller network", contains("10.0.0.0/8", "10.1.0.0/16"), true);
+ok("cidr_contains larger network", contains("10.0.0.0/16", "10.0.0.0/8"), false);
+ok(
+  "cidr_contains IPv6 networks",
+  'p := [net.cidr_contains("fd00::/16", "fd00::/17"), net.cidr_contains("fd00::/16", "fd00::/15")]',
+  [true, false],
+);
+ok("cidr_contains host bits of the network ignored", contains("10.1.2.3/8", "10.200.0.1"), true);
+undef("cidr_contains IPv4 with leading zero", contains("127.0.0.0/8", "0127.0.0.1"));
+undef("cidr_contains short IPv4", contains("127.0.0.0/8", "127.1"));
+undef("cidr_contains zone", contains("fe80::/10", "fe80::1%eth0"));
+undef("cidr_contains two ::", contains("::/0", "1::2::3"));
+undef("cidr_contains :: standing for nothing", contains("::/0", "1:2:3:4:5:6:7:8::"));
+undef("cidr_contains five hex digits", contains("::/0", "::12345"));
+undef("cidr_contains first operand not a CIDR", contains("127.0.0.1", "127.0.0.1"));
+undef("cidr_contains prefix too long", contains("10.0.0.0/33", "10.0.0.1"));
+undef("cidr_contains non-string", 'p := net.cidr_contains("10.0.0.0/8", 1)');
+ok(
+  "cidr_is_valid",
+  'p := [net.cidr_is_valid("10.0.0.0/8"), net.cidr_is_valid("::1/128"), net.cidr_is_valid("::ffff:1.2.3.4/120")]',
+  [true, true, true],
+);
+ok(
+  "cidr_is_valid rejects",
+  'p := [net.cidr_is_valid("10.0.0.0/33"), net.cidr_is_valid("::1/129"), net.cidr_is_valid("10.0.0.0"), net.cidr_is_valid("256.0.0.0/8"), net.cidr_is_valid(5)]',
+  [false, false, false, false, false],
+);
+ok(
+  "cidr_intersects",
+  'p := [net.cidr_intersects("10.0.0.0/8", "10.1.0.0/16"), net.cidr_intersects("10.0.0.0/16", "11.0.0.0/16")]',
+  [true, false],
+);
+undef("cidr_intersects with an address", 'p := net.cidr_intersects("10.0.0.0/8", "10.0.0.1")');
+
 err("unknown builtin", "p := nosuch.fn(1)", "rego_unknown_builtin");
 err("builtin arity", 'p := startswith("a")', "rego_arity");
 err("calling a rule as function", "q := 1\np := q(1)", "rego_not_function");

@@ -15,9 +15,13 @@ type Oci = {
   Mounts: { destination: string; source: string; type_: string; options: string[] }[];
   Annotations: Record<string, string>;
   Linux: { MaskedPaths: string[]; ReadonlyPaths: string[]; Sysctl: Record<string, string> };
-  Root: { Readonly: boolean };
+  Root: { Readonly: boolean; Path: string };
 };
-export type Create = { OCI: Oci; storages: { source: string }[]; sandbox_pidns: boolean };
+export type Create = {
+  OCI: Oci;
+  storages: { source: string; mount_point: string }[];
+  sandbox_pidns: boolean;
+};
 
 const shared = (cid: string, name: string) =>
   `/run/kata-containers/shared/containers/${cid}-0123456789abcdef-${name}`;

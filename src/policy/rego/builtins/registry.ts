@@ -3,6 +3,7 @@
 import { type BuiltinDef, BuiltinError, type BuiltinFn } from "./args.ts";
 import { COLLECTIONS } from "./collections.ts";
 import { ENCODING } from "./encoding.ts";
+import { NET } from "./net.ts";
 import { NUMBERS } from "./numbers.ts";
 import { OPERATORS } from "./operators.ts";
 import { REGEX } from "./regex.ts";
@@ -22,7 +23,7 @@ export interface Builtin {
 export const PRINT_BUILTIN: Builtin = { name: "print", arity: 0, variadic: true, fn: () => true };
 
 const TABLE = new Map<string, Builtin>([["print", PRINT_BUILTIN]]);
-for (const group of [OPERATORS, STRINGS, REGEX, ENCODING, COLLECTIONS, NUMBERS, TYPES]) {
+for (const group of [OPERATORS, STRINGS, REGEX, ENCODING, COLLECTIONS, NUMBERS, TYPES, NET]) {
   for (const [name, def] of Object.entries(group) as [string, BuiltinDef][]) {
     TABLE.set(name, { name, arity: def.arity, variadic: def.variadic === true, fn: def.fn });
   }
