@@ -1,4 +1,5 @@
-// Classifies manifest SAN strings the way the reference does (§2.1): IP → iPAddress, URL with scheme → URI, else DNS.
+// Manifest SAN strings: classified the way the reference does (§2.1: IP → iPAddress, URL with scheme → URI, else
+// DNS) and validated, so that no certificate a strict client would reject (RFC 5280 §4.2.1.6) is ever issued.
 
 import { isIP } from "node:net";
 
@@ -8,6 +9,10 @@ export interface SubjectAltName {
 }
 
 const SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:/;
+/** RFC 1123 §2.1 label: letters, digits, hyphens; no leading or trailing hyphen; 1-63 characters. */
+const LABEL = /^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$/;
+/** URIs are IA5String: printable ASCII without spaces (RFC 3986 §2 allows no raw space or control character). */
+const URI_CHARS = /^[\x21-\x7e]+$/;
 
 export function classifySan(san: string): SubjectAltName {
   if (isIP(san) !== 0) return { type: "ip", value: san };
@@ -17,4 +22,28 @@ export function classifySan(san: string): SubjectAltName {
 
 export function parseSubjectAltNames(sans: readonly string[]): SubjectAltName[] {
   return sans.map(classifySan);
+}
+
+/**
+ * Why `san` cannot go into a certificate, or undefined when it can. DNS names follow the preferred name syntax
+ * (RFC 5280 §4.2.1.6, RFC 1123 §2.1): at most 253 characters of labels, with `*` allowed only as the whole
+ * leftmost label (RFC 6125 §6.4.3) or alone (the reference's default SAN). URIs need a scheme and must parse.
+ */
+export function sanProblem(san: string): string | undefined {
+  const { type } = classifySan(san);
+  if (type === "ip") return undefined;
+  if (type === "url") {
+    return URI_CHARS.test(san) ? undefined : `expected a uri of printable ascii, got ${JSON.stringify(san)}`;
+  }
+  if (SCHEME.test(san) && /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(san))
+    return `expected a valid uri, got ${JSON.stringify(san)}`;
+  if (san === "*") return undefined;
+  const expected = `expected a dns name, ip address or uri, got ${JSON.stringify(san)}`;
+  if (san.length === 0 || san.length > 253) return expected;
+  const labels = san.split(".");
+  for (const [i, label] of labels.entries()) {
+    if (i === 0 && label === "*" && labels.length > 1) continue;
+    if (!LABEL.test(label)) return expected;
+  }
+  return undefined;
 }
