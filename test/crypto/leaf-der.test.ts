@@ -76,7 +76,11 @@ describe("issueMeshCert (DER leaf encoder)", () => {
       ctx,
     );
     const sans = ["::ffff:1.2.3.4", "::1.2.3.4", "1:2::3", "0:0:0:0:0:0:0:1"];
-    const pem = await issueMeshCert(ca, { publicKey: (await generateEcKeyPair("P-256")).publicKey, sans }, ctx);
+    const pem = await issueMeshCert(
+      ca,
+      { publicKey: (await generateEcKeyPair("P-256")).publicKey, sans },
+      ctx,
+    );
     expect(new X509Certificate(pem).subjectAltName).toBe(
       "IP Address:0:0:0:0:0:FFFF:102:304, IP Address:0:0:0:0:0:0:102:304, IP Address:1:2:0:0:0:0:0:3, IP Address:0:0:0:0:0:0:0:1",
     );
