@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { ApiError } from "../api/errors.ts";
 import { writeFileAtomic } from "../common/atomic-file.ts";
 import { constantTimeEqual, fromHex, toHex } from "../common/bytes.ts";
-import { ContrastError, VerificationError } from "../common/errors.ts";
+import { ContrastError } from "../common/errors.ts";
 import { type CertificateAuthority, createCertificateAuthority } from "../crypto/ca.ts";
 import { generateEcKeyPair } from "../crypto/keys.ts";
 import type { RandomSource } from "../crypto/random.ts";
@@ -19,8 +19,9 @@ import {
 } from "../crypto/transition.ts";
 import { parseManifest } from "../manifest/parse-manifest.ts";
 import type { Manifest } from "../manifest/types.ts";
-import type { HistoryStore, LatestTransition } from "./history/history-store.ts";
+import type { HistoryStore } from "./history/history-store.ts";
 import { createMutex } from "./history/mutex.ts";
+import { readStoredHistory, type StoredHistory } from "./history/stored-history.ts";
 import {
   authorizeFirstManifest,
   authorizeUpdate,
@@ -41,17 +42,6 @@ interface Active {
   policies: Uint8Array[]; // every policy referenced by any manifest in the history
   latestTransition: Uint8Array;
   ca: CertificateAuthority;
-}
-
-/**
- * The history found on disk at start, read once and kept: recovery-mode `/v1/attest` shows exactly this (unverified:
- * only the seed can check `latest`), and `recover` unlocks exactly this, so the state dir cannot change in between.
- */
-interface Stored {
-  latest: LatestTransition;
-  manifests: Uint8Array[];
-  signatures: Uint8Array[];
-  newest: Manifest;
 }
 
 export interface StateDeps {
@@ -83,24 +73,15 @@ const ROOT_CA_FILE = "root-ca.pem";
 
 export class CoordinatorState {
   private active: Active | undefined;
-  private readonly stored: Stored | undefined;
+  private readonly stored: StoredHistory | undefined;
   private phaseValue: Phase;
   private readonly lock = createMutex();
 
   /** Throws VerificationError `history_corrupt` for a state dir whose history cannot be read back as one chain. */
   constructor(private readonly deps: StateDeps) {
-    const latest = deps.store.getLatest();
-    if (latest === undefined && deps.store.hasEntries()) {
-      // Starting empty here would let whoever deleted `latest` install a new first manifest and seed over the
-      // old deployment's history (issue 10 §2): only the operator can decide that, by moving the directory away.
-      throw new VerificationError(
-        "history_corrupt",
-        "transitions/latest: expected the head of the stored history, got none; refusing to start empty over an existing history (restore latest, or move the state directory away to start a new deployment)",
-      );
-    }
+    this.stored = readStoredHistory(deps.store);
     // A stored history without in-memory secrets means a restart: only recovery can unlock it.
-    this.stored = latest === undefined ? undefined : loadStored(deps.store, latest);
-    this.phaseValue = latest === undefined ? "uninitialized" : "recovery";
+    this.phaseValue = this.stored === undefined ? "uninitialized" : "recovery";
   }
 
   /** The newest manifest: the active one, or in recovery the newest stored one (not yet proven by the seed). */
@@ -296,20 +277,4 @@ export class CoordinatorState {
     writeFileAtomic(path, ca.rootCAPem, { mode: 0o644 });
     return ca;
   }
-}
-
-function loadStored(store: HistoryStore, latest: LatestTransition): Stored {
-  const chain = store.walk(latest.transitionHash);
-  const last = chain[chain.length - 1];
-  if (last === undefined)
-    throw new VerificationError(
-      "history_corrupt",
-      "transitions/latest: expected a transition, got the zero hash",
-    );
-  return {
-    latest,
-    manifests: chain.map((e) => e.manifest),
-    signatures: chain.map((e) => e.ownerSignature),
-    newest: parseManifest(last.manifest).manifest,
-  };
 }
