@@ -13,8 +13,9 @@ import { silentLogger } from "../src/common/log.ts";
 import { readCoordinatorConfig } from "../src/coordinator/config.ts";
 import { startCoordinator } from "../src/coordinator/server.ts";
 import { exportPublicKeySpki, generateEcKeyPair } from "../src/crypto/keys.ts";
+import { computeTransitionHash, signTransition, ZERO_HASH } from "../src/crypto/transition.ts";
 import { readInitializerConfig } from "../src/initializer/config.ts";
-import { requestMeshCert } from "../src/initializer/run.ts";
+import { prepareInitializer, requestMeshCert } from "../src/initializer/run.ts";
 import { createEvidenceVerifier } from "../src/manifest/verify-evidence.ts";
 import { policyDocument, tempDir } from "../test/e2e/harness.ts";
 
@@ -48,8 +49,12 @@ function percentile(sorted: number[], p: number): number {
 const dir = tempDir("bench-mesh");
 const sim = await initSimDir(join(dir, "sim"));
 const coordDoc = policyDocument(join(dir, "policies"), "coordinator");
-const webDoc = policyDocument(join(dir, "policies"), "web");
 const owner = await generateEcKeyPair("P-384");
+const ownerHex = toHex(await exportPublicKeySpki(owner.publicKey));
+const webDoc = policyDocument(join(dir, "policies"), "web", {
+  coordinatorPolicies: [coordDoc.digest],
+  deploymentKeys: [ownerHex],
+});
 const manifest = new TextEncoder().encode(
   JSON.stringify({
     Policies: {
@@ -57,7 +62,7 @@ const manifest = new TextEncoder().encode(
       [webDoc.digest]: { SANs: ["web", "*"], WorkloadSecretID: "apps/v1/Deployment/default/web" },
     },
     ReferenceValues: sim.referenceValues,
-    WorkloadOwnerPubKeys: [toHex(await exportPublicKeySpki(owner.publicKey))],
+    WorkloadOwnerPubKeys: [ownerHex],
     SeedshareOwnerPubKeys: [],
   }),
 );
@@ -86,14 +91,16 @@ await postJson(
     manifest: toBase64(manifest),
     policies: [toBase64(coordDoc.bytes), toBase64(webDoc.bytes)],
     previousTransition: "00".repeat(32),
+    signature: toBase64(await signTransition(owner.privateKey, computeTransitionHash(manifest, ZERO_HASH))),
   },
   { trust: { kind: "unverified-until-attested" } },
 );
 const initConfig = readInitializerConfig(
-  { tee: "sim", simDir: sim.dir, simHostData: webDoc.digest, outDir: join(dir, "out") },
+  { tee: "sim", simDir: sim.dir, simInitdata: webDoc.path, outDir: join(dir, "out") },
   { COORDINATOR_HOST: coordinator.meshApi },
 );
-const issuer = await createSimIssuer(sim.dir, Buffer.from(webDoc.digest, "hex"));
+const initDeps = await prepareInitializer(initConfig, silentLogger, { verifier: createEvidenceVerifier() });
+const issuer = initDeps.issuer;
 
 /** The protocol only: one key, nonce, sim report and cert request per cert; no files written. */
 async function protocolOnly(): Promise<void> {
@@ -142,11 +149,12 @@ console.log(`baseline: ${raw.toFixed(0)} (P-384 verify + P-256 sign)/s on this m
 for (const c of [1, 8, 32]) await measure("protocol   ", c, raw, () => protocolOnly());
 for (const c of [1, 8, 32]) {
   await measure("initializer", c, raw, (w, i) =>
-    requestMeshCert({ ...initConfig, outDir: join(dir, `out-${w}-${i % 4}`) }, issuer, silentLogger),
+    requestMeshCert({ ...initConfig, outDir: join(dir, `out-${w}-${i % 4}`) }, initDeps),
   );
 }
 console.log(
-  "protocol = nonce + sim report + cert request over HTTPS; initializer = the whole Initializer incl. fsynced files. " +
+  "protocol = nonce + sim report + cert request over HTTPS; initializer = the whole Initializer: Coordinator " +
+    "attestation and history check, nonce, cert request, chain and SAN check, fsynced files. " +
     "Client and Coordinator share this process and its 2 cores; per cert the Coordinator does one P-384 report verify, " +
     "one P-384 leaf signature over ~47 claim extensions and the envelope ECDH.",
 );

@@ -1,4 +1,5 @@
-// What a report's 64-byte REPORT_DATA binds, for the user API (attest) and the mesh API (cert request).
+// What a report's 64-byte REPORT_DATA binds: the Coordinator's state for the user API (attest) and for Initializers
+// (mesh attest), and the key to certify for the mesh API (cert request).
 //
 // Both are SHA-512 over a NUL-terminated domain label followed by fixed-length fields, so a report made for
 // one purpose can never be replayed for the other, and every field has one unambiguous position.
@@ -7,6 +8,8 @@ import { createHash } from "node:crypto";
 
 const ATTEST_LABEL = "contrast/v1/attest\0";
 const MESH_LABEL = "contrast/v1/mesh-cert\0";
+const MESH_ATTEST_LABEL = "contrast/v1/mesh-attest\0";
+const SELF_CHECK_LABEL = "contrast/v1/initdata-self-check\0";
 
 function sha256(b: Uint8Array): Uint8Array {
   return new Uint8Array(createHash("sha256").update(b).digest());
@@ -22,8 +25,17 @@ export interface AttestBinding {
 
 /** REPORT_DATA of `POST /v1/attest`: SHA-512(label ‖ nonce ‖ SHA-256(SPKI) ‖ transition ‖ SHA-256(rootCA) ‖ SHA-256(meshCA)). */
 export function attestReportData(b: AttestBinding): Uint8Array {
+  return stateReportData(ATTEST_LABEL, b);
+}
+
+/** REPORT_DATA of `POST /v1/mesh/attest`: the same fields as `attestReportData` under the label contrast/v1/mesh-attest. */
+export function meshAttestReportData(b: AttestBinding): Uint8Array {
+  return stateReportData(MESH_ATTEST_LABEL, b);
+}
+
+function stateReportData(label: string, b: AttestBinding): Uint8Array {
   const h = createHash("sha512");
-  h.update(ATTEST_LABEL);
+  h.update(label);
   h.update(b.nonce);
   h.update(sha256(b.tlsSpki));
   h.update(b.latestTransition);
@@ -39,4 +51,12 @@ export function meshReportData(nonce: Uint8Array, spki: Uint8Array): Uint8Array 
   h.update(nonce);
   h.update(sha256(spki));
   return new Uint8Array(h.digest());
+}
+
+/**
+ * REPORT_DATA of the report an Initializer asks for only to read its own HOST_DATA: never sent anywhere, and under a
+ * label of its own so it can never pass for any of the reports above.
+ */
+export function selfCheckReportData(nonce: Uint8Array): Uint8Array {
+  return new Uint8Array(createHash("sha512").update(SELF_CHECK_LABEL).update(nonce).digest());
 }

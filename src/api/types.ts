@@ -15,12 +15,16 @@ export interface AttestRequest {
 
 export interface AttestResponse {
   version: string;
+  /** "uninitialized", "recovery" or "ready". In recovery the history is the stored one, not yet proven by the seed. */
+  phase: "uninitialized" | "recovery" | "ready";
   evidence: EvidenceWire;
   /** base64 SPKI DER of the Coordinator's per-boot TLS key. */
   tlsPublicKey: string;
   /** base64 manifests, oldest first (exact bytes as set). */
   manifests: string[];
-  /** base64 policy documents referenced by any manifest in the history. */
+  /** base64 DER workload-owner signature of each transition, same order as `manifests`. */
+  signatures: string[];
+  /** base64 policy documents referenced by any manifest in the history (none in recovery). */
   policies: string[];
   /** PEM text, empty string before the first manifest. */
   rootCA: string;
@@ -32,8 +36,8 @@ export interface SetManifestRequest {
   policies: string[];
   /** hex; 64 zeros for the first set. */
   previousTransition: string;
-  /** base64 ASN.1 DER ECDSA signature by a workload owner over the new transition hash. */
-  signature?: string;
+  /** base64 ASN.1 DER ECDSA signature by a workload owner over the new transition hash (the first set included). */
+  signature: string;
 }
 
 export interface SeedShareWire {
@@ -55,6 +59,24 @@ export interface SetManifestResponse {
 export interface RecoverRequest {
   seed: string;
   salt: string;
+  /** hex; the head of the history the client saw in recovery-mode `/v1/attest` and accepted. */
+  latestTransition: string;
+}
+
+/** `POST /v1/mesh/attest`: an Initializer attests the Coordinator and its history before trusting anything from it. */
+export interface MeshAttestRequest {
+  /** base64 of 32 random bytes. */
+  nonce: string;
+}
+
+export interface MeshAttestResponse {
+  version: string;
+  evidence: EvidenceWire;
+  tlsPublicKey: string;
+  manifests: string[];
+  signatures: string[];
+  rootCA: string;
+  meshCA: string;
 }
 
 export interface MeshNonceResponse {

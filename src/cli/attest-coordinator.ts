@@ -14,7 +14,11 @@ export interface AttestedCoordinator {
   /** DER of the Coordinator's TLS certificate, bound into the verified report: pin it for every later call. */
   certDer: Uint8Array;
   version: string;
+  /** "ready", "uninitialized", or "recovery" (then `manifests` is the stored history, not yet unlocked by a seed). */
+  phase: "uninitialized" | "recovery" | "ready";
   manifests: Uint8Array[];
+  /** Workload-owner signature of each transition, same order as `manifests`. */
+  signatures: Uint8Array[];
   policies: Uint8Array[];
   latestTransition: Uint8Array;
   rootCA: string;
@@ -58,17 +62,28 @@ export async function attestCoordinator(
     throw new UnavailableError("attest_failed", `coordinator attest: status ${res.status}`);
   const body = expectObject(res.body, "attest response", [
     "version",
+    "phase",
     "evidence",
     "tlsPublicKey",
     "manifests",
+    "signatures",
     "policies",
     "rootCA",
     "meshCA",
   ]);
+  const phase = body.phase;
+  if (phase !== "uninitialized" && phase !== "recovery" && phase !== "ready")
+    throw new VerificationError(
+      "bad_response",
+      `attest response.phase: expected a phase, got ${String(phase)}`,
+    );
   const evidence = parseEvidence(body.evidence, "attest response.evidence");
   const tlsPublicKey = expectBase64(body.tlsPublicKey, "attest response.tlsPublicKey", { maxBytes: 1024 });
   const manifests = expectArray(body.manifests, "manifests", 100_000).map((m, i) =>
     expectBase64(m, `manifests[${i}]`),
+  );
+  const signatures = expectArray(body.signatures, "signatures", 100_000).map((m, i) =>
+    expectBase64(m, `signatures[${i}]`, { maxBytes: 512 }),
   );
   const policies = expectArray(body.policies, "policies", 1_000_000).map((m, i) =>
     expectBase64(m, `policies[${i}]`),
@@ -96,7 +111,9 @@ export async function attestCoordinator(
   return {
     certDer: res.peerCertDer,
     version: typeof body.version === "string" ? body.version : "",
+    phase,
     manifests,
+    signatures,
     policies,
     latestTransition,
     rootCA,

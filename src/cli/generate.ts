@@ -16,7 +16,7 @@ import {
 } from "../kube/release-images.ts";
 import { type Platform, parsePlatform } from "../kube/runtime/index.ts";
 import { describeLocation } from "../kube/source-location.ts";
-import { buildManifest, type PolicyInput } from "../manifest/build-manifest.ts";
+import { buildManifest, type PolicyInput, workloadOwnersFor } from "../manifest/build-manifest.ts";
 import { isSimulated } from "../manifest/is-simulated.ts";
 import { missingUserValues } from "../manifest/missing-user-values.ts";
 import { createOwnerKey, type OwnerKeyKind, ownerPublicKeyHex } from "../manifest/owner-keys.ts";
@@ -66,8 +66,9 @@ export interface GenerateFlags {
   coordinatorHost?: string;
   coordinatorNamespace?: string;
   initializerImage?: string;
-  workspaceDir?: string;
   unpinnedEnvFromMissing?: boolean;
+  coordinatorPolicy?: string | string[];
+  workspaceDir?: string;
 }
 
 /** The frozen config of one `generate` run, built once from the flags. */
@@ -95,6 +96,10 @@ export interface GenerateConfig {
   readonly initializerImage: string;
   /** Let the host choose env values whose ConfigMap/Secret is not among the inputs (names stay pinned). */
   readonly unpinnedEnvFromMissing: boolean;
+  /** `--coordinator-policy`: more Coordinator digests to pin (and the manifest's one when no Coordinator is given). */
+  readonly coordinatorPolicies: readonly string[];
+  /** The workload-owner key that signs the first manifest when `-d` lists no owner (pinned, created if missing). */
+  readonly firstSetKey: string;
 }
 
 /** Side effects a test replaces: the registry transport and credentials, stderr, the RSA size of created seed-share keys. */
@@ -149,6 +154,15 @@ export function readGenerateConfig(paths: readonly string[], flags: GenerateFlag
     initializerImage:
       flagString(flags.initializerImage, "--initializer-image") ?? INITIALIZER_IMAGE.reference,
     unpinnedEnvFromMissing: flags.unpinnedEnvFromMissing === true,
+    coordinatorPolicies: flagList(flags.coordinatorPolicy).map((d) => {
+      if (!/^[0-9a-f]{64}$/.test(d))
+        throw new UsageError(
+          "invalid_flag",
+          `--coordinator-policy: expected 64 lowercase hex characters, got ${JSON.stringify(d)}`,
+        );
+      return d;
+    }),
+    firstSetKey: workspacePath(ws, undefined, WORKSPACE_FILES.workloadOwnerKey),
   });
 }
 
@@ -249,13 +263,13 @@ export interface GenerateSummary {
   readonly written: readonly string[];
 }
 
-/** Runs `generate`: everything is computed in memory first; files are written only after all of it succeeded. */
 /** Reads the rules, settings and replacements and patches every workload in memory (the image resolver may fetch). */
 async function patchWorkloads(
   config: GenerateConfig,
   deps: GenerateDeps,
   writes: PendingWrites,
   chosen: ChosenPlatform,
+  deploymentKeys: readonly string[],
 ) {
   const files = readYamlPaths(config.paths);
   if (files.length === 0) {
@@ -278,6 +292,7 @@ async function patchWorkloads(
       ? {}
       : { coordinatorNamespace: config.coordinatorNamespace }),
     skipInitializer: config.skipInitializer,
+    coordinatorPin: { extraCoordinatorPolicies: config.coordinatorPolicies, deploymentKeys },
     rules,
     settings,
     imageReplacements: replacements,
@@ -306,15 +321,45 @@ function withDevImageHint(e: unknown, config: GenerateConfig): unknown {
   );
 }
 
-function policyInputs(result: GenerateResult): PolicyInput[] {
-  return result.pods.map((p) => ({
-    digest: p.digest,
-    name: p.name,
-    workloadSecretId: p.workloadSecretId,
-    role: p.role,
-    sans: p.sans,
-    where: describeLocation({ file: p.file, docIndex: p.docIndex, kind: p.kind, name: p.name }),
-  }));
+/** One policy per pod; a `--coordinator-policy` stands in for the Coordinator when none is among the inputs. */
+function policyInputs(result: GenerateResult, config: GenerateConfig): PolicyInput[] {
+  const named = result.pods.some((p) => p.role === "coordinator")
+    ? []
+    : config.coordinatorPolicies.map((digest) => ({
+        digest,
+        name: "coordinator",
+        workloadSecretId: "",
+        role: "coordinator",
+        sans: ["coordinator"],
+        where: `--coordinator-policy ${digest}`,
+      }));
+  return [
+    ...named,
+    ...result.pods.map((p) => ({
+      digest: p.digest,
+      name: p.name,
+      workloadSecretId: p.workloadSecretId,
+      role: p.role,
+      sans: p.sans,
+      where: describeLocation({ file: p.file, docIndex: p.docIndex, kind: p.kind, name: p.name }),
+    })),
+  ];
+}
+
+/**
+ * The keys pods pin as deployment keys (one must sign the first manifest): the manifest's workload owners, or with
+ * `-d` the key `set` signs the first manifest with (created if missing, written only if some pod pins it).
+ */
+async function deploymentKeysFor(
+  config: GenerateConfig,
+  owners: readonly string[],
+): Promise<{ keys: string[]; created?: { path: string; pem: string } }> {
+  if (!config.disableUpdates) return { keys: [...owners] };
+  const path = config.firstSetKey;
+  if (existsSync(path))
+    return { keys: [await ownerPublicKeyHex("workload-owner", readFileSync(path, "utf8"), path)] };
+  const created = await createOwnerKey("workload-owner");
+  return { keys: [created.publicKeyHex], created: { path, pem: created.pem } };
 }
 
 /** Runs `generate`: everything is computed in memory first; files are written only after all of it succeeded. */
@@ -323,17 +368,25 @@ export async function runGenerate(config: GenerateConfig, deps: GenerateDeps = {
   const writes = new PendingWrites();
   const chosen = choosePlatform(config.referenceValues, config.simDir);
   const previous = readPrevious(config.manifestPath);
-  const { result, cache, named } = await patchWorkloads(config, deps, writes, chosen).catch((e: unknown) => {
-    throw withDevImageHint(e, config);
-  });
-  const refs = selectReferenceValues({ chosen: chosen.referenceValues, named, previous });
-  const manifest = buildManifest({
-    policies: policyInputs(result),
-    referenceValues: refs.referenceValues,
+  const owners = {
     workloadOwnerPubKeys: await readKeys("workload-owner", config.workloadOwnerKeys, writes, deps.rsaBits),
-    seedshareOwnerPubKeys: await readKeys("seedshare-owner", config.seedshareOwnerKeys, writes, deps.rsaBits),
     disableUpdates: config.disableUpdates,
     ...(previous === undefined ? {} : { previous }),
+  };
+  const deployment = await deploymentKeysFor(config, workloadOwnersFor(owners));
+  const { result, cache, named } = await patchWorkloads(config, deps, writes, chosen, deployment.keys).catch(
+    (e: unknown) => {
+      throw withDevImageHint(e, config);
+    },
+  );
+  if (deployment.created !== undefined && result.pods.some((p) => p.pinsCoordinator))
+    writes.add({ path: deployment.created.path, data: deployment.created.pem, mode: 0o600 });
+  const refs = selectReferenceValues({ chosen: chosen.referenceValues, named, previous });
+  const manifest = buildManifest({
+    ...owners,
+    policies: policyInputs(result, config),
+    referenceValues: refs.referenceValues,
+    seedshareOwnerPubKeys: await readKeys("seedshare-owner", config.seedshareOwnerKeys, writes, deps.rsaBits),
   });
   const manifestText = serializeManifest(manifest);
   parseManifest(new TextEncoder().encode(manifestText)); // never write a manifest `set` would refuse
@@ -427,11 +480,15 @@ export function registerGenerate(cli: CAC, deps: GenerateDeps = {}): void {
       "--initializer-image <ref>",
       `Initializer image to inject (default ${INITIALIZER_IMAGE.reference})`,
     )
-    .option("--workspace-dir <dir>", "prefix for defaulted file paths")
     .option(
       "--unpinned-env-from-missing",
       "allow any value for env variables whose ConfigMap/Secret is not among the inputs (names stay pinned; warns)",
     )
+    .option(
+      "--coordinator-policy <digest>",
+      "also pin this Coordinator policy digest in pods' initdata (repeatable); without a Coordinator among the inputs it is the manifest's",
+    )
+    .option("--workspace-dir <dir>", "prefix for defaulted file paths")
     .action((paths: string[], flags: GenerateFlags) =>
       runAction(async () => {
         await runGenerate(readGenerateConfig(paths, flags), deps);

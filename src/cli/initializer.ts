@@ -11,7 +11,14 @@ export function registerInitializer(cli: CAC): void {
     .command("initializer", "attest this pod to the Coordinator and write its mesh certificate and secrets")
     .option("--tee <kind>", "auto|snp|tdx|sim (env CONTRAST_TEE)")
     .option("--sim-dir <dir>", "sim TEE directory (only with --tee sim)")
-    .option("--sim-host-data <hex>", "32-byte host data this launch would bind (only with --tee sim)")
+    .option(
+      "--sim-initdata <file>",
+      "the pod's initdata document; the simulated launch binds its SHA-256 as HOST_DATA (only with --tee sim)",
+    )
+    .option(
+      "--initdata-path <path>",
+      "where the guest keeps this pod's initdata document, TOML or block device (env CONTRAST_INITDATA_PATH; default /run/confidential-containers/initdata/initdata.toml, then /dev/disk/by-id/virtio-initdata)",
+    )
     .option("--out-dir <dir>", "shared volume to write into (default /contrast)")
     .option("--timeout <duration>", "give up after this long, e.g. 30s (default: retry forever)")
     .action((flags: Record<string, string | undefined>) =>

@@ -1,16 +1,21 @@
-// `contrast recover`: unlock a restarted Coordinator with a seed share (reference §1.4, §3.9).
+// `contrast recover`: unlock a restarted Coordinator with a seed share (reference §1.4, §3.9), but only after proving
+// that the history it is about to unlock is the workspace's manifest or one that descends from it (issue 10 §2).
 
 import type { CAC } from "cac";
 import { expectOk, postJson } from "../api/client.ts";
-import { toBase64 } from "../common/bytes.ts";
-import { ConfigError } from "../common/errors.ts";
+import { constantTimeEqual, fromHex, toBase64, toHex } from "../common/bytes.ts";
+import { ConfigError, PolicyError } from "../common/errors.ts";
 import { importRsaPrivateKeyPem } from "../crypto/rsa-keys.ts";
 import { decryptSeedShare } from "../crypto/seedshare.ts";
-import { attestCoordinator } from "./attest-coordinator.ts";
+import { sha256Bytes } from "../crypto/transition.ts";
+import { verifyOwnerChain } from "../manifest/owner-chain.ts";
+import { parseManifest } from "../manifest/parse-manifest.ts";
+import { type AttestedCoordinator, attestCoordinator } from "./attest-coordinator.ts";
 import { createCliVerifier } from "./cli-verifier.ts";
 import { runAction } from "./command.ts";
 import {
   contextFor,
+  type LoadedManifest,
   loadManifestFile,
   readTextFile,
   requireEndpoint,
@@ -30,7 +35,7 @@ export function registerRecover(cli: CAC): void {
     .option("-c, --coordinator <host:port>", "the Coordinator's user API (port 1313)")
     .option(
       "-m, --manifest <file>",
-      "manifest whose reference values and coordinator policy to expect (default manifest.json)",
+      "manifest the Coordinator's history must end with or descend from (default manifest.json)",
     )
     .option("--seedshare-owner-key <file>", "RSA key of a seed-share owner (default seedshare-owner.pem)")
     .option("--seed <file>", "seed shares from the first set (default seed-shares.json)")
@@ -59,13 +64,43 @@ async function recoverCoordinator(flags: RecoverFlags): Promise<number> {
     verifier: createCliVerifier(process.env),
     log: ctx.log,
   });
+  if (c.phase !== "recovery")
+    throw new PolicyError("already_recovered", `the coordinator is not in recovery mode, got ${c.phase}`);
+  process.stdout.write(`${await checkLineage(c, m)}\n`);
   const res = await postJson(
     endpoint,
     "/v1/recover",
-    { seed: toBase64(seed), salt: toBase64(salt) },
+    { seed: toBase64(seed), salt: toBase64(salt), latestTransition: toHex(c.latestTransition) },
     { trust: { kind: "pinned", certDer: c.certDer } },
   );
   expectOk(res, "recover");
   process.stdout.write("coordinator recovered\n");
   return 0;
+}
+
+/**
+ * Before the seed is sent: the stored history the Coordinator would unlock must end with the workspace manifest or
+ * contain it (then the newer manifests were set after it, each signed by an owner of the one before). Anything
+ * else is an older history copied back, or another deployment's: exit 5, the seed stays here.
+ */
+async function checkLineage(c: AttestedCoordinator, local: LoadedManifest): Promise<string> {
+  const first = parseManifest(c.manifests[0]!).manifest.WorkloadOwnerPubKeys;
+  const firstKeys = first.length === 0 ? "unchecked" : first.map((h, i) => fromHex(h, `owner ${i}`));
+  await verifyOwnerChain(c.manifests, c.signatures, firstKeys);
+  const hash = (b: Uint8Array) => toHex(sha256Bytes(b));
+  const newest = c.manifests[c.manifests.length - 1]!;
+  let at = -1;
+  c.manifests.forEach((m, i) => {
+    if (constantTimeEqual(m, local.raw)) at = i;
+  });
+  if (at < 0) {
+    throw new PolicyError(
+      "history_rollback",
+      `the coordinator's stored history (${c.manifests.length} manifest(s), newest ${hash(newest)}) does not contain ${local.path} (${hash(local.raw)}): it was rolled back to an older state or belongs to another deployment; the seed was not sent`,
+    );
+  }
+  const later = c.manifests.length - 1 - at;
+  return later === 0
+    ? `the coordinator's newest manifest is ${local.path} (${hash(newest)})`
+    : `the coordinator's newest manifest ${hash(newest)} descends from ${local.path} (${hash(local.raw)}) through ${later} signed update(s) set after it`;
 }

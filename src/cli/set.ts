@@ -11,6 +11,7 @@ import { computeTransitionHash, signTransition } from "../crypto/transition.ts";
 import { attestCoordinator } from "./attest-coordinator.ts";
 import { createCliVerifier } from "./cli-verifier.ts";
 import { runAction } from "./command.ts";
+import { archiveDeploymentFiles, deploymentConflict } from "./deployment-files.ts";
 import { documentsFromDir, documentsFromYaml, selectPolicyDocuments } from "./policy-documents.ts";
 import {
   contextFor,
@@ -24,6 +25,7 @@ import { WORKSPACE_FILES } from "./workspace.ts";
 
 interface SetFlags extends UserFlags {
   workloadOwnerKey?: unknown;
+  forceNewDeployment?: boolean;
 }
 
 export function registerSet(cli: CAC): void {
@@ -31,7 +33,14 @@ export function registerSet(cli: CAC): void {
     .command("set [...paths]", "attest the Coordinator, then install or update the manifest")
     .option("-c, --coordinator <host:port>", "the Coordinator's user API (port 1313)")
     .option("-m, --manifest <file>", "manifest to set (default manifest.json)")
-    .option("--workload-owner-key <file>", "ECDSA key that signs updates (default workload-owner.pem)")
+    .option(
+      "--workload-owner-key <file>",
+      "ECDSA key that signs the manifest, the first one too (default workload-owner.pem)",
+    )
+    .option(
+      "--force-new-deployment",
+      "replace the workspace's seed shares and CA files of another deployment (they are moved aside)",
+    )
     .option("--workspace-dir <dir>", "prefix for defaulted file paths")
     .action((paths: string[], flags: SetFlags) => runAction(() => setManifest(paths, flags)));
 }
@@ -49,12 +58,14 @@ async function setManifest(paths: string[], flags: SetFlags): Promise<number> {
   const verifier = createCliVerifier(process.env);
   const coordinator = await attestCoordinator(endpoint, m.manifest, { verifier, log: ctx.log });
   const previous = coordinator.latestTransition;
-  let signature: Uint8Array | undefined;
-  if (coordinator.manifests.length > 0) {
-    const keyPath = workspacePath(flags, flags.workloadOwnerKey, WORKSPACE_FILES.workloadOwnerKey);
-    const owner = await importEcPrivateKeyPem(readTextFile(keyPath, "--workload-owner-key"), keyPath);
-    signature = await signTransition(owner.privateKey, computeTransitionHash(m.raw, previous));
-  }
+  const first = coordinator.manifests.length === 0;
+  const pathOf = (name: string) => workspacePath(flags, undefined, name);
+  const conflict = deploymentConflict(pathOf, { firstSet: first, rootCA: coordinator.rootCA });
+  if (conflict !== undefined && flags.forceNewDeployment !== true) throw conflict;
+  // The first manifest is signed too: pods accept a history only if a key pinned in their initdata started it.
+  const keyPath = workspacePath(flags, flags.workloadOwnerKey, WORKSPACE_FILES.workloadOwnerKey);
+  const owner = await importEcPrivateKeyPem(readTextFile(keyPath, "--workload-owner-key"), keyPath);
+  const signature = await signTransition(owner.privateKey, computeTransitionHash(m.raw, previous));
   const res = await postJson(
     endpoint,
     "/v1/manifest",
@@ -62,7 +73,7 @@ async function setManifest(paths: string[], flags: SetFlags): Promise<number> {
       manifest: toBase64(m.raw),
       policies: policies.map(toBase64),
       previousTransition: toHex(previous),
-      ...(signature ? { signature: toBase64(signature) } : {}),
+      signature: toBase64(signature),
     },
     { trust: { kind: "pinned", certDer: coordinator.certDer } },
   );
@@ -71,6 +82,11 @@ async function setManifest(paths: string[], flags: SetFlags): Promise<number> {
   const meshCA = body.meshCA;
   if (typeof rootCA !== "string" || typeof meshCA !== "string") {
     throw new ConfigError("bad_response", "set manifest: response lacks rootCA/meshCA");
+  }
+  if (conflict !== undefined) {
+    const archived = archiveDeploymentFiles(pathOf);
+    if (archived !== undefined)
+      process.stderr.write(`the previous deployment's files were moved to ${archived}\n`);
   }
   writeFileAtomic(workspacePath(flags, undefined, WORKSPACE_FILES.coordinatorRootCa), rootCA, {
     mkdirs: true,

@@ -1,13 +1,15 @@
 // `contrast verify`: attest the Coordinator, check its whole manifest history, write it out for auditing.
 
-import { join } from "node:path";
+import { mkdirSync } from "node:fs";
+import { dirname, join } from "node:path";
 import type { CAC } from "cac";
-import { writeFileAtomic } from "../common/atomic-file.ts";
-import { constantTimeEqual, toHex } from "../common/bytes.ts";
-import { PolicyError } from "../common/errors.ts";
+import { replaceDirectory, writeFileAtomic } from "../common/atomic-file.ts";
+import { constantTimeEqual, fromHex, toHex } from "../common/bytes.ts";
+import { PolicyError, UnavailableError } from "../common/errors.ts";
 import { sha256Bytes } from "../crypto/transition.ts";
+import { type OwnerChain, verifyOwnerChain } from "../manifest/owner-chain.ts";
 import { parseManifest } from "../manifest/parse-manifest.ts";
-import { attestCoordinator } from "./attest-coordinator.ts";
+import { type AttestedCoordinator, attestCoordinator } from "./attest-coordinator.ts";
 import { createCliVerifier } from "./cli-verifier.ts";
 import { runAction } from "./command.ts";
 import {
@@ -36,14 +38,17 @@ async function verifyCoordinator(flags: UserFlags & { json?: boolean }): Promise
   const verifier = createCliVerifier(process.env);
   // The report binds the chain hash of exactly these manifests, so the history below is what the Coordinator holds.
   const c = await attestCoordinator(endpoint, local.manifest, { verifier, log: ctx.log });
-  const dir = workspacePath(flags, undefined, WORKSPACE_FILES.verifyDir);
-  writeFileAtomic(join(dir, WORKSPACE_FILES.coordinatorRootCa), c.rootCA, { mkdirs: true });
-  writeFileAtomic(join(dir, WORKSPACE_FILES.meshCa), c.meshCA, { mkdirs: true });
-  const referenced = new Set<string>();
-  for (const [i, m] of c.manifests.entries()) {
-    writeFileAtomic(join(dir, `manifest.${i}.json`), m, { mkdirs: true });
-    for (const d of Object.keys(parseManifest(m).manifest.Policies)) referenced.add(d);
+  // Nothing is written before these checks: an earlier audit in verify/ stays as it was.
+  if (c.phase === "recovery") {
+    throw new UnavailableError(
+      "coordinator_needs_recovery",
+      "the coordinator is in recovery mode: its stored history is not unlocked by a seed yet; run contrast recover first",
+    );
   }
+  if (c.manifests.length === 0)
+    throw new PolicyError("manifest_mismatch", "the coordinator has no manifest yet");
+  const chain = await verifyOwnerChain(c.manifests, c.signatures, firstSetKeys(c.manifests[0]!));
+  const referenced = new Set(c.manifests.flatMap((m) => Object.keys(parseManifest(m).manifest.Policies)));
   for (const p of c.policies) {
     const digest = toHex(sha256Bytes(p));
     if (!referenced.has(digest)) {
@@ -52,34 +57,66 @@ async function verifyCoordinator(flags: UserFlags & { json?: boolean }): Promise
         `coordinator returned policy ${digest} that no manifest references`,
       );
     }
-    writeFileAtomic(join(dir, `initdata.${digest}.toml`), p, { mkdirs: true });
   }
-  writeFileAtomic(join(dir, "latest-transition"), `${toHex(c.latestTransition)}\n`, { mkdirs: true });
-  const newest = c.manifests[c.manifests.length - 1];
-  const matches = newest !== undefined && constantTimeEqual(newest, local.raw);
+  const dir = workspacePath(flags, undefined, WORKSPACE_FILES.verifyDir);
+  writeAudit(dir, c);
+  const newest = c.manifests[c.manifests.length - 1]!;
+  const matches = constantTimeEqual(newest, local.raw);
   const summary = {
     coordinator: endpoint,
     coordinatorPolicy: c.coordinatorPolicy,
     manifests: c.manifests.length,
     latestTransition: toHex(c.latestTransition),
+    firstManifestSignatureChecked: chain.firstChecked,
     matchesLocalManifest: matches,
     outputDir: dir,
   };
   if (flags.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
-  else {
-    process.stdout.write(
-      `coordinator attested: policy ${c.coordinatorPolicy}, ${c.manifests.length} manifest(s) in history\n`,
-    );
-    process.stdout.write(`history written to ${dir}\n`);
-  }
+  else printSummary(c, chain, dir);
   if (!matches) {
     throw new PolicyError(
       "manifest_mismatch",
-      newest === undefined
-        ? "the coordinator has no manifest yet"
-        : `the coordinator's newest manifest (${toHex(sha256Bytes(newest))}) differs from ${local.path} (${toHex(sha256Bytes(local.raw))})`,
+      `the coordinator's newest manifest (${toHex(sha256Bytes(newest))}) differs from ${local.path} (${toHex(sha256Bytes(local.raw))})`,
     );
   }
   if (!flags.json) process.stdout.write(`the newest manifest is byte-identical to ${local.path}\n`);
   return 0;
+}
+
+/**
+ * Keys the first manifest's signature is checked against: its own owners. A manifest without owners (-d) was
+ * signed by a key only the pods pin, so an auditor cannot check that signature and says so.
+ */
+function firstSetKeys(first: Uint8Array): Uint8Array[] | "unchecked" {
+  const owners = parseManifest(first).manifest.WorkloadOwnerPubKeys;
+  return owners.length === 0 ? "unchecked" : owners.map((h, i) => fromHex(h, `WorkloadOwnerPubKeys[${i}]`));
+}
+
+/** The whole audit is written into a fresh directory that then replaces verify/ (never a half-written mix). */
+function writeAudit(dir: string, c: AttestedCoordinator): void {
+  mkdirSync(dirname(dir) || ".", { recursive: true });
+  const fresh = `${dir}.new-${process.pid}-${Math.random().toString(16).slice(2)}`;
+  const put = (name: string, data: string | Uint8Array) =>
+    writeFileAtomic(join(fresh, name), data, { mkdirs: true });
+  put(WORKSPACE_FILES.coordinatorRootCa, c.rootCA);
+  put(WORKSPACE_FILES.meshCa, c.meshCA);
+  for (const [i, m] of c.manifests.entries()) {
+    put(`manifest.${i}.json`, m);
+    put(`manifest.${i}.sig`, c.signatures[i]!);
+  }
+  for (const p of c.policies) put(`initdata.${toHex(sha256Bytes(p))}.toml`, p);
+  put("latest-transition", `${toHex(c.latestTransition)}\n`);
+  replaceDirectory(fresh, dir);
+}
+
+function printSummary(c: AttestedCoordinator, chain: OwnerChain, dir: string): void {
+  process.stdout.write(
+    `coordinator attested: policy ${c.coordinatorPolicy}, ${c.manifests.length} manifest(s) in history\n`,
+  );
+  process.stdout.write(
+    chain.firstChecked
+      ? "every transition is signed by a workload owner (the first by an owner the first manifest lists)\n"
+      : "every update is signed by a workload owner; the first manifest lists no owner, so its signature can only be checked by the pods against the key pinned in their initdata\n",
+  );
+  process.stdout.write(`history written to ${dir}\n`);
 }

@@ -1,6 +1,15 @@
 // Crash-safe file writes: temp file in the same directory, fsync, rename over the target, fsync the directory.
 
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  renameSync,
+  rmSync,
+  unlinkSync,
+  writeSync,
+} from "node:fs";
 import { basename, dirname, join } from "node:path";
 
 export interface AtomicWriteOptions {
@@ -55,4 +64,28 @@ export function fsyncDir(dir: string): void {
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
+}
+
+/**
+ * Puts the completely written directory `fresh` in place of `target`: `target` is moved aside, `fresh` renamed to it,
+ * then the old one removed. A reader sees the old directory or the new one, never a mix; if the process dies between
+ * the two renames the old content survives under `<target>.old-*`, never truncated.
+ */
+export function replaceDirectory(fresh: string, target: string): void {
+  const aside = `${target}.old-${process.pid}-${Math.random().toString(16).slice(2)}`;
+  let moved = false;
+  try {
+    renameSync(target, aside);
+    moved = true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+  }
+  try {
+    renameSync(fresh, target);
+  } catch (e) {
+    if (moved) renameSync(aside, target);
+    throw e;
+  }
+  fsyncDir(dirname(target));
+  if (moved) rmSync(aside, { recursive: true, force: true });
 }

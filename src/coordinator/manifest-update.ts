@@ -1,4 +1,4 @@
-// Checks of a manifest update (reference §3.5): parse, policy documents, owner signature, unchanged seed-share owners.
+// Checks of a manifest set (reference §3.5): parse, policy documents, owner signature (first set included), unchanged seed-share owners.
 
 import { ApiError } from "../api/errors.ts";
 import { fromHex, toHex } from "../common/bytes.ts";
@@ -37,12 +37,35 @@ export function checkPolicies(manifest: Manifest, docs: Uint8Array[]): Uint8Arra
   return [...byDigest.values()];
 }
 
+/**
+ * The first manifest is signed too (issue 10 §1): Initializers accept a history only when its first transition is
+ * signed by a key pinned in their own initdata. When the manifest lists owners the signature must be one of theirs;
+ * a manifest without owners (`--disable-updates`) is signed by a key only the pods know, so it is stored as given.
+ * Returns the signature to store.
+ */
+export async function authorizeFirstManifest(
+  next: Manifest,
+  transition: Uint8Array,
+  signature: Uint8Array | undefined,
+): Promise<Uint8Array> {
+  if (!signature)
+    throw new ApiError("invalid_signature", "signature: required for the first manifest too, got nothing");
+  if (next.WorkloadOwnerPubKeys.length > 0 && !(await verifiesUnder(next, transition, signature))) {
+    throw new ApiError(
+      "invalid_signature",
+      `signature: expected one by a WorkloadOwnerPubKeys entry of the manifest for transition ${toHex(transition)}, got another`,
+    );
+  }
+  return signature;
+}
+
+/** An update is signed by an owner of the current manifest and keeps the seed-share owners. Returns the signature. */
 export async function authorizeUpdate(
   current: Manifest,
   next: Manifest,
   transition: Uint8Array,
   signature: Uint8Array | undefined,
-): Promise<void> {
+): Promise<Uint8Array> {
   if (current.WorkloadOwnerPubKeys.length === 0) {
     throw new ApiError(
       "updates_disabled",
@@ -50,8 +73,7 @@ export async function authorizeUpdate(
     );
   }
   if (!signature) throw new ApiError("invalid_signature", "signature: required for an update, got nothing");
-  const keys = current.WorkloadOwnerPubKeys.map((h, i) => fromHex(h, `WorkloadOwnerPubKeys[${i}]`));
-  if (!(await verifyTransitionSignature(keys, transition, signature))) {
+  if (!(await verifiesUnder(current, transition, signature))) {
     throw new ApiError("invalid_signature", `signature: does not verify for transition ${toHex(transition)}`);
   }
   const a = current.SeedshareOwnerPubKeys;
@@ -59,6 +81,12 @@ export async function authorizeUpdate(
   if (a.length !== b.length || a.some((k, i) => k.toLowerCase() !== b[i]!.toLowerCase())) {
     throw new ApiError("seedshare_owners_changed", "SeedshareOwnerPubKeys: may not change in an update");
   }
+  return signature;
+}
+
+function verifiesUnder(owners: Manifest, transition: Uint8Array, signature: Uint8Array): Promise<boolean> {
+  const keys = owners.WorkloadOwnerPubKeys.map((h, i) => fromHex(h, `WorkloadOwnerPubKeys[${i}]`));
+  return verifyTransitionSignature(keys, transition, signature);
 }
 
 export function mergePolicies(existing: Uint8Array[], add: Uint8Array[]): Uint8Array[] {

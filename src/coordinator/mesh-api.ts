@@ -1,10 +1,11 @@
-// The mesh API on port 7777 (DESIGN.md §4): single-use nonces and attested mesh certificates for Initializers.
+// The mesh API on port 7777 (DESIGN.md §4): the Coordinator's attestation for Initializers, single-use nonces and
+// attested mesh certificates.
 
 import { Hono } from "hono";
 import { ApiError } from "../api/errors.ts";
 import { meshReportData } from "../api/report-data.ts";
 import { expectBase64, expectObject, parseEvidence } from "../api/schema.ts";
-import type { MeshCertResponse, MeshNonceResponse } from "../api/types.ts";
+import type { MeshAttestResponse, MeshCertResponse, MeshNonceResponse } from "../api/types.ts";
 import { claimedHostData } from "../attestation/claimed-host-data.ts";
 import { toBase64, toHex } from "../common/bytes.ts";
 import { ContrastError } from "../common/errors.ts";
@@ -12,15 +13,17 @@ import type { Logger } from "../common/log.ts";
 import { issueMeshCert, OID_WORKLOAD_SECRET_ID } from "../crypto/ca.ts";
 import { encodeOctetString } from "../crypto/der.ts";
 import { sealEnvelope } from "../crypto/envelope.ts";
+import { checkEcPublicKeySpki } from "../crypto/key-check.ts";
 import { importEcPublicKeySpki } from "../crypto/keys.ts";
 import type { RandomSource } from "../crypto/random.ts";
+import { attestState, type StateAttester } from "./attest-state.ts";
 import { installCommon, readJson } from "./http.ts";
 import type { CoordinatorMetrics } from "./metrics.ts";
 import type { NonceStore } from "./nonce-store.ts";
 import type { CoordinatorState } from "./state.ts";
 import type { EvidenceVerifier } from "./verifier.ts";
 
-export interface MeshApiDeps {
+export interface MeshApiDeps extends StateAttester {
   state: CoordinatorState;
   verifier: EvidenceVerifier;
   nonces: NonceStore;
@@ -34,6 +37,15 @@ export function createMeshApi(deps: MeshApiDeps): Hono {
   const app = new Hono();
   installCommon(app, { ...deps, maxBody: 256 * 1024 });
 
+  // Only a ready Coordinator answers: an Initializer has nothing to gain from a history nobody has unlocked.
+  app.post("/v1/mesh/attest", async (c) => {
+    deps.state.requireReady();
+    const body = expectObject(await readJson(c), "body", ["nonce"]);
+    const nonce = expectBase64(body.nonce, "nonce", { length: 32 });
+    const res: MeshAttestResponse = await attestState(deps, deps.state.snapshot(), nonce, "mesh");
+    return c.json(res);
+  });
+
   app.post("/v1/mesh/nonce", (c) => {
     deps.state.requireReady();
     const res: MeshNonceResponse = { nonce: toBase64(deps.nonces.issue()) };
@@ -45,9 +57,20 @@ export function createMeshApi(deps: MeshApiDeps): Hono {
     const body = expectObject(await readJson(c), "body", ["nonce", "publicKey", "evidence"]);
     const nonce = expectBase64(body.nonce, "nonce", { length: 32 });
     const spki = expectBase64(body.publicKey, "publicKey", { maxBytes: 512 });
+    // Mesh certificates are for P-256 keys only: anything else is refused before the nonce is looked at.
+    let publicKey: CryptoKey;
+    try {
+      const curve = checkEcPublicKeySpki(spki, "publicKey");
+      if (curve !== "P-256")
+        throw new ApiError("invalid_argument", `publicKey: expected ecdsa p-256, got ${curve}`);
+      publicKey = await importEcPublicKeySpki(spki, "publicKey");
+    } catch (e) {
+      if (e instanceof ApiError) throw e;
+      throw new ApiError("invalid_argument", e instanceof Error ? e.message : "publicKey: invalid");
+    }
     const evidence = parseEvidence(body.evidence);
     const refuse = (
-      code: "invalid_nonce" | "attestation_failed" | "policy_not_in_manifest" | "invalid_argument",
+      code: "invalid_nonce" | "attestation_failed" | "policy_not_in_manifest" | "unavailable",
       reason: string,
       extra = {},
     ) => {
@@ -55,13 +78,9 @@ export function createMeshApi(deps: MeshApiDeps): Hono {
       deps.log.warn("mesh certificate refused", { reason: code, detail: reason, ...extra });
       return new ApiError(code, reason);
     };
-    if (!deps.nonces.consume(nonce)) throw refuse("invalid_nonce", "nonce: unknown, expired or already used");
-    let publicKey: CryptoKey;
-    try {
-      publicKey = await importEcPublicKeySpki(spki, "publicKey");
-    } catch (e) {
-      throw refuse("invalid_argument", e instanceof Error ? e.message : "publicKey: invalid");
-    }
+    const fresh = deps.nonces.check(nonce);
+    if (fresh !== "ok")
+      throw refuse("invalid_nonce", `nonce: expected one issued here and unused, got ${fresh}`);
     let verified: Awaited<ReturnType<EvidenceVerifier["verify"]>>;
     try {
       verified = await deps.verifier.verify(
@@ -77,6 +96,10 @@ export function createMeshApi(deps: MeshApiDeps): Hono {
         claimedPolicy: claimedHostData(evidence) ?? "unparseable",
       });
     }
+    // Only nonces of verified evidence are remembered (see nonce-store.ts).
+    const redeemed = deps.nonces.redeem(nonce);
+    if (redeemed === "replayed") throw refuse("invalid_nonce", "nonce: expected unused, got replayed");
+    if (redeemed === "full") throw refuse("unavailable", "nonce: too many admissions in flight, retry later");
     const digest = toHex(verified.hostData);
     const entry = active.manifest.Policies[digest];
     if (!entry)

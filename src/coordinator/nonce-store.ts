@@ -1,61 +1,92 @@
-// Single-use, short-lived nonces for the mesh API: issued by POST /v1/mesh/nonce, consumed by POST /v1/mesh/cert.
+// Mesh API nonces: stateless to issue (HMAC over the issue time with a per-boot key), single use once redeemed.
+//
+//   nonce (32 bytes) = issuedAt (u64 big-endian, ms) ‖ random (8) ‖ HMAC-SHA256(bootKey, label ‖ issuedAt ‖ random)[0..16]
+//
+// Issuing stores nothing, so no client can crowd out another client's nonce however many it asks for. A nonce is
+// accepted while its MAC verifies and it is younger than the TTL. Replays are stopped by a set that records only
+// nonces of requests whose evidence verified: filling it takes one genuine TEE report per entry, entries leave
+// when their nonce expires, and the set is capped (when full, new admissions wait instead of evicting anything).
 
-import { constantTimeEqual, toHex } from "../common/bytes.ts";
+import { createHmac } from "node:crypto";
+import { concatBytes, constantTimeEqual, toHex } from "../common/bytes.ts";
 
 export interface NonceStoreOptions {
   ttlMs?: number;
-  maxOutstanding?: number;
+  /** Most nonces remembered as redeemed at once (default 100,000 ≈ 10 MB; ~1,600 admissions/s for 60 s). */
+  maxRedeemed?: number;
   now?: () => number;
   random?: (n: number) => Uint8Array;
 }
 
-/**
- * Keeps at most `maxOutstanding` nonces; the oldest are dropped first, so a flood of nonce requests can
- * cost memory only up to that bound and never makes an honest client's fresh nonce unusable for long.
- */
+export type NonceCheck = "ok" | "invalid" | "expired" | "replayed";
+
+const LABEL = new TextEncoder().encode("contrast/v1/mesh-nonce\0");
+const TAG_BYTES = 16;
+/** Allowed clock step backwards between issue and check before a nonce counts as forged. */
+const MAX_FUTURE_MS = 5_000;
+
 export class NonceStore {
   private readonly ttlMs: number;
   private readonly max: number;
   private readonly now: () => number;
   private readonly random: (n: number) => Uint8Array;
-  private readonly issued = new Map<string, { nonce: Uint8Array; expires: number }>();
+  private readonly key: Uint8Array;
+  /** Redeemed nonce (hex) → the time it stops being valid anyway. */
+  private readonly redeemed = new Map<string, number>();
 
   constructor(opts: NonceStoreOptions = {}) {
     this.ttlMs = opts.ttlMs ?? 60_000;
-    this.max = opts.maxOutstanding ?? 100_000;
+    this.max = opts.maxRedeemed ?? 100_000;
     this.now = opts.now ?? Date.now;
     this.random = opts.random ?? ((n) => crypto.getRandomValues(new Uint8Array(n)));
+    this.key = this.random(32);
   }
 
   issue(): Uint8Array {
-    this.sweep();
-    while (this.issued.size >= this.max) {
-      const oldest = this.issued.keys().next().value as string;
-      this.issued.delete(oldest);
-    }
-    const nonce = this.random(32);
-    this.issued.set(toHex(nonce), { nonce, expires: this.now() + this.ttlMs });
-    return nonce;
+    const head = new Uint8Array(16);
+    new DataView(head.buffer).setBigUint64(0, BigInt(Math.max(0, Math.floor(this.now()))));
+    head.set(this.random(8), 8);
+    return concatBytes(head, this.tag(head));
   }
 
-  /** True exactly once for a nonce issued here and not yet expired. */
-  consume(nonce: Uint8Array): boolean {
+  /** Cheap check before any evidence is looked at: issued here, not expired, not redeemed yet. */
+  check(nonce: Uint8Array): NonceCheck {
+    if (nonce.length !== 32) return "invalid";
+    const head = nonce.subarray(0, 16);
+    if (!constantTimeEqual(nonce.subarray(16), this.tag(head))) return "invalid";
+    const issuedAt = Number(new DataView(head.buffer, head.byteOffset, 8).getBigUint64(0));
+    const t = this.now();
+    if (issuedAt > t + MAX_FUTURE_MS) return "invalid";
+    if (t - issuedAt > this.ttlMs) return "expired";
+    return this.redeemed.has(toHex(nonce)) ? "replayed" : "ok";
+  }
+
+  /**
+   * Marks a checked nonce as used once its request's evidence verified. False when it was redeemed meanwhile
+   * (a concurrent replay) or the set is full of unexpired entries (the caller refuses as unavailable).
+   */
+  redeem(nonce: Uint8Array): "ok" | "replayed" | "full" {
     const key = toHex(nonce);
-    const entry = this.issued.get(key);
-    if (!entry) return false;
-    this.issued.delete(key);
-    return entry.expires >= this.now() && constantTimeEqual(entry.nonce, nonce);
+    if (this.redeemed.has(key)) return "replayed";
+    if (this.redeemed.size >= this.max) this.sweep();
+    if (this.redeemed.size >= this.max) return "full";
+    const issuedAt = Number(new DataView(nonce.buffer, nonce.byteOffset, 8).getBigUint64(0));
+    this.redeemed.set(key, issuedAt + this.ttlMs);
+    return "ok";
   }
 
+  /** Nonces currently remembered as redeemed (the only memory that grows with traffic). */
   get size(): number {
-    return this.issued.size;
+    return this.redeemed.size;
+  }
+
+  private tag(head: Uint8Array): Uint8Array {
+    const mac = createHmac("sha256", this.key).update(LABEL).update(head).digest();
+    return new Uint8Array(mac.subarray(0, TAG_BYTES));
   }
 
   private sweep(): void {
     const t = this.now();
-    for (const [k, v] of this.issued) {
-      if (v.expires >= t) break; // insertion order = expiry order (fixed ttl)
-      this.issued.delete(k);
-    }
+    for (const [k, expires] of this.redeemed) if (expires < t) this.redeemed.delete(k);
   }
 }

@@ -16,6 +16,7 @@ import { createMeshApi } from "./mesh-api.ts";
 import { createMetrics } from "./metrics.ts";
 import { NonceStore } from "./nonce-store.ts";
 import { createProbeApi } from "./probe-api.ts";
+import { warnIfSimulated } from "./sim-warning.ts";
 import { CoordinatorState } from "./state.ts";
 import { createUserApi } from "./user-api.ts";
 import type { EvidenceVerifier } from "./verifier.ts";
@@ -66,11 +67,23 @@ export async function startCoordinator(
 
   const store = createHistoryStore(join(config.stateDir, "history"));
   const state = new CoordinatorState({ store, stateDir: config.stateDir, now, random });
+  warnIfSimulated(deps.log, state.manifest, "start");
   const metrics = createMetrics();
   const log = deps.log;
   const userApp = createUserApi({ state, issuer, tlsSpki, metrics, log, version: deps.version });
   const nonces = new NonceStore({ random });
-  const meshApp = createMeshApi({ state, verifier: deps.verifier, nonces, metrics, log, now, random });
+  const meshApp = createMeshApi({
+    state,
+    verifier: deps.verifier,
+    nonces,
+    metrics,
+    log,
+    now,
+    random,
+    issuer,
+    tlsSpki,
+    version: deps.version,
+  });
   let started = false;
   const probeApp = createProbeApi({ state, metrics, started: () => started });
 

@@ -21,7 +21,14 @@ import { parseManifest } from "../manifest/parse-manifest.ts";
 import type { Manifest } from "../manifest/types.ts";
 import type { HistoryStore } from "./history/history-store.ts";
 import { createMutex } from "./history/mutex.ts";
-import { authorizeUpdate, checkPolicies, mergePolicies, parseOrReject } from "./manifest-update.ts";
+import { readStoredHistory, type StoredHistory } from "./history/stored-history.ts";
+import {
+  authorizeFirstManifest,
+  authorizeUpdate,
+  checkPolicies,
+  mergePolicies,
+  parseOrReject,
+} from "./manifest-update.ts";
 import { loadRootIfOurs } from "./root-ca.ts";
 
 export type Phase = "uninitialized" | "recovery" | "ready";
@@ -31,6 +38,7 @@ interface Active {
   seed: SeedEngine;
   manifest: Manifest;
   manifests: Uint8Array[]; // oldest → newest, exact bytes
+  signatures: Uint8Array[]; // owner signature of each transition, same order
   policies: Uint8Array[]; // every policy referenced by any manifest in the history
   latestTransition: Uint8Array;
   ca: CertificateAuthority;
@@ -53,6 +61,8 @@ export interface SetManifestInput {
 export interface Snapshot {
   phase: Phase;
   manifests: Uint8Array[];
+  /** Owner signature per transition, same order as `manifests`. */
+  signatures: Uint8Array[];
   policies: Uint8Array[];
   latestTransition: Uint8Array;
   rootCA: string;
@@ -63,12 +73,20 @@ const ROOT_CA_FILE = "root-ca.pem";
 
 export class CoordinatorState {
   private active: Active | undefined;
+  private readonly stored: StoredHistory | undefined;
   private phaseValue: Phase;
   private readonly lock = createMutex();
 
+  /** Throws VerificationError `history_corrupt` for a state dir whose history cannot be read back as one chain. */
   constructor(private readonly deps: StateDeps) {
+    this.stored = readStoredHistory(deps.store);
     // A stored history without in-memory secrets means a restart: only recovery can unlock it.
-    this.phaseValue = deps.store.getLatest() ? "recovery" : "uninitialized";
+    this.phaseValue = this.stored === undefined ? "uninitialized" : "recovery";
+  }
+
+  /** The newest manifest: the active one, or in recovery the newest stored one (not yet proven by the seed). */
+  get manifest(): Manifest | undefined {
+    return this.active?.manifest ?? this.stored?.newest;
   }
 
   get phase(): Phase {
@@ -89,9 +107,21 @@ export class CoordinatorState {
 
   snapshot(): Snapshot {
     const a = this.phaseValue === "ready" ? this.active : undefined;
+    if (a === undefined && this.phaseValue === "recovery" && this.stored) {
+      const s = this.stored;
+      const base = { rootCA: "", meshCA: "", policies: [] };
+      return {
+        ...base,
+        phase: "recovery",
+        manifests: s.manifests,
+        signatures: s.signatures,
+        latestTransition: s.latest.transitionHash,
+      };
+    }
     return {
       phase: this.phaseValue,
       manifests: a?.manifests ?? [],
+      signatures: a?.signatures ?? [],
       policies: a?.policies ?? [],
       latestTransition: a?.latestTransition ?? ZERO_HASH,
       rootCA: a?.ca.rootCAPem ?? "",
@@ -122,8 +152,10 @@ export class CoordinatorState {
     const transition = computeTransitionHash(input.manifest, currentLatest);
     let seed: SeedEngine;
     let seedShares: SeedShareDocument | undefined;
+    const signature = current
+      ? await authorizeUpdate(current.manifest, manifest, transition, input.signature)
+      : await authorizeFirstManifest(manifest, transition, input.signature);
     if (current) {
-      await authorizeUpdate(current.manifest, manifest, transition, input.signature);
       seed = current.seed;
     } else {
       const s = this.deps.random(64);
@@ -136,12 +168,13 @@ export class CoordinatorState {
       );
     }
     const ca = await this.buildCa(seed);
-    await this.persist(input.manifest, policies, transition, currentLatest, seed);
-    const prev = current ?? { manifests: [], policies: [] };
+    await this.persist(input.manifest, policies, transition, currentLatest, seed, signature);
+    const prev = current ?? { manifests: [], signatures: [], policies: [] };
     this.active = {
       seed,
       manifest,
       manifests: [...prev.manifests, input.manifest],
+      signatures: [...prev.signatures, signature],
       policies: mergePolicies(prev.policies, policies),
       latestTransition: transition,
       ca,
@@ -156,6 +189,7 @@ export class CoordinatorState {
     transition: Uint8Array,
     previous: Uint8Array,
     seed: SeedEngine,
+    ownerSignature: Uint8Array,
   ): Promise<void> {
     const { store } = this.deps;
     for (const p of policies) store.putPolicy(p);
@@ -163,6 +197,8 @@ export class CoordinatorState {
     const stored = store.putTransition(manifestHash, previous);
     if (!constantTimeEqual(stored, transition))
       throw new Error("transition hash mismatch (store and protocol disagree)");
+    // Before `latest` moves: a history whose head has no owner signature would be refused by every Initializer.
+    store.putOwnerSignature(transition, ownerSignature);
     const signature = await signLatestTransition(seed.transactionSigningKey.privateKey, transition);
     try {
       await store.setLatest(
@@ -176,13 +212,23 @@ export class CoordinatorState {
     }
   }
 
-  /** POST /v1/recover (reference §3.9): the seed proves itself by re-deriving the key that signed `latest`. */
-  recover(seedBytes: Uint8Array, salt: Uint8Array): Promise<void> {
+  /**
+   * POST /v1/recover (reference §3.9): the seed proves itself by re-deriving the key that signed `latest`.
+   * `expectedLatest` is the head the client saw in recovery-mode `/v1/attest` and checked against its workspace.
+   */
+  recover(seedBytes: Uint8Array, salt: Uint8Array, expectedLatest: Uint8Array): Promise<void> {
     return this.lock.runExclusive(async () => {
       if (this.phaseValue !== "recovery")
         throw new ApiError("already_recovered", "coordinator is not in recovery mode");
-      const latest = this.deps.store.getLatest();
-      if (!latest) throw new ApiError("no_manifest", "state directory has no history to recover");
+      const stored = this.stored;
+      if (!stored) throw new ApiError("no_manifest", "state directory has no history to recover");
+      const latest = stored.latest;
+      if (!constantTimeEqual(expectedLatest, latest.transitionHash)) {
+        throw new ApiError(
+          "manifest_conflict",
+          `latestTransition: expected ${toHex(latest.transitionHash)}, got ${toHex(expectedLatest)}`,
+        );
+      }
       let seed: SeedEngine;
       try {
         seed = await createSeedEngine(seedBytes, salt);
@@ -196,9 +242,7 @@ export class CoordinatorState {
       );
       if (!ok)
         throw new ApiError("invalid_seed", "seed does not derive the key that signed the latest transition");
-      const chain = this.deps.store.walk(latest.transitionHash);
-      const manifests = chain.map((e) => e.manifest);
-      const newest = parseManifest(manifests[manifests.length - 1]!).manifest;
+      const manifests = stored.manifests;
       const policies: Uint8Array[] = [];
       for (const m of manifests) {
         for (const digest of Object.keys(parseManifest(m).manifest.Policies)) {
@@ -208,8 +252,9 @@ export class CoordinatorState {
       const ca = await this.buildCa(seed);
       this.active = {
         seed,
-        manifest: newest,
+        manifest: stored.newest,
         manifests,
+        signatures: stored.signatures,
         policies: mergePolicies([], policies),
         latestTransition: latest.transitionHash,
         ca,

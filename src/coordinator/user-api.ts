@@ -1,14 +1,15 @@
-// The user API on port 1313 (DESIGN.md §4): attest, set manifest, recover.
+// The user API on port 1313 (DESIGN.md §4): attest (also in recovery mode, with the stored history), set manifest, recover.
 
 import { Hono } from "hono";
-import { attestReportData } from "../api/report-data.ts";
-import { encodeEvidence, expectArray, expectBase64, expectHex, expectObject } from "../api/schema.ts";
+import { expectArray, expectBase64, expectHex, expectObject } from "../api/schema.ts";
 import type { AttestResponse, SetManifestResponse } from "../api/types.ts";
 import type { Issuer } from "../attestation/evidence.ts";
 import { toBase64, toHex } from "../common/bytes.ts";
 import type { Logger } from "../common/log.ts";
+import { attestState } from "./attest-state.ts";
 import { installCommon, readJson } from "./http.ts";
 import type { CoordinatorMetrics } from "./metrics.ts";
+import { warnIfSimulated } from "./sim-warning.ts";
 import type { CoordinatorState } from "./state.ts";
 
 export interface UserApiDeps {
@@ -32,23 +33,8 @@ export function createUserApi(deps: UserApiDeps): Hono {
     const body = expectObject(await readJson(c), "body", ["nonce"]);
     const nonce = expectBase64(body.nonce, "nonce", { length: 32 });
     const snap = deps.state.snapshot();
-    const reportData = attestReportData({
-      nonce,
-      tlsSpki: deps.tlsSpki,
-      latestTransition: snap.latestTransition,
-      rootCA: snap.rootCA,
-      meshCA: snap.meshCA,
-    });
-    const evidence = await deps.issuer.issue(reportData);
-    const res: AttestResponse = {
-      version: deps.version,
-      evidence: encodeEvidence(evidence),
-      tlsPublicKey: toBase64(deps.tlsSpki),
-      manifests: snap.manifests.map(toBase64),
-      policies: snap.policies.map(toBase64),
-      rootCA: snap.rootCA,
-      meshCA: snap.meshCA,
-    };
+    const attested = await attestState(deps, snap, nonce, "user");
+    const res: AttestResponse = { ...attested, phase: snap.phase, policies: snap.policies.map(toBase64) };
     return c.json(res);
   });
 
@@ -77,20 +63,23 @@ export function createUserApi(deps: UserApiDeps): Hono {
       generation: deps.state.generation,
       firstSet: r.seedShares !== undefined,
     });
+    warnIfSimulated(deps.log, deps.state.manifest, "manifest set");
     const res: SetManifestResponse = r;
     return c.json(res);
   });
 
   app.post("/v1/recover", async (c) => {
-    const body = expectObject(await readJson(c), "body", ["seed", "salt"]);
+    const body = expectObject(await readJson(c), "body", ["seed", "salt", "latestTransition"]);
     const seed = expectBase64(body.seed, "seed", { maxBytes: 1024 });
     const salt = expectBase64(body.salt, "salt", { length: 32 });
-    await deps.state.recover(seed, salt);
+    const latest = expectHex(body.latestTransition, "latestTransition", 32);
+    await deps.state.recover(seed, salt, latest);
     deps.metrics.manifestGeneration.set(deps.state.generation);
     deps.log.info("recovered", {
       generation: deps.state.generation,
       latest: toHex(deps.state.snapshot().latestTransition),
     });
+    warnIfSimulated(deps.log, deps.state.manifest, "recovered");
     return c.json({});
   });
 

@@ -1,15 +1,32 @@
 // The one reader of the Initializer's flags and environment.
 
-import { fromHex } from "../common/bytes.ts";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { ConfigError } from "../common/errors.ts";
+
+/**
+ * Where a guest keeps the pod's initdata document: the Kata agent writes the TOML it read from the initdata block
+ * device to the first path (policy.md §1.2); Contrast's initdata-processor reads the device itself, the second path
+ * (§5.6). The Initializer takes the first that exists; its bytes are trusted only once their SHA-256 equals the
+ * HOST_DATA of the pod's own report, so where they come from does not matter.
+ */
+export const DEFAULT_INITDATA_PATHS = Object.freeze([
+  "/run/confidential-containers/initdata/initdata.toml",
+  "/dev/disk/by-id/virtio-initdata",
+]);
 
 export interface InitializerConfig {
   /** host:port of the Coordinator's mesh API. */
   readonly coordinator: string;
   readonly tee: "auto" | "snp" | "tdx" | "sim";
   readonly simDir: string | undefined;
-  readonly simHostData: Uint8Array | undefined;
+  /** With the sim TEE: the pod's initdata document; the simulated launch binds its SHA-256 as HOST_DATA. */
+  readonly simInitdata: string | undefined;
+  /** On hardware: candidate locations of the pod's initdata document (TOML or initdata block-device image). */
+  readonly initdataPaths: readonly string[];
   readonly outDir: string;
+  /** Collateral cache (VCEK, CRLs, TCB info) for verifying the Coordinator's report. */
+  readonly cacheDir: string;
   /** undefined = retry forever, as an init container should. */
   readonly timeoutMs: number | undefined;
   readonly logLevel: "debug" | "info" | "warn" | "error";
@@ -18,7 +35,8 @@ export interface InitializerConfig {
 export interface InitializerFlags {
   tee?: string;
   simDir?: string;
-  simHostData?: string;
+  simInitdata?: string;
+  initdataPath?: string;
   outDir?: string;
   timeout?: string | number;
   logLevel?: string;
@@ -37,12 +55,15 @@ export function readInitializerConfig(
     throw new ConfigError("invalid_flag", `--tee: expected auto|snp|tdx|sim, got ${JSON.stringify(tee)}`);
   }
   const simDir = flags.simDir ?? env.CONTRAST_SIM_DIR;
-  const simHex = flags.simHostData ?? env.CONTRAST_SIM_HOST_DATA;
-  if (tee === "sim" && (!simDir || !simHex)) {
-    throw new ConfigError("invalid_flag", "--sim-dir and --sim-host-data: both required with --tee sim");
+  const simInitdata = flags.simInitdata ?? env.CONTRAST_SIM_INITDATA;
+  if (tee === "sim" && (!simDir || !simInitdata)) {
+    throw new ConfigError("invalid_flag", "--sim-dir and --sim-initdata: both required with --tee sim");
   }
-  if (tee !== "sim" && (simDir || simHex))
-    throw new ConfigError("invalid_flag", "--sim-dir/--sim-host-data: only with --tee sim");
+  if (tee !== "sim" && (simDir || simInitdata))
+    throw new ConfigError("invalid_flag", "--sim-dir/--sim-initdata: only with --tee sim");
+  const initdataPath = flags.initdataPath ?? env.CONTRAST_INITDATA_PATH;
+  if (tee === "sim" && initdataPath !== undefined)
+    throw new ConfigError("invalid_flag", "--initdata-path: not with --tee sim (use --sim-initdata)");
   let timeoutMs: number | undefined;
   if (flags.timeout !== undefined) {
     const s = String(flags.timeout);
@@ -65,8 +86,10 @@ export function readInitializerConfig(
     coordinator,
     tee: tee as InitializerConfig["tee"],
     simDir,
-    simHostData: simHex ? fromHex(simHex, "--sim-host-data", 32) : undefined,
+    simInitdata,
+    initdataPaths: Object.freeze(initdataPath === undefined ? [...DEFAULT_INITDATA_PATHS] : [initdataPath]),
     outDir: flags.outDir ?? env.CONTRAST_OUT_DIR ?? "/contrast",
+    cacheDir: env.CONTRAST_CACHE_DIR ?? join(tmpdir(), "contrast-collateral"),
     timeoutMs,
     logLevel: level as InitializerConfig["logLevel"],
   });

@@ -1,48 +1,75 @@
-// The Initializer: new key → nonce → attested cert request → files in the shared volume (DESIGN.md §4).
+// The Initializer: prove the pod's own initdata → attest the Coordinator against the pin in it → attested cert
+// request over the pinned connection → check the answer → files in the shared volume (issue 10 §1, DESIGN.md §2).
 //
-// The mesh API is reached over TLS without a trust anchor: the Initializer has no manifest and cannot attest the
-// Coordinator. Nothing it receives depends on that channel's secrecy: the certificate and CA are public, and the
-// workload secret arrives encrypted to the key bound into this pod's own report (DESIGN.md §3.2).
+// Nothing is written before every check passed. Checks that fail mean an impostor or another deployment's
+// Coordinator answered: they are not retried (exit 4 or 5). A Coordinator that is unreachable, not yet set up or in
+// recovery is retried, as an init container should.
 
 import { ApiCallError, expectOk, postJson } from "../api/client.ts";
 import { meshReportData } from "../api/report-data.ts";
 import { encodeEvidence } from "../api/schema.ts";
+import { createCollateralCache } from "../attestation/collateral-cache.ts";
 import type { Issuer } from "../attestation/evidence.ts";
 import { createSimIssuer } from "../attestation/sim-issuer.ts";
+import { createKdsClient } from "../attestation/snp/kds.ts";
+import { createPcsClient } from "../attestation/tdx/pcs.ts";
 import { createTsmIssuer } from "../attestation/tsm-issuer.ts";
 import { fromBase64, toBase64, toHex } from "../common/bytes.ts";
-import { PolicyError, UnavailableError } from "../common/errors.ts";
+import { PolicyError, UnavailableError, VerificationError } from "../common/errors.ts";
 import type { Logger } from "../common/log.ts";
 import { openEnvelope } from "../crypto/envelope.ts";
 import { exportEcPrivateKeyPkcs8Pem, exportPublicKeySpki, generateEcKeyPair } from "../crypto/keys.ts";
+import { checkMeshCertChain } from "../crypto/mesh-chain.ts";
+import { defaultRandom, type RandomSource } from "../crypto/random.ts";
+import { sha256Bytes } from "../crypto/transition.ts";
+import { createEvidenceVerifier, type EvidenceVerifier } from "../manifest/verify-evidence.ts";
+import { attestCoordinatorForPod } from "./attest-coordinator.ts";
 import type { InitializerConfig } from "./config.ts";
+import { readInitdataDocument } from "./initdata-reader.ts";
+import { loadOwnInitdata, type OwnInitdata } from "./own-initdata.ts";
 import { writeInitializerFiles } from "./write-files.ts";
 
 /** Refusals that a later manifest could turn into an admission: keep retrying like a pod would. */
 const RETRYABLE = new Set(["no_manifest", "needs_recovery", "unavailable", "internal", "invalid_nonce"]);
 
+export interface InitializerDeps {
+  readonly issuer: Issuer;
+  readonly verifier: EvidenceVerifier;
+  readonly own: OwnInitdata;
+  readonly log: Logger;
+  readonly random: RandomSource;
+  readonly now: () => Date;
+}
+
+/** On hardware configfs-tsm; with the sim TEE a launch that binds SHA-256 of `--sim-initdata` as HOST_DATA. */
 export async function selectInitializerIssuer(config: InitializerConfig): Promise<Issuer> {
-  if (config.tee === "sim") return createSimIssuer(config.simDir!, config.simHostData!);
+  if (config.tee === "sim") {
+    const { toml } = readInitdataDocument([config.simInitdata!]);
+    return createSimIssuer(config.simDir!, sha256Bytes(toml));
+  }
   const issuer = createTsmIssuer(config.tee === "auto" ? {} : { expect: config.tee });
   await issuer.probe();
   return issuer;
 }
 
-/** One attempt: returns the files written, or throws (ApiCallError for refusals). */
-export async function requestMeshCert(
-  config: InitializerConfig,
-  issuer: Issuer,
-  log: Logger,
-): Promise<string[]> {
+/** Verifies the Coordinator's evidence the way the Coordinator verifies pods' (src/coordinator/run.ts). */
+export function createInitializerVerifier(config: InitializerConfig): EvidenceVerifier {
+  const cache = createCollateralCache(config.cacheDir);
+  return createEvidenceVerifier({ kds: createKdsClient({ cache }), pcs: createPcsClient({ cache }) });
+}
+
+/** One attempt: returns the files written, or throws (ApiCallError for the Coordinator's refusals). */
+export async function requestMeshCert(config: InitializerConfig, deps: InitializerDeps): Promise<string[]> {
+  const coordinator = await attestCoordinatorForPod(config.coordinator, deps.own.pin, deps);
+  const trust = { kind: "pinned", certDer: coordinator.certDer } as const;
   const key = await generateEcKeyPair("P-256");
   const spki = await exportPublicKeySpki(key.publicKey);
-  const trust = { kind: "unverified-until-attested" } as const; // see file comment
   const nonceRes = expectOk(
     await postJson(config.coordinator, "/v1/mesh/nonce", {}, { trust }),
     "mesh nonce",
   );
   const nonce = fromBase64(String(nonceRes.nonce), "nonce");
-  const evidence = await issuer.issue(meshReportData(nonce, spki));
+  const evidence = await deps.issuer.issue(meshReportData(nonce, spki));
   const res = await postJson(
     config.coordinator,
     "/v1/mesh/cert",
@@ -50,40 +77,89 @@ export async function requestMeshCert(
     { trust },
   );
   const body = expectOk(res, "mesh certificate");
+  const entry = coordinator.newest.Policies[toHex(deps.own.digest)];
+  if (body.meshCA !== coordinator.meshCA || body.rootCA !== coordinator.rootCA || entry === undefined) {
+    // The attested Coordinator moved on (an update between attestation and request): attest again.
+    throw new UnavailableError(
+      "coordinator_state_changed",
+      "mesh certificate: issued under a newer manifest than attested",
+    );
+  }
+  await checkMeshCertChain({
+    certChainPem: String(body.certChain),
+    meshCAPem: coordinator.meshCA,
+    rootCAPem: coordinator.rootCA,
+    expectedSpki: spki,
+    expectedSans: entry.SANs,
+    now: deps.now(),
+  });
+  if ((entry.WorkloadSecretID !== undefined) !== (body.workloadSecret !== undefined)) {
+    throw new VerificationError(
+      "workload_secret_mismatch",
+      `workloadSecret: expected ${entry.WorkloadSecretID === undefined ? "none" : "one"} for this pod's manifest entry, got the opposite`,
+    );
+  }
   const workloadSecret =
     body.workloadSecret === undefined
       ? undefined
       : toHex(await openEnvelope(key.privateKey, body.workloadSecret));
   const written = writeInitializerFiles(config.outDir, {
-    meshCA: String(body.meshCA),
+    meshCA: coordinator.meshCA,
     certChain: String(body.certChain),
-    rootCA: String(body.rootCA),
+    rootCA: coordinator.rootCA,
     keyPem: await exportEcPrivateKeyPkcs8Pem(key),
     ...(workloadSecret === undefined ? {} : { workloadSecretHex: workloadSecret }),
   });
-  log.info("mesh certificate received", {
+  deps.log.info("mesh certificate received", {
     files: written.length,
     workloadSecret: workloadSecret !== undefined,
+    coordinatorPolicy: coordinator.coordinatorPolicy,
   });
   return written;
 }
 
-/** Retries with capped exponential backoff until success or `timeoutMs`. */
-export async function run(config: InitializerConfig, log: Logger, issuer?: Issuer): Promise<string[]> {
-  const iss = issuer ?? (await selectInitializerIssuer(config));
+/** Everything an attempt needs, with the pod's own initdata proven once (not retried: a mismatch is final). */
+export async function prepareInitializer(
+  config: InitializerConfig,
+  log: Logger,
+  deps: Partial<Pick<InitializerDeps, "issuer" | "verifier" | "random" | "now">> = {},
+): Promise<InitializerDeps> {
+  const issuer = deps.issuer ?? (await selectInitializerIssuer(config));
+  const random = deps.random ?? defaultRandom;
+  const paths = config.tee === "sim" ? [config.simInitdata!] : config.initdataPaths;
+  const own = await loadOwnInitdata(paths, issuer, random);
+  log.info("initdata matches this pod's launch", { path: own.path, policy: toHex(own.digest) });
+  return {
+    issuer,
+    verifier: deps.verifier ?? createInitializerVerifier(config),
+    own,
+    log,
+    random,
+    now: deps.now ?? (() => new Date()),
+  };
+}
+
+/** Proves the pod's initdata once, then retries with capped exponential backoff until success or `timeoutMs`. */
+export async function run(
+  config: InitializerConfig,
+  log: Logger,
+  deps: Partial<Pick<InitializerDeps, "issuer" | "verifier" | "random" | "now">> = {},
+): Promise<string[]> {
+  const full = await prepareInitializer(config, log, deps);
   const deadline = config.timeoutMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + config.timeoutMs;
   let delay = 250;
   for (let attempt = 1; ; attempt++) {
     try {
-      return await requestMeshCert(config, iss, log);
+      return await requestMeshCert(config, full);
     } catch (e) {
-      const retryable = e instanceof UnavailableError || (e instanceof ApiCallError && RETRYABLE.has(e.code));
+      // Refusals and unavailability are retried; a failed check of the pod's own side is final.
       const refused = e instanceof ApiCallError && !RETRYABLE.has(e.code);
-      log.warn("mesh certificate request failed", {
+      const retryable = e instanceof ApiCallError || e instanceof UnavailableError;
+      full.log.warn("mesh certificate request failed", {
         attempt,
         error: e instanceof Error ? e.message : String(e),
       });
-      if (!retryable && !refused) throw e;
+      if (!retryable) throw e;
       if (Date.now() + delay > deadline) {
         if (refused) throw new PolicyError((e as ApiCallError).code, (e as ApiCallError).message);
         throw e;

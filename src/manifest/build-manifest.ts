@@ -75,7 +75,7 @@ function checkCoordinator(policies: readonly PolicyInput[]): void {
   if (coordinators.size === 0) {
     throw new ConfigError(
       "coordinator_missing",
-      "no coordinator found: expected one workload with annotation contrast.edgeless.systems/pod-role: coordinator, got none; add the output of `contrast resources coordinator` to the inputs",
+      "no coordinator found: expected one workload with annotation contrast.edgeless.systems/pod-role: coordinator, got none; add the output of `contrast resources coordinator` to the inputs, or name its policy with --coordinator-policy",
     );
   }
   if (coordinators.size > 1) {
@@ -89,6 +89,14 @@ function checkCoordinator(policies: readonly PolicyInput[]): void {
 
 function mergeKeys(previous: readonly string[], added: readonly string[]): string[] {
   return [...new Set([...previous, ...added].map((k) => k.toLowerCase()))].sort();
+}
+
+/** The manifest's WorkloadOwnerPubKeys: the previous manifest's owners plus the added ones (none with -d). */
+export function workloadOwnersFor(
+  input: Pick<BuildManifestInput, "workloadOwnerPubKeys" | "disableUpdates" | "previous">,
+): string[] {
+  if (input.disableUpdates === true) return [];
+  return mergeKeys(input.previous?.WorkloadOwnerPubKeys ?? [], input.workloadOwnerPubKeys);
 }
 
 /**
@@ -116,10 +124,7 @@ export function buildManifest(input: BuildManifestInput): Manifest {
   return {
     Policies: policies,
     ReferenceValues: input.referenceValues,
-    WorkloadOwnerPubKeys:
-      input.disableUpdates === true
-        ? []
-        : mergeKeys(input.previous?.WorkloadOwnerPubKeys ?? [], input.workloadOwnerPubKeys),
+    WorkloadOwnerPubKeys: workloadOwnersFor(input),
     SeedshareOwnerPubKeys: mergeKeys(
       input.previous?.SeedshareOwnerPubKeys ?? [],
       input.seedshareOwnerPubKeys,

@@ -6,6 +6,7 @@
 import { fromHex, toHex } from "../common/bytes.ts";
 import { isContrastError } from "../common/errors.ts";
 import { checkEcPublicKeySpki, checkRsaPublicKeyPkcs1 } from "../crypto/key-check.ts";
+import { sanProblem } from "../crypto/san.ts";
 import { sha256Bytes } from "../crypto/transition.ts";
 import { Checker, join } from "./checker.ts";
 import { ManifestError } from "./manifest-error.ts";
@@ -95,7 +96,12 @@ function readPolicies(c: Checker, v: unknown): Record<string, PolicyEntry> {
 function readPolicyEntry(c: Checker, v: unknown, path: string): PolicyEntry | undefined {
   const o = c.object(v, path, ["SANs", "WorkloadSecretID", "Role"]);
   if (o === undefined) return undefined;
-  const sans = c.list(c.required(o, "SANs", path), join(path, "SANs"), (s, p) => c.string(s, p)) ?? [];
+  const sans =
+    c.list(c.required(o, "SANs", path), join(path, "SANs"), (s, p) => {
+      const san = c.string(s, p);
+      const problem = san === undefined ? undefined : sanProblem(san);
+      return problem === undefined ? san : void c.add(p, problem);
+    }) ?? [];
   const entry: { SANs: string[]; WorkloadSecretID?: string; Role?: "coordinator" } = { SANs: sans };
   const id = o.WorkloadSecretID;
   if (id !== undefined && id !== "") entry.WorkloadSecretID = c.string(id, join(path, "WorkloadSecretID"));

@@ -2,6 +2,7 @@
 
 import type { IPodSpec } from "kubernetes-models/v1/PodSpec";
 import type { Document } from "yaml";
+import { ConfigError } from "../common/errors.ts";
 import type { ConfigSources } from "../kube/config-sources.ts";
 import {
   ANNOTATION_INITDATA,
@@ -24,6 +25,7 @@ import {
   renderFile,
   type YamlSourceFile,
 } from "../kube/yaml-documents.ts";
+import { COORDINATOR_PIN_KEY, serializeCoordinatorPin } from "./coordinator-pin.ts";
 import type { ImageResolver, ResolvedImage } from "./image/image-config.ts";
 import { imageErrorWithContext } from "./image/image-error.ts";
 import { encodeInitdataAnnotation, initdataDigest, POLICY_KEY, serializeInitdata } from "./initdata.ts";
@@ -47,6 +49,15 @@ export interface GenerateOptions {
   readonly imageReplacements?: ReadonlyMap<string, string>;
   /** Allow any value for env variables whose ConfigMap/Secret is absent from the inputs (`--unpinned-env-from-missing`). */
   readonly unpinnedEnvFromMissing?: boolean;
+  /**
+   * What every pod with an injected Initializer pins about its Coordinator (src/policy/coordinator-pin.ts): the
+   * digests of the Coordinator workloads among the inputs plus `extraCoordinatorPolicies`, and `deploymentKeys`.
+   * Absent: no pin (policy tooling that never deploys).
+   */
+  readonly coordinatorPin?: {
+    readonly extraCoordinatorPolicies: readonly string[];
+    readonly deploymentKeys: readonly string[];
+  };
 }
 
 export interface GeneratedPod {
@@ -61,6 +72,8 @@ export interface GeneratedPod {
   readonly initdataToml: Uint8Array;
   /** Hex SHA-256 of `initdataToml`: the manifest's policy key. */
   readonly digest: string;
+  /** True when the initdata carries the Coordinator pin (the pod has an Initializer). */
+  readonly pinsCoordinator: boolean;
   readonly policyData: PolicyData;
 }
 
@@ -156,16 +169,21 @@ function workloadSecretId(w: ConfidentialWorkload, annotations: Record<string, s
   return `${group}/${version}/${w.kind}/${w.object.namespace ?? "default"}/${w.object.name}`;
 }
 
+function getsInitializer(w: ConfidentialWorkload, opts: GenerateOptions): boolean {
+  return opts.skipInitializer !== true && !w.skipInitializer && w.role !== ROLE_COORDINATOR;
+}
+
 async function generateOne(
   w: ConfidentialWorkload,
   opts: GenerateOptions,
   sources: ConfigSources,
   pinned: PinnedImage[],
+  coordinatorPin: string | undefined,
 ): Promise<GeneratedPod> {
   const doc = w.object.doc.doc;
   validateObject(w.object.value, w.loc);
   setRuntimeHandler(doc, w.templatePath, w.runtimeClassName, opts.handlerFor, w.loc);
-  const injected = opts.skipInitializer !== true && !w.skipInitializer && w.role !== ROLE_COORDINATOR;
+  const injected = getsInitializer(w, opts);
   if (injected) {
     injectInitializer(
       doc,
@@ -200,7 +218,10 @@ async function generateOne(
     opts.settings,
     { unpinnedFromMissing: opts.unpinnedEnvFromMissing === true },
   );
-  const initdataToml = serializeInitdata([[POLICY_KEY, renderPolicy(opts.rules, policyData)]]);
+  const initdataToml = serializeInitdata([
+    [POLICY_KEY, renderPolicy(opts.rules, policyData)],
+    ...(coordinatorPin === undefined ? [] : [[COORDINATOR_PIN_KEY, coordinatorPin] as const]),
+  ]);
   setTemplateAnnotation(doc, w.templatePath, ANNOTATION_INITDATA, encodeInitdataAnnotation(initdataToml));
   validateObject(doc.toJS() as Record<string, unknown>, w.loc);
   return {
@@ -214,8 +235,23 @@ async function generateOne(
     sans: [w.object.name, "*"],
     initdataToml,
     digest: initdataDigest(initdataToml),
+    pinsCoordinator: coordinatorPin !== undefined,
     policyData,
   };
+}
+
+/** The pin text for pods generated after every Coordinator workload; refuses when no Coordinator digest is known. */
+function pinFor(w: ConfidentialWorkload, pods: readonly GeneratedPod[], opts: GenerateOptions): string {
+  const pin = opts.coordinatorPin!;
+  const own = pods.filter((p) => p?.role === ROLE_COORDINATOR).map((p) => p.digest);
+  const coordinatorPolicies = [...own, ...pin.extraCoordinatorPolicies];
+  if (coordinatorPolicies.length === 0) {
+    throw new ConfigError(
+      "coordinator_policy_unknown",
+      `${describeLocation(w.loc)}: its Initializer must pin the Coordinator's policy digest, got no coordinator: add the output of \`contrast resources coordinator\` to the inputs, pass --coordinator-policy <digest>, or skip the Initializer for this workload`,
+    );
+  }
+  return serializeCoordinatorPin({ coordinatorPolicies, deploymentKeys: pin.deploymentKeys });
 }
 
 /**
@@ -234,8 +270,15 @@ export async function generateDeployment(opts: GenerateOptions): Promise<Generat
     opts.coordinatorNamespace,
   );
   const withHost = { ...opts, coordinatorHost: opts.coordinatorHost ?? placement.host };
-  for (const w of selection.workloads) {
-    pods.push(await generateOne(w, withHost, selection.configSources, pinned));
+  // Coordinators first: every other pod pins their policy digests (issue 10 §1).
+  const order = selection.workloads
+    .map((w, i) => [w, i] as const)
+    .sort(([a], [b]) => Number(b.role === ROLE_COORDINATOR) - Number(a.role === ROLE_COORDINATOR));
+  let pin: string | undefined;
+  for (const [w, i] of order) {
+    const needsPin = opts.coordinatorPin !== undefined && getsInitializer(w, opts);
+    if (needsPin) pin ??= pinFor(w, pods, opts);
+    pods[i] = await generateOne(w, withHost, selection.configSources, pinned, needsPin ? pin : undefined);
     const file = parsed.find((f) => f.path === w.loc.file) as ParsedFile;
     const m = replaced.get(file.path) ?? new Map<number, string>();
     m.set(w.loc.docIndex, renderDocument(w.object.doc.doc, file.flushSequences));

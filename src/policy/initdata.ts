@@ -62,7 +62,11 @@ export interface DecodedInitdata {
 
 /** Annotation → TOML bytes → validated document; refuses bombs, other versions and other algorithms. */
 export function decodeInitdataAnnotation(annotation: string, maxBytes = MAX_INITDATA_BYTES): DecodedInitdata {
-  const toml = gunzipLimited(fromBase64(annotation.trim(), "cc_init_data"), maxBytes);
+  return parseInitdataDocument(gunzipLimited(fromBase64(annotation.trim(), "cc_init_data"), maxBytes));
+}
+
+/** TOML bytes (as hashed into HOST_DATA) → validated document; refuses other versions and other algorithms. */
+export function parseInitdataDocument(toml: Uint8Array): DecodedInitdata {
   let doc: Record<string, unknown>;
   try {
     doc = parseToml(fromUtf8(toml)) as Record<string, unknown>;

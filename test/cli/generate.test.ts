@@ -21,9 +21,11 @@ import { type GenerateDeps, registerGenerate } from "../../src/cli/generate.ts";
 import { ANNOTATION_INITDATA } from "../../src/kube/contrast-annotations.ts";
 import { renderCoordinatorResources } from "../../src/kube/coordinator-resources.ts";
 import { COORDINATOR_IMAGE } from "../../src/kube/release-images.ts";
+import { ownerPublicKeyHex } from "../../src/manifest/owner-keys.ts";
 import { parseManifest } from "../../src/manifest/parse-manifest.ts";
 import { launchValuesFor } from "../../src/manifest/runtime-launch-values.ts";
 import type { Manifest } from "../../src/manifest/types.ts";
+import { COORDINATOR_PIN_KEY, parseCoordinatorPin } from "../../src/policy/coordinator-pin.ts";
 import { decodeInitdataAnnotation } from "../../src/policy/initdata.ts";
 
 const K8S = join(import.meta.dir, "..", "testdata", "k8s");
@@ -131,6 +133,16 @@ function snapshot(dir: string): Map<string, string> {
   return out;
 }
 
+/** The decoded initdata of every pod template in `deploy/<name>.yaml`. */
+function initdataOf(ws: string, names: readonly string[] = [...NAMES, "coordinator"]) {
+  return names.flatMap((n) =>
+    parseAllDocuments(readFileSync(join(ws, "deploy", `${n}.yaml`), "utf8")).flatMap((doc) => {
+      const a = doc.getIn(["spec", "template", "metadata", "annotations", ANNOTATION_INITDATA]);
+      return typeof a === "string" ? [decodeInitdataAnnotation(a)] : [];
+    }),
+  );
+}
+
 const readManifest = (ws: string): Manifest =>
   parseManifest(new Uint8Array(readFileSync(join(ws, "manifest.json")))).manifest;
 
@@ -188,6 +200,20 @@ describe("contrast generate", () => {
       }
     }
     expect(pods).toBe(CONFIDENTIAL_PODS + 1);
+  });
+
+  test("every pod with an Initializer pins the Coordinator's digest and the owner keys; the Coordinator pins nothing", () => {
+    const m = readManifest(ws);
+    const coordinator = Object.entries(m.Policies).find(([, e]) => e.Role === "coordinator")![0];
+    const pins = initdataOf(ws).map((d) => d.data[COORDINATOR_PIN_KEY]);
+    expect(pins.length).toBe(CONFIDENTIAL_PODS + 1);
+    expect(pins.filter((p) => p === undefined).length).toBe(1);
+    for (const p of pins.filter((x) => x !== undefined))
+      expect(parseCoordinatorPin(p!)).toEqual({
+        coordinatorPolicies: [coordinator],
+        deploymentKeys: m.WorkloadOwnerPubKeys,
+      });
+    expect(initdataOf(ws, ["coordinator"])[0]?.data[COORDINATOR_PIN_KEY]).toBeUndefined();
   });
 
   test("non-confidential documents → byte-identical to the input", () => {
@@ -288,7 +314,7 @@ describe("contrast generate: refused input leaves the workspace untouched", () =
         return ["--reference-values", "Metal-QEMU-SNP", "deploy"];
       },
       EXIT.config,
-      "(coordinator_missing)",
+      "(coordinator_policy_unknown)",
     ],
     [
       "malformed yaml in document 1",
@@ -319,6 +345,12 @@ describe("contrast generate: refused input leaves the workspace untouched", () =
       "--disable-updates",
     ],
     ["no paths", () => ["--reference-values", "CLH-SNP"], EXIT.usage, "PATHS"],
+    [
+      "--coordinator-policy not a digest",
+      () => ["--coordinator-policy", "abc", "--reference-values", "CLH-SNP", "deploy"],
+      EXIT.usage,
+      "--coordinator-policy",
+    ],
     ["missing path", () => ["--reference-values", "CLH-SNP", "nope"], EXIT.config, "(input_path_missing)"],
     [
       "tags while --offline",
@@ -365,7 +397,7 @@ describe("contrast generate: refused input leaves the workspace untouched", () =
       expect(snapshot(ws)).toEqual(before);
     });
   }
-  test("row count", () => expect(rows.length).toBe(12));
+  test("row count", () => expect(rows.length).toBe(13));
 });
 
 describe("contrast generate: flags", () => {
@@ -443,6 +475,50 @@ describe("contrast generate: flags", () => {
       ).code,
     ).toBe(EXIT.ok);
     expect(readFileSync(join(ws2, "deploy", "guestbook.yaml"), "utf8")).toContain("value: coord.example");
+  });
+
+  test("-d → no owner in the manifest, but workload-owner.pem created and pinned as the key of the first set", async () => {
+    const ws = workspace();
+    const run = await generate(ws, ["-d", "--reference-values", "CLH-SNP", "deploy"], fakeRegistry());
+    expect(run.code).toBe(EXIT.ok);
+    expect(readManifest(ws).WorkloadOwnerPubKeys).toEqual([]);
+    const key = await ownerPublicKeyHex(
+      "workload-owner",
+      readFileSync(join(ws, "workload-owner.pem"), "utf8"),
+      "workload-owner.pem",
+    );
+    const pins = initdataOf(ws, NAMES).map((d) => parseCoordinatorPin(d.data[COORDINATOR_PIN_KEY]!));
+    expect(pins.length).toBe(CONFIDENTIAL_PODS);
+    for (const p of pins) expect(p.deploymentKeys).toEqual([key]);
+  });
+
+  test("--coordinator-policy without a Coordinator among the inputs → pinned, and the manifest's coordinator entry", async () => {
+    const ws = workspace({ coordinator: false });
+    const digest = "c".repeat(64);
+    const run = await generate(
+      ws,
+      ["--coordinator-policy", digest, "--reference-values", "CLH-SNP", "deploy"],
+      fakeRegistry(),
+    );
+    expect(run.code).toBe(EXIT.ok);
+    expect(readManifest(ws).Policies[digest]?.Role).toBe("coordinator");
+    for (const d of initdataOf(ws, NAMES))
+      expect(parseCoordinatorPin(d.data[COORDINATOR_PIN_KEY]!).coordinatorPolicies).toEqual([digest]);
+  });
+
+  test("--coordinator-policy with a Coordinator among the inputs → both pinned, the workload's in the manifest", async () => {
+    const ws = workspace();
+    const extra = "c".repeat(64);
+    const run = await generate(
+      ws,
+      ["--coordinator-policy", extra, "--reference-values", "CLH-SNP", "deploy"],
+      fakeRegistry(),
+    );
+    expect(run.code).toBe(EXIT.ok);
+    const own = Object.entries(readManifest(ws).Policies).find(([, e]) => e.Role === "coordinator")![0];
+    expect(own).not.toBe(extra);
+    const pin = parseCoordinatorPin(initdataOf(ws, ["guestbook"])[0]!.data[COORDINATOR_PIN_KEY]!);
+    expect(pin.coordinatorPolicies).toEqual([own, extra].sort());
   });
 
   test("existing owner keys (private and public PEM) → listed, not replaced", async () => {

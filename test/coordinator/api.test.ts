@@ -16,9 +16,14 @@ import { createLogger, silentLogger } from "../../src/common/log.ts";
 import { readCoordinatorConfig } from "../../src/coordinator/config.ts";
 import { type RunningCoordinator, startCoordinator } from "../../src/coordinator/server.ts";
 import { exportPublicKeySpki, generateEcKeyPair } from "../../src/crypto/keys.ts";
-import { chainTransitionHashes, computeTransitionHash, signTransition } from "../../src/crypto/transition.ts";
+import {
+  chainTransitionHashes,
+  computeTransitionHash,
+  signTransition,
+  ZERO_HASH,
+} from "../../src/crypto/transition.ts";
 import { readInitializerConfig } from "../../src/initializer/config.ts";
-import { requestMeshCert } from "../../src/initializer/run.ts";
+import { prepareInitializer, requestMeshCert } from "../../src/initializer/run.ts";
 import { createEvidenceVerifier } from "../../src/manifest/verify-evidence.ts";
 import { createTestSim, SIM_TIMEOUT_MS } from "../attestation/sim/fixture.ts";
 import { policyDocument, tempDir } from "../e2e/harness.ts";
@@ -71,8 +76,9 @@ async function certRequest(opts: {
   edit?: (f: SnpReportFields) => SnpReportFields;
   bindKey?: Uint8Array;
   useNonce?: Uint8Array;
+  curve?: "P-256" | "P-384";
 }) {
-  const key = await generateEcKeyPair("P-256");
+  const key = await generateEcKeyPair(opts.curve ?? "P-256");
   const spki = await exportPublicKeySpki(key.publicKey);
   const n = opts.useNonce ?? (await nonce());
   const fields = buildSimReportFields(
@@ -100,14 +106,19 @@ function fromHexString(h: string): Uint8Array {
 beforeAll(async () => {
   sim = await createTestSim();
   owner = await generateEcKeyPair("P-384");
-  for (const n of ["coordinator", "web"]) docs[n] = policyDocument(join(dir, "policies"), n);
+  const ownerHex = toHex(await exportPublicKeySpki(owner.publicKey));
+  docs.coordinator = policyDocument(join(dir, "policies"), "coordinator");
+  docs.web = policyDocument(join(dir, "policies"), "web", {
+    coordinatorPolicies: [docs.coordinator.digest],
+    deploymentKeys: [ownerHex],
+  });
   manifest = {
     Policies: {
       [docs.coordinator!.digest]: { SANs: ["coordinator"], Role: "coordinator" },
       [docs.web!.digest]: { SANs: ["web", "*"], WorkloadSecretID: "apps/v1/Deployment/default/web" },
     },
     ReferenceValues: sim.referenceValues,
-    WorkloadOwnerPubKeys: [toHex(await exportPublicKeySpki(owner.publicKey))],
+    WorkloadOwnerPubKeys: [ownerHex],
     SeedshareOwnerPubKeys: [],
   };
   const config = readCoordinatorConfig(
@@ -128,9 +139,18 @@ beforeAll(async () => {
     version: "test",
     issuer: await createSimIssuer(sim.dir, fromHexString(docs.coordinator!.digest)),
   });
+  const firstSignature = await signTransition(
+    owner.privateKey,
+    computeTransitionHash(manifestBytes(), ZERO_HASH),
+  );
   const first = await call(
     "/v1/manifest",
-    { manifest: toBase64(manifestBytes()), policies: allPolicies(), previousTransition: "00".repeat(32) },
+    {
+      manifest: toBase64(manifestBytes()),
+      policies: allPolicies(),
+      previousTransition: "00".repeat(32),
+      signature: toBase64(firstSignature),
+    },
     "user",
   );
   expect(first.status).toBe(200);
@@ -191,6 +211,14 @@ describe("mesh API bad input", () => {
     const refusal = logLines.map((l) => JSON.parse(l)).find((l) => l.msg === "mesh certificate refused");
     expect(refusal?.reason).toBe("attestation_failed");
     expect(refusal?.claimedPolicy).toBe(docs.web!.digest);
+  });
+
+  test("P-384 public key with a valid report → 400 invalid_argument, and the nonce is still unused", async () => {
+    const n = await nonce();
+    const r = await certRequest({ useNonce: n, curve: "P-384" });
+    expect(r.status).toBe(400);
+    expect((r.body as { code: string }).code).toBe("invalid_argument");
+    expect((await certRequest({ useNonce: n })).status).toBe(200);
   });
 
   test("replayed nonce → first admitted, second invalid_nonce", async () => {
@@ -259,16 +287,58 @@ describe("user API", () => {
 
   test("200 concurrent Initializers → all served", async () => {
     const config = readInitializerConfig(
-      { tee: "sim", simDir: sim.dir, simHostData: docs.web!.digest, outDir: join(dir, "out") },
+      { tee: "sim", simDir: sim.dir, simInitdata: docs.web!.path, outDir: join(dir, "out") },
       { COORDINATOR_HOST: coordinator.meshApi },
     );
-    const issuer = await createSimIssuer(sim.dir, fromHexString(docs.web!.digest));
+    const deps = await prepareInitializer(config, silentLogger, { verifier: createEvidenceVerifier() });
     const outcomes = await Promise.allSettled(
       Array.from({ length: 200 }, (_, i) =>
-        requestMeshCert({ ...config, outDir: join(dir, `out-${i}`) }, issuer, silentLogger),
+        requestMeshCert({ ...config, outDir: join(dir, `out-${i}`) }, deps),
       ),
     );
     const failed = outcomes.filter((o) => o.status === "rejected");
     expect(failed.map((f) => String((f as PromiseRejectedResult).reason))).toEqual([]);
   }, 120_000);
+});
+
+describe("simulated ARK warnings", () => {
+  test("manifest set whose reference values trust a SimulatedARK → warning logged", async () => {
+    logLines.length = 0;
+    const attest = await call("/v1/attest", { nonce: toBase64(new Uint8Array(32)) }, "user");
+    const prev = chainTransitionHashes(
+      (attest.body as { manifests: string[] }).manifests.map((m) => fromBase64(m)),
+    );
+    const bytes = manifestBytes("warned");
+    const sig = await signTransition(owner.privateKey, computeTransitionHash(bytes, prev));
+    const body = { manifest: toBase64(bytes), policies: allPolicies(), previousTransition: toHex(prev) };
+    const r = await call("/v1/manifest", { ...body, signature: toBase64(sig) }, "user");
+    expect(r.status).toBe(200);
+    const warnings = logLines.map((l) => JSON.parse(l)).filter((l) => l.level === "warn");
+    expect(warnings.map((w) => w.event)).toContain("manifest set");
+  });
+
+  test("start over a stored history that trusts a SimulatedARK → warning logged at start", async () => {
+    const lines: string[] = [];
+    const config = readCoordinatorConfig(
+      {
+        tee: "sim",
+        simDir: sim.dir,
+        simHostData: docs.coordinator!.digest,
+        stateDir,
+        userApiAddr: "127.0.0.1:0",
+        meshApiAddr: "127.0.0.1:0",
+        probeAddr: "127.0.0.1:0",
+      },
+      {},
+    );
+    const second = await startCoordinator(config, {
+      log: createLogger({ level: "info", format: "json", write: (l) => lines.push(l) }),
+      verifier: createEvidenceVerifier(),
+      version: "test",
+      issuer: await createSimIssuer(sim.dir, fromHexString(docs.coordinator!.digest)),
+    });
+    await second.stop();
+    const warnings = lines.map((l) => JSON.parse(l)).filter((l) => l.level === "warn");
+    expect(warnings.map((w) => w.event)).toEqual(["start"]);
+  });
 });

@@ -68,4 +68,21 @@ describe("issueMeshCert (DER leaf encoder)", () => {
     expect(p.subject).toBe("");
     expect(p.getExtension(x509.SubjectAlternativeNameExtension)?.critical).toBe(true);
   });
+
+  test("ipv6 SANs written with a dotted quad or zero groups → the address itself, as openssl reads it", async () => {
+    const ca = await createCertificateAuthority(
+      await generateEcKeyPair("P-384"),
+      await generateEcKeyPair("P-384"),
+      ctx,
+    );
+    const sans = ["::ffff:1.2.3.4", "::1.2.3.4", "1:2::3", "0:0:0:0:0:0:0:1"];
+    const pem = await issueMeshCert(
+      ca,
+      { publicKey: (await generateEcKeyPair("P-256")).publicKey, sans },
+      ctx,
+    );
+    expect(new X509Certificate(pem).subjectAltName).toBe(
+      "IP Address:0:0:0:0:0:FFFF:102:304, IP Address:0:0:0:0:0:0:102:304, IP Address:1:2:0:0:0:0:0:3, IP Address:0:0:0:0:0:0:0:1",
+    );
+  });
 });

@@ -1,5 +1,5 @@
 // `make demo`: the whole product on the simulated TEE with the built binary and real processes on loopback:
-// sim init → resources coordinator → generate → Coordinator → set → Initializer → verify.
+// sim init → resources coordinator → generate → Coordinator → set → Initializer (verifies the Coordinator) → verify.
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -118,7 +118,9 @@ spec:
       "initializer",
       "--tee=sim",
       `--sim-dir=${join(dir, "sim")}`,
-      `--sim-host-data=${webPolicy}`,
+      // The pod's own initdata as generate wrote it: the sim launch binds its SHA-256 as HOST_DATA, and the
+      // Initializer verifies the Coordinator against the pin inside it before it writes anything.
+      `--sim-initdata=${join(ws, "policies", `${webPolicy}.toml`)}`,
       `--out-dir=${join(dir, "web-pod")}`,
       "--timeout=30s",
     ],

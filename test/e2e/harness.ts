@@ -5,6 +5,12 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import {
+  COORDINATOR_PIN_KEY,
+  type CoordinatorPin,
+  serializeCoordinatorPin,
+} from "../../src/policy/coordinator-pin.ts";
+import { POLICY_KEY, serializeInitdata } from "../../src/policy/initdata.ts";
 
 export const REPO = resolve(import.meta.dir, "../..");
 const BUN = process.execPath;
@@ -80,13 +86,19 @@ export function sha256Hex(b: Uint8Array | string): string {
   return createHash("sha256").update(b).digest("hex");
 }
 
-/** An initdata-shaped policy document for a pod named `name` (the sim TEE binds its digest as HOST_DATA). */
+/**
+ * An initdata document for a pod named `name` (the sim TEE binds its digest as HOST_DATA). With `pin` it carries the
+ * Coordinator pin an Initializer needs, as `generate` writes it for pods with an Initializer.
+ */
 export function policyDocument(
   dir: string,
   name: string,
+  pin?: CoordinatorPin,
 ): { path: string; digest: string; bytes: Uint8Array } {
-  const text = `version = "0.1.0"\nalgorithm = "sha256"\n\n[data]\n"policy.rego" = '''\npackage agent_policy\n# pod ${name}\ndefault CreateContainerRequest := false\n'''\n`;
-  const bytes = new TextEncoder().encode(text);
+  const bytes = serializeInitdata([
+    [POLICY_KEY, `package agent_policy\n# pod ${name}\ndefault CreateContainerRequest := false\n`],
+    ...(pin === undefined ? [] : [[COORDINATOR_PIN_KEY, serializeCoordinatorPin(pin)] as const]),
+  ]);
   const digest = sha256Hex(bytes);
   mkdirSync(dir, { recursive: true });
   const path = join(dir, `${digest}.toml`);

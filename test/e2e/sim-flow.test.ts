@@ -18,6 +18,7 @@ let ports: { user: number; mesh: number; probe: number };
 let coordinator: ReturnType<typeof spawnContrast> | undefined;
 const docs: Record<string, ReturnType<typeof policyDocument>> = {};
 let manifestText = "";
+let strangerHex = "";
 
 async function startCoordinator(stateDir: string, p = ports): Promise<ReturnType<typeof spawnContrast>> {
   const proc = spawnContrast(
@@ -37,17 +38,17 @@ async function startCoordinator(stateDir: string, p = ports): Promise<ReturnType
   return proc;
 }
 
-function initializer(doc: string, outDir: string, extra: string[] = []) {
+function initializer(doc: string, outDir: string, extra: string[] = [], mesh = ports.mesh) {
   return contrast(
     [
       "initializer",
       "--tee=sim",
       `--sim-dir=${sim}`,
-      `--sim-host-data=${docs[doc]!.digest}`,
+      `--sim-initdata=${docs[doc]!.path}`,
       `--out-dir=${outDir}`,
       ...extra,
     ],
-    { env: { COORDINATOR_HOST: `127.0.0.1:${ports.mesh}` } },
+    { env: { COORDINATOR_HOST: `127.0.0.1:${mesh}` } },
   );
 }
 
@@ -101,9 +102,18 @@ beforeAll(async () => {
   ]);
   expect(owner.code).toBe(0);
   expect(seedOwner.code).toBe(0);
-  for (const name of ["coordinator", "web", "db"]) docs[name] = policyDocument(policies, name);
+  const stranger = await contrast(["keys", "new", "workload-owner", `-o=${join(root, "stranger.pem")}`]);
+  expect(stranger.code).toBe(0);
+  docs.coordinator = policyDocument(policies, "coordinator");
+  // As generate writes them: pods with an Initializer pin the Coordinator's policy and the deployment's owner key.
+  const pin = { coordinatorPolicies: [docs.coordinator.digest], deploymentKeys: [owner.stdout.trim()] };
+  for (const name of ["web", "db"]) docs[name] = policyDocument(policies, name, pin);
   // The rogue pod's document exists but is not in the manifest (nor in the policy dir `set` reads).
-  docs.rogue = policyDocument(tempDir("rogue"), "rogue");
+  docs.rogue = policyDocument(tempDir("rogue"), "rogue", pin);
+  // A pod of another deployment (another owner) whose Coordinator runs the same policy.
+  strangerHex = stranger.stdout.trim();
+  const foreignPin = { coordinatorPolicies: [docs.coordinator.digest], deploymentKeys: [strangerHex] };
+  docs.foreign = policyDocument(join(root, "ws-other", "policies"), "db", foreignPin);
   const referenceValues = JSON.parse(readFileSync(join(sim, "reference-values.json"), "utf8"));
   const manifest = {
     Policies: {
@@ -219,28 +229,31 @@ describe("sim deployment end to end", () => {
     expect(text).toContain("apps/v1/Deployment/default/web");
   });
 
-  test("two issued workload certs complete an mTLS handshake; a cert from another Coordinator is rejected", async () => {
+  test("two issued workload certs complete an mTLS handshake; another owner's Coordinator is refused; its certs are not trusted", async () => {
     expect((await initializer("db", join(root, "pod-db"), ["--timeout=20s"])).code).toBe(0);
     const other = { user: await freePort(), mesh: await freePort(), probe: await freePort() };
     const otherCoordinator = await startCoordinator(join(root, "state-other"), other);
     try {
+      // Another deployment: same Coordinator policy and reference values, another workload owner.
       const otherWs = join(root, "ws-other");
-      Bun.spawnSync(["cp", "-r", ws, otherWs]);
-      expect((await contrast(["set", `-c=127.0.0.1:${other.user}`, `--workspace-dir=${otherWs}`])).code).toBe(
-        0,
-      );
-      const r = await contrast(
-        [
-          "initializer",
-          "--tee=sim",
-          `--sim-dir=${sim}`,
-          `--sim-host-data=${docs.db!.digest}`,
-          `--out-dir=${join(root, "pod-foreign")}`,
-          "--timeout=20s",
-        ],
-        { env: { COORDINATOR_HOST: `127.0.0.1:${other.mesh}` } },
-      );
-      expect(r.code).toBe(0);
+      const m = JSON.parse(manifestText);
+      m.Policies = {
+        [docs.coordinator!.digest]: m.Policies[docs.coordinator!.digest],
+        [docs.foreign!.digest]: { SANs: ["db", "*", "127.0.0.1"], WorkloadSecretID: "db" },
+      };
+      m.WorkloadOwnerPubKeys = [strangerHex];
+      writeFileSync(join(otherWs, "manifest.json"), `${JSON.stringify(m, null, 2)}\n`);
+      writeFileSync(join(otherWs, "policies", `${docs.coordinator!.digest}.toml`), docs.coordinator!.bytes);
+      Bun.spawnSync(["cp", join(root, "stranger.pem"), join(otherWs, "workload-owner.pem")]);
+      Bun.spawnSync(["cp", join(ws, "seedshare-owner.pem"), join(otherWs, "seedshare-owner.pem")]);
+      const set = await contrast(["set", `-c=127.0.0.1:${other.user}`, `--workspace-dir=${otherWs}`]);
+      expect(set.code).toBe(0);
+      const refused = await initializer("db", join(root, "pod-db-elsewhere"), ["--timeout=20s"], other.mesh);
+      expect(refused.stderr).toContain("history_not_this_deployment");
+      expect(refused.code).toBe(4);
+      expect(existsSync(join(root, "pod-db-elsewhere"))).toBe(false);
+      const foreign = await initializer("foreign", join(root, "pod-foreign"), ["--timeout=20s"], other.mesh);
+      expect(foreign.code).toBe(0);
     } finally {
       otherCoordinator.kill(9);
     }

@@ -141,14 +141,17 @@ describe.skipIf(missing.length > 0)("generate against a registry with htpasswd a
   });
 
   test("invalid image reference → exit 3 image_reference_invalid", async () => {
-    const r = await generate({}, "Not/A_Valid:ref:");
+    // Credentials for the Coordinator's image, which is resolved first (its digest is pinned into every pod).
+    const file = writeAuthFile(join(root, "good.json"), registry!.host, "alice", PASSWORD);
+    const r = await generate({ REGISTRY_AUTH_FILE: file }, "Not/A_Valid:ref:");
     expect(r.stderr).toContain("(image_reference_invalid)");
     expect(r.code).toBe(EXIT.config);
   });
 
   test("unreachable registry → exit 6 image_pull_failed", async () => {
     const closed = `127.0.0.1:${await freePort()}/team/app:v1`;
-    const r = await generate({}, closed);
+    const file = writeAuthFile(join(root, "good.json"), registry!.host, "alice", PASSWORD);
+    const r = await generate({ REGISTRY_AUTH_FILE: file }, closed);
     expect(r.stderr).toContain("(image_pull_failed)");
     expect(r.code).toBe(EXIT.unavailable);
   });

@@ -245,7 +245,7 @@ describe.skipIf(missing.length > 0)("make release to a password-protected regist
         "initializer",
         "--tee=sim",
         "--sim-dir=sim",
-        `--sim-host-data=${policyOf("web")}`,
+        `--sim-initdata=${join(ws, "policies", `${policyOf("web")}.toml`)}`,
         `--out-dir=${join(root, "web-pod")}`,
         "--timeout=30s",
       ],

@@ -89,6 +89,76 @@ const ROWS: [string, (m: Json) => void, string][] = [
   ],
   ["SANs missing", (m) => delete m.Policies[B].SANs, `Policies.${B}.SANs: required field missing`],
   [
+    "SAN with a space",
+    (m) => {
+      m.Policies[B].SANs = ["web server"];
+    },
+    `Policies.${B}.SANs[0]: expected a`,
+  ],
+  [
+    "SAN with an underscore",
+    (m) => {
+      m.Policies[B].SANs = ["my_web"];
+    },
+    `Policies.${B}.SANs[0]: expected a`,
+  ],
+  [
+    "SAN label of 64 characters",
+    (m) => {
+      m.Policies[B].SANs = ["a".repeat(64)];
+    },
+    `Policies.${B}.SANs[0]: expected a`,
+  ],
+  [
+    "SAN longer than 253 characters",
+    (m) => {
+      m.Policies[B].SANs = [Array(64).fill("abc").join(".")];
+    },
+    `Policies.${B}.SANs[0]: expected a`,
+  ],
+  [
+    "SAN wildcard not leftmost",
+    (m) => {
+      m.Policies[B].SANs = ["web.*.svc"];
+    },
+    `Policies.${B}.SANs[0]: expected a`,
+  ],
+  [
+    "SAN with a trailing dot",
+    (m) => {
+      m.Policies[B].SANs = ["web."];
+    },
+    `Policies.${B}.SANs[0]: expected a`,
+  ],
+  [
+    "SAN with a label starting with a hyphen",
+    (m) => {
+      m.Policies[B].SANs = ["-web"];
+    },
+    `Policies.${B}.SANs[0]: expected a`,
+  ],
+  [
+    "SAN with non-ascii characters",
+    (m) => {
+      m.Policies[B].SANs = ["wéb"];
+    },
+    `Policies.${B}.SANs[0]: expected a`,
+  ],
+  [
+    "SAN uri with a space",
+    (m) => {
+      m.Policies[B].SANs = ["spiffe://cluster/a b"];
+    },
+    `Policies.${B}.SANs[0]: expected a`,
+  ],
+  [
+    "SAN uri that does not parse",
+    (m) => {
+      m.Policies[B].SANs = ["https://[::1"];
+    },
+    `Policies.${B}.SANs[0]: expected a`,
+  ],
+  [
     "unknown policy entry field",
     (m) => {
       m.Policies[B].Name = "x";
@@ -302,6 +372,13 @@ describe("parseManifest", () => {
     expect(parsed.manifest.ReferenceValues.tdx?.[0]?.Rtmrs.length).toBe(4);
   });
 
+  test("every kind of valid SAN (dns, wildcard, ipv4, ipv6, uri) → accepted", () => {
+    const m = baseline(keys);
+    const sans = ["web", "*", "*.web.default.svc", "a-b.c-d", "10.0.0.1", "::1", "spiffe://cluster/ns/web"];
+    m.Policies[B].SANs = sans;
+    expect(parseManifest(bytesOf(m)).manifest.Policies[B]?.SANs).toEqual(sans);
+  });
+
   test("one change per row → a problem at that path", () => {
     let ran = 0;
     for (const [name, change, prefix] of ROWS) {
@@ -312,7 +389,7 @@ describe("parseManifest", () => {
       ran++;
     }
     expect(ran).toBe(ROWS.length);
-    expect(ran).toBe(40);
+    expect(ran).toBe(50);
   });
 
   test("several problems at once → all reported", () => {

@@ -4,10 +4,11 @@
 //   manifests/<hex sha256>    manifest bytes          policies/<hex sha256>  policy (initdata) document bytes
 //   transitions/<hex sha256>  64 bytes = manifest hash ‖ previous transition hash (zeros for the first)
 //   transitions/latest        transition hash (32) ‖ DER signature by the transaction signing key
+//   signatures/<transition>   DER workload-owner signature authorising that transition (written before `latest` moves)
 // Every write is atomic (temp, fsync, rename, fsync dir). Every content-addressed read re-hashes the content.
 // `latest` is returned unverified: callers verify its signature with the seed-derived signing key.
 
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "../../common/atomic-file.ts";
 import { concatBytes, constantTimeEqual, fromHex, isAllZero, toHex } from "../../common/bytes.ts";
@@ -25,6 +26,8 @@ export interface HistoryEntry {
   readonly manifestHash: Uint8Array;
   readonly previousTransitionHash: Uint8Array;
   readonly manifest: Uint8Array;
+  /** The workload-owner signature over `transitionHash` (unverified here: clients check it against owner keys). */
+  readonly ownerSignature: Uint8Array;
 }
 
 export interface HistoryStore {
@@ -36,6 +39,11 @@ export interface HistoryStore {
   /** Stores the transition and returns its hash. */
   putTransition(manifestHash: Uint8Array, previousTransitionHash: Uint8Array): Uint8Array;
   getTransition(hash: Uint8Array): { manifestHash: Uint8Array; previousTransitionHash: Uint8Array };
+  /** Stores the owner signature of a transition (atomic; the caller writes it before `setLatest`). */
+  putOwnerSignature(transitionHash: Uint8Array, signature: Uint8Array): void;
+  getOwnerSignature(transitionHash: Uint8Array): Uint8Array;
+  /** True when any manifest, transition or signature is stored, whether or not `latest` exists. */
+  hasEntries(): boolean;
   getLatest(): LatestTransition | undefined;
   /**
    * Compare-and-set of `transitions/latest`: succeeds only if the current latest transition hash equals
@@ -46,9 +54,11 @@ export interface HistoryStore {
   walk(latestHash: Uint8Array): HistoryEntry[];
 }
 
-const KINDS = ["manifests", "policies", "transitions"] as const;
+const KINDS = ["manifests", "policies", "transitions", "signatures"] as const;
 type Kind = (typeof KINDS)[number];
 const MAX_SIGNATURE = 160;
+/** Names of stored entries: a lowercase hex SHA-256 (temp files of atomic writes start with a dot). */
+const ENTRY_NAME = /^[0-9a-f]{64}$/;
 /** Guards against cycles or absurd histories in a tampered state directory. */
 const MAX_CHAIN = 100_000;
 
@@ -114,6 +124,30 @@ export function createHistoryStore(dir: string): HistoryStore {
     return { transitionHash: b.slice(0, 32), signature: b.slice(32) };
   };
 
+  const putOwnerSignature = (transitionHash: Uint8Array, signature: Uint8Array): void => {
+    checkSignature(signature, "owner signature");
+    writeFileAtomic(path("signatures", transitionHash), signature, { mode: 0o600 });
+  };
+
+  const getOwnerSignature = (transitionHash: Uint8Array): Uint8Array => {
+    const p = path("signatures", transitionHash);
+    if (!existsSync(p)) {
+      throw new VerificationError(
+        "history_not_found",
+        `signatures/${toHex(transitionHash)}: expected the owner signature of this transition, got none`,
+        { field: "signatures" },
+      );
+    }
+    const b = new Uint8Array(readFileSync(p));
+    if (b.length < 8 || b.length > MAX_SIGNATURE) {
+      throw new VerificationError(
+        "history_corrupt",
+        `signatures/${toHex(transitionHash)}: expected 8-${MAX_SIGNATURE} bytes, got ${b.length}`,
+      );
+    }
+    return b;
+  };
+
   return {
     putManifest: (b) => put("manifests", b),
     getManifest: (h) => get("manifests", h),
@@ -122,16 +156,17 @@ export function createHistoryStore(dir: string): HistoryStore {
     hasPolicy: (h) => existsSync(path("policies", h)),
     putTransition: (m, prev) => put("transitions", encodeTransition(m, prev)),
     getTransition,
+    putOwnerSignature,
+    getOwnerSignature,
+    hasEntries: () =>
+      (["manifests", "transitions", "signatures"] as const).some((k) =>
+        readdirSync(join(dir, k)).some((name) => ENTRY_NAME.test(name)),
+      ),
     getLatest,
     setLatest: (next, expectedOld) =>
       mutex.runExclusive(() => {
         checkHash(next.transitionHash);
-        if (next.signature.length < 8 || next.signature.length > MAX_SIGNATURE) {
-          throw new ParseError(
-            "invalid_argument",
-            `signature: expected 8-${MAX_SIGNATURE} bytes, got ${next.signature.length}`,
-          );
-        }
+        checkSignature(next.signature, "signature");
         // The new latest must be a stored transition that extends the current one: the history stays one chain.
         const { previousTransitionHash } = getTransition(next.transitionHash);
         const current = getLatest()?.transitionHash;
@@ -164,12 +199,29 @@ export function createHistoryStore(dir: string): HistoryStore {
         if (out.length >= MAX_CHAIN)
           throw new VerificationError("history_corrupt", "transitions: chain too long or cyclic");
         const t = getTransition(h);
-        out.push({ transitionHash: h, ...t, manifest: get("manifests", t.manifestHash) });
+        out.push({
+          transitionHash: h,
+          ...t,
+          manifest: get("manifests", t.manifestHash),
+          ownerSignature: getOwnerSignature(h),
+        });
         h = t.previousTransitionHash;
       }
       return out.reverse();
     },
   };
+}
+
+function checkSignature(sig: Uint8Array, field: string): void {
+  if (sig.length < 8 || sig.length > MAX_SIGNATURE) {
+    throw new ParseError(
+      "invalid_argument",
+      `${field}: expected 8-${MAX_SIGNATURE} bytes, got ${sig.length}`,
+      {
+        field,
+      },
+    );
+  }
 }
 
 function checkHash(h: Uint8Array): Uint8Array {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { toHex, utf8 } from "../../../src/common/bytes.ts";
@@ -24,7 +24,14 @@ const fakeSig = new Uint8Array(70).fill(0x30);
 
 /** Stores manifest + transition after `prev` and returns the transition hash (not yet latest). */
 function stage(store: HistoryStore, manifest: Uint8Array, prev: Uint8Array): Uint8Array {
-  return store.putTransition(store.putManifest(manifest), prev);
+  const t = store.putTransition(store.putManifest(manifest), prev);
+  store.putOwnerSignature(t, ownerSig(t));
+  return t;
+}
+
+/** A stand-in owner signature that differs per transition, so the walk shows which one it read. */
+function ownerSig(t: Uint8Array): Uint8Array {
+  return new Uint8Array([0x30, ...t.subarray(0, 20)]);
 }
 
 function snapshot(dir: string): string {
@@ -167,9 +174,35 @@ describe("setLatest", () => {
   });
 });
 
+describe("hasEntries", () => {
+  test("empty store → false; a stored transition without latest → true", () => {
+    const { store } = freshStore();
+    expect(store.hasEntries()).toBe(false);
+    stage(store, utf8("m1"), ZERO_HASH);
+    expect(store.getLatest()).toBeUndefined();
+    expect(store.hasEntries()).toBe(true);
+  });
+});
+
 describe("walk", () => {
   test("zero hash → empty history", () => {
     expect(freshStore().store.walk(ZERO_HASH)).toEqual([]);
+  });
+
+  test("each entry → carries the owner signature stored for its transition", async () => {
+    const { store } = freshStore();
+    const t1 = stage(store, utf8("m1"), ZERO_HASH);
+    const t2 = stage(store, utf8("m2"), t1);
+    expect(store.walk(t2).map((e) => toHex(e.ownerSignature))).toEqual(
+      [t1, t2].map((t) => toHex(ownerSig(t))),
+    );
+  });
+
+  test("owner signature of a link missing → VerificationError history_not_found", async () => {
+    const { dir, store } = freshStore();
+    const t1 = stage(store, utf8("m1"), ZERO_HASH);
+    rmSync(join(dir, "signatures", toHex(t1)));
+    await expectCode(() => store.walk(t1), VerificationError, "history_not_found");
   });
 
   test("manifest of a link missing → VerificationError history_not_found", async () => {

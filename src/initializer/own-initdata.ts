@@ -1,0 +1,53 @@
+// The pod's own initdata document, proven by the pod's own hardware report (issue 10 §1): its SHA-256 must be the
+// HOST_DATA (SNP) or MRCONFIGID (TDX: digest ‖ 16 zero bytes, policy.md §1.3) the runtime launched this VM with.
+// Only then is the Coordinator pin inside it (src/policy/coordinator-pin.ts) worth anything.
+
+import { selfCheckReportData } from "../api/report-data.ts";
+import type { Evidence, Issuer } from "../attestation/evidence.ts";
+import { parseSnpReport } from "../attestation/snp/abi.ts";
+import { parseTdxQuote } from "../attestation/tdx/abi.ts";
+import { concatBytes, constantTimeEqual, toHex } from "../common/bytes.ts";
+import { ConfigError, VerificationError } from "../common/errors.ts";
+import type { RandomSource } from "../crypto/random.ts";
+import { sha256Bytes } from "../crypto/transition.ts";
+import { COORDINATOR_PIN_KEY, type CoordinatorPin, parseCoordinatorPin } from "../policy/coordinator-pin.ts";
+import { parseInitdataDocument } from "../policy/initdata.ts";
+import { readInitdataDocument } from "./initdata-reader.ts";
+
+export interface OwnInitdata {
+  readonly path: string;
+  /** SHA-256 of the document: this pod's policy digest, its key in the manifest. */
+  readonly digest: Uint8Array;
+  readonly pin: CoordinatorPin;
+}
+
+export async function loadOwnInitdata(
+  paths: readonly string[],
+  issuer: Issuer,
+  random: RandomSource,
+): Promise<OwnInitdata> {
+  const { path, toml } = readInitdataDocument(paths);
+  const digest = sha256Bytes(toml);
+  const evidence = await issuer.issue(selfCheckReportData(random(32)));
+  const launched = launchBinding(evidence);
+  const expected = evidence.platform === "tdx" ? concatBytes(digest, new Uint8Array(16)) : digest;
+  if (!constantTimeEqual(launched, expected)) {
+    throw new VerificationError(
+      "initdata_mismatch",
+      `${path}: expected the initdata this pod was launched with (${evidence.platform === "tdx" ? "MRCONFIGID" : "HOST_DATA"} ${toHex(launched)}), got a document with sha-256 ${toHex(digest)}`,
+    );
+  }
+  const pinText = parseInitdataDocument(toml).data[COORDINATOR_PIN_KEY];
+  if (pinText === undefined) {
+    throw new ConfigError(
+      "coordinator_pin_missing",
+      `${path}: expected a [data] entry ${JSON.stringify(COORDINATOR_PIN_KEY)} naming this deployment's Coordinator, got none (regenerate the pod with contrast generate)`,
+    );
+  }
+  return { path, digest, pin: parseCoordinatorPin(pinText) };
+}
+
+/** The launch-time field that carries the initdata digest, read from this pod's own (trusted) report. */
+function launchBinding(e: Evidence): Uint8Array {
+  return e.platform === "snp" ? parseSnpReport(e.report).hostData : parseTdxQuote(e.report).body.mrConfigId;
+}
