@@ -43,6 +43,10 @@ const raw = await rate("baseline: raw WebCrypto ECDSA P-384 verify", async () =>
     throw new Error("raw verify failed");
 });
 const verifier = new SnpVerifier();
-const full = await rate("SnpVerifier.verify (cached chain)", () => verifier.verify({ report, leaf, now }));
+// No AMD CRL exists in the testdata: the report is verified with revocation reported, not required.
+const revocation = { allowUnchecked: true };
+const full = await rate("SnpVerifier.verify (cached chain)", () =>
+  verifier.verify({ revocation, report, leaf, now }),
+);
 const ratio = full / raw;
 console.log(`ratio ${ratio.toFixed(2)} (target >= 0.5) ${ratio >= 0.5 ? "OK" : "BELOW TARGET"}`);

@@ -1,13 +1,15 @@
 // Cached collateral fetching (AMD KDS, Intel PCS): on-disk entries keyed by SHA-256(URL), deadlines, size limits, stale-on-failure.
 //
 // Immutable collateral (VCEK certificates, KDS cert_chain) is kept forever. Mutable collateral (CRLs, TCB info,
-// QE identity) is refreshed after `maxAgeMs` and served stale when the server cannot be reached: the verifiers
+// QE identity) is refreshed after `maxAgeMs` or, for CRLs, once their nextUpdate has passed, and served stale when
+// the server cannot be reached: the verifiers
 // check nextUpdate themselves, so a stale entry is never accepted past its own validity. Every cached entry is
 // re-checked on read (magic, URL, length, SHA-256, and the caller's parser); a corrupt file is ignored and refetched.
 
 import { createHash } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { X509Crl } from "@peculiar/x509";
 import { writeFileAtomic } from "../common/atomic-file.ts";
 import { concatBytes, fromUtf8, utf8 } from "../common/bytes.ts";
 import { ParseError, UnavailableError } from "../common/errors.ts";
@@ -98,12 +100,26 @@ function readHeaders(v: unknown): Record<string, string> | undefined {
   return out;
 }
 
-/** How long an entry may be served without asking the server. */
-export type CachePolicy = "immutable" | { readonly maxAgeMs: number };
+/** nextUpdate of a DER CRL (undefined when absent or unreadable): a cached CRL is refetched once it has passed. */
+export function crlNextUpdate(der: Uint8Array): Date | undefined {
+  try {
+    return new X509Crl(der).nextUpdate;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * How long an entry may be served without asking the server: forever, or for `maxAgeMs` after it was fetched and
+ * never past the time `expiresAt` reads from the parsed value (a CRL's nextUpdate).
+ */
+export type CachePolicy<T = unknown> =
+  | "immutable"
+  | { readonly maxAgeMs: number; readonly expiresAt?: (value: T) => Date | undefined };
 
 export interface CollateralRequest<T> {
   url: string;
-  policy: CachePolicy;
+  policy: CachePolicy<T>;
   /** Response headers to store with the body (case-insensitive). */
   keepHeaders?: readonly string[];
   /** Turns a response into the caller's value; throws when it is malformed. Runs before caching and on every cache read. */
@@ -140,7 +156,7 @@ export async function fetchCollateral<T>(
   opts: CollateralFetchOptions,
 ): Promise<CollateralResult<T>> {
   const cached = readParsed(req, opts.cache);
-  if (cached !== undefined && isFresh(cached.entry, req.policy, opts.now())) {
+  if (cached !== undefined && isFresh(cached, req.policy, opts.now())) {
     return { value: cached.value, fetchedAt: cached.entry.fetchedAt, source: "cache" };
   }
   try {
@@ -174,10 +190,12 @@ function readParsed<T>(
   }
 }
 
-function isFresh(entry: CachedResponse, policy: CachePolicy, now: Date): boolean {
+function isFresh<T>(cached: { entry: CachedResponse; value: T }, policy: CachePolicy<T>, now: Date): boolean {
   if (policy === "immutable") return true;
-  const age = now.getTime() - entry.fetchedAt.getTime();
-  return age >= 0 && age < policy.maxAgeMs;
+  const age = now.getTime() - cached.entry.fetchedAt.getTime();
+  if (!(age >= 0 && age < policy.maxAgeMs)) return false;
+  const expires = policy.expiresAt?.(cached.value);
+  return expires === undefined || now.getTime() < expires.getTime();
 }
 
 function parseResponse<T>(req: CollateralRequest<T>, entry: CachedResponse): T {

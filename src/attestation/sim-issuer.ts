@@ -24,7 +24,8 @@ export async function createSimIssuer(
     sim,
     async issue(reportData: Uint8Array): Promise<Evidence> {
       const e = await issueSimReport(sim, hostData, reportData);
-      return { platform: "snp", report: e.report, certs: { vcek: e.vcek, ask: e.ask, ark: e.ark } };
+      const certs = { vcek: e.vcek, ask: e.ask, ark: e.ark, ...(e.crl ? { crl: e.crl } : {}) };
+      return { platform: "snp", report: e.report, certs };
     },
   };
 }

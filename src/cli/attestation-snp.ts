@@ -1,16 +1,15 @@
-// `contrast attestation verify --snp-report`: parse → verify (signature, AMD chain, CRL) → validate against any
-// matching reference value (spec attestation.md §1.11; issue A §5).
+// `contrast attestation verify --snp-report`: parse → verify (signature, AMD chain, CRL) → the shared trust rule
+// against the reference values (spec attestation.md §1.11; issue A §5; match-reference-values.ts).
 
 import { parseSnpReport, type SnpReport } from "../attestation/snp/abi.ts";
 import type { SnpProduct } from "../attestation/snp/product.ts";
+import type { SnpCrlSource } from "../attestation/snp/revocation.ts";
 import { readLeafProductName } from "../attestation/snp/select-product.ts";
-import { validateSnpReport } from "../attestation/snp/validate.ts";
-import { SnpVerifier, type VerifiedSnpReport } from "../attestation/snp/verify.ts";
-import { parseCertificate, sha256Hex, splitPem, toDer } from "../attestation/snp/x509-util.ts";
-import { utf8 } from "../common/bytes.ts";
-import { ContrastError, ParseError, PolicyError } from "../common/errors.ts";
-import { snpOptionsFor } from "../manifest/reference-options.ts";
-import type { ReferenceValues, SnpReferenceValue } from "../manifest/types.ts";
+import { SnpVerifier } from "../attestation/snp/verify.ts";
+import { parseCertificate, splitPem } from "../attestation/snp/x509-util.ts";
+import { ContrastError, ParseError } from "../common/errors.ts";
+import { matchSnpReferenceValues, simulatedArks } from "../manifest/match-reference-values.ts";
+import type { ReferenceValues } from "../manifest/types.ts";
 import { readInputFile } from "./attestation-input.ts";
 import { type Summary, summarizeSnp } from "./attestation-summary.ts";
 
@@ -21,6 +20,10 @@ export interface SnpVerifyRequest {
   readonly crlPath?: string;
   readonly now: Date;
   readonly referenceValues?: ReferenceValues;
+  /** KDS for AMD's ARKs, the sim KDS when configured. */
+  readonly crls: SnpCrlSource;
+  /** `--allow-missing-crl`: accept without a current CRL (warned). */
+  readonly allowMissingCrl: boolean;
 }
 
 /** Holds the summary as soon as the report parsed, so a failure can still print the parsed fields. */
@@ -28,7 +31,10 @@ export interface SummarySink {
   summary?: Summary;
 }
 
-/** Verifies one SNP report file; returns the summary or throws the first authenticity or policy failure. */
+/**
+ * Verifies one SNP report file; returns the summary or throws the first authenticity or policy failure. The CRL of
+ * the chain's ARK is fetched; `--crl` is checked as well, never instead (revocation.ts).
+ */
 export async function verifySnpFiles(req: SnpVerifyRequest, sink: SummarySink): Promise<Summary> {
   const reportBytes = readInputFile(req.reportPath, "--snp-report");
   const leaf = readInputFile(req.certPath, "--cert");
@@ -37,25 +43,47 @@ export async function verifySnpFiles(req: SnpVerifyRequest, sink: SummarySink): 
   const report = parseWithProduct(reportBytes, leaf);
   sink.summary = summarizeSnp({ report, product: report.product });
   const entries = req.referenceValues?.snp ?? [];
+  const withValues = req.referenceValues !== undefined;
   const verified = await new SnpVerifier().verify({
     report: reportBytes,
     leaf,
     ...(chain ? { intermediate: chain.intermediate, ark: chain.ark } : {}),
-    ...(crl ? { crl } : {}),
     now: req.now,
     // A development chain is trusted only when a reference value names its ARK (DESIGN.md §3.5).
-    trustedArks: entries.flatMap((e) => (e.SimulatedARK === undefined ? [] : [simulatedArkDer(e)])),
+    trustedArks: simulatedArks(entries),
+    // With reference values each entry decides about a missing CRL; without, only the flag can accept one.
+    revocation: {
+      source: req.crls,
+      ...(crl ? { crl } : {}),
+      allowUnchecked: withValues || req.allowMissingCrl,
+    },
   });
   const summary: Summary = {
     ...summarizeSnp({ report: verified.report, product: verified.product }),
     ark: { ...verified.ark },
     crlChecked: verified.leaf.crlChecked,
+    revocation: revocationJson(verified.leaf.revocation),
   };
   sink.summary = summary;
-  if (req.referenceValues !== undefined) {
-    summary.matchedReferenceValue = matchSnpReferenceValues(verified, entries);
+  if (withValues) {
+    const match = matchSnpReferenceValues(verified, entries, { allowMissingCrl: req.allowMissingCrl });
+    summary.matchedReferenceValue = match.matched;
+    if (match.warnings.length > 0) summary.warnings = [...match.warnings];
+  } else if (!verified.leaf.revocation.checked) {
+    summary.warnings = [
+      `accepted without a current crl (--allow-missing-crl): ${verified.leaf.revocation.error.message}`,
+    ];
   }
   return summary;
+}
+
+/** `revocation` in the JSON summary: which CRLs were consulted, or why none was. */
+export function revocationJson(
+  r: { checked: true; crls?: readonly string[] } | { checked: false; error: { message: string } },
+): Summary {
+  return r.checked
+    ? { checked: true, ...(r.crls ? { crls: [...r.crls] } : {}) }
+    : { checked: false, reason: r.error.message };
 }
 
 /**
@@ -102,40 +130,4 @@ function readCrl(path: string): Uint8Array {
     );
   }
   return blocks[0]!;
-}
-
-function simulatedArkDer(e: SnpReferenceValue): Uint8Array {
-  return toDer(utf8(e.SimulatedARK ?? ""), "SimulatedARK");
-}
-
-/**
- * Reference §2.1: the report passes when ANY snp entry matches. Otherwise every mismatch of every entry is
- * reported. An entry with `SimulatedARK` trusts exactly that root; one without trusts only AMD's.
- */
-function matchSnpReferenceValues(v: VerifiedSnpReport, entries: readonly SnpReferenceValue[]): string {
-  if (entries.length === 0) {
-    throw new PolicyError(
-      "no_reference_values",
-      "reference values: expected at least one snp entry for an snp report, got none",
-    );
-  }
-  const problems: string[] = [];
-  for (const [i, rv] of entries.entries()) {
-    const mismatches = [...checkArk(v, rv), ...validateSnpReport(v, snpOptionsFor(rv))];
-    if (mismatches.length === 0) return `snp[${i}]`;
-    problems.push(...mismatches.map((m) => `snp[${i}]: ${m}`));
-  }
-  throw new PolicyError(
-    "reference_values_mismatch",
-    `no snp reference value matched: ${problems.join("; ")}`,
-    problems,
-  );
-}
-
-function checkArk(v: VerifiedSnpReport, rv: SnpReferenceValue): string[] {
-  if (rv.SimulatedARK === undefined) {
-    return v.ark.source === "amd" ? [] : [`ark: expected an AMD root, got the simulated ark ${v.ark.sha256}`];
-  }
-  const want = sha256Hex(simulatedArkDer(rv));
-  return v.ark.sha256 === want ? [] : [`ark: expected the SimulatedARK ${want}, got ${v.ark.sha256}`];
 }

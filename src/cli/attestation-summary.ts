@@ -121,6 +121,11 @@ export function formatHumanSummary(s: Summary): string {
     lines.push(`  report data   ${s.reportData}`);
     lines.push(`  tcb status    ${status === null ? "not evaluated (no collateral)" : status.combined}`);
   }
+  const revocation = s.revocation as { checked: boolean; crls?: string[] } | undefined;
+  if (revocation !== undefined) {
+    const from = revocation.crls ? ` (${revocation.crls.join(" and ")} crl)` : "";
+    lines.push(`  revocation    ${revocation.checked ? `checked${from}` : "NOT CHECKED: no current crl"}`);
+  }
   const matched = s.matchedReferenceValue;
   lines.push(
     typeof matched === "string"

@@ -1,6 +1,9 @@
-// `contrast attestation verify`: offline verification of an SNP report or a TDX quote file (issue A §5).
+// `contrast attestation verify`: verification of an SNP report or a TDX quote file with the vendors' collateral and
+// CRLs (issue A §5, issue 10 §3).
 
 import type { CAC } from "cac";
+import { createCollateralClients, readCollateralEndpoints } from "../attestation/collateral-endpoints.ts";
+import { createKdsCrlSource } from "../attestation/snp/crl-source.ts";
 import { ContrastError, PolicyError } from "../common/errors.ts";
 import { parseReferenceValues } from "../manifest/parse-reference-values.ts";
 import type { ReferenceValues } from "../manifest/types.ts";
@@ -31,6 +34,7 @@ interface VerifyFlags {
   readonly [flag: string]: unknown;
   readonly json?: boolean;
   readonly collateral?: boolean;
+  readonly allowMissingCrl?: boolean;
 }
 
 const SNP_ONLY = ["cert", "chain", "crl"] as const;
@@ -42,38 +46,56 @@ const USAGE = `Examples:
   contrast attestation verify --tdx-quote quote.dat --tcb-info tcbinfo.json --qe-identity qe.json \\
       --tcb-signing-chain tcb_signing_chain.pem --reference-values rv.json
 Without --reference-values only signatures, certificate chains, CRLs and collateral (TCB status UpToDate) are checked.
+Revocation is always checked: SNP fetches the CRL of the chain's ARK from AMD KDS (CONTRAST_KDS_URL; a simulated ARK's
+from CONTRAST_SIM_KDS_URL) and checks --crl as well, never instead; TDX fetches the PCK and root CA CRLs from Intel PCS
+unless --pck-crl/--root-crl are given. No current CRL → exit 6, unless --allow-missing-crl (warned).
 TDX quotes without collateral flags fetch collateral from Intel PCS (CONTRAST_PCS_URL overrides the base URL,
 CONTRAST_CACHE_DIR the cache). JSON hex is lowercase; tdAttributes and xfam are the quote's little-endian bytes.`;
 
+const ALLOW_MISSING_CRL_WARNING =
+  "warning: --allow-missing-crl: a report is accepted even when no current CRL can be had, so a revoked key may pass";
+
 export function registerAttestation(cli: CAC, io: AttestationIo = processIo): void {
-  registerGroup(cli, "attestation", "verify an SEV-SNP report or a TDX quote offline", (sub) => {
-    const verify = sub
-      .command(
-        "verify",
-        "verify an SNP report (--snp-report) or a TDX quote (--tdx-quote) and print its fields",
-      )
-      .option("--snp-report <file>", "SEV-SNP attestation report (1184 bytes, raw)")
-      .option("--cert <file>", "SNP: the VCEK or VLEK that signed the report (DER or PEM)")
-      .option("--chain <file>", "SNP: KDS cert_chain PEM (ASK/ASVK, then ARK) instead of the embedded one")
-      .option("--crl <file>", "SNP: KDS CRL signed by the ARK (DER or PEM)")
-      .option("--tdx-quote <file>", "TDX quote v4 or v5 (raw)")
-      .option("--tcb-info <file>", "TDX: PCS TCB info JSON for the quote's FMSPC")
-      .option("--qe-identity <file>", "TDX: PCS TD QE identity JSON")
-      .option("--tcb-signing-chain <file>", "TDX: PEM TCB-signing chain PCS sent with the collateral")
-      .option("--pck-crl <file>", "TDX: PCK CRL (DER) of the quote's PCK CA")
-      .option("--root-crl <file>", "TDX: Intel SGX Root CA CRL (DER)")
-      .option("--no-collateral", "TDX: check signatures and chain only; the TCB status is null")
-      .option("--now <time>", "verification time, RFC 3339 (default: now)")
-      .option(
-        "--reference-values <file>",
-        'JSON {"snp": […], "tdx": […]} in the manifest reference-value schema',
-      )
-      .option("--json", "print one JSON object to stdout, also on failure")
-      .usage(`verify [flags]\n\n${USAGE}`)
-      .action((flags: VerifyFlags) => runAction(() => runVerify(flags, io)));
-    // cac gives `--no-x` a default of true and prints it as "(default: true)"; absent simply means "use collateral".
-    for (const o of verify.options) if (o.negated) o.config.default = undefined;
-  });
+  registerGroup(
+    cli,
+    "attestation",
+    "verify an SEV-SNP report or a TDX quote against vendor roots and CRLs",
+    (sub) => {
+      const verify = sub
+        .command(
+          "verify",
+          "verify an SNP report (--snp-report) or a TDX quote (--tdx-quote) and print its fields",
+        )
+        .option("--snp-report <file>", "SEV-SNP attestation report (1184 bytes, raw)")
+        .option("--cert <file>", "SNP: the VCEK or VLEK that signed the report (DER or PEM)")
+        .option("--chain <file>", "SNP: KDS cert_chain PEM (ASK/ASVK, then ARK) instead of the embedded one")
+        .option(
+          "--crl <file>",
+          "SNP: KDS CRL signed by the ARK (DER or PEM), checked besides the one fetched from KDS",
+        )
+        .option("--tdx-quote <file>", "TDX quote v4 or v5 (raw)")
+        .option("--tcb-info <file>", "TDX: PCS TCB info JSON for the quote's FMSPC")
+        .option("--qe-identity <file>", "TDX: PCS TD QE identity JSON")
+        .option("--tcb-signing-chain <file>", "TDX: PEM TCB-signing chain PCS sent with the collateral")
+        .option("--pck-crl <file>", "TDX: PCK CRL (DER) of the quote's PCK CA")
+        .option("--root-crl <file>", "TDX: Intel SGX Root CA CRL (DER)")
+        .option("--no-collateral", "TDX: check signatures, chain and CRLs only; the TCB status is null")
+        .option(
+          "--allow-missing-crl",
+          "accept when no current CRL can be fetched or was given (warned; a listed key is still refused)",
+        )
+        .option("--now <time>", "verification time, RFC 3339 (default: now)")
+        .option(
+          "--reference-values <file>",
+          'JSON {"snp": […], "tdx": […]} in the manifest reference-value schema',
+        )
+        .option("--json", "print one JSON object to stdout, also on failure")
+        .usage(`verify [flags]\n\n${USAGE}`)
+        .action((flags: VerifyFlags) => runAction(() => runVerify(flags, io)));
+      // cac gives `--no-x` a default of true and prints it as "(default: true)"; absent simply means "use collateral".
+      for (const o of verify.options) if (o.negated) o.config.default = undefined;
+    },
+  );
 }
 
 /** Runs the command; every failure becomes an exit code (and, with --json, an `error` member). */
@@ -82,6 +104,7 @@ export async function runVerify(flags: VerifyFlags, io: AttestationIo): Promise<
   try {
     const ctx = createCliContext(flags.logLevel, io.env);
     const summary = await verifyWithFlags(flags, ctx.env, io, sink);
+    for (const w of (summary.warnings as string[] | undefined) ?? []) io.stderr(`warning: ${w}\n`);
     io.stdout(flags.json === true ? `${JSON.stringify(summary, null, 2)}\n` : formatHumanSummary(summary));
     return 0;
   } catch (err) {
@@ -102,6 +125,11 @@ async function verifyWithFlags(
   if ((snpReport === undefined) === (tdxQuote === undefined)) {
     throw new UsageError("missing_argument", "expected exactly one of --snp-report or --tdx-quote");
   }
+  const clients = createCollateralClients({
+    cacheDir: cacheDir(env),
+    endpoints: readCollateralEndpoints(env),
+    now: io.clock,
+  });
   if (snpReport !== undefined) {
     rejectFlags(flags, TDX_ONLY, "snp");
     const certPath = filePath(flags.cert, "--cert");
@@ -116,26 +144,33 @@ async function verifyWithFlags(
       ...opt("crlPath", filePath(flags.crl, "--crl")),
     };
     const common = commonInputs(flags, io);
-    return verifySnpFiles({ reportPath: snpReport, certPath, ...paths, ...common }, sink);
+    const crls = createKdsCrlSource({
+      amd: clients.kds,
+      ...(clients.simKds ? { simulated: clients.simKds } : {}),
+      now: io.clock,
+    });
+    return verifySnpFiles({ reportPath: snpReport, certPath, ...paths, ...common, crls }, sink);
   }
   rejectFlags(flags, SNP_ONLY, "tdx");
-  const collateral = collateralSource(flags, env);
+  const collateral = collateralSource(flags);
   const paths = {
     ...opt("pckCrlPath", filePath(flags.pckCrl, "--pck-crl")),
     ...opt("rootCrlPath", filePath(flags.rootCrl, "--root-crl")),
   };
   const common = commonInputs(flags, io);
-  return verifyTdxFiles({ quotePath: tdxQuote!, collateral, ...paths, ...common }, sink);
+  return verifyTdxFiles({ quotePath: tdxQuote!, collateral, ...paths, ...common, pcs: clients.pcs }, sink);
 }
 
-/** `--now` (usage error when malformed) and then the `--reference-values` file. */
+/** `--now` (usage error when malformed), `--allow-missing-crl` (warned) and then the `--reference-values` file. */
 function commonInputs(
   flags: VerifyFlags,
   io: AttestationIo,
-): { now: Date; referenceValues?: ReferenceValues } {
+): { now: Date; allowMissingCrl: boolean; referenceValues?: ReferenceValues } {
   const now = parseNow(flags.now, io.clock);
+  const allowMissingCrl = flags.allowMissingCrl === true;
+  if (allowMissingCrl) io.stderr(`${ALLOW_MISSING_CRL_WARNING}\n`);
   const referenceValues = readReferenceValues(flags, io);
-  return referenceValues === undefined ? { now } : { now, referenceValues };
+  return referenceValues === undefined ? { now, allowMissingCrl } : { now, allowMissingCrl, referenceValues };
 }
 
 function opt<K extends string>(key: K, v: string | undefined): Partial<Record<K, string>> {
@@ -154,10 +189,7 @@ function rejectFlags(flags: VerifyFlags, names: readonly string[], platform: str
 }
 
 /** `--no-collateral`, the three collateral files together, or neither (fetch from PCS). */
-function collateralSource(
-  flags: VerifyFlags,
-  env: Readonly<Record<string, string | undefined>>,
-): TdxCollateralSource {
+function collateralSource(flags: VerifyFlags): TdxCollateralSource {
   const tcbInfoPath = filePath(flags.tcbInfo, "--tcb-info");
   const qeIdentityPath = filePath(flags.qeIdentity, "--qe-identity");
   const signingChainPath = filePath(flags.tcbSigningChain, "--tcb-signing-chain");
@@ -170,10 +202,7 @@ function collateralSource(
       );
     return { kind: "none" };
   }
-  if (!anyFile) {
-    const baseUrl = env.CONTRAST_PCS_URL;
-    return { kind: "pcs", cacheDir: cacheDir(env), ...(baseUrl ? { baseUrl } : {}) };
-  }
+  if (!anyFile) return { kind: "pcs" };
   if (tcbInfoPath === undefined || qeIdentityPath === undefined)
     throw new UsageError("missing_argument", "--tcb-info and --qe-identity: expected both files, got one");
   if (signingChainPath === undefined) {

@@ -2,24 +2,28 @@
 
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { createCollateralCache } from "../attestation/collateral-cache.ts";
-import { createKdsClient } from "../attestation/snp/kds.ts";
-import { createPcsClient } from "../attestation/tdx/pcs.ts";
-import { createEvidenceVerifier, type EvidenceVerifier } from "../manifest/verify-evidence.ts";
+import { readCollateralEndpoints } from "../attestation/collateral-endpoints.ts";
+import { createCollateralVerifier } from "../manifest/collateral-verifier.ts";
+import type { EvidenceVerifier } from "../manifest/verify-evidence.ts";
 
 /** `$CONTRAST_CACHE_DIR`, else `$XDG_CACHE_HOME/contrast`, else `~/.cache/contrast`. */
 export function cacheDir(env: Readonly<Record<string, string | undefined>>): string {
   return env.CONTRAST_CACHE_DIR ?? join(env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "contrast");
 }
 
+/**
+ * Collateral from `CONTRAST_KDS_URL`, `CONTRAST_SIM_KDS_URL`, `CONTRAST_PCS_URL` (defaults: AMD and Intel). Every
+ * warning of an accepted evidence (a missing CRL accepted by the manifest's AllowMissingCRL) goes to `warn`.
+ */
 export function createCliVerifier(
   env: Readonly<Record<string, string | undefined>>,
   now?: () => Date,
+  warn: (message: string) => void = (m) => void process.stderr.write(`warning: ${m}\n`),
 ): EvidenceVerifier {
-  const cache = createCollateralCache(cacheDir(env));
-  return createEvidenceVerifier({
-    kds: createKdsClient({ cache }),
-    pcs: createPcsClient({ cache }),
+  return createCollateralVerifier({
+    cacheDir: cacheDir(env),
+    endpoints: readCollateralEndpoints(env),
+    warn,
     ...(now ? { now } : {}),
   });
 }

@@ -1,5 +1,6 @@
 // The one reader of the Coordinator's flags and environment: builds a frozen config at start.
 
+import { type CollateralEndpoints, readCollateralEndpoints } from "../attestation/collateral-endpoints.ts";
 import { fromHex } from "../common/bytes.ts";
 import { ConfigError } from "../common/errors.ts";
 
@@ -15,6 +16,8 @@ export interface CoordinatorConfig {
   readonly probeAddr: string;
   readonly logLevel: "debug" | "info" | "warn" | "error";
   readonly cacheDir: string | undefined;
+  /** KDS, sim KDS and PCS base URLs (CONTRAST_KDS_URL, CONTRAST_SIM_KDS_URL, CONTRAST_PCS_URL). */
+  readonly collateral: CollateralEndpoints;
 }
 
 export interface CoordinatorFlags {
@@ -75,6 +78,7 @@ export function readCoordinatorConfig(
     probeAddr: checkAddr(pick(flags.probeAddr, "CONTRAST_PROBE_ADDR", "0.0.0.0:9102")!, "probe-addr"),
     logLevel: level as CoordinatorConfig["logLevel"],
     cacheDir: env.CONTRAST_CACHE_DIR,
+    collateral: readCollateralEndpoints(env),
   });
 }
 

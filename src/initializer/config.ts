@@ -2,6 +2,7 @@
 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { type CollateralEndpoints, readCollateralEndpoints } from "../attestation/collateral-endpoints.ts";
 import { ConfigError } from "../common/errors.ts";
 
 /**
@@ -27,6 +28,8 @@ export interface InitializerConfig {
   readonly outDir: string;
   /** Collateral cache (VCEK, CRLs, TCB info) for verifying the Coordinator's report. */
   readonly cacheDir: string;
+  /** KDS/PCS base URLs (CONTRAST_KDS_URL, …): where CRLs and certificates for the Coordinator's evidence come from. */
+  readonly collateral: CollateralEndpoints;
   /** undefined = retry forever, as an init container should. */
   readonly timeoutMs: number | undefined;
   readonly logLevel: "debug" | "info" | "warn" | "error";
@@ -90,6 +93,7 @@ export function readInitializerConfig(
     initdataPaths: Object.freeze(initdataPath === undefined ? [...DEFAULT_INITDATA_PATHS] : [initdataPath]),
     outDir: flags.outDir ?? env.CONTRAST_OUT_DIR ?? "/contrast",
     cacheDir: env.CONTRAST_CACHE_DIR ?? join(tmpdir(), "contrast-collateral"),
+    collateral: readCollateralEndpoints(env),
     timeoutMs,
     logLevel: level as InitializerConfig["logLevel"],
   });

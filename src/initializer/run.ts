@@ -8,11 +8,8 @@
 import { ApiCallError, expectOk, postJson } from "../api/client.ts";
 import { meshReportData } from "../api/report-data.ts";
 import { encodeEvidence } from "../api/schema.ts";
-import { createCollateralCache } from "../attestation/collateral-cache.ts";
 import type { Issuer } from "../attestation/evidence.ts";
 import { createSimIssuer } from "../attestation/sim-issuer.ts";
-import { createKdsClient } from "../attestation/snp/kds.ts";
-import { createPcsClient } from "../attestation/tdx/pcs.ts";
 import { createTsmIssuer } from "../attestation/tsm-issuer.ts";
 import { fromBase64, toBase64, toHex } from "../common/bytes.ts";
 import { PolicyError, UnavailableError, VerificationError } from "../common/errors.ts";
@@ -22,7 +19,8 @@ import { exportEcPrivateKeyPkcs8Pem, exportPublicKeySpki, generateEcKeyPair } fr
 import { checkMeshCertChain } from "../crypto/mesh-chain.ts";
 import { defaultRandom, type RandomSource } from "../crypto/random.ts";
 import { sha256Bytes } from "../crypto/transition.ts";
-import { createEvidenceVerifier, type EvidenceVerifier } from "../manifest/verify-evidence.ts";
+import { createCollateralVerifier } from "../manifest/collateral-verifier.ts";
+import type { EvidenceVerifier } from "../manifest/verify-evidence.ts";
 import { attestCoordinatorForPod } from "./attest-coordinator.ts";
 import type { InitializerConfig } from "./config.ts";
 import { readInitdataDocument } from "./initdata-reader.ts";
@@ -53,9 +51,14 @@ export async function selectInitializerIssuer(config: InitializerConfig): Promis
 }
 
 /** Verifies the Coordinator's evidence the way the Coordinator verifies pods' (src/coordinator/run.ts). */
-export function createInitializerVerifier(config: InitializerConfig): EvidenceVerifier {
-  const cache = createCollateralCache(config.cacheDir);
-  return createEvidenceVerifier({ kds: createKdsClient({ cache }), pcs: createPcsClient({ cache }) });
+export function createInitializerVerifier(config: InitializerConfig, log?: Logger): EvidenceVerifier {
+  return createCollateralVerifier({
+    cacheDir: config.cacheDir,
+    endpoints: config.collateral,
+    ...(log
+      ? { warn: (detail: string) => log.warn("coordinator evidence admitted with a relaxation", { detail }) }
+      : {}),
+  });
 }
 
 /** One attempt: returns the files written, or throws (ApiCallError for the Coordinator's refusals). */
@@ -131,7 +134,7 @@ export async function prepareInitializer(
   log.info("initdata matches this pod's launch", { path: own.path, policy: toHex(own.digest) });
   return {
     issuer,
-    verifier: deps.verifier ?? createInitializerVerifier(config),
+    verifier: deps.verifier ?? createInitializerVerifier(config, log),
     own,
     log,
     random,

@@ -54,7 +54,13 @@ function orderSnp(e: SnpReferenceValue): Record<string, unknown> {
       "AliasCheckComplete",
       "TIOEnabled",
     ]),
-    ...pick(e, ["MinimumMitigationVector", "AllowedChipIDs", "TrustedIDKeyDigests", "SimulatedARK"]),
+    ...pick(e, [
+      "MinimumMitigationVector",
+      "AllowedChipIDs",
+      "TrustedIDKeyDigests",
+      "SimulatedARK",
+      "AllowMissingCRL",
+    ]),
   };
 }
 
@@ -71,6 +77,7 @@ function orderTdx(e: TdxReferenceValue): Record<string, unknown> {
     "SMTDisabled",
     "StaticPlatform",
     "AllowedTCBStatuses",
+    "AllowMissingCRL",
   ]);
 }
 

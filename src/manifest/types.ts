@@ -63,6 +63,11 @@ export interface SnpReferenceValue {
   readonly TrustedIDKeyDigests?: readonly string[];
   /** PEM of the development sim chain's ARK; present only for the simulated platform. */
   readonly SimulatedARK?: string;
+  /**
+   * Accept a report when no current CRL can be had (KDS unreachable, nothing cached, none in the evidence) instead of
+   * refusing it; every use is logged as a warning. A revoked or badly signed chain is refused regardless. Default false.
+   */
+  readonly AllowMissingCRL?: boolean;
 }
 
 /** Intel TCB statuses a verifier may accept (Intel PCS TCB info `tcbStatus`). */
@@ -90,6 +95,8 @@ export interface TdxReferenceValue {
   readonly StaticPlatform?: boolean;
   /** Default ["UpToDate"]. */
   readonly AllowedTCBStatuses?: readonly TdxTcbStatus[];
+  /** As for SNP: accept a quote when the PCK CRL or the root CA CRL cannot be had (warned). Default false. */
+  readonly AllowMissingCRL?: boolean;
 }
 
 export interface ReferenceValues {

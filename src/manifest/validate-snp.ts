@@ -37,6 +37,7 @@ export const SNP_FIELDS = [
   "AllowedChipIDs",
   "TrustedIDKeyDigests",
   "SimulatedARK",
+  "AllowMissingCRL",
 ] as const;
 
 export function readSnpReferenceValue(c: Checker, v: unknown, path: string): SnpReferenceValue | undefined {
@@ -70,6 +71,7 @@ export function readSnpReferenceValue(c: Checker, v: unknown, path: string): Snp
       c.list(x, join(path, "TrustedIDKeyDigests"), (h, p) => c.hex(h, p, 48)),
     ),
     ...optional(o, "SimulatedARK", (x) => readPemCert(c, x, join(path, "SimulatedARK"))),
+    ...optional(o, "AllowMissingCRL", (x) => c.bool(x, join(path, "AllowMissingCRL"))),
   };
   return c.problems.length === before ? entry : undefined;
 }

@@ -16,6 +16,7 @@ export const TDX_FIELDS = [
   "SMTDisabled",
   "StaticPlatform",
   "AllowedTCBStatuses",
+  "AllowMissingCRL",
 ] as const;
 
 export function readTdxReferenceValue(c: Checker, v: unknown, path: string): TdxReferenceValue | undefined {
@@ -37,6 +38,7 @@ export function readTdxReferenceValue(c: Checker, v: unknown, path: string): Tdx
     ...optional(o, "SMTDisabled", (x) => c.bool(x, join(path, "SMTDisabled"))),
     ...optional(o, "StaticPlatform", (x) => c.bool(x, join(path, "StaticPlatform"))),
     ...optional(o, "AllowedTCBStatuses", (x) => readStatuses(c, x, join(path, "AllowedTCBStatuses"))),
+    ...optional(o, "AllowMissingCRL", (x) => c.bool(x, join(path, "AllowMissingCRL"))),
   };
   return c.problems.length === before ? entry : undefined;
 }

@@ -9,12 +9,15 @@ import { cac } from "cac";
 import { issueSimReport } from "../../src/attestation/sim/issue-report.ts";
 import { registerAttestation } from "../../src/cli/attestation.ts";
 import { parseAndRun } from "../../src/cli/command.ts";
+import { startCollateralServer } from "../attestation/fixtures/collateral-server.ts";
 import {
   createTestSim,
   HOST_DATA,
   REPORT_DATA,
   SIM_NOW,
   SIM_TIMEOUT_MS,
+  simCrl,
+  simSerials,
 } from "../attestation/sim/fixture.ts";
 import { testdata } from "../support/testdata.ts";
 
@@ -39,12 +42,33 @@ interface Run {
   json: Json;
 }
 
+/**
+ * A local KDS that has no CRL (the testdata holds no AMD CRL, README "Not available"): every run asks it, never AMD.
+ * The README vector runs therefore pass --allow-missing-crl; revocation itself is tested below with CRLs signed by
+ * the sim ARK.
+ */
+const kds = startCollateralServer();
+for (const kind of ["vcek", "vlek"])
+  for (const product of ["Milan", "Genoa", "Turin"])
+    kds.faults.set(`/${kind}/v1/${product}/crl`, { kind: "status", status: 404 });
+afterAll(() => kds.stop());
+
+let cacheCount = 0;
+
 /** Runs `contrast attestation verify ARGS --json` in-process and returns exit code, output and parsed JSON. */
-async function verify(args: string[], opts: { json?: boolean } = {}): Promise<Run> {
+async function verify(
+  args: string[],
+  opts: { json?: boolean; allowMissingCrl?: boolean; env?: Record<string, string> } = {},
+): Promise<Run> {
   const out: string[] = [];
   const err: string[] = [];
   const cli = cac("contrast");
-  const env = { CONTRAST_CACHE_DIR: join(tmp, "cache") };
+  const env = {
+    CONTRAST_CACHE_DIR: join(tmp, `cache-${cacheCount++}`),
+    CONTRAST_KDS_URL: kds.url,
+    ...opts.env,
+  };
+  if (opts.allowMissingCrl ?? true) args = [...args, "--allow-missing-crl"];
   registerAttestation(cli, {
     stdout: (t) => out.push(t),
     stderr: (t) => err.push(t),
@@ -162,6 +186,8 @@ describe("attestation verify --snp-report (README vectors)", () => {
       expect(r.json).toMatchObject({ platform: "snp", signingKey: "vcek", ...v.expect });
       expect(r.json.error).toBeUndefined();
       expect(r.json.ark.source).toBe("amd");
+      expect(r.json.revocation.checked).toBe(false);
+      expect(r.json.warnings[0]).toContain("--allow-missing-crl");
       cases++;
     });
     test(`${v.report} with --chain ${v.chain} → exit 0, the bundle's ARK is the root`, async () => {
@@ -453,22 +479,26 @@ describe("attestation verify --snp-report with the simulated TEE", () => {
     writeFileSync(join(tmp, "sim-report.bin"), ev.report);
     writeFileSync(join(tmp, "sim-vcek.der"), ev.vcek);
     writeFileSync(join(tmp, "sim-chain.pem"), pem(ev.ask) + pem(ev.ark));
+    writeFileSync(join(tmp, "sim-crl.der"), ev.crl!);
     const now = new Date(SIM_NOW.getTime() + 86_400_000).toISOString();
     return {
       args: ["--snp-report", join(tmp, "sim-report.bin"), "--cert", join(tmp, "sim-vcek.der")],
       chain: ["--chain", join(tmp, "sim-chain.pem"), "--now", now],
+      crl: ["--crl", join(tmp, "sim-crl.der")],
       referenceValues: sim.referenceValuesPath,
     };
   }
 
   test(
-    "sim chain with the sim dir's reference values → exit 0, trusted root, warning on stderr",
+    "sim chain with the sim dir's reference values and its CRL → exit 0, trusted root, revocation checked",
     async () => {
       const f = await simFiles();
-      const r = await verify([...f.args, ...f.chain, "--reference-values", f.referenceValues]);
+      const args = [...f.args, ...f.chain, ...f.crl, "--reference-values", f.referenceValues];
+      const r = await verify(args, { allowMissingCrl: false });
       expect(r.code).toBe(0);
       expect(r.json.ark.source).toBe("trusted");
       expect(r.json.matchedReferenceValue).toBe("snp[0]");
+      expect(r.json.revocation).toEqual({ checked: true, crls: ["given"] });
       expect(r.stderr).toContain("SimulatedARK");
     },
     SIM_TIMEOUT_MS,
@@ -500,3 +530,141 @@ describe("attestation verify --snp-report with the simulated TEE", () => {
 function gosevArgs(): string[] {
   return ["--snp-report", td(GOOD[0].report), "--cert", td(GOOD[0].cert)];
 }
+
+describe("attestation verify --snp-report revocation (issue 10 §3)", () => {
+  const gosev = () => ["--snp-report", td(GOOD[0].report), "--cert", td(GOOD[0].cert), "--now", "2026-01-01"];
+  const strict = { allowMissingCrl: false };
+
+  test("AMD vector, KDS has no CRL → exit 6 snp_crl_unavailable, fields still printed", async () => {
+    const r = await verify(gosev(), strict);
+    expect(r.code).toBe(6);
+    expect(r.json.error.code).toBe("snp_crl_unavailable");
+    expect(r.json.measurement).toBe(GOOD[0].expect.measurement);
+    expect(kds.requests).toContain("/vcek/v1/Milan/crl");
+  });
+
+  test("AMD vector, KDS unreachable → exit 6 snp_crl_unavailable", async () => {
+    const r = await verify(gosev(), { ...strict, env: { CONTRAST_KDS_URL: "http://127.0.0.1:1" } });
+    expect(r.code).toBe(6);
+    expect(r.json.error.code).toBe("snp_crl_unavailable");
+  });
+
+  test("AMD vector, KDS unreachable, --allow-missing-crl → exit 0, unchecked, warned twice on stderr", async () => {
+    const r = await verify(gosev(), { env: { CONTRAST_KDS_URL: "http://127.0.0.1:1" } });
+    expect(r.code).toBe(0);
+    expect(r.json.revocation.checked).toBe(false);
+    expect(r.stderr).toContain("warning: --allow-missing-crl:");
+    expect(r.stderr).toContain("warning: accepted without a current crl (--allow-missing-crl)");
+  });
+
+  test("AMD vector, KDS serves a CRL the AMD ARK did not sign → exit 4 snp_crl_bad_signature", async () => {
+    const server = startCollateralServer(); // its KDS CRL route serves an Intel CRL as a stand-in
+    try {
+      const r = await verify(gosev(), { env: { CONTRAST_KDS_URL: server.url } });
+      expect(r.code).toBe(4);
+      expect(r.json.error.code).toBe("snp_crl_bad_signature");
+      expect(server.hits("/vcek/v1/Milan/crl")).toBe(1);
+    } finally {
+      server.stop();
+    }
+  });
+
+  /** Sim report files plus a local "sim KDS" serving `crl` at the KDS CRL path. */
+  async function simRun(opts: { given?: Uint8Array; served?: Uint8Array; rv?: unknown }) {
+    const sim = await createTestSim();
+    const ev = await issueSimReport(sim, HOST_DATA, REPORT_DATA);
+    const pem = (der: Uint8Array) =>
+      `-----BEGIN CERTIFICATE-----\n${Buffer.from(der).toString("base64")}\n-----END CERTIFICATE-----\n`;
+    const dir = mkdtempSync(join(tmp, "sim-rev-"));
+    writeFileSync(join(dir, "report.bin"), ev.report);
+    writeFileSync(join(dir, "vcek.der"), ev.vcek);
+    writeFileSync(join(dir, "chain.pem"), pem(ev.ask) + pem(ev.ark));
+    const now = new Date(SIM_NOW.getTime() + 86_400_000).toISOString();
+    const args = ["--snp-report", join(dir, "report.bin"), "--cert", join(dir, "vcek.der")];
+    args.push("--chain", join(dir, "chain.pem"), "--now", now);
+    if (opts.given) {
+      writeFileSync(join(dir, "crl.der"), opts.given);
+      args.push("--crl", join(dir, "crl.der"));
+    }
+    const rv = opts.rv ?? JSON.parse(readFileSync(sim.referenceValuesPath, "utf8"));
+    args.push("--reference-values", writeJson(`rv-${Math.random()}.json`, rv));
+    const server = startCollateralServer();
+    if (opts.served) server.faults.set("/vcek/v1/Milan/crl", { kind: "body", body: opts.served });
+    else server.faults.set("/vcek/v1/Milan/crl", { kind: "status", status: 404 });
+    try {
+      const r = await verify(args, { ...strict, env: { CONTRAST_SIM_KDS_URL: server.url } });
+      return { r, hits: server.hits("/vcek/v1/Milan/crl") };
+    } finally {
+      server.stop();
+    }
+  }
+
+  test(
+    "sim VCEK listed in the CRL given with --crl → exit 4 snp_revoked naming the vcek",
+    async () => {
+      const sim = await createTestSim();
+      const { r } = await simRun({ given: await simCrl(sim, { revoked: [simSerials(sim).vcek] }) });
+      expect(r.code).toBe(4);
+      expect(r.json.error.code).toBe("snp_revoked");
+      expect(r.json.error.message.startsWith("vcek:")).toBe(true);
+    },
+    SIM_TIMEOUT_MS,
+  );
+
+  test(
+    "sim ASK listed in the CRL the sim KDS serves → exit 4 snp_revoked naming the ask",
+    async () => {
+      const sim = await createTestSim();
+      const { r, hits } = await simRun({ served: await simCrl(sim, { revoked: [simSerials(sim).ask] }) });
+      expect(r.code).toBe(4);
+      expect(r.json.error.code).toBe("snp_revoked");
+      expect(r.json.error.message.startsWith("ask:")).toBe(true);
+      expect(hits).toBe(1);
+    },
+    SIM_TIMEOUT_MS,
+  );
+
+  test(
+    "an older CRL given with --crl never replaces the fetched one that revokes the VCEK → exit 4 snp_revoked",
+    async () => {
+      const sim = await createTestSim();
+      const older = await simCrl(sim, { now: new Date(SIM_NOW.getTime() - 86_400_000) });
+      const served = await simCrl(sim, { revoked: [simSerials(sim).vcek] });
+      const { r } = await simRun({ given: older, served });
+      expect(r.code).toBe(4);
+      expect(r.json.error.code).toBe("snp_revoked");
+    },
+    SIM_TIMEOUT_MS,
+  );
+
+  test(
+    "CRL from the sim KDS signed by another key → exit 4 snp_crl_bad_signature, even with a good --crl",
+    async () => {
+      const sim = await createTestSim();
+      const other = await createTestSim("Genoa");
+      const forged = await simCrl(other, {});
+      const { r } = await simRun({ given: await simCrl(sim, {}), served: forged });
+      expect(r.code).toBe(4);
+      expect(r.json.error.code).toBe("snp_crl_bad_signature");
+    },
+    SIM_TIMEOUT_MS,
+  );
+
+  test(
+    "no CRL anywhere → exit 6; the same with AllowMissingCRL in the entry → exit 0, warning naming it",
+    async () => {
+      const sim = await createTestSim();
+      const refused = await simRun({});
+      expect(refused.r.code).toBe(6);
+      expect(refused.r.json.error.code).toBe("snp_crl_unavailable");
+      expect(refused.r.json.error.message).toContain("snp[0]: crl:");
+      const rv = JSON.parse(readFileSync(sim.referenceValuesPath, "utf8"));
+      rv.snp[0].AllowMissingCRL = true;
+      const allowed = await simRun({ rv });
+      expect(allowed.r.code).toBe(0);
+      expect(allowed.r.json.revocation.checked).toBe(false);
+      expect(allowed.r.stderr).toContain("warning: snp[0]: accepted without a current crl (AllowMissingCRL)");
+    },
+    SIM_TIMEOUT_MS,
+  );
+});

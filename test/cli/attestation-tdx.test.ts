@@ -9,7 +9,11 @@ import { cac } from "cac";
 import { INTEL_SGX_ROOT_CA_SHA256 } from "../../src/attestation/tdx/intel-root-ca.ts";
 import { registerAttestation } from "../../src/cli/attestation.ts";
 import { parseAndRun } from "../../src/cli/command.ts";
-import { startCollateralServer } from "../attestation/fixtures/collateral-server.ts";
+import {
+  encodedChain,
+  readTestdata,
+  startCollateralServer,
+} from "../attestation/fixtures/collateral-server.ts";
 import { testdata } from "../support/testdata.ts";
 
 const DATA = testdata("attestation");
@@ -32,13 +36,20 @@ interface Run {
 }
 
 let cacheCount = 0;
+/** Local PCS for every run (CRLs are always fetched when not given): never the real Intel service. */
+const pcs = startCollateralServer();
+afterAll(() => pcs.stop());
 
 /** Runs `contrast attestation verify ARGS --json` in-process with a fresh collateral cache. */
 async function verify(args: string[], env: Record<string, string> = {}): Promise<Run> {
   const out: string[] = [];
   const err: string[] = [];
   const cli = cac("contrast");
-  const fullEnv = { CONTRAST_CACHE_DIR: join(tmp, `cache-${cacheCount++}`), ...env };
+  const fullEnv = {
+    CONTRAST_CACHE_DIR: join(tmp, `cache-${cacheCount++}`),
+    CONTRAST_PCS_URL: pcs.url,
+    ...env,
+  };
   registerAttestation(cli, {
     stdout: (t) => out.push(t),
     stderr: (t) => err.push(t),
@@ -89,6 +100,8 @@ const QUOTES = [
   {
     quote: Q.spr,
     now: "2023-07-01T00:00:00Z",
+    // The local PCS serves the 2023 platform PCK CRL and root CA CRL: current on 2023-07-01 only.
+    crlsCurrent: true,
     mrTdOffset: 184,
     expect: {
       version: 4,
@@ -103,6 +116,7 @@ const QUOTES = [
   {
     quote: Q.v5,
     now: "2026-02-10T00:00:00Z",
+    crlsCurrent: false,
     mrTdOffset: 190,
     expect: {
       version: 5,
@@ -116,6 +130,7 @@ const QUOTES = [
   {
     quote: Q.debug,
     now: "2023-07-01T00:00:00Z",
+    crlsCurrent: true,
     mrTdOffset: 184,
     expect: {
       version: 4,
@@ -130,6 +145,7 @@ const QUOTES = [
   {
     quote: Q.azure,
     now: "2024-01-01T00:00:00Z",
+    crlsCurrent: false,
     mrTdOffset: 184,
     expect: {
       version: 4,
@@ -157,10 +173,14 @@ describe("attestation verify --tdx-quote (README vectors)", () => {
   const rootSha = sha256Pem("intel/intel_sgx_root_ca.pem");
 
   for (const v of QUOTES) {
-    test(`${v.quote} --no-collateral at ${v.now} → exit 0, tcbStatus null, README fields`, async () => {
-      const r = await verify(["--tdx-quote", td(v.quote), "--no-collateral", "--now", v.now]);
+    const allow = v.crlsCurrent ? [] : ["--allow-missing-crl"];
+    const crls = v.crlsCurrent ? "CRLs from PCS" : "no current CRL, --allow-missing-crl";
+    test(`${v.quote} --no-collateral at ${v.now}, ${crls} → exit 0, tcbStatus null, README fields`, async () => {
+      const r = await verify(["--tdx-quote", td(v.quote), "--no-collateral", "--now", v.now, ...allow]);
       expect(r.code).toBe(0);
       expect(r.json).toMatchObject({ platform: "tdx", tcbStatus: null, ...v.expect });
+      expect(r.json.revocation.checked).toBe(v.crlsCurrent);
+      expect(r.stderr.includes("--allow-missing-crl")).toBe(!v.crlsCurrent);
       expect(r.json.rtmrs).toHaveLength(4);
       // The root each quote carries is byte-identical to the Intel SGX Root CA file and the pinned one.
       expect(r.json.pckRootSha256).toBe(rootSha);
@@ -297,21 +317,22 @@ function referenceValueFrom(j: Json): Json {
 }
 
 describe("attestation verify --tdx-quote --reference-values", () => {
+  // No CRL is current on 2026-02-10 (the testdata CRLs are from 2023): these runs accept that explicitly.
+  const v5 = [
+    "--tdx-quote",
+    td(Q.v5),
+    "--no-collateral",
+    "--now",
+    "2026-02-10T00:00:00Z",
+    "--allow-missing-crl",
+  ];
   async function v5Json(): Promise<Json> {
-    return (await verify(["--tdx-quote", td(Q.v5), "--no-collateral", "--now", "2026-02-10T00:00:00Z"])).json;
+    return (await verify(v5)).json;
   }
 
   test("v5 quote --no-collateral with a reference value from its own output → exit 0, matched tdx[0]", async () => {
     const rv = writeFile("rv-v5.json", JSON.stringify({ tdx: [referenceValueFrom(await v5Json())] }));
-    const r = await verify([
-      "--tdx-quote",
-      td(Q.v5),
-      "--no-collateral",
-      "--now",
-      "2026-02-10T00:00:00Z",
-      "--reference-values",
-      rv,
-    ]);
+    const r = await verify([...v5, "--reference-values", rv]);
     expect(r.code).toBe(0);
     expect(r.json.matchedReferenceValue).toBe("tdx[0]");
   });
@@ -321,15 +342,7 @@ describe("attestation verify --tdx-quote --reference-values", () => {
     entry.MrTd = "11".repeat(48);
     entry.Rtmrs = [entry.Rtmrs[0], entry.Rtmrs[1], "22".repeat(48), entry.Rtmrs[3]];
     const rv = writeFile("rv-v5-bad.json", JSON.stringify({ tdx: [entry] }));
-    const r = await verify([
-      "--tdx-quote",
-      td(Q.v5),
-      "--no-collateral",
-      "--now",
-      "2026-02-10T00:00:00Z",
-      "--reference-values",
-      rv,
-    ]);
+    const r = await verify([...v5, "--reference-values", rv]);
     expect(r.code).toBe(5);
     expect(r.json.error.code).toBe("reference_values_mismatch");
     const m: string[] = r.json.error.mismatches;
@@ -369,5 +382,95 @@ describe("attestation verify --tdx-quote --reference-values", () => {
     ]);
     expect(r.code).toBe(5);
     expect(r.json.error.mismatches.some((x: string) => x.includes("tcbStatus"))).toBe(false);
+  });
+});
+
+describe("attestation verify --tdx-quote revocation (issue 10 §3)", () => {
+  const debug = () => ["--tdx-quote", td(Q.debug), "--no-collateral", "--now", "2023-07-01T00:00:00Z"];
+  const down = { CONTRAST_PCS_URL: "http://127.0.0.1:1" };
+
+  test("no CRL files and PCS unreachable → exit 6 tdx_crl_unavailable, fields still printed", async () => {
+    const r = await verify(debug(), down);
+    expect(r.code).toBe(6);
+    expect(r.json.error.code).toBe("tdx_crl_unavailable");
+    expect(r.json.mrTd).toBe(QUOTES[2].expect.mrTd);
+  });
+
+  test("no CRL files, PCS unreachable, --allow-missing-crl → exit 0, revocation unchecked, warned", async () => {
+    const r = await verify([...debug(), "--allow-missing-crl"], down);
+    expect(r.code).toBe(0);
+    expect(r.json.revocation).toMatchObject({ checked: false });
+    expect(r.json.warnings[0]).toContain("--allow-missing-crl");
+    expect(r.stderr).toContain("warning: accepted without a current crl (--allow-missing-crl)");
+  });
+
+  test("no CRL files → the PCK CRL of the quote's CA and the root CA CRL are fetched from PCS", async () => {
+    const server = startCollateralServer();
+    try {
+      const r = await verify(debug(), { CONTRAST_PCS_URL: server.url });
+      expect(r.code).toBe(0);
+      expect(r.json.revocation).toEqual({ checked: true });
+      expect(server.requests).toContain("/sgx/certification/v4/pckcrl?ca=platform&encoding=der");
+      expect(server.hits("/IntelSGXRootCA.der")).toBe(1);
+      expect(server.hits("/tdx/certification/v4/tcb")).toBe(0);
+    } finally {
+      server.stop();
+    }
+  });
+
+  test("both CRL files given → nothing fetched", async () => {
+    const server = startCollateralServer();
+    try {
+      const files = ["--pck-crl", td(PCK_CRL), "--root-crl", td(ROOT_CRL)];
+      const r = await verify([...debug(), ...files], { CONTRAST_PCS_URL: server.url });
+      expect(r.code).toBe(0);
+      expect(r.json.revocation.checked).toBe(true);
+      expect(server.requests).toEqual([]);
+    } finally {
+      server.stop();
+    }
+  });
+
+  test("PCS answers the PCK CRL with the root CA's CRL → exit 4 tdx_crl_issuer_mismatch", async () => {
+    const server = startCollateralServer();
+    try {
+      const headers = { "SGX-PCK-CRL-Issuer-Chain": encodedChain("tdx/pckcrl_issuer_chain.pem") };
+      server.faults.set("/sgx/certification/v4/pckcrl", {
+        kind: "body",
+        body: readTestdata(ROOT_CRL),
+        headers,
+      });
+      const r = await verify(debug(), { CONTRAST_PCS_URL: server.url });
+      expect(r.code).toBe(4);
+      expect(r.json.error.code).toBe("tdx_crl_issuer_mismatch");
+    } finally {
+      server.stop();
+    }
+  });
+
+  test("PCS without CRLs: an entry with AllowMissingCRL matches (warned), one without → exit 6 naming it", async () => {
+    const noCrls = startCollateralServer();
+    noCrls.faults.set("/sgx/certification/v4/pckcrl", { kind: "status", status: 404 });
+    noCrls.faults.set("/IntelSGXRootCA.der", { kind: "status", status: 404 });
+    const down = { CONTRAST_PCS_URL: noCrls.url };
+    // The v5 quote (not a debug TD) meets a reference value built from its own output.
+    const v5 = ["--tdx-quote", td(Q.v5), "--no-collateral", "--now", "2026-02-10T00:00:00Z"];
+    const own = (await verify([...v5, "--allow-missing-crl"], down)).json;
+    const strict = referenceValueFrom(own);
+    const lenient = { ...strict, AllowMissingCRL: true };
+    const withRv = (entries: Json[], name: string) => [
+      ...v5,
+      "--reference-values",
+      writeFile(name, JSON.stringify({ tdx: entries })),
+    ];
+    const ok = await verify(withRv([lenient], "rv-lenient.json"), down);
+    expect(ok.code).toBe(0);
+    expect(ok.json.matchedReferenceValue).toBe("tdx[0]");
+    expect(ok.stderr).toContain("warning: tdx[0]: accepted without a current crl (AllowMissingCRL)");
+    const refused = await verify(withRv([strict], "rv-strict.json"), down);
+    expect(refused.code).toBe(6);
+    expect(refused.json.error.code).toBe("tdx_crl_unavailable");
+    expect(refused.json.error.message).toContain("tdx[0]: crl:");
+    noCrls.stop();
   });
 });

@@ -90,7 +90,7 @@ async function certRequest(opts: {
   const evidence = {
     platform: "snp" as const,
     report,
-    certs: { vcek: sim.vcek, ask: sim.ask, ark: sim.ark },
+    certs: { vcek: sim.vcek, ask: sim.ask, ark: sim.ark, ...(sim.crl ? { crl: sim.crl } : {}) },
   };
   return call("/v1/mesh/cert", {
     nonce: toBase64(n),

@@ -267,6 +267,13 @@ const ROWS: [string, (m: Json) => void, string][] = [
     "ReferenceValues.snp[0].SimulatedARK: expected one pem CERTIFICATE block",
   ],
   [
+    "snp AllowMissingCRL not a boolean",
+    (m) => {
+      snp(m).AllowMissingCRL = "true";
+    },
+    "ReferenceValues.snp[0].AllowMissingCRL: expected boolean",
+  ],
+  [
     "snp typo field",
     (m) => {
       snp(m).MinimumTcb = {};
@@ -322,6 +329,13 @@ const ROWS: [string, (m: Json) => void, string][] = [
       tdx(m).MemoryIntegrity = "yes";
     },
     "ReferenceValues.tdx[0].MemoryIntegrity: expected boolean",
+  ],
+  [
+    "tdx AllowMissingCRL number",
+    (m) => {
+      tdx(m).AllowMissingCRL = 1;
+    },
+    "ReferenceValues.tdx[0].AllowMissingCRL: expected boolean",
   ],
   [
     "owner key not hex",
@@ -389,7 +403,7 @@ describe("parseManifest", () => {
       ran++;
     }
     expect(ran).toBe(ROWS.length);
-    expect(ran).toBe(50);
+    expect(ran).toBe(52);
   });
 
   test("several problems at once → all reported", () => {

@@ -37,6 +37,19 @@ describe("serializeManifest", () => {
   });
 });
 
+describe("serializeManifest AllowMissingCRL", () => {
+  test("AllowMissingCRL on snp and tdx entries → kept through serialize, last in the snp entry", () => {
+    const m = baseline(keys);
+    m.ReferenceValues.snp[0].AllowMissingCRL = true;
+    if (m.ReferenceValues.tdx?.[0]) m.ReferenceValues.tdx[0].AllowMissingCRL = false;
+    const text = serializeManifest(parseManifest(bytesOf(m)).manifest);
+    const back = JSON.parse(text).ReferenceValues;
+    expect(back.snp[0].AllowMissingCRL).toBe(true);
+    expect(Object.keys(back.snp[0]).at(-1)).toBe("AllowMissingCRL");
+    if (back.tdx) expect(back.tdx[0].AllowMissingCRL).toBe(false);
+  });
+});
+
 describe("isSimulated", () => {
   test("snp entry with SimulatedARK → true; without → false", () => {
     const m = baseline(keys);

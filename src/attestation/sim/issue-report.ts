@@ -15,6 +15,8 @@ export interface SimEvidence {
   readonly vcek: Uint8Array;
   readonly ask: Uint8Array;
   readonly ark: Uint8Array;
+  /** The sim CRL, as a host would hand it over with the certificate table. */
+  readonly crl?: Uint8Array;
 }
 
 export interface IssueSimReportOptions {
@@ -101,5 +103,6 @@ export async function issueSimReport(
   const tee = typeof sim === "string" ? await loadSimDir(sim) : sim;
   const fields = buildSimReportFields(tee, hostData, reportData, opts.random);
   const report = await signSnpReport(fields, tee.vcekSigningKey);
-  return { report, vcek: tee.vcek.slice(), ask: tee.ask.slice(), ark: tee.ark.slice() };
+  const certs = { vcek: tee.vcek.slice(), ask: tee.ask.slice(), ark: tee.ark.slice() };
+  return { report, ...certs, ...(tee.crl ? { crl: tee.crl.slice() } : {}) };
 }

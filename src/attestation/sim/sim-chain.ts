@@ -40,6 +40,8 @@ export interface SimChain {
   readonly ark: SimCert;
   readonly ask: SimCert;
   readonly vcek: SimCert;
+  /** The ARK's private key, to sign the sim CRL. */
+  readonly arkSigningKey: CryptoKey;
 }
 
 function simName(cn: string): string {
@@ -128,6 +130,7 @@ export async function createSimChain(p: SimChainParams): Promise<SimChain> {
     ark: await toSimCert(ark, arkKeys.privateKey),
     ask: await toSimCert(ask, askKeys.privateKey),
     vcek: await toSimCert(vcek, vcekKeys.privateKey),
+    arkSigningKey: arkKeys.privateKey,
   };
 }
 

@@ -7,6 +7,7 @@ import { toHex } from "../../common/bytes.ts";
 import { ConfigError } from "../../common/errors.ts";
 import { buildSimReferenceValues } from "./reference-values.ts";
 import { createSimChain, type SimProduct } from "./sim-chain.ts";
+import { createSimCrl, crlToPem, refreshSimCrl } from "./sim-crl.ts";
 import { loadSimDir, SIM_FILES, SIM_FORMAT, type SimTee } from "./sim-load.ts";
 import { SIM_PRODUCTS } from "./sim-product.ts";
 
@@ -37,8 +38,9 @@ function pemOf(label: string, der: Uint8Array): string {
 }
 
 /**
- * Creates DIR with a development ARK → ASK → VCEK chain, a random chip ID and launch measurement, and
- * `reference-values.json` trusting exactly this chain. Idempotent: an existing sim DIR is loaded, checked and kept.
+ * Creates DIR with a development ARK → ASK → VCEK chain, its CRL, a random chip ID and launch measurement, and
+ * `reference-values.json` trusting exactly this chain. Idempotent: an existing sim DIR is loaded, checked and kept;
+ * only its CRL is issued again when it is missing or no longer current.
  */
 export async function initSimDir(dir: string, opts: InitSimDirOptions = {}): Promise<InitSimDirResult> {
   const now = opts.now ?? new Date();
@@ -52,7 +54,11 @@ export async function initSimDir(dir: string, opts: InitSimDirOptions = {}): Pro
     });
   }
   // sim.json is written last, so its presence marks a complete directory; anything else is overwritten.
-  if (existsSync(join(dir, SIM_FILES.meta))) return { ...(await loadSimDir(dir, { now })), created: false };
+  if (existsSync(join(dir, SIM_FILES.meta))) {
+    await loadSimDir(dir, { now }); // every file checked before the CRL is (re)signed with the ARK key
+    await refreshSimCrl(dir, now, join(dir, SIM_FILES.arkKey), join(dir, SIM_FILES.ark));
+    return { ...(await loadSimDir(dir, { now })), created: false };
+  }
   const product = opts.product ?? "Milan";
   const spec = SIM_PRODUCTS[product];
   const random = opts.random ?? defaultRandom;
@@ -66,6 +72,10 @@ export async function initSimDir(dir: string, opts: InitSimDirOptions = {}): Pro
   write(SIM_FILES.ark, chain.ark.pem);
   write(SIM_FILES.ask, chain.ask.pem);
   write(SIM_FILES.vcek, chain.vcek.pem);
+  write(
+    SIM_FILES.crl,
+    crlToPem(await createSimCrl({ ark: chain.ark.der, arkKey: chain.arkSigningKey, now })),
+  );
   const refs = buildSimReferenceValues({ product, measurement, tcb: spec.tcb, arkPem: chain.ark.pem });
   write(SIM_FILES.referenceValues, `${JSON.stringify(refs, null, 2)}\n`);
   const meta = {

@@ -10,6 +10,7 @@ import { SnpVerifier } from "../snp/verify.ts";
 import { splitPem } from "../snp/x509-util.ts";
 import { buildSimReferenceValues, type SimReferenceValues } from "./reference-values.ts";
 import type { SimProduct } from "./sim-chain.ts";
+import { readSimCrl } from "./sim-crl.ts";
 import { isSimProduct } from "./sim-product.ts";
 
 export const SIM_FORMAT = "contrast-sim-snp/v1";
@@ -23,6 +24,8 @@ export const SIM_FILES = {
   askKey: "ask.key",
   vcekKey: "vcek.key",
   referenceValues: "reference-values.json",
+  /** The sim "KDS" CRL, signed by the sim ARK; volunteered with every sim report. */
+  crl: "crl.pem",
 } as const;
 
 /** A loaded, checked sim TEE. */
@@ -41,6 +44,8 @@ export interface SimTee {
   readonly vcekSigningKey: CryptoKey;
   readonly referenceValuesPath: string;
   readonly referenceValues: SimReferenceValues;
+  /** DER CRL signed by the sim ARK (DIR/crl.pem); undefined in a directory made before sim CRLs existed. */
+  readonly crl: Uint8Array | undefined;
 }
 
 function invalid(path: string, message: string, cause?: unknown): never {
@@ -140,6 +145,8 @@ export async function loadSimDir(dir: string, opts: { now?: Date } = {}): Promis
       product: meta.product,
       signingKey: "vcek",
       now: opts.now ?? new Date(),
+      // Loading checks that the files belong together; whether the chain is revoked is the verifier's question.
+      revocation: { allowUnchecked: true },
     });
     const hw = leaf.extensions.hwId;
     if (!hw || !constantTimeEqual(hw, meta.chipId))
@@ -164,8 +171,10 @@ export async function loadSimDir(dir: string, opts: { now?: Date } = {}): Promis
   if (readText(refPath) !== `${JSON.stringify(referenceValues, null, 2)}\n`) {
     invalid(refPath, "expected the reference values of this sim chain, got different content");
   }
+  const crl = await readSimCrl(p(SIM_FILES.crl), ark);
   return Object.freeze({
     dir,
+    crl,
     product: meta.product,
     chipId: meta.chipId,
     measurement: meta.measurement,

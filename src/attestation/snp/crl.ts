@@ -1,4 +1,4 @@
-// AMD CRL checks: DER CRL signed by the ARK (RSA-PSS), not past nextUpdate, ASK/ASVK serial not revoked (spec §1.8, §1.11 step 5).
+// AMD CRL checks: DER CRL signed by the ARK (RSA-PSS), its update window, listed serials (spec §1.8, §1.11 step 5).
 
 import * as x509 from "@peculiar/x509";
 import { ParseError, VerificationError } from "../../common/errors.ts";
@@ -60,25 +60,14 @@ export async function checkCrlSignature(der: Uint8Array, ark: TrustAnchor): Prom
   });
 }
 
-/** Fails when the CRL is outside its update window at `now` or lists `serial` (normalised hex). */
-export function checkRevocation(crl: CheckedCrl, serial: string, field: string, now: Date): void {
-  if (crl.nextUpdate === undefined || now.getTime() > crl.nextUpdate.getTime()) {
-    const got = crl.nextUpdate ? `next update ${crl.nextUpdate.toISOString()}` : "no next update";
-    throw new VerificationError(
-      "snp_crl_expired",
-      `crl: expected current at ${now.toISOString()}, got ${got}`,
-      {
-        field: "crl",
-      },
-    );
-  }
-  if (now.getTime() < crl.thisUpdate.getTime()) {
-    throw new VerificationError(
-      "snp_crl_expired",
-      `crl: expected issued before ${now.toISOString()}, got this update ${crl.thisUpdate.toISOString()}`,
-      { field: "crl" },
-    );
-  }
+/** True when `now` lies in [thisUpdate, nextUpdate]; a CRL without nextUpdate is never current. */
+export function isCrlCurrent(crl: CheckedCrl, now: Date): boolean {
+  const t = now.getTime();
+  return crl.nextUpdate !== undefined && t <= crl.nextUpdate.getTime() && t >= crl.thisUpdate.getTime();
+}
+
+/** Fails with `snp_revoked` when the CRL lists `serial` (normalised hex), whatever its update window. */
+export function assertNotListed(crl: CheckedCrl, serial: string, field: string): void {
   if (crl.revokedSerials.has(serial)) {
     throw new VerificationError("snp_revoked", `${field}: serial ${serial} is revoked by the crl`, { field });
   }

@@ -8,6 +8,7 @@ import {
   type CachedResponse,
   type CollateralCache,
   type CollateralFetchOptions,
+  crlNextUpdate,
   fetchCollateral,
 } from "../collateral-cache.ts";
 
@@ -41,7 +42,7 @@ export interface KdsClientOptions {
   retryDelayMs?: number;
   /** Largest accepted response body (default 1 MiB). */
   maxResponseBytes?: number;
-  /** How long a cached CRL is served without asking KDS (default 24 h). */
+  /** How long a cached CRL is served without asking KDS (default 24 h; never past the CRL's nextUpdate). */
   crlMaxAgeMs?: number;
   now?: () => Date;
 }
@@ -66,7 +67,7 @@ export function createKdsClient(opts: KdsClientOptions = {}): KdsClient {
     cache: opts.cache,
     now: opts.now ?? (() => new Date()),
   };
-  const crlPolicy = { maxAgeMs: opts.crlMaxAgeMs ?? 24 * 3600 * 1000 };
+  const crlPolicy = { maxAgeMs: opts.crlMaxAgeMs ?? 24 * 3600 * 1000, expiresAt: crlNextUpdate };
   return {
     async getVcek(product, chipId, tcb) {
       const url = buildVcekUrl(baseUrl, product, chipId, tcb);

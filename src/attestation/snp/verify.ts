@@ -10,17 +10,19 @@ import {
   type TrustAnchor,
   type VerifiedChain,
 } from "./chain.ts";
-import { type CheckedCrl, checkCrlSignature, checkRevocation } from "./crl.ts";
+import { type CheckedCrl, checkCrlSignature } from "./crl.ts";
 import { embeddedRoots } from "./embedded-roots.ts";
 import { type AmdLeafExtensions, parseAmdLeafExtensions } from "./leaf-extensions.ts";
 import { matchLeafToReport } from "./leaf-match.ts";
 import { layoutForProduct, type SnpProduct } from "./product.ts";
 import { checkReportSignature } from "./report-signature.ts";
+import { checkSnpRevocation, type SnpRevocationInput, type SnpRevocationStatus } from "./revocation.ts";
 import { chooseProduct, readLeafProductName } from "./select-product.ts";
 import type { SnpTcb } from "./tcb.ts";
-import { parseCertificate, sha256Hex, toDer } from "./x509-util.ts";
+import { normalizeSerial, parseCertificate, sha256Hex, toDer } from "./x509-util.ts";
 
 export type { SnpSigningKey } from "./chain.ts";
+export type { SnpCrlSource, SnpRevocationInput, SnpRevocationStatus } from "./revocation.ts";
 
 export interface SnpChainInput {
   /** DER (or PEM) VCEK or VLEK. */
@@ -29,8 +31,8 @@ export interface SnpChainInput {
   readonly intermediate?: Uint8Array;
   /** Must be byte-identical to the embedded ARK of the product or to one of `trustedArks`. */
   readonly ark?: Uint8Array;
-  /** DER CRL signed by the ARK; checked when given. */
-  readonly crl?: Uint8Array;
+  /** Where the CRL comes from and what happens without a current one (spec §1.11 step 5): every caller decides. */
+  readonly revocation: SnpRevocationInput;
   readonly now: Date;
   /** Extra explicitly trusted ARKs (DER), e.g. the development sim ARK. */
   readonly trustedArks?: readonly Uint8Array[];
@@ -62,6 +64,8 @@ export interface VerifiedSnpLeaf {
   readonly leafSha256: string;
   readonly leafNotAfter: Date;
   readonly ark: SnpArkInfo;
+  /** Whether a current CRL signed by the ARK showed neither the ASK/ASVK nor the leaf revoked. */
+  readonly revocation: SnpRevocationStatus;
   readonly crlChecked: boolean;
 }
 
@@ -135,16 +139,18 @@ export class SnpVerifier {
         { field: "cpuid" },
       );
     }
-    const { leaf, chain } = await this.#verifyLeaf(input, leafDer, leafSha256, product, kind);
+    const cached = await this.#verifyChain(input, leafDer, leafSha256, product, kind);
     // The signature is checked before any claim in the report is compared with the certificate.
-    if (!(await checkReportSignature(chain.leafKey, report))) {
+    if (!(await checkReportSignature(cached.chain.leafKey, report))) {
       throw new VerificationError(
         "snp_bad_signature",
         "signature: expected a valid ecdsa p-384 signature by the leaf key, got one that does not verify",
         { field: "signature" },
       );
     }
-    matchLeafToReport(report, leaf.extensions, kind, product);
+    matchLeafToReport(report, cached.extensions, kind, product);
+    // Revocation last: it may fetch, so only evidence that is otherwise authentic costs a KDS request.
+    const leaf = await this.#checkRevocation(input, cached, leafSha256, product, kind);
     return Object.freeze({
       report,
       product,
@@ -160,16 +166,18 @@ export class SnpVerifier {
     checkNow(input.now);
     const leafDer = toDer(input.leaf, "leaf");
     const sha = sha256Hex(leafDer);
-    return (await this.#verifyLeaf(input, leafDer, sha, input.product, input.signingKey)).leaf;
+    const cached = await this.#verifyChain(input, leafDer, sha, input.product, input.signingKey);
+    return this.#checkRevocation(input, cached, sha, input.product, input.signingKey);
   }
 
-  async #verifyLeaf(
+  /** Signatures, names and validity of leaf ← ASK/ASVK ← trusted ARK (cached but for the validity dates). */
+  async #verifyChain(
     input: SnpChainInput,
     leafDer: Uint8Array,
     leafSha256: string,
     product: SnpProduct,
     kind: SnpSigningKey,
-  ): Promise<{ leaf: VerifiedSnpLeaf; chain: VerifiedChain }> {
+  ): Promise<CachedChain> {
     const anchors = this.#selectAnchors(input, product);
     const pinned = this.#trustEmbedded ? embeddedRoots(product).intermediates[kind] : undefined;
     const intermediateDer = input.intermediate ? toDer(input.intermediate, "intermediate") : pinned?.der;
@@ -193,15 +201,31 @@ export class SnpVerifier {
       return { chain, extensions: parseAmdLeafExtensions(chain.leaf, layoutForProduct(product)) };
     });
     checkValidity(cached.chain, input.now);
-    if (input.crl) {
-      const crlDer = input.crl;
-      const ark = cached.chain.ark;
-      const crl = await memo(this.#crls, `${sha256Hex(crlDer)}:${ark.sha256}`, () =>
-        checkCrlSignature(crlDer, ark),
-      );
-      checkRevocation(crl, cached.chain.intermediateSerial, "intermediate", input.now);
-    }
+    return cached;
+  }
+
+  /** The CRL of the chain's PKI (revocation.ts), each CRL's signature checked once per verifier. */
+  async #checkRevocation(
+    input: SnpChainInput,
+    cached: CachedChain,
+    leafSha256: string,
+    product: SnpProduct,
+    kind: SnpSigningKey,
+  ): Promise<VerifiedSnpLeaf> {
     const ark = cached.chain.ark;
+    const revocation = await checkSnpRevocation(
+      {
+        ark,
+        intermediateSerial: cached.chain.intermediateSerial,
+        leafSerial: normalizeSerial(cached.chain.leaf.serialNumber),
+        product,
+        kind,
+      },
+      input.revocation,
+      input.now,
+      (der, anchor) =>
+        memo(this.#crls, `${sha256Hex(der)}:${anchor.sha256}`, () => checkCrlSignature(der, anchor)),
+    );
     const leaf: VerifiedSnpLeaf = Object.freeze({
       product,
       signingKey: kind,
@@ -209,9 +233,10 @@ export class SnpVerifier {
       leafSha256,
       leafNotAfter: cached.chain.leaf.notAfter,
       ark: Object.freeze({ sha256: ark.sha256, source: ark.source, subject: ark.cert.subject }),
-      crlChecked: input.crl !== undefined,
+      revocation,
+      crlChecked: revocation.checked,
     });
-    return { leaf, chain: cached.chain };
+    return leaf;
   }
 
   /** The ARKs this call may end in: embedded (if trusted) + explicitly trusted; a passed ARK must be one of them. */

@@ -41,10 +41,10 @@ function readSgxExtension(leaf: IntelCert): PckExtension {
   return parsePckExtension(new Uint8Array(value));
 }
 
-/** Parses and verifies leaf ← PCK Platform/Processor CA ← pinned Intel SGX Root CA. */
-export async function verifyPckChain(pem: string): Promise<VerifiedPckChain> {
+/** Parses and verifies leaf ← PCK Platform/Processor CA ← `root` (default: the pinned Intel SGX Root CA). */
+export async function verifyPckChain(pem: string, trustedRoot?: IntelCert): Promise<VerifiedPckChain> {
   const chain = await parseIntelCertChain(pem, "pckChain", 3);
-  await verifyIntelChain(chain, PCK_NAMES, await loadIntelRoot(), "pckChain");
+  await verifyIntelChain(chain, PCK_NAMES, trustedRoot ?? (await loadIntelRoot()), "pckChain");
   const [leaf, intermediate, root] = chain as [IntelCert, IntelCert, IntelCert];
   const ca: PckCaKind = intermediate.commonName === "Intel SGX PCK Platform CA" ? "platform" : "processor";
   return { leaf, intermediate, root, ca, extension: readSgxExtension(leaf) };

@@ -8,6 +8,7 @@ import {
   type CachedResponse,
   type CollateralCache,
   type CollateralFetchOptions,
+  crlNextUpdate,
   fetchCollateral,
 } from "../collateral-cache.ts";
 
@@ -22,7 +23,7 @@ export interface PcsClientOptions {
   retryDelayMs?: number;
   /** Largest accepted response body (default 4 MiB: the processor PCK CRL is the big one). */
   maxResponseBytes?: number;
-  /** How long cached TCB info, QE identity and CRLs are served without asking PCS (default 24 h). */
+  /** How long cached TCB info, QE identity and CRLs are served without asking PCS (default 24 h; CRLs never past nextUpdate). */
   maxAgeMs?: number;
   now?: () => Date;
 }
@@ -67,6 +68,9 @@ export function createPcsClient(opts: PcsClientOptions = {}): PcsClient {
     now: opts.now ?? (() => new Date()),
   };
   const policy = { maxAgeMs: opts.maxAgeMs ?? 24 * 3600 * 1000 };
+  // A cached CRL is also refetched once its nextUpdate has passed (spec §2.2 step 9: CRLs not past nextUpdate).
+  const pckCrlPolicy = { ...policy, expiresAt: (v: PcsCrl) => crlNextUpdate(v.crl) };
+  const rootCrlPolicy = { ...policy, expiresAt: crlNextUpdate };
   const signedJson = async (url: string, header: string, parse: (r: CachedResponse) => PcsSignedJson) =>
     (await fetchCollateral({ url, policy, keepHeaders: [header], parse }, fetchOpts)).value;
   return {
@@ -99,12 +103,12 @@ export function createPcsClient(opts: PcsClientOptions = {}): PcsClient {
         crl: parseCrlDer(r.body, "pck crl"),
         issuerChain: readIssuerChain(r, PCK_CRL_ISSUER_CHAIN),
       });
-      return (await fetchCollateral({ url, policy, keepHeaders, parse }, fetchOpts)).value;
+      return (await fetchCollateral({ url, policy: pckCrlPolicy, keepHeaders, parse }, fetchOpts)).value;
     },
     async getRootCaCrl() {
       const url = `${certsBase}/IntelSGXRootCA.der`;
       const parse = (r: CachedResponse) => parseCrlDer(r.body, "root ca crl");
-      return (await fetchCollateral({ url, policy, parse }, fetchOpts)).value;
+      return (await fetchCollateral({ url, policy: rootCrlPolicy, parse }, fetchOpts)).value;
     },
   };
 }

@@ -15,7 +15,7 @@ import {
 } from "./collateral.ts";
 import { assertNotRevoked, type VerifiedCrl, verifyCrl } from "./crl.ts";
 import { importP256RawKey, verifyP256 } from "./ecdsa.ts";
-import { checkValidity, type IntelCert, loadIntelRoot } from "./intel-cert.ts";
+import { checkValidity, type IntelCert, loadIntelRoot, parseIntelCert } from "./intel-cert.ts";
 import { type PckCaKind, type VerifiedPckChain, verifyPckChain } from "./pck-chain.ts";
 import type { PckExtension } from "./pck-extension.ts";
 import { INTEL_QE_VENDOR_ID, type TdxQuote } from "./quote-types.ts";
@@ -73,9 +73,15 @@ export class TdxVerifier {
   readonly #tcbInfos: ByteKeyedCache<VerifiedTdxTcbInfo>;
   readonly #qeIdentities: ByteKeyedCache<VerifiedTdQeIdentity>;
   readonly #qeReports: ByteKeyedCache<true>;
+  readonly #root: Promise<IntelCert>;
 
-  constructor(options: { cacheSize?: number } = {}) {
+  /**
+   * `rootCa` (DER) replaces the pinned Intel SGX Root CA as the root of PCK chains and of the root CA CRL: for tests
+   * of a constructed PKI (revocation), never set in production. Collateral signing chains always end in Intel's.
+   */
+  constructor(options: { cacheSize?: number; rootCa?: Uint8Array } = {}) {
     const n = options.cacheSize ?? 64;
+    this.#root = options.rootCa ? parseIntelCert(options.rootCa, "rootCa") : loadIntelRoot();
     this.#chains = new BoundedPromiseCache(n);
     this.#crls = new ByteKeyedCache(n);
     this.#tcbInfos = new ByteKeyedCache(n);
@@ -110,7 +116,8 @@ export class TdxVerifier {
     if (vendor !== INTEL_QE_VENDOR_ID) {
       fail("tdx_unknown_qe_vendor", "header.qeVendorId", `expected ${INTEL_QE_VENDOR_ID}, got ${vendor}`);
     }
-    const chain = await this.#chains.get(quote.pckChainPem, () => verifyPckChain(quote.pckChainPem));
+    const root = await this.#root;
+    const chain = await this.#chains.get(quote.pckChainPem, () => verifyPckChain(quote.pckChainPem, root));
     checkValidity([chain.leaf, chain.intermediate, chain.root], now, "pckChain");
     // The QE report, its signature and the attested key repeat for every quote of a platform.
     const q = quote;
@@ -140,7 +147,7 @@ export class TdxVerifier {
 
   /** Verifies a root CA CRL against the pinned Intel SGX Root CA (signature and issuer; time per use). */
   async verifyRootCrl(der: Uint8Array): Promise<VerifiedCrl> {
-    const root = await loadIntelRoot();
+    const root = await this.#root;
     return this.#crls.get(der, "root", (copy) => verifyCrl(copy, root, "rootCrl"));
   }
 

@@ -1,12 +1,15 @@
 // Test fixture: one sim TEE in a temporary directory, plus helpers to sign report variants with its VCEK.
 
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildSimReportFields, signSnpReport } from "../../../src/attestation/sim/issue-report.ts";
-import { type InitSimDirResult, initSimDir } from "../../../src/attestation/sim/sim-dir.ts";
+import { createSimCrl } from "../../../src/attestation/sim/sim-crl.ts";
+import { type InitSimDirResult, initSimDir, SIM_FILES } from "../../../src/attestation/sim/sim-dir.ts";
 import type { SnpReportFields } from "../../../src/attestation/snp/abi.ts";
 import { SnpVerifier, type VerifiedSnpReport } from "../../../src/attestation/snp/verify.ts";
+import { parseCertificate, splitPem } from "../../../src/attestation/snp/x509-util.ts";
+import { NO_REVOCATION } from "../snp/no-revocation.ts";
 
 export const SIM_NOW = new Date("2026-06-01T00:00:00Z");
 export const HOST_DATA = new Uint8Array(32).fill(0x11);
@@ -50,10 +53,42 @@ export async function verifiedVariant(
   const fields = edit(buildSimReportFields(sim, HOST_DATA, REPORT_DATA, seededRandom(1)));
   const report = await signSnpReport(fields, sim.vcekSigningKey);
   return verifier.verify({
+    revocation: NO_REVOCATION,
     report,
     leaf: sim.vcek,
     intermediate: sim.ask,
     trustedArks: [sim.ark],
     now: SIM_NOW,
   });
+}
+
+/** A CRL signed by the sim ARK (its key from the sim dir), current at SIM_NOW unless the window is given. */
+export async function simCrl(
+  sim: InitSimDirResult,
+  opts: { revoked?: string[]; thisUpdate?: Date; nextUpdate?: Date; now?: Date } = {},
+): Promise<Uint8Array> {
+  const keyDer = splitPem(readFileSync(join(sim.dir, SIM_FILES.arkKey), "utf8"), "PRIVATE KEY")[0]!;
+  const arkKey = await crypto.subtle.importKey(
+    "pkcs8",
+    keyDer as Uint8Array<ArrayBuffer>,
+    { name: "RSA-PSS", hash: "SHA-384" },
+    false,
+    ["sign"],
+  );
+  return createSimCrl({
+    ark: sim.ark,
+    arkKey,
+    now: opts.now ?? SIM_NOW,
+    revokedSerials: opts.revoked ?? [],
+    ...(opts.thisUpdate ? { thisUpdate: opts.thisUpdate } : {}),
+    ...(opts.nextUpdate ? { nextUpdate: opts.nextUpdate } : {}),
+  });
+}
+
+/** Serial numbers of the sim ASK and VCEK (the VCEK's is 0, as AMD's). */
+export function simSerials(sim: InitSimDirResult): { ask: string; vcek: string } {
+  return {
+    ask: parseCertificate(sim.ask, "ask").serialNumber,
+    vcek: parseCertificate(sim.vcek, "vcek").serialNumber,
+  };
 }

@@ -4,8 +4,10 @@ import { beforeAll, describe, expect, test } from "bun:test";
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { X509Certificate, X509Crl } from "@peculiar/x509";
 import { cac } from "cac";
 import { issueSimReport } from "../../../src/attestation/sim/issue-report.ts";
+import { crlToPem } from "../../../src/attestation/sim/sim-crl.ts";
 import {
   type InitSimDirResult,
   initSimDir,
@@ -20,12 +22,23 @@ import { registerSim } from "../../../src/cli/sim.ts";
 import { toHex } from "../../../src/common/bytes.ts";
 import { ConfigError, VerificationError } from "../../../src/common/errors.ts";
 import { expectRejects } from "../snp/expect-error.ts";
-import { createTestSim, HOST_DATA, REPORT_DATA, SIM_NOW, SIM_TIMEOUT_MS, seededRandom } from "./fixture.ts";
+import { NO_REVOCATION } from "../snp/no-revocation.ts";
+import {
+  createTestSim,
+  HOST_DATA,
+  REPORT_DATA,
+  SIM_NOW,
+  SIM_TIMEOUT_MS,
+  seededRandom,
+  simCrl,
+} from "./fixture.ts";
 
 let sim: InitSimDirResult;
+let otherSimDir: string;
 
 beforeAll(async () => {
   sim = await createTestSim();
+  otherSimDir = (await createTestSim("Genoa")).dir;
 }, SIM_TIMEOUT_MS);
 
 function copyOfSim(): string {
@@ -112,6 +125,40 @@ describe("initSimDir", () => {
     );
   });
 
+  test("crl.pem → one CRL signed by the sim ARK, current at creation, nothing revoked; reports carry it", async () => {
+    expect(sim.crl).toBeDefined();
+    const crl = new X509Crl(sim.crl!);
+    expect(crl.issuer).toBe(new X509Certificate(sim.ark).subject);
+    expect(crl.thisUpdate.getTime()).toBeLessThan(SIM_NOW.getTime());
+    expect(crl.nextUpdate!.getTime()).toBeGreaterThan(SIM_NOW.getTime() + 300 * 86_400_000);
+    expect(crl.entries).toHaveLength(0);
+    expect((await issueSimReport(sim, HOST_DATA, REPORT_DATA)).crl).toEqual(sim.crl!);
+  });
+
+  test("dir without crl.pem (made before sim CRLs) → loads without one; init adds one", async () => {
+    const dir = copyOfSim();
+    rmSync(join(dir, SIM_FILES.crl));
+    expect((await loadSimDir(dir, { now: SIM_NOW })).crl).toBeUndefined();
+    const again = await initSimDir(dir, { now: SIM_NOW });
+    expect(again.created).toBe(false);
+    expect(again.crl).toBeDefined();
+    expect(toHex(again.ark)).toBe(toHex(sim.ark));
+  });
+
+  test("crl.pem past its nextUpdate → init issues a current one that still lists what the old one did", async () => {
+    const dir = copyOfSim();
+    const old = await simCrl(sim, {
+      revoked: ["0123"],
+      thisUpdate: new Date(SIM_NOW.getTime() - 3 * 86_400_000),
+      nextUpdate: new Date(SIM_NOW.getTime() - 86_400_000),
+    });
+    writeFileSync(join(dir, SIM_FILES.crl), crlToPem(old));
+    const again = await initSimDir(dir, { now: SIM_NOW });
+    const crl = new X509Crl(again.crl!);
+    expect(crl.nextUpdate!.getTime()).toBeGreaterThan(SIM_NOW.getTime());
+    expect(crl.entries.map((e) => e.serialNumber)).toEqual(["0123"]);
+  });
+
   test(
     "genoa product → genoa chain and genoa cpuid in reports",
     async () => {
@@ -119,6 +166,7 @@ describe("initSimDir", () => {
       expect(genoa.referenceValues.snp[0]!.ProductName).toBe("Genoa");
       const ev = await issueSimReport(genoa, HOST_DATA, REPORT_DATA);
       const v = await new SnpVerifier().verify({
+        revocation: NO_REVOCATION,
         report: ev.report,
         leaf: ev.vcek,
         intermediate: ev.ask,
@@ -163,6 +211,12 @@ describe("loadSimDir", () => {
       (d) => cpSync(join(d, SIM_FILES.ark), join(d, SIM_FILES.ask)),
     ],
     [
+      "crl.pem signed by another ark",
+      SIM_FILES.crl,
+      (d) => cpSync(join(otherSimDir, SIM_FILES.crl), join(d, SIM_FILES.crl)),
+    ],
+    ["crl.pem garbage", SIM_FILES.crl, (d) => writeFileSync(join(d, SIM_FILES.crl), "not a crl")],
+    [
       "reference-values.json edited",
       SIM_FILES.referenceValues,
       (d) => writeFileSync(join(d, SIM_FILES.referenceValues), "{}\n"),
@@ -201,6 +255,7 @@ describe("issueSimReport", () => {
   test("verified with the sim ARK in trustedArks → valid and meets its reference values", async () => {
     const ev = await issueSimReport(sim, HOST_DATA, REPORT_DATA);
     const v = await new SnpVerifier().verify({
+      revocation: NO_REVOCATION,
       report: ev.report,
       leaf: ev.vcek,
       intermediate: ev.ask,
@@ -234,12 +289,25 @@ describe("issueSimReport", () => {
     const ev = await issueSimReport(sim, HOST_DATA, REPORT_DATA);
     const verifier = new SnpVerifier();
     await expectRejects(
-      verifier.verify({ report: ev.report, leaf: ev.vcek, intermediate: ev.ask, ark: ev.ark, now: SIM_NOW }),
+      verifier.verify({
+        revocation: NO_REVOCATION,
+        report: ev.report,
+        leaf: ev.vcek,
+        intermediate: ev.ask,
+        ark: ev.ark,
+        now: SIM_NOW,
+      }),
       VerificationError,
       "snp_untrusted_root",
     );
     await expectRejects(
-      verifier.verify({ report: ev.report, leaf: ev.vcek, intermediate: ev.ask, now: SIM_NOW }),
+      verifier.verify({
+        revocation: NO_REVOCATION,
+        report: ev.report,
+        leaf: ev.vcek,
+        intermediate: ev.ask,
+        now: SIM_NOW,
+      }),
       VerificationError,
       "snp_untrusted_root",
     );

@@ -9,6 +9,7 @@ import { parseCertificate, sha256Hex, splitPem } from "../../../src/attestation/
 import { toHex } from "../../../src/common/bytes.ts";
 import { ParseError, VerificationError } from "../../../src/common/errors.ts";
 import { expectRejects } from "./expect-error.ts";
+import { NO_REVOCATION } from "./no-revocation.ts";
 import { AMD_CHAIN_FILES, NOW_2026, readChain, readSnp } from "./testdata.ts";
 
 /** SHA-256 fingerprints from spec §1.6 (ARK, then ASK/ASVK) per bundle. */
@@ -85,6 +86,7 @@ describe("SnpVerifier.verifyChain", () => {
   test("turin vcek chain-only vector → valid, extensions decoded with the Turin layout", async () => {
     for (const input of [{}, readChain("turin_vcek_cert_chain.pem")]) {
       const leaf = await verifier.verifyChain({
+        revocation: NO_REVOCATION,
         leaf: readSnp("turin_virtee_vcek.der"),
         ...input,
         product: "Turin",
@@ -101,6 +103,7 @@ describe("SnpVerifier.verifyChain", () => {
   test("turin vcek after its notAfter (2031-11-06) → snp_cert_expired", async () => {
     await expectRejects(
       verifier.verifyChain({
+        revocation: NO_REVOCATION,
         leaf: readSnp("turin_virtee_vcek.der"),
         product: "Turin",
         signingKey: "vcek",
@@ -114,6 +117,7 @@ describe("SnpVerifier.verifyChain", () => {
   test("turin vcek under the milan chain → snp_chain_invalid", async () => {
     await expectRejects(
       verifier.verifyChain({
+        revocation: NO_REVOCATION,
         leaf: readSnp("turin_virtee_vcek.der"),
         product: "Milan",
         signingKey: "vcek",
@@ -127,6 +131,7 @@ describe("SnpVerifier.verifyChain", () => {
   test("known-bad legacy vcek → chain fails under SEV-Milan", async () => {
     await expectRejects(
       verifier.verifyChain({
+        revocation: NO_REVOCATION,
         leaf: readSnp("bad_vcek_coco_invalid_legacy.der"),
         product: "Milan",
         signingKey: "vcek",
@@ -140,6 +145,7 @@ describe("SnpVerifier.verifyChain", () => {
   test("vlek under the genoa asvk → snp_chain_invalid", async () => {
     await expectRejects(
       verifier.verifyChain({
+        revocation: NO_REVOCATION,
         leaf: readSnp("milan_v3_vlek_aws_vlek.der"),
         product: "Genoa",
         signingKey: "vlek",

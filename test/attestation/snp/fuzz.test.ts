@@ -6,6 +6,7 @@ import { OFF } from "../../../src/attestation/snp/report-layout.ts";
 import { SnpVerifier } from "../../../src/attestation/snp/verify.ts";
 import { view } from "../../../src/common/bytes.ts";
 import { ContrastError } from "../../../src/common/errors.ts";
+import { NO_REVOCATION } from "./no-revocation.ts";
 import { GOOD_REPORTS, readSnp } from "./testdata.ts";
 
 /** xorshift32: deterministic, so a failure is reproducible from the seed. */
@@ -82,13 +83,17 @@ describe("SnpVerifier.verify fuzz", () => {
     for (let i = 0; i < 2000; i++, ran++) {
       const g = GOOD_REPORTS[i % GOOD_REPORTS.length]!;
       const report = mutate(readSnp(g.report), next);
-      const code = await outcome(() => verifier.verify({ report, leaf: readSnp(g.leaf), now: g.now }));
+      const code = await outcome(() =>
+        verifier.verify({ revocation: NO_REVOCATION, report, leaf: readSnp(g.leaf), now: g.now }),
+      );
       codes.set(code, (codes.get(code) ?? 0) + 1);
     }
     for (let i = 0; i < 300; i++, ran++) {
       const g = GOOD_REPORTS[i % GOOD_REPORTS.length]!;
       const leaf = mutate(readSnp(g.leaf), next);
-      const code = await outcome(() => verifier.verify({ report: readSnp(g.report), leaf, now: g.now }));
+      const code = await outcome(() =>
+        verifier.verify({ revocation: NO_REVOCATION, report: readSnp(g.report), leaf, now: g.now }),
+      );
       codes.set(code, (codes.get(code) ?? 0) + 1);
     }
     expect(ran).toBe(2300);

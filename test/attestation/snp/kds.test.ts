@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:tes
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { X509Crl } from "@peculiar/x509";
 import { cacheKey, createCollateralCache } from "../../../src/attestation/collateral-cache.ts";
 import {
   buildVcekUrl,
@@ -267,8 +268,20 @@ describe("getCertChain", () => {
 
 describe("getCrl", () => {
   const crlPath = "/vcek/v1/Milan/crl";
-  const t0 = new Date("2026-01-01T00:00:00Z");
+  // Inside the stand-in CRL's window (2023-04-03 … 2024-04-02): a cached CRL is never served past nextUpdate.
+  const t0 = new Date("2023-06-01T00:00:00Z");
   const at = (ms: number) => () => new Date(t0.getTime() + ms);
+
+  test("within max age but past the crl's nextUpdate → refetched", async () => {
+    const cache = createCollateralCache(cacheDir);
+    const next = new X509Crl(readTestdata("tdx/rootcacrl_2023.der")).nextUpdate!.getTime();
+    const near = (ms: number) => () => new Date(next + ms);
+    await client({ cache, now: near(-3_600_000) }).getCrl("Milan", "vcek");
+    await client({ cache, now: near(-60_000) }).getCrl("Milan", "vcek");
+    expect(server.hits(crlPath)).toBe(1);
+    await client({ cache, now: near(3_600_000) }).getCrl("Milan", "vcek");
+    expect(server.hits(crlPath)).toBe(2);
+  });
 
   test("fresh within max age → cached; past max age → refetched", async () => {
     const cache = createCollateralCache(cacheDir);

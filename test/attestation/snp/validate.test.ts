@@ -12,6 +12,7 @@ import { SnpVerifier, type VerifiedSnpReport } from "../../../src/attestation/sn
 import { ConfigError, PolicyError } from "../../../src/common/errors.ts";
 import { createTestSim, HOST_DATA, REPORT_DATA, SIM_TIMEOUT_MS, verifiedVariant } from "../sim/fixture.ts";
 import { expectRejects } from "./expect-error.ts";
+import { NO_REVOCATION } from "./no-revocation.ts";
 import { NOW_2025, NOW_2026, readSnp } from "./testdata.ts";
 
 let sim: InitSimDirResult;
@@ -297,7 +298,7 @@ describe("validateSnpReport report rows (sim-signed variants)", () => {
 describe("validateSnpReport on real vectors", () => {
   const verifier = new SnpVerifier();
   const real = (report: string, leaf: string, now: Date) =>
-    verifier.verify({ report: readSnp(report), leaf: readSnp(leaf), now });
+    verifier.verify({ revocation: NO_REVOCATION, report: readSnp(report), leaf: readSnp(leaf), now });
 
   test("gosevguest report (policy 0xb0000) with default options → rejected", async () => {
     const v = await real("milan_v2_gosevguest_report.bin", "milan_v2_gosevguest_vcek.der", NOW_2026);

@@ -8,7 +8,7 @@ import type { InitSimDirResult } from "../../../src/attestation/sim/sim-dir.ts";
 import { SIM_FILES } from "../../../src/attestation/sim/sim-dir.ts";
 import { SnpVerifier } from "../../../src/attestation/snp/verify.ts";
 import { parseCertificate, splitPem } from "../../../src/attestation/snp/x509-util.ts";
-import { ParseError, VerificationError } from "../../../src/common/errors.ts";
+import { ParseError, UnavailableError, VerificationError } from "../../../src/common/errors.ts";
 import { createTestSim, SIM_NOW, SIM_TIMEOUT_MS, verifiedVariant } from "../sim/fixture.ts";
 import { expectRejects } from "./expect-error.ts";
 
@@ -110,7 +110,7 @@ describe("SnpVerifier.verifyChain with a crl", () => {
       leaf: sim.vcek,
       intermediate: sim.ask,
       trustedArks: [sim.ark],
-      crl,
+      revocation: { crl },
       product: "Milan",
       signingKey: "vcek",
       now,
@@ -125,11 +125,11 @@ describe("SnpVerifier.verifyChain with a crl", () => {
     await expectRejects(check(await makeCrl({ serials: [askSerial()] })), VerificationError, "snp_revoked");
   });
 
-  test("crl past its nextUpdate → snp_crl_expired", async () => {
+  test("crl past its nextUpdate, nothing else → UnavailableError snp_crl_unavailable", async () => {
     await expectRejects(
       check(await makeCrl({}), new Date(SIM_NOW.getTime() + 60 * 86_400_000)),
-      VerificationError,
-      "snp_crl_expired",
+      UnavailableError,
+      "snp_crl_unavailable",
     );
   });
 

@@ -6,6 +6,7 @@ import { SnpVerifier, verifySnpReport } from "../../../src/attestation/snp/verif
 import { toHex } from "../../../src/common/bytes.ts";
 import { ConfigError, ParseError, VerificationError } from "../../../src/common/errors.ts";
 import { expectRejects } from "./expect-error.ts";
+import { NO_REVOCATION } from "./no-revocation.ts";
 import { GOOD_REPORTS, NOW_2025, NOW_2026, readChain, readSnp } from "./testdata.ts";
 
 function flipped(bytes: Uint8Array, offset: number, delta = 1): Uint8Array {
@@ -22,6 +23,7 @@ describe("SnpVerifier.verify", () => {
     for (const g of GOOD_REPORTS) {
       const chain = readChain(g.chain);
       const v = await verifier.verify({
+        revocation: NO_REVOCATION,
         report: readSnp(g.report),
         leaf: readSnp(g.leaf),
         ...chain,
@@ -40,7 +42,12 @@ describe("SnpVerifier.verify", () => {
   test("every good report with only its cert (embedded roots) → valid", async () => {
     let ran = 0;
     for (const g of GOOD_REPORTS) {
-      const v = await verifySnpReport({ report: readSnp(g.report), leaf: readSnp(g.leaf), now: g.now });
+      const v = await verifySnpReport({
+        revocation: NO_REVOCATION,
+        report: readSnp(g.report),
+        leaf: readSnp(g.leaf),
+        now: g.now,
+      });
       expect(v.product).toBe(g.product);
       ran++;
     }
@@ -49,12 +56,14 @@ describe("SnpVerifier.verify", () => {
 
   test("ark fingerprints of the embedded roots → the values in spec §1.6", async () => {
     const v = await verifier.verify({
+      revocation: NO_REVOCATION,
       report: readSnp("milan_v2_virtee_report.bin"),
       leaf: readSnp("milan_v2_virtee_vcek.der"),
       now: NOW_2026,
     });
     expect(v.ark.sha256).toBe("69d063b45344d26a2e94e1f4210de49ef555308287d4c174445c95639a540bcd");
     const g = await verifier.verify({
+      revocation: NO_REVOCATION,
       report: readSnp("genoa_v3_coco_e2e_report.bin"),
       leaf: readSnp("genoa_v3_coco_e2e_vcek.der"),
       now: NOW_2026,
@@ -67,7 +76,7 @@ describe("SnpVerifier.verify", () => {
     for (const g of GOOD_REPORTS) {
       const report = flipped(readSnp(g.report), OFF.measurement + 7);
       await expectRejects(
-        verifier.verify({ report, leaf: readSnp(g.leaf), now: g.now }),
+        verifier.verify({ revocation: NO_REVOCATION, report, leaf: readSnp(g.leaf), now: g.now }),
         VerificationError,
         "snp_bad_signature",
       );
@@ -80,12 +89,12 @@ describe("SnpVerifier.verify", () => {
     const report = readSnp("milan_v2_coco_report.bin");
     const leaf = readSnp("milan_v2_coco_vcek.der");
     await expectRejects(
-      verifier.verify({ report: flipped(report, 42), leaf, now: NOW_2026 }),
+      verifier.verify({ revocation: NO_REVOCATION, report: flipped(report, 42), leaf, now: NOW_2026 }),
       VerificationError,
       "snp_bad_signature",
     );
     await expectRejects(
-      verifier.verify({ report: flipped(report, 0x180), leaf, now: NOW_2026 }),
+      verifier.verify({ revocation: NO_REVOCATION, report: flipped(report, 0x180), leaf, now: NOW_2026 }),
       VerificationError,
       "snp_bad_signature",
     );
@@ -95,13 +104,13 @@ describe("SnpVerifier.verify", () => {
     const report = readSnp("milan_v2_virtee_report.bin");
     const leaf = readSnp("milan_v2_virtee_vcek.der");
     await expectRejects(
-      verifier.verify({ report: flipped(report, 21), leaf, now: NOW_2026 }),
+      verifier.verify({ revocation: NO_REVOCATION, report: flipped(report, 21), leaf, now: NOW_2026 }),
       VerificationError,
       "snp_bad_signature",
     );
     let err: unknown;
     try {
-      await verifier.verify({ report, leaf: flipped(leaf, 40), now: NOW_2026 });
+      await verifier.verify({ revocation: NO_REVOCATION, report, leaf: flipped(leaf, 40), now: NOW_2026 });
     } catch (e) {
       err = e;
     }
@@ -113,15 +122,20 @@ describe("SnpVerifier.verify", () => {
       report: readSnp("milan_v3_vlek_aws_report.bin"),
       leaf: readSnp("milan_v3_vlek_aws_vlek.der"),
     };
-    const v = await verifier.verify({ ...input, now: NOW_2025 });
+    const v = await verifier.verify({ revocation: NO_REVOCATION, ...input, now: NOW_2025 });
     expect(v.signingKey).toBe("vlek");
     expect(v.leaf.extensions.cspId).toBe("CN=cc-us-east-2.amazonaws.com");
-    await expectRejects(verifier.verify({ ...input, now: NOW_2026 }), VerificationError, "snp_cert_expired");
+    await expectRejects(
+      verifier.verify({ revocation: NO_REVOCATION, ...input, now: NOW_2026 }),
+      VerificationError,
+      "snp_cert_expired",
+    );
   });
 
   test("vcek before its notBefore → snp_cert_not_yet_valid", async () => {
     await expectRejects(
       verifier.verify({
+        revocation: NO_REVOCATION,
         report: readSnp("milan_v2_virtee_report.bin"),
         leaf: readSnp("milan_v2_virtee_vcek.der"),
         now: new Date("2023-01-01T00:00:00Z"),
@@ -134,6 +148,7 @@ describe("SnpVerifier.verify", () => {
   test("vlek under the milan ASK instead of the ASVK → snp_chain_invalid", async () => {
     await expectRejects(
       verifier.verify({
+        revocation: NO_REVOCATION,
         report: readSnp("milan_v3_vlek_aws_report.bin"),
         leaf: readSnp("milan_v3_vlek_aws_vlek.der"),
         ...readChain("milan_vcek_cert_chain.pem"),
@@ -147,6 +162,7 @@ describe("SnpVerifier.verify", () => {
   test("gosevguest report with the virtee vcek (wrong pairing) → snp_bad_signature", async () => {
     await expectRejects(
       verifier.verify({
+        revocation: NO_REVOCATION,
         report: readSnp("milan_v2_gosevguest_report.bin"),
         leaf: readSnp("milan_v2_virtee_vcek.der"),
         now: NOW_2026,
@@ -159,6 +175,7 @@ describe("SnpVerifier.verify", () => {
   test("milan vcek under the genoa chain with product Genoa → snp_chain_invalid", async () => {
     await expectRejects(
       verifier.verify({
+        revocation: NO_REVOCATION,
         report: readSnp("milan_v2_virtee_report.bin"),
         leaf: readSnp("milan_v2_virtee_vcek.der"),
         ...readChain("genoa_vcek_cert_chain.pem"),
@@ -173,6 +190,7 @@ describe("SnpVerifier.verify", () => {
   test("milan vcek with the genoa ark passed in → snp_untrusted_root (ark must equal the pinned one)", async () => {
     await expectRejects(
       verifier.verify({
+        revocation: NO_REVOCATION,
         report: readSnp("milan_v2_virtee_report.bin"),
         leaf: readSnp("milan_v2_virtee_vcek.der"),
         ...readChain("genoa_vcek_cert_chain.pem"),
@@ -186,6 +204,7 @@ describe("SnpVerifier.verify", () => {
   test("vcek report with a vlek leaf → snp_chain_invalid", async () => {
     await expectRejects(
       verifier.verify({
+        revocation: NO_REVOCATION,
         report: readSnp("milan_v2_virtee_report.bin"),
         leaf: readSnp("milan_v3_vlek_aws_vlek.der"),
         now: NOW_2025,
@@ -198,6 +217,7 @@ describe("SnpVerifier.verify", () => {
   test("genoa v3 report with product hint Milan → snp_product_mismatch", async () => {
     await expectRejects(
       verifier.verify({
+        revocation: NO_REVOCATION,
         report: readSnp("genoa_v3_coco_e2e_report.bin"),
         leaf: readSnp("genoa_v3_coco_e2e_vcek.der"),
         product: "Milan",
@@ -211,6 +231,7 @@ describe("SnpVerifier.verify", () => {
   test("no embedded roots trusted and no trusted ark → snp_untrusted_root", async () => {
     await expectRejects(
       new SnpVerifier({ trustEmbeddedAmdRoots: false }).verify({
+        revocation: NO_REVOCATION,
         report: readSnp("milan_v2_virtee_report.bin"),
         leaf: readSnp("milan_v2_virtee_vcek.der"),
         ...readChain("milan_vcek_cert_chain.pem"),
@@ -224,6 +245,7 @@ describe("SnpVerifier.verify", () => {
   test("amd ark passed as explicitly trusted with embedded roots off → valid, source trusted", async () => {
     const chain = readChain("milan_vcek_cert_chain.pem");
     const v = await new SnpVerifier({ trustEmbeddedAmdRoots: false }).verify({
+      revocation: NO_REVOCATION,
       report: readSnp("milan_v2_virtee_report.bin"),
       leaf: readSnp("milan_v2_virtee_vcek.der"),
       ...chain,
@@ -237,6 +259,7 @@ describe("SnpVerifier.verify", () => {
     const der = readSnp("milan_v2_virtee_vcek.der");
     const pem = `-----BEGIN CERTIFICATE-----\n${Buffer.from(der).toString("base64")}\n-----END CERTIFICATE-----\n`;
     const v = await verifier.verify({
+      revocation: NO_REVOCATION,
       report: readSnp("milan_v2_virtee_report.bin"),
       leaf: new TextEncoder().encode(pem),
       now: NOW_2026,
@@ -247,6 +270,7 @@ describe("SnpVerifier.verify", () => {
   test("garbage leaf → ParseError snp_cert_invalid", async () => {
     await expectRejects(
       verifier.verify({
+        revocation: NO_REVOCATION,
         report: readSnp("milan_v2_virtee_report.bin"),
         leaf: new Uint8Array([0x30, 1, 2]),
         now: NOW_2026,
@@ -261,7 +285,12 @@ describe("SnpVerifier.verify", () => {
     expect(leaf[801]).toBe(0x05);
     leaf[801] = 0x04;
     await expectRejects(
-      verifier.verify({ report: readSnp("milan_v2_virtee_report.bin"), leaf, now: NOW_2026 }),
+      verifier.verify({
+        revocation: NO_REVOCATION,
+        report: readSnp("milan_v2_virtee_report.bin"),
+        leaf,
+        now: NOW_2026,
+      }),
       ParseError,
       "snp_cert_invalid",
     );
@@ -271,7 +300,12 @@ describe("SnpVerifier.verify", () => {
     const report = readSnp("milan_v2_virtee_report.bin");
     report[OFF.signerInfo] = 7 << 2;
     await expectRejects(
-      verifier.verify({ report, leaf: readSnp("milan_v2_virtee_vcek.der"), now: NOW_2026 }),
+      verifier.verify({
+        revocation: NO_REVOCATION,
+        report,
+        leaf: readSnp("milan_v2_virtee_vcek.der"),
+        now: NOW_2026,
+      }),
       VerificationError,
       "snp_unsigned_report",
     );
@@ -280,6 +314,7 @@ describe("SnpVerifier.verify", () => {
   test("invalid now → ConfigError snp_verify_options", async () => {
     await expectRejects(
       verifier.verify({
+        revocation: NO_REVOCATION,
         report: readSnp("milan_v2_virtee_report.bin"),
         leaf: readSnp("milan_v2_virtee_vcek.der"),
         now: new Date(Number.NaN),

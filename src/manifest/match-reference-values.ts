@@ -1,0 +1,140 @@
+// The one trust rule for evidence against reference values (reference §2.1), used by the Coordinator, the CLI
+// verifier and `contrast attestation verify`: the evidence passes when ANY entry matches; an entry that names a
+// SimulatedARK trusts exactly that root and one without trusts only AMD's; an entry accepts a missing CRL only when
+// it says `AllowMissingCRL` (or the CLI was given --allow-missing-crl), and each such use is returned as a warning.
+// When no entry matches, every entry's reasons are reported.
+
+import type { SnpRevocationStatus } from "../attestation/snp/revocation.ts";
+import { validateSnpReport } from "../attestation/snp/validate.ts";
+import type { VerifiedSnpReport } from "../attestation/snp/verify.ts";
+import { sha256Hex, toDer } from "../attestation/snp/x509-util.ts";
+import type { TdxRevocationStatus } from "../attestation/tdx/fetch-collateral.ts";
+import { validateTdxQuote } from "../attestation/tdx/validate.ts";
+import type { VerifiedTdxQuote } from "../attestation/tdx/verify.ts";
+import { utf8 } from "../common/bytes.ts";
+import { type ContrastError, PolicyError, UnavailableError } from "../common/errors.ts";
+import { snpOptionsFor, tdxOptionsFor } from "./reference-options.ts";
+import type { SnpReferenceValue, TdxReferenceValue } from "./types.ts";
+
+export interface MatchOptions {
+  /** REPORT_DATA the evidence must carry (per call, never stored in shared options). */
+  readonly reportData?: Uint8Array;
+  /** `attestation verify --allow-missing-crl`: every entry accepts a missing CRL. */
+  readonly allowMissingCrl?: boolean;
+  /** TDX: require an evaluated TCB status (false only for `attestation verify --no-collateral`). Default true. */
+  readonly requireTcbStatus?: boolean;
+}
+
+export interface Match {
+  /** The entry that matched, e.g. `snp[1]`. */
+  readonly matched: string;
+  /** One line per relaxation the match relied on (a missing CRL accepted): log or print every one. */
+  readonly warnings: readonly string[];
+}
+
+/** DER of every SimulatedARK the entries name: the roots the SNP verifier may end a chain in besides AMD's. */
+export function simulatedArks(entries: readonly SnpReferenceValue[]): Uint8Array[] {
+  return entries.flatMap((e) => (e.SimulatedARK === undefined ? [] : [simulatedArkDer(e.SimulatedARK)]));
+}
+
+/** Matches a verified SNP report (verified with `simulatedArks(entries)` trusted and revocation reported). */
+export function matchSnpReferenceValues(
+  v: VerifiedSnpReport,
+  entries: readonly SnpReferenceValue[],
+  opts: MatchOptions = {},
+): Match {
+  if (entries.length === 0) {
+    throw new PolicyError(
+      "no_reference_values",
+      "reference values: expected at least one snp entry for snp evidence, got none",
+    );
+  }
+  return matchEntries(
+    "snp",
+    entries.map((rv) => () => {
+      const revocation = revocationOutcome(v.leaf.revocation, rv.AllowMissingCRL, opts);
+      const values = [...checkArk(v, rv), ...validateSnpReport(v, snpOptionsFor(rv, opts.reportData))];
+      return { values, revocation };
+    }),
+  );
+}
+
+/** Matches a verified TDX quote whose CRL status `revocation` was established with the quote. */
+export function matchTdxReferenceValues(
+  v: VerifiedTdxQuote,
+  revocation: TdxRevocationStatus,
+  entries: readonly TdxReferenceValue[],
+  opts: MatchOptions = {},
+): Match {
+  if (entries.length === 0) {
+    throw new PolicyError(
+      "no_reference_values",
+      "reference values: expected at least one tdx entry for tdx evidence, got none",
+    );
+  }
+  const requireTcbStatus = opts.requireTcbStatus ?? true;
+  return matchEntries(
+    "tdx",
+    entries.map((rv) => () => ({
+      values: validateTdxQuote(v, { ...tdxOptionsFor(rv, opts.reportData), requireTcbStatus }),
+      revocation: revocationOutcome(revocation, rv.AllowMissingCRL, opts),
+    })),
+  );
+}
+
+interface EntryOutcome {
+  /** Mismatches of authentic evidence against the entry's values (and, for SNP, its root). */
+  readonly values: readonly string[];
+  readonly revocation: { readonly problem?: ContrastError; readonly warning?: string };
+}
+
+function matchEntries(platform: "snp" | "tdx", entries: (() => EntryOutcome)[]): Match {
+  const problems: string[] = [];
+  let revocationOnly: ContrastError | undefined;
+  for (const [i, evaluate] of entries.entries()) {
+    const { values, revocation } = evaluate();
+    const name = `${platform}[${i}]`;
+    if (values.length === 0 && revocation.problem === undefined) {
+      const warnings = revocation.warning === undefined ? [] : [`${name}: ${revocation.warning}`];
+      return { matched: name, warnings };
+    }
+    problems.push(...values.map((m) => `${name}: ${m}`));
+    if (revocation.problem !== undefined) {
+      problems.push(`${name}: ${revocation.problem.message}`);
+      if (values.length === 0) revocationOnly ??= revocation.problem;
+    }
+  }
+  const message = `no ${platform} reference value matched: ${problems.join("; ")}`;
+  // An entry that failed only for want of a CRL may match once KDS/PCS answers: unavailable (exit 6), not a mismatch.
+  if (revocationOnly !== undefined) {
+    throw new UnavailableError(revocationOnly.code, message, { field: revocationOnly.field ?? "crl" });
+  }
+  throw new PolicyError("reference_values_mismatch", message, problems);
+}
+
+function revocationOutcome(
+  status: SnpRevocationStatus | TdxRevocationStatus,
+  entryAllows: boolean | undefined,
+  opts: MatchOptions,
+): EntryOutcome["revocation"] {
+  if (status.checked) return {};
+  if (entryAllows === true) {
+    return { warning: `accepted without a current crl (AllowMissingCRL): ${status.error.message}` };
+  }
+  if (opts.allowMissingCrl === true) {
+    return { warning: `accepted without a current crl (--allow-missing-crl): ${status.error.message}` };
+  }
+  return { problem: status.error };
+}
+
+function checkArk(v: VerifiedSnpReport, rv: SnpReferenceValue): string[] {
+  if (rv.SimulatedARK === undefined) {
+    return v.ark.source === "amd" ? [] : [`ark: expected an AMD root, got the simulated ark ${v.ark.sha256}`];
+  }
+  const want = sha256Hex(simulatedArkDer(rv.SimulatedARK));
+  return v.ark.sha256 === want ? [] : [`ark: expected the SimulatedARK ${want}, got ${v.ark.sha256}`];
+}
+
+function simulatedArkDer(pem: string): Uint8Array {
+  return toDer(utf8(pem), "SimulatedARK");
+}
