@@ -7,7 +7,7 @@ import { SIM_FILES } from "../attestation/sim/sim-load.ts";
 import { ConfigError } from "../common/errors.ts";
 import { createHandlerFor } from "../kube/platform-handler.ts";
 import { readYamlPaths } from "../kube/read-yaml-paths.ts";
-import { INITIALIZER_IMAGE, knownReleaseImages } from "../kube/release-images.ts";
+import { INITIALIZER_IMAGE, knownReleaseImages, SERVICE_MESH_IMAGE } from "../kube/release-images.ts";
 import { type Platform, parsePlatform } from "../kube/runtime/index.ts";
 import { describeLocation } from "../kube/source-location.ts";
 import { buildManifest, type PolicyInput } from "../manifest/build-manifest.ts";
@@ -51,6 +51,7 @@ export interface GenerateFlags {
   addSeedshareOwnerKey?: string | string[];
   disableUpdates?: boolean;
   skipInitializer?: boolean;
+  skipServiceMesh?: boolean;
   output?: string;
   offline?: boolean;
   insecureRegistry?: string | string[];
@@ -74,6 +75,7 @@ export interface GenerateConfig {
   readonly seedshareOwnerKeys: readonly string[];
   readonly disableUpdates: boolean;
   readonly skipInitializer: boolean;
+  readonly skipServiceMesh: boolean;
   readonly output: string | undefined;
   readonly offline: boolean;
   readonly insecureRegistries: readonly string[];
@@ -122,6 +124,7 @@ export function readGenerateConfig(paths: readonly string[], flags: GenerateFlag
         : [workspacePath(ws, undefined, WORKSPACE_FILES.seedshareOwnerKey)],
     disableUpdates: flags.disableUpdates === true,
     skipInitializer: flags.skipInitializer === true,
+    skipServiceMesh: flags.skipServiceMesh === true,
     output: flagString(flags.output, "--output"),
     offline: flags.offline === true,
     insecureRegistries: flagList(flags.insecureRegistry),
@@ -253,6 +256,8 @@ async function patchWorkloads(
     initializerImage: INITIALIZER_IMAGE.reference,
     ...(config.coordinatorHost === undefined ? {} : { coordinatorHost: config.coordinatorHost }),
     skipInitializer: config.skipInitializer,
+    serviceMeshImage: SERVICE_MESH_IMAGE.reference,
+    skipServiceMesh: config.skipServiceMesh,
     rules,
     settings,
     imageReplacements: replacements,
@@ -358,6 +363,7 @@ export function registerGenerate(cli: CAC, deps: GenerateDeps = {}): void {
     )
     .option("-d, --disable-updates", "list no workload owner: the manifest can never be replaced")
     .option("--skip-initializer", "do not inject the Initializer")
+    .option("--skip-service-mesh", "do not inject the service mesh sidecar into pods with mesh annotations")
     .option("-o, --output <file>", "write all patched documents into FILE instead of patching in place")
     .option("--offline", "use only the layers cache, never a registry")
     .option("--insecure-registry <host>", "reach this registry over plain http (repeatable)")

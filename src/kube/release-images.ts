@@ -1,4 +1,4 @@
-// The product's own images (Coordinator, Initializer): references fixed at build time and their image configs.
+// The product's own images (Coordinator, Initializer, service mesh): references fixed at build time and their image configs.
 //
 // The images are `images/Containerfile.*`: FROM scratch, the binary at /bin/contrast, ENTRYPOINT
 // ["/bin/contrast", "<role>"], no Env, User or WorkingDir. A release build passes the pushed references pinned by
@@ -9,6 +9,7 @@
 declare const CONTRAST_VERSION: string | undefined;
 declare const CONTRAST_INITIALIZER_IMAGE: string | undefined;
 declare const CONTRAST_COORDINATOR_IMAGE: string | undefined;
+declare const CONTRAST_SERVICE_MESH_IMAGE: string | undefined;
 
 /** Registry prefix of development builds: where `images/README.md` pushes `make images` output. */
 export const DEV_IMAGE_REGISTRY = "localhost:5000/contrast";
@@ -37,6 +38,15 @@ export const COORDINATOR_IMAGE: ReleaseImage = Object.freeze({
   config: Object.freeze({ Entrypoint: Object.freeze(["/bin/contrast", "coordinator"]) }),
 });
 
+/** The service mesh sidecar: the same binary, plus the iptables tools its inbound rules need. */
+export const SERVICE_MESH_IMAGE: ReleaseImage = Object.freeze({
+  reference:
+    typeof CONTRAST_SERVICE_MESH_IMAGE === "string"
+      ? CONTRAST_SERVICE_MESH_IMAGE
+      : `${DEV_IMAGE_REGISTRY}/service-mesh:${version}`,
+  config: Object.freeze({ Entrypoint: Object.freeze(["/bin/contrast", "service-mesh"]) }),
+});
+
 const DIGEST_SUFFIX = /@(sha256:[0-9a-f]{64})$/;
 
 /**
@@ -44,7 +54,7 @@ const DIGEST_SUFFIX = /@(sha256:[0-9a-f]{64})$/;
  * `known` map. Tag-only references (development builds) are left to the registry.
  */
 export function knownReleaseImages(
-  images: readonly ReleaseImage[] = [INITIALIZER_IMAGE, COORDINATOR_IMAGE],
+  images: readonly ReleaseImage[] = [INITIALIZER_IMAGE, COORDINATOR_IMAGE, SERVICE_MESH_IMAGE],
 ): Map<string, { digest: string; config: ReleaseImage["config"] }> {
   const out = new Map<string, { digest: string; config: ReleaseImage["config"] }>();
   for (const image of images) {

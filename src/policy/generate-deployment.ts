@@ -10,6 +10,7 @@ import {
   ROLE_COORDINATOR,
 } from "../kube/contrast-annotations.ts";
 import { injectInitializer } from "../kube/inject-initializer.ts";
+import { injectServiceMesh } from "../kube/inject-service-mesh.ts";
 import { asRecord, splitApiVersion } from "../kube/kube-object.ts";
 import { setRuntimeHandler, setTemplateAnnotation } from "../kube/patch-pod-template.ts";
 import type { HandlerFor } from "../kube/runtime-class.ts";
@@ -36,6 +37,9 @@ export interface GenerateOptions {
   readonly initializerImage: string;
   readonly coordinatorHost?: string;
   readonly skipInitializer?: boolean;
+  /** Image of the service mesh sidecar, injected into pods with a mesh annotation unless `skipServiceMesh`. */
+  readonly serviceMeshImage?: string;
+  readonly skipServiceMesh?: boolean;
   readonly rules: string;
   readonly settings: Settings;
   readonly imageResolver: ImageResolver;
@@ -148,6 +152,8 @@ async function generateOne(
       w.loc,
     );
   }
+  if (opts.skipServiceMesh !== true && opts.serviceMeshImage !== undefined)
+    injectServiceMesh(doc, w.templatePath, { image: opts.serviceMeshImage }, w.loc);
   const images = await pinImages(w, doc, opts.imageResolver, pinned, opts.imageReplacements);
   const plain = doc.toJS() as Record<string, unknown>;
   const template = asRecord(getPath(plain, w.templatePath)) ?? {};
