@@ -176,3 +176,12 @@ export async function until(cond: () => boolean | Promise<boolean>, ms = 10_000)
     await Bun.sleep(20);
   }
 }
+
+/** A port that was free a moment ago on `host` (for configs that must name one). */
+export async function freePort(host = "127.0.0.1"): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, host, r));
+  const port = (s.address() as net.AddressInfo).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
