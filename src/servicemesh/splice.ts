@@ -60,6 +60,8 @@ export function splice(
     resetSocket(up);
   };
   const watch = (s: Socket) => {
+    // No Nagle delay added by the proxy: the app chose its own on the original socket (Envoy does the same).
+    s.setNoDelay(true);
     s.setTimeout(idleTimeoutMs);
     s.on("timeout", () => fail("idle_timeout"));
     s.on("error", (e) => fail("error", e));
