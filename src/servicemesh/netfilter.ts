@@ -18,10 +18,17 @@ export interface CommandResult {
 /** Runs one command with optional stdin; injected so tests can record the sequence without privileges. */
 export type CommandRunner = (argv: readonly string[], stdin?: string) => Promise<CommandResult>;
 
+/** Images without an Env still have the tools in the usual places; the container may carry no PATH at all. */
+const FALLBACK_PATH = "/usr/sbin:/usr/bin:/sbin:/bin";
+
 export const spawnCommand: CommandRunner = async (argv, stdin) => {
   let proc: ReturnType<typeof Bun.spawn>;
+  const [bin = "", ...rest] = argv;
+  const resolved =
+    Bun.which(bin, { PATH: process.env.PATH ?? FALLBACK_PATH }) ?? Bun.which(bin, { PATH: FALLBACK_PATH });
+  if (resolved === null) return { code: 127, stderr: `${bin}: not found` };
   try {
-    proc = Bun.spawn([...argv], {
+    proc = Bun.spawn([resolved, ...rest], {
       stdin: stdin === undefined ? "ignore" : "pipe",
       stdout: "ignore",
       stderr: "pipe",
