@@ -1,6 +1,6 @@
 // Test apps for the network-namespace mesh test, run inside a namespace with `ip netns exec … bun mesh-app.ts`.
 //
-//   sink   --port P            check every byte of each stream against the pattern; answer `ok N` or `bad …`
+//   sink   --port P            (on ::, dual stack) check every byte of each stream against the pattern; answer `ok N` or `bad …`
 //   load   --target H:P --conns N --bytes B   N concurrent pattern streams; JSON summary on stdout, exit 0 if all ok
 //   hold   --target H:P --bytes B   send half, print `held`, wait for a stdin line, send the rest, print the answer
 //   probe  --target H:P [--tls-dir D --servername S]   send `hello`, print {connected, reply, error} as JSON
@@ -118,7 +118,8 @@ function sink(): void {
       s.end(`${v}\n`);
     });
   });
-  server.listen(Number(arg("port")), "0.0.0.0", () =>
+  // `::` without ipv6Only: one socket for IPv4 and IPv6, as many apps bind.
+  server.listen(Number(arg("port")), "::", () =>
     process.stdout.write(`${JSON.stringify({ event: "listening" })}\n`),
   );
 }

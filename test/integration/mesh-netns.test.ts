@@ -189,6 +189,8 @@ describe.skipIf(reason !== undefined)("service mesh in network namespaces", () =
     for (const side of ["a", "b"] as const) {
       sh(["ip", "link", "set", VETH[side], "netns", NS[side]]);
       sh(["ip", "-n", NS[side], "addr", "add", `${IP[side]}/24`, "dev", VETH[side]]);
+      // Link-local IPv6 usable at once (no duplicate address detection), for the IPv6 bypass attempt below.
+      sh(["ip", "netns", "exec", NS[side], "sysctl", "-qw", `net.ipv6.conf.${VETH[side]}.accept_dad=0`]);
       sh(["ip", "-n", NS[side], "link", "set", VETH[side], "up"]);
       sh(["ip", "-n", NS[side], "link", "set", "lo", "up"]);
       // The guest's default-deny rule, which the sidecar must lift only after its own rules are in place.
@@ -301,6 +303,18 @@ describe.skipIf(reason !== undefined)("service mesh in network namespaces", () =
     // A port left plain (`#true`) is reached as it is: its sink answers (and finds no pattern header).
     const plain = await app(NS.a, ["probe", "--target", `${IP.b}:9000`]);
     expect(plain.reply).toContain("bad");
+  });
+
+  test("plain text over IPv6 (link-local) to the app port → also redirected, never reaches the app", async () => {
+    const ll = sh(["ip", "-n", NS.b, "-6", "-o", "addr", "show", "dev", VETH.b, "scope", "link"]).split(
+      /\s+/,
+    )[3];
+    expect(ll).toStartWith("fe80::");
+    const before = sinkConnections();
+    const r = await app(NS.a, ["probe", "--target", `${ll!.split("/")[0]}%${VETH.a}:8080`]);
+    expect(r.connected).toBe(true); // the proxy answered on the app's port …
+    expect(String(r.reply)).not.toContain("bad"); // … and the app never saw the bytes
+    expect(sinkConnections()).toBe(before);
   });
 
   test("client certificate from another Coordinator → refused by the ingress, app untouched", async () => {
