@@ -44,12 +44,13 @@ function connectUpstream(opts: EgressOptions, conns: ConnectionSet, down: net.So
   );
   const early = (e: Error) => {
     clearTimeout(timer);
+    if (bridged) return;
     conns.refuse(down, isPeerRefusal(e) ? "refused_peer" : "upstream_failed", reasonOf(e), {
       upstream: `${host}:${port}`,
     });
     up.destroy();
   };
-  up.once("error", early);
+  up.on("error", early); // `on`: a second error before the connect must not go unhandled
   up.once("secureConnect", () => {
     clearTimeout(timer);
     up.removeListener("error", early);

@@ -42,7 +42,7 @@ function forward(opts: IngressOptions, conns: ConnectionSet, down: tls.TLSSocket
     conns.refuse(down, "upstream_failed", reasonOf(e), { upstream: `${opts.appHost}:${opts.appPort}` });
     up.destroy();
   };
-  up.once("error", early);
+  up.on("error", early); // `on`: a second error before the connect must not go unhandled
   up.once("connect", () => {
     up.removeListener("error", early);
     bridged = true;
