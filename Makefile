@@ -28,13 +28,14 @@ dist/contrast: node_modules/.package-lock.json $(SOURCES)
 
 # `make test`: the unit tests (everything under test/ but e2e/ and integration/), fast enough to run often.
 # `make test-integration`: whole-system runs on loopback (test/e2e), image builds, network namespaces (test/integration).
+# Mesh acceptance sizes: CONTRAST_MESH_E2E_CONNS / CONTRAST_MESH_E2E_BYTES (default 100 x 100 MiB).
 # JUNIT=path writes a JUnit report too. TESTS=path narrows either target.
 UNIT_IGNORE := --path-ignore-patterns='test/e2e/**' --path-ignore-patterns='test/integration/**'
 test: node_modules/.package-lock.json
 	$(BUN) test --timeout 30000 $(UNIT_IGNORE) $(if $(JUNIT),--reporter=junit --reporter-outfile=$(JUNIT)) $(TESTS)
 
 test-integration: node_modules/.package-lock.json
-	$(BUN) test --timeout 120000 $(if $(JUNIT),--reporter=junit --reporter-outfile=$(JUNIT)) $(or $(TESTS),test/e2e test/integration)
+	$(BUN) test --timeout 1800000 $(if $(JUNIT),--reporter=junit --reporter-outfile=$(JUNIT)) $(or $(TESTS),test/e2e test/integration)
 
 lint: node_modules/.package-lock.json
 	$(TSC) --noEmit -p tsconfig.json

@@ -16,7 +16,7 @@ VERSION=${IMAGE_TAG:-$(node -p "require('./package.json').version")}
 EPOCH=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || echo 0)}
 CREATED=$(date -u -d "@$EPOCH" +%Y-%m-%dT%H:%M:%SZ)
 names=("$@")
-[ ${#names[@]} -gt 0 ] || names=(coordinator initializer node-installer)
+[ ${#names[@]} -gt 0 ] || names=(coordinator initializer node-installer service-mesh)
 
 for tool in umoci skopeo ldd; do
   command -v "$tool" >/dev/null || { echo "images: $tool not found (apt-get install umoci skopeo)" >&2; exit 1; }
@@ -34,6 +34,25 @@ ldd "$BIN" | awk '/=>/ { print $3 } !/=>/ && $1 ~ /^\// { print $1 }' | while re
   cp -L "$lib" "$CTX/base$lib"
 done
 cp "$BIN" "$CTX/contrast"
+# netfilter/ (service-mesh image): Debian's iptables with the nf_tables backend, i.e. the multi-call binary under the
+# names the sidecar runs, the libraries it links that base/ lacks, and the xtables modules it loads at run time.
+mkdir -p "$CTX/netfilter"
+if [[ " ${names[*]} " == *" service-mesh "* ]]; then
+  xt=$(command -v xtables-nft-multi || true)
+  [ -n "$xt" ] || { echo "images: xtables-nft-multi not found (apt-get install iptables)" >&2; exit 1; }
+  mkdir -p "$CTX/netfilter/usr/sbin"
+  cp -L "$xt" "$CTX/netfilter/usr/sbin/xtables-nft-multi"
+  for n in iptables iptables-restore ip6tables ip6tables-restore; do ln -s xtables-nft-multi "$CTX/netfilter/usr/sbin/$n"; done
+  ldd "$xt" | awk '/=>/ { print $3 }' | while read -r lib; do
+    [ -e "$CTX/base$lib" ] && continue
+    mkdir -p "$CTX/netfilter$(dirname "$lib")"
+    cp -L "$lib" "$CTX/netfilter$lib"
+  done
+  modules=/usr/lib/x86_64-linux-gnu/xtables # Debian's compiled-in XTABLES_LIBDIR
+  [ -d "$modules" ] || { echo "images: $modules missing (apt-get install iptables)" >&2; exit 1; }
+  mkdir -p "$CTX/netfilter$modules"
+  cp -a "$modules/." "$CTX/netfilter$modules/"
+fi
 if [ -d runtime/artifacts ]; then cp -a runtime/artifacts/. "$CTX/artifacts/"; fi
 find "$CTX" -exec touch -h -d "@$EPOCH" {} +
 

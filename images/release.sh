@@ -27,7 +27,7 @@ COMMIT=$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 [ -z "$(git status --porcelain 2>/dev/null)" ] || COMMIT="$COMMIT-dirty"
 EPOCH=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || echo 0)}
 BUILT=$(date -u -d "@$EPOCH" +%Y-%m-%dT%H:%M:%SZ)
-NAMES=(coordinator initializer node-installer)
+NAMES=(coordinator initializer node-installer service-mesh)
 
 fail() { echo "release: $*" >&2; exit 1; }
 # The registry path and tag grammar of distribution/reference (lower-case repository components, tag [\w.-]{1,128}).
@@ -82,7 +82,8 @@ echo "release: stage 2: the CLI with the pushed images pinned by digest"
 compile "$OUT/contrast" \
   --define "CONTRAST_COORDINATOR_IMAGE=\"${refs[coordinator]}\"" \
   --define "CONTRAST_INITIALIZER_IMAGE=\"${refs[initializer]}\"" \
-  --define "CONTRAST_NODE_INSTALLER_IMAGE=\"${refs[node-installer]}\""
+  --define "CONTRAST_NODE_INSTALLER_IMAGE=\"${refs[node-installer]}\"" \
+  --define "CONTRAST_SERVICE_MESH_IMAGE=\"${refs[service-mesh]}\""
 for name in "${NAMES[@]}"; do printf '%s\t%s\n' "$name" "${refs[$name]}"; done | tee "$OUT/images.txt"
 
 # What the node-installer image cannot install yet: lock entries without integrity are refused on the node.

@@ -13,6 +13,7 @@ import {
   INITIALIZER_IMAGE,
   isReleaseBuild,
   knownReleaseImages,
+  SERVICE_MESH_IMAGE,
 } from "../kube/release-images.ts";
 import { type Platform, parsePlatform } from "../kube/runtime/index.ts";
 import { describeLocation } from "../kube/source-location.ts";
@@ -59,6 +60,7 @@ export interface GenerateFlags {
   addSeedshareOwnerKey?: string | string[];
   disableUpdates?: boolean;
   skipInitializer?: boolean;
+  skipServiceMesh?: boolean;
   output?: string;
   offline?: boolean;
   insecureRegistry?: string | string[];
@@ -86,6 +88,7 @@ export interface GenerateConfig {
   readonly seedshareOwnerKeys: readonly string[];
   readonly disableUpdates: boolean;
   readonly skipInitializer: boolean;
+  readonly skipServiceMesh: boolean;
   readonly output: string | undefined;
   readonly offline: boolean;
   readonly insecureRegistries: readonly string[];
@@ -145,6 +148,7 @@ export function readGenerateConfig(paths: readonly string[], flags: GenerateFlag
         : [workspacePath(ws, undefined, WORKSPACE_FILES.seedshareOwnerKey)],
     disableUpdates: flags.disableUpdates === true,
     skipInitializer: flags.skipInitializer === true,
+    skipServiceMesh: flags.skipServiceMesh === true,
     output: flagString(flags.output, "--output"),
     offline: flags.offline === true,
     insecureRegistries: flagList(flags.insecureRegistry),
@@ -293,6 +297,8 @@ async function patchWorkloads(
       : { coordinatorNamespace: config.coordinatorNamespace }),
     skipInitializer: config.skipInitializer,
     coordinatorPin: { extraCoordinatorPolicies: config.coordinatorPolicies, deploymentKeys },
+    serviceMeshImage: SERVICE_MESH_IMAGE.reference,
+    skipServiceMesh: config.skipServiceMesh,
     rules,
     settings,
     imageReplacements: replacements,
@@ -464,6 +470,7 @@ export function registerGenerate(cli: CAC, deps: GenerateDeps = {}): void {
     )
     .option("-d, --disable-updates", "list no workload owner: the manifest can never be replaced")
     .option("--skip-initializer", "do not inject the Initializer")
+    .option("--skip-service-mesh", "do not inject the service mesh sidecar into pods with mesh annotations")
     .option("-o, --output <file>", "write all patched documents into FILE instead of patching in place")
     .option("--offline", "use only the layers cache, never a registry")
     .option("--insecure-registry <host>", "reach this registry over plain http (repeatable)")

@@ -53,7 +53,7 @@ const PINNED = /^(.+)@sha256:[0-9a-f]{64}$/;
  * Equal to the desired container, or equal except that the image is the desired reference pinned by the
  * generator on an earlier run (`<image>@sha256:…`): re-running then keeps the pin and needs no registry.
  */
-function sameInitializer(existing: unknown, desired: Record<string, unknown>): boolean {
+export function sameInjectedContainer(existing: unknown, desired: Record<string, unknown>): boolean {
   if (deepEqualJson(existing, desired)) return true;
   const image = (existing as { image?: unknown } | null)?.image;
   if (typeof image !== "string" || PINNED.exec(image)?.[1] !== desired.image) return false;
@@ -66,7 +66,11 @@ function placeInitializer(doc: Document, spec: readonly (string | number)[], opt
   const inits = ensureSeq(doc, [...spec, "initContainers"]);
   const first = inits.items[0];
   const others = inits.items.filter((it) => itemName(it) === INITIALIZER_NAME);
-  if (others.length === 1 && first === others[0] && sameInitializer((first as YAMLMap).toJSON(), desired))
+  if (
+    others.length === 1 &&
+    first === others[0] &&
+    sameInjectedContainer((first as YAMLMap).toJSON(), desired)
+  )
     return;
   inits.items = inits.items.filter((it) => itemName(it) !== INITIALIZER_NAME);
   inits.items.unshift(doc.createNode(desired));

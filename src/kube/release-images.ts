@@ -1,4 +1,5 @@
-// The product's own images (Coordinator, Initializer, node-installer): references fixed at build time and their configs.
+// The product's own images (Coordinator, Initializer, node-installer, service mesh): references fixed at build time and
+// their image configs.
 //
 // The images are `images/Containerfile.*`: FROM scratch, the binary at /bin/contrast, ENTRYPOINT
 // ["/bin/contrast", "<role>"], no Env, User or WorkingDir. `make release` (images/release.sh) builds in two stages: the
@@ -11,6 +12,7 @@ declare const CONTRAST_VERSION: string | undefined;
 declare const CONTRAST_INITIALIZER_IMAGE: string | undefined;
 declare const CONTRAST_COORDINATOR_IMAGE: string | undefined;
 declare const CONTRAST_NODE_INSTALLER_IMAGE: string | undefined;
+declare const CONTRAST_SERVICE_MESH_IMAGE: string | undefined;
 
 /** Registry prefix of development builds: where `images/README.md` pushes `make images` output. */
 export const DEV_IMAGE_REGISTRY = "localhost:5000/contrast";
@@ -18,7 +20,7 @@ export const DEV_IMAGE_REGISTRY = "localhost:5000/contrast";
 const version = typeof CONTRAST_VERSION === "string" ? CONTRAST_VERSION : "0.0.0-dev";
 
 export interface ReleaseImage {
-  readonly name: "coordinator" | "initializer" | "node-installer";
+  readonly name: "coordinator" | "initializer" | "node-installer" | "service-mesh";
   readonly reference: string;
   /** The OCI image config the image carries (the parts a policy needs). */
   readonly config: { readonly Entrypoint: readonly string[] };
@@ -45,10 +47,17 @@ export const NODE_INSTALLER_IMAGE = releaseImage(
   typeof CONTRAST_NODE_INSTALLER_IMAGE === "string" ? CONTRAST_NODE_INSTALLER_IMAGE : undefined,
 );
 
+/** The service mesh sidecar: the same binary, plus the iptables tools its inbound rules need. */
+export const SERVICE_MESH_IMAGE = releaseImage(
+  "service-mesh",
+  typeof CONTRAST_SERVICE_MESH_IMAGE === "string" ? CONTRAST_SERVICE_MESH_IMAGE : undefined,
+);
+
 export const RELEASE_IMAGES: readonly ReleaseImage[] = Object.freeze([
   COORDINATOR_IMAGE,
   INITIALIZER_IMAGE,
   NODE_INSTALLER_IMAGE,
+  SERVICE_MESH_IMAGE,
 ]);
 
 const DIGEST_SUFFIX = /@(sha256:[0-9a-f]{64})$/;
@@ -65,7 +74,7 @@ export function isReleaseBuild(images: readonly ReleaseImage[] = RELEASE_IMAGES)
  * content, so it is known too.
  */
 export function knownReleaseImages(
-  images: readonly ReleaseImage[] = [INITIALIZER_IMAGE, COORDINATOR_IMAGE],
+  images: readonly ReleaseImage[] = [INITIALIZER_IMAGE, COORDINATOR_IMAGE, SERVICE_MESH_IMAGE],
   mirrors: readonly string[] = [],
 ): Map<string, { digest: string; config: ReleaseImage["config"] }> {
   const out = new Map<string, { digest: string; config: ReleaseImage["config"] }>();

@@ -11,6 +11,7 @@ import {
 } from "../kube/contrast-annotations.ts";
 import { type CoordinatorPlacement, placeCoordinator } from "../kube/coordinator-host.ts";
 import { INITIALIZER_NAME, injectInitializer } from "../kube/inject-initializer.ts";
+import { injectServiceMesh } from "../kube/inject-service-mesh.ts";
 import { asRecord, splitApiVersion } from "../kube/kube-object.ts";
 import { setRuntimeHandler, setTemplateAnnotation } from "../kube/patch-pod-template.ts";
 import type { HandlerFor } from "../kube/runtime-class.ts";
@@ -42,6 +43,9 @@ export interface GenerateOptions {
   /** `--coordinator-namespace`: where the Coordinator runs, when its document does not say. */
   readonly coordinatorNamespace?: string;
   readonly skipInitializer?: boolean;
+  /** Image of the service mesh sidecar, injected into pods with a mesh annotation unless `skipServiceMesh`. */
+  readonly serviceMeshImage?: string;
+  readonly skipServiceMesh?: boolean;
   readonly rules: string;
   readonly settings: Settings;
   readonly imageResolver: ImageResolver;
@@ -192,6 +196,8 @@ async function generateOne(
       w.loc,
     );
   }
+  if (opts.skipServiceMesh !== true && opts.serviceMeshImage !== undefined)
+    injectServiceMesh(doc, w.templatePath, { image: opts.serviceMeshImage }, w.loc);
   const replacements = opts.imageReplacements ?? new Map<string, string>();
   const images = await pinImages(w, doc, opts.imageResolver, pinned, replacements, injected);
   const plain = doc.toJS() as Record<string, unknown>;

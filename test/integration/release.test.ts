@@ -27,7 +27,7 @@ if (missing.length > 0) console.warn(`release: SKIPPED, ${missing.join(", ")} no
 
 const PASSWORD = "Rel3ase-Pa55:word";
 const VERSION = "0.0.1-test";
-const NAMES = ["coordinator", "initializer", "node-installer"] as const;
+const NAMES = ["coordinator", "initializer", "node-installer", "service-mesh"] as const;
 
 interface Run {
   code: number;
