@@ -40,12 +40,13 @@ interface VerifyFlags {
 const SNP_ONLY = ["cert", "chain", "crl"] as const;
 const TDX_ONLY = ["tcbInfo", "qeIdentity", "tcbSigningChain", "pckCrl", "rootCrl"] as const;
 
-const USAGE = `Examples:
-  contrast attestation verify --snp-report report.bin --cert vcek.der [--chain cert_chain.pem] --json
-  contrast attestation verify --tdx-quote quote.dat --no-collateral --now 2026-02-10T00:00:00Z
-  contrast attestation verify --tdx-quote quote.dat --tcb-info tcbinfo.json --qe-identity qe.json \\
-      --tcb-signing-chain tcb_signing_chain.pem --reference-values rv.json
-Without --reference-values only signatures, certificate chains, CRLs and collateral (TCB status UpToDate) are checked.
+const EXAMPLES = [
+  "  contrast attestation verify --snp-report report.bin --cert vcek.der [--chain cert_chain.pem] --json",
+  "  contrast attestation verify --tdx-quote quote.dat --no-collateral --now 2026-02-10T00:00:00Z",
+  "  contrast attestation verify --tdx-quote quote.dat --tcb-info tcbinfo.json --qe-identity qe.json \\\n      --tcb-signing-chain tcb_signing_chain.pem --reference-values rv.json",
+];
+
+const NOTES = `Without --reference-values only signatures, certificate chains, CRLs and collateral (TCB status UpToDate) are checked.
 Revocation is always checked: SNP fetches the CRL of the chain's ARK from AMD KDS (CONTRAST_KDS_URL; a simulated ARK's
 from CONTRAST_SIM_KDS_URL) and checks --crl as well, never instead; TDX fetches the PCK and root CA CRLs from Intel PCS
 unless --pck-crl/--root-crl are given. No current CRL → exit 6, unless --allow-missing-crl (warned).
@@ -90,8 +91,9 @@ export function registerAttestation(cli: CAC, io: AttestationIo = processIo): vo
           'JSON {"snp": […], "tdx": […]} in the manifest reference-value schema',
         )
         .option("--json", "print one JSON object to stdout, also on failure")
-        .usage(`verify [flags]\n\n${USAGE}`)
+        .usage("verify [flags]")
         .action((flags: VerifyFlags) => runAction(() => runVerify(flags, io)));
+      for (const e of [...EXAMPLES, `\n${NOTES}`]) verify.example(e);
       // cac gives `--no-x` a default of true and prints it as "(default: true)"; absent simply means "use collateral".
       for (const o of verify.options) if (o.negated) o.config.default = undefined;
     },

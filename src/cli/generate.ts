@@ -445,6 +445,8 @@ export function registerGenerate(cli: CAC, deps: GenerateDeps = {}): void {
       "generate [...paths]",
       "patch Kubernetes YAML for confidential pods and write their policies and manifest.json",
     )
+    .example("  contrast generate --reference-values Metal-QEMU-SNP deployment/")
+    .example("  contrast generate --reference-values sim --sim-dir sim --workspace-dir ws app/")
     .option(
       "-p, --policy <file>",
       `Rego rules (default ${WORKSPACE_FILES.rules}, written from the embedded default if missing)`,

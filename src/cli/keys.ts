@@ -18,6 +18,8 @@ export function registerKeys(cli: CAC): void {
     (sub) => {
       sub
         .command("new <kind>", "kind: workload-owner | seedshare-owner; writes a PEM private key (mode 0600)")
+        .example("  contrast keys new workload-owner")
+        .example("  contrast keys new seedshare-owner -o owners/seedshare-owner.pem --json")
         .option("-o, --output <file>", "output file (default workload-owner.pem / seedshare-owner.pem)")
         .option("--force", "overwrite an existing file")
         .action((kind: string, flags: { output?: string; force?: boolean }) =>

@@ -203,6 +203,10 @@ export function registerMeasure(cli: CAC): void {
   registerGroup(cli, "measure", "compute SEV-SNP launch digests and TDX MRTDs from firmware files", (sub) => {
     sub
       .command("snp", "SEV-SNP launch digest (MEASUREMENT) from --ovmf [--kernel …] or --igvm")
+      .example("  contrast measure snp --igvm kata-containers.igvm --vcpus 2")
+      .example(
+        "  contrast measure snp --ovmf OVMF.fd --kernel vmlinuz --initrd initrd.img --append 'console=ttyS0' --vcpu-type EPYC-Milan",
+      )
       .option("--ovmf <file>", "OVMF firmware image (OVMF.fd)")
       .option("--igvm <file>", "IGVM file instead of OVMF")
       .option("--kernel <file>", "kernel measured through the SEV hash table (needs an AmdSev OVMF)")
@@ -223,6 +227,8 @@ export function registerMeasure(cli: CAC): void {
       .action((flags: SnpFlags) => runAction(() => runSnp(flags)));
     sub
       .command("tdx", "TDX MRTD from a TDVF/OVMF image")
+      .example("  contrast measure tdx --ovmf OVMF.fd")
+      .example("  contrast measure tdx --ovmf OVMF.fd --page-order two-pass --json")
       .option("--ovmf <file>", "TDVF/OVMF firmware image")
       .option("--page-order <order>", "single-pass (QEMU ≥ 9, default) or two-pass (QEMU 8.x)")
       .option("--json", "print a JSON object")

@@ -32,6 +32,10 @@ interface RecoverFlags extends UserFlags {
 export function registerRecover(cli: CAC): void {
   cli
     .command("recover", "attest a restarted Coordinator and unlock it with your seed share")
+    .example("  contrast recover -c 10.0.0.5:1313")
+    .example(
+      "  contrast recover -c 10.0.0.5 --seedshare-owner-key seedshare-owner.pem --seed seed-shares.json --json",
+    )
     .option("-c, --coordinator <host:port>", "the Coordinator's user API (port 1313)")
     .option(
       "-m, --manifest <file>",

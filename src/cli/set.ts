@@ -31,6 +31,10 @@ interface SetFlags extends UserFlags {
 export function registerSet(cli: CAC): void {
   cli
     .command("set [...paths]", "attest the Coordinator, then install or update the manifest")
+    .example("  contrast set -c 10.0.0.5:1313 deployment/")
+    .example(
+      "  contrast set -c coordinator.example --workspace-dir ws --json   # port 1313 when none is given",
+    )
     .option("-c, --coordinator <host:port>", "the Coordinator's user API (port 1313)")
     .option("-m, --manifest <file>", "manifest to set (default manifest.json)")
     .option(

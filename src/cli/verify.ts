@@ -24,6 +24,8 @@ import { WORKSPACE_FILES } from "./workspace.ts";
 export function registerVerify(cli: CAC): void {
   cli
     .command("verify", "attest the Coordinator and audit its manifest history against the local manifest")
+    .example("  contrast verify -c 10.0.0.5:1313")
+    .example("  contrast verify -c 10.0.0.5 -m manifest.json --json")
     .option("-c, --coordinator <host:port>", "the Coordinator's user API (port 1313)")
     .option("-m, --manifest <file>", "expected manifest (default manifest.json)")
     .option("--workspace-dir <dir>", "prefix for defaulted file paths")
