@@ -12,7 +12,7 @@ import { type SummarySink, verifySnpFiles } from "./attestation-snp.ts";
 import { formatHumanSummary, type Summary } from "./attestation-summary.ts";
 import { type TdxCollateralSource, verifyTdxFiles } from "./attestation-tdx.ts";
 import { cacheDir, SIM_MANIFEST_WARNING } from "./cli-verifier.ts";
-import { createCliContext, registerGroup, runAction } from "./command.ts";
+import { createCliContext, errorJson, registerGroup, runAction } from "./command.ts";
 import { exitCodeFor, UsageError } from "./exit-codes.ts";
 
 /** Where the command writes and what it reads from its surroundings; tests pass their own. */
@@ -229,10 +229,7 @@ function writeFailure(err: unknown, json: boolean, sink: SummarySink, io: Attest
   const code = known ? err.code : "internal_error";
   const message = err instanceof Error ? err.message : String(err);
   const mismatches = err instanceof PolicyError ? err.mismatches : [];
-  if (json) {
-    const error = { code, message, ...(mismatches.length > 0 ? { mismatches } : {}) };
-    io.stdout(`${JSON.stringify({ ...sink.summary, error }, null, 2)}\n`);
-  }
+  if (json) io.stdout(`${JSON.stringify({ ...sink.summary, error: errorJson(err) }, null, 2)}\n`);
   if (mismatches.length > 1) {
     io.stderr(
       `error: ${mismatches.length} mismatches (${code}):\n${mismatches.map((m) => `  - ${m}\n`).join("")}`,
