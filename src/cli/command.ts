@@ -192,6 +192,15 @@ export function selectCommand(cli: CAC, args: readonly string[]): SelectedComman
     process.exitCode = args.length === 0 ? 0 : 2;
     return undefined;
   }
+  const grouped = GROUPS.get(cli)?.get(command.name);
+  if (grouped) {
+    // `contrast --log-level debug keys new …`: the group's name came after a global flag
+    const at = args.indexOf(command.name);
+    return selectCommand(buildGroup(cli, command.name, grouped), [
+      ...args.slice(0, at),
+      ...args.slice(at + 1),
+    ]);
+  }
   const where = `${cli.name} ${command.name}`;
   const parsed = parseCommandLine(args, [...cli.globalCommand.options, ...command.options], {
     where,

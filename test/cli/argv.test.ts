@@ -113,6 +113,13 @@ describe("selectCommand over every registered command", () => {
     await expectCode(() => select(["set", "-c", "a:1", "-c", "b:2"]), UsageError, "invalid_flag");
   });
 
+  test("a global flag before a group's name → the group's command, the flag kept", () => {
+    const s = select(["--log-level", "debug", "keys", "new", "workload-owner", "-o", "0"]);
+    expect(s.command.name).toBe("new");
+    expect(s.options).toMatchObject({ logLevel: "debug", output: "0" });
+    expect(s.args).toEqual(["workload-owner"]);
+  });
+
   test("flags in every spelling: -c=v, --x=false, -- ends the flags", () => {
     expect(select(["set", "-c=10.0.0.1"]).options.coordinator).toBe("10.0.0.1");
     expect(select(["generate", "-d", "--", "-odd-dir/"]).args).toEqual(["-odd-dir/"]);
@@ -154,6 +161,34 @@ describe("commands run with numeric-looking arguments and dashed booleans", () =
     } finally {
       process.chdir(cwd);
     }
+  });
+
+  test("keys new --json → one object (kind, file, publicKey); a bad kind or an existing file → one object with the error", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "argv-keys-json-"));
+    const file = join(dir, "007.pem");
+    const ok = await runInProcess(registerKeys, ["keys", "new", "workload-owner", "-o", file, "--json"]);
+    expect(ok.code).toBe(0);
+    const made = JSON.parse(ok.stdout);
+    expect(made).toEqual({
+      kind: "workload-owner",
+      file,
+      publicKey: expect.stringMatching(/^[0-9a-f]{240}$/),
+    });
+    const again = await runInProcess(registerKeys, ["keys", "new", "workload-owner", "-o", file, "--json"]);
+    expect(again.code).toBe(3);
+    expect(JSON.parse(again.stdout)).toEqual({
+      error: {
+        code: "file_exists",
+        message: `${file}: already exists (use --force to replace it)`,
+        exitCode: 3,
+      },
+    });
+    const bad = await runInProcess(registerKeys, ["keys", "new", "owner", "--json"]);
+    expect(bad.code).toBe(2);
+    expect(JSON.parse(bad.stdout).error).toMatchObject({ code: "invalid_argument", exitCode: 2 });
+    expect(bad.stderr).toBe(
+      'error: kind: expected workload-owner or seedshare-owner, got "owner" (invalid_argument)\n',
+    );
   });
 
   test("generate --skip-initializer deploy/ → exit 0, deploy/ generated without an Initializer", async () => {
