@@ -8,7 +8,8 @@ import { X509Certificate } from "node:crypto";
 import https from "node:https";
 import type { TLSSocket } from "node:tls";
 import { constantTimeEqual } from "../common/bytes.ts";
-import { ContrastError, type ErrorKind, UnavailableError } from "../common/errors.ts";
+import { ContrastError, describeValue, type ErrorKind, UnavailableError } from "../common/errors.ts";
+import { parseEndpoint } from "./endpoint.ts";
 import { isApiErrorCode } from "./errors.ts";
 
 export interface JsonResponse {
@@ -30,24 +31,6 @@ export interface RequestOptions {
   maxResponseBytes?: number;
 }
 
-/** Splits "host:port" (IPv6 in brackets allowed), filling in a default port. */
-export function splitHostPort(endpoint: string, defaultPort: number): { host: string; port: number } {
-  const m = /^\[([^\]]+)\](?::(\d+))?$/.exec(endpoint) ?? /^([^:]+)(?::(\d+))?$/.exec(endpoint);
-  if (!m)
-    throw new UnavailableError(
-      "invalid_endpoint",
-      `endpoint: expected host or host:port, got ${JSON.stringify(endpoint)}`,
-    );
-  const port = m[2] === undefined ? defaultPort : Number(m[2]);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new UnavailableError(
-      "invalid_endpoint",
-      `endpoint: expected port 1-65535, got ${JSON.stringify(m[2])}`,
-    );
-  }
-  return { host: m[1]!, port };
-}
-
 export function certDerToPem(der: Uint8Array): string {
   const b64 = Buffer.from(der)
     .toString("base64")
@@ -56,14 +39,18 @@ export function certDerToPem(der: Uint8Array): string {
   return `-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE-----\n`;
 }
 
-/** POSTs JSON and returns the parsed JSON answer (any status) plus the peer certificate. */
-export function postJson(
+/**
+ * POSTs JSON to `endpoint` (HOST:PORT) and returns the parsed JSON answer (any status; an error status whose body is
+ * not JSON, e.g. a proxy's 404 page, has body null) plus the peer certificate. Connection failures are
+ * UnavailableErrors whose code says what happened (see `connectionError`).
+ */
+export async function postJson(
   endpoint: string,
   path: string,
   body: unknown,
   opts: RequestOptions,
 ): Promise<JsonResponse> {
-  const { host, port } = splitHostPort(endpoint, 443);
+  const { host, port } = parseEndpoint(endpoint, undefined, "endpoint");
   const payload = Buffer.from(JSON.stringify(body));
   const pinned = opts.trust.kind === "pinned" ? opts.trust.certDer : undefined;
   const maxBytes = opts.maxResponseBytes ?? 32 * 1024 * 1024;
@@ -114,29 +101,60 @@ export function postJson(
         });
         res.on("end", () => {
           const text = Buffer.concat(chunks).toString("utf8");
+          const status = res.statusCode ?? 0;
           let parsed: unknown;
           try {
             parsed = text.length ? JSON.parse(text) : null;
           } catch {
-            reject(
-              new UnavailableError(
-                "bad_response",
-                `response of ${path}: expected JSON, got ${text.slice(0, 60)}`,
-              ),
-            );
-            return;
+            if (status >= 200 && status < 300) {
+              reject(
+                new UnavailableError(
+                  "bad_response",
+                  `response of ${path}: expected JSON, got ${JSON.stringify(text.slice(0, 60))}`,
+                ),
+              );
+              return;
+            }
+            parsed = null; // the status says what went wrong
           }
-          resolve({ status: res.statusCode ?? 0, body: parsed, peerCertDer });
+          resolve({ status, body: parsed, peerCertDer });
         });
         res.on("error", (e) => reject(new UnavailableError("connection_failed", `${path}: ${e.message}`)));
       },
     );
     req.on("timeout", () => req.destroy(new Error("timed out")));
-    req.on("error", (e) =>
-      reject(new UnavailableError("connection_failed", `${host}:${port}${path}: ${e.message}`)),
-    );
+    req.on("error", (e) => reject(connectionError(e, `${endpoint}${path}`)));
     req.end(payload);
   });
+}
+
+/**
+ * A failed connection as an UnavailableError whose code tells retrying callers what happened: nobody listening
+ * (`connection_refused`), the peer dropped the connection (`connection_reset`), the peer does not speak TLS
+ * (`tls_protocol_error`, e.g. the plain-HTTP probe port 9102), or anything else (`connection_failed`: DNS, timeout).
+ */
+export function connectionError(e: Error & { code?: unknown }, where: string): UnavailableError {
+  const code = typeof e.code === "string" ? e.code : "";
+  if (code === "ECONNREFUSED")
+    return new UnavailableError("connection_refused", `${where}: connection refused (${e.message})`);
+  if (code === "ECONNRESET" || code === "ERR_SOCKET_CLOSED" || code === "EPIPE")
+    return new UnavailableError("connection_reset", `${where}: connection closed by the peer (${e.message})`);
+  if (code.startsWith("ERR_SSL_") || code === "EPROTO") {
+    return new UnavailableError(
+      "tls_protocol_error",
+      `${where}: the peer does not speak TLS there (${e.message}): is this the Coordinator's user API (port 1313) or mesh API (port 7777), not a plain-HTTP port such as the probe port 9102?`,
+    );
+  }
+  return new UnavailableError("connection_failed", `${where}: ${e.message}`);
+}
+
+/**
+ * Failures worth retrying while a Coordinator starts: nobody listening yet, a dropped connection, or 503 (not
+ * ready). Anything else (a wrong address, a TLS protocol error, a 404, a malformed answer) stays wrong when retried.
+ */
+export function isTransientFailure(e: unknown): boolean {
+  if (e instanceof ApiCallError) return e.status === 503;
+  return e instanceof UnavailableError && (e.code === "connection_refused" || e.code === "connection_reset");
 }
 
 /** How an API error code maps onto the project's error kinds (and so onto CLI exit codes). */
@@ -157,6 +175,8 @@ const KIND_OF_CODE: Record<string, ErrorKind> = {
   attestation_failed: "policy",
   policy_not_in_manifest: "policy",
   invalid_nonce: "policy",
+  // The Coordinator failed, or answered with a code it does not define: its fault, not the caller's.
+  internal: "unavailable",
 };
 
 /** Error answer of the API, with the server's stable code. */
@@ -168,19 +188,30 @@ export class ApiCallError extends ContrastError {
     message: string,
   ) {
     super(code, message);
-    this.kind = KIND_OF_CODE[code] ?? "internal";
+    this.kind = KIND_OF_CODE[code] ?? "unavailable";
   }
 }
 
-/** Returns the body of a 2xx answer or throws `ApiCallError` with the server's `{code, message}`. */
+/**
+ * Returns the body of a 2xx answer or throws `ApiCallError` with the server's `{code, message}` (the code is printed
+ * once, by whoever reports the error); an answer without a known code gets code `unknown`, status in the message.
+ */
 export function expectOk(r: JsonResponse, what: string): Record<string, unknown> {
-  if (r.status >= 200 && r.status < 300 && typeof r.body === "object" && r.body !== null) {
-    return r.body as Record<string, unknown>;
+  if (r.status >= 200 && r.status < 300) {
+    if (typeof r.body === "object" && r.body !== null && !Array.isArray(r.body))
+      return r.body as Record<string, unknown>;
+    throw new UnavailableError(
+      "bad_response",
+      `${what}: expected a JSON object in the answer, got ${describeValue(r.body)}`,
+    );
   }
-  const b = (r.body ?? {}) as { code?: unknown; message?: unknown };
+  const b = (typeof r.body === "object" && r.body !== null ? r.body : {}) as {
+    code?: unknown;
+    message?: unknown;
+  };
   const code = isApiErrorCode(b.code) ? b.code : "unknown";
   const msg = typeof b.message === "string" ? b.message : `status ${r.status}`;
-  throw new ApiCallError(r.status, code, `${what}: ${msg} (${code})`);
+  throw new ApiCallError(r.status, code, `${what}: ${msg}`);
 }
 
 /** SPKI DER of a certificate's public key. */

@@ -1,5 +1,7 @@
 // Stable error codes of the Coordinator API and their HTTP statuses (DESIGN.md §4). Never rename or reuse a code.
 
+import { ContrastError } from "../common/errors.ts";
+
 export const API_ERRORS = {
   invalid_argument: 400,
   body_too_large: 413,
@@ -28,13 +30,16 @@ export interface ApiErrorBody {
   message: string;
 }
 
-/** Thrown by route handlers; the app turns it into `{code, message}` with the code's status. */
-export class ApiError extends Error {
-  readonly code: ApiErrorCode;
+/**
+ * Thrown by route handlers (the app turns it into `{code, message}` with the code's status) and by the shape checks
+ * of src/api/schema.ts. Where one reaches a command, a peer's answer failed those checks: the peer is at fault, so
+ * its kind is `unavailable` (exit 6).
+ */
+export class ApiError extends ContrastError {
+  override readonly kind = "unavailable" as const;
+  declare readonly code: ApiErrorCode;
   constructor(code: ApiErrorCode, message: string) {
-    super(message);
-    this.code = code;
-    this.name = "ApiError";
+    super(code, message);
   }
   get status(): number {
     return API_ERRORS[this.code];

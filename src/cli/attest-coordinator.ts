@@ -1,8 +1,11 @@
 // Attests a Coordinator for `set`, `verify` and `recover`, then returns its TLS certificate pinned for later calls.
 
-import { type JsonResponse, postJson, spkiOfCert } from "../api/client.ts";
+import { expectOk, isTransientFailure, type JsonResponse, postJson, spkiOfCert } from "../api/client.ts";
+import { ApiError } from "../api/errors.ts";
 import { attestReportData } from "../api/report-data.ts";
 import { expectArray, expectBase64, expectObject, expectString, parseEvidence } from "../api/schema.ts";
+import { explainNotFound } from "../api/wrong-port.ts";
+import type { Evidence } from "../attestation/evidence.ts";
 import { constantTimeEqual, toHex } from "../common/bytes.ts";
 import { PolicyError, UnavailableError, VerificationError } from "../common/errors.ts";
 import type { Logger } from "../common/log.ts";
@@ -33,6 +36,7 @@ export interface AttestOptions {
   /** Keep retrying while the Coordinator is unreachable, up to this long (default 180 s). */
   retryForMs?: number;
   random?: (n: number) => Uint8Array;
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /**
@@ -48,48 +52,19 @@ export async function attestCoordinator(
 ): Promise<AttestedCoordinator> {
   const random = opts.random ?? ((n: number) => crypto.getRandomValues(new Uint8Array(n)));
   const nonce = random(32);
-  const res = await withRetry(
-    () =>
-      postJson(
-        endpoint,
-        "/v1/attest",
-        { nonce: Buffer.from(nonce).toString("base64") },
-        { trust: { kind: "unverified-until-attested" } },
-      ),
-    opts,
-  );
-  if (res.status !== 200)
-    throw new UnavailableError("attest_failed", `coordinator attest: status ${res.status}`);
-  const body = expectObject(res.body, "attest response", [
-    "version",
-    "phase",
-    "evidence",
-    "tlsPublicKey",
-    "manifests",
-    "signatures",
-    "policies",
-    "rootCA",
-    "meshCA",
-  ]);
-  const phase = body.phase;
-  if (phase !== "uninitialized" && phase !== "recovery" && phase !== "ready")
-    throw new VerificationError(
-      "bad_response",
-      `attest response.phase: expected a phase, got ${String(phase)}`,
+  const res = await withRetry(async () => {
+    const r = await postJson(
+      endpoint,
+      "/v1/attest",
+      { nonce: Buffer.from(nonce).toString("base64") },
+      { trust: { kind: "unverified-until-attested" } },
     );
-  const evidence = parseEvidence(body.evidence, "attest response.evidence");
-  const tlsPublicKey = expectBase64(body.tlsPublicKey, "attest response.tlsPublicKey", { maxBytes: 1024 });
-  const manifests = expectArray(body.manifests, "manifests", 100_000).map((m, i) =>
-    expectBase64(m, `manifests[${i}]`),
-  );
-  const signatures = expectArray(body.signatures, "signatures", 100_000).map((m, i) =>
-    expectBase64(m, `signatures[${i}]`, { maxBytes: 512 }),
-  );
-  const policies = expectArray(body.policies, "policies", 1_000_000).map((m, i) =>
-    expectBase64(m, `policies[${i}]`),
-  );
-  const rootCA = expectString(body.rootCA, "rootCA");
-  const meshCA = expectString(body.meshCA, "meshCA");
+    if (r.status === 404) throw await explainNotFound(endpoint, "user", "/v1/attest");
+    expectOk(r, "coordinator attest");
+    return r;
+  }, opts);
+  const { phase, evidence, tlsPublicKey, manifests, signatures, policies, rootCA, meshCA, version } =
+    parseAttestResponse(res.body);
   const connectionSpki = spkiOfCert(res.peerCertDer);
   if (!constantTimeEqual(connectionSpki, tlsPublicKey)) {
     throw new VerificationError(
@@ -110,7 +85,7 @@ export async function attestCoordinator(
   opts.log.info("coordinator attested", { policy, matched: verified.matched, manifests: manifests.length });
   return {
     certDer: res.peerCertDer,
-    version: typeof body.version === "string" ? body.version : "",
+    version,
     phase,
     manifests,
     signatures,
@@ -122,20 +97,76 @@ export async function attestCoordinator(
   };
 }
 
-/** Retries connection failures (not answers) with a capped backoff, showing progress on stderr. */
+/** The attest answer's shape; a malformed one is the Coordinator's fault: UnavailableError bad_response (exit 6). */
+function parseAttestResponse(v: unknown): Omit<
+  AttestedCoordinator,
+  "certDer" | "latestTransition" | "coordinatorPolicy"
+> & {
+  evidence: Evidence;
+  tlsPublicKey: Uint8Array;
+} {
+  try {
+    const body = expectObject(v, "attest response", [
+      "version",
+      "phase",
+      "evidence",
+      "tlsPublicKey",
+      "manifests",
+      "signatures",
+      "policies",
+      "rootCA",
+      "meshCA",
+    ]);
+    const phase = body.phase;
+    if (phase !== "uninitialized" && phase !== "recovery" && phase !== "ready")
+      throw new ApiError("invalid_argument", `attest response.phase: expected a phase, got ${String(phase)}`);
+    return {
+      version: typeof body.version === "string" ? body.version : "",
+      phase,
+      evidence: parseEvidence(body.evidence, "attest response.evidence"),
+      tlsPublicKey: expectBase64(body.tlsPublicKey, "attest response.tlsPublicKey", { maxBytes: 1024 }),
+      manifests: expectArray(body.manifests, "manifests", 100_000).map((m, i) =>
+        expectBase64(m, `manifests[${i}]`),
+      ),
+      signatures: expectArray(body.signatures, "signatures", 100_000).map((m, i) =>
+        expectBase64(m, `signatures[${i}]`, { maxBytes: 512 }),
+      ),
+      policies: expectArray(body.policies, "policies", 1_000_000).map((m, i) =>
+        expectBase64(m, `policies[${i}]`),
+      ),
+      rootCA: expectString(body.rootCA, "rootCA"),
+      meshCA: expectString(body.meshCA, "meshCA"),
+    };
+  } catch (e) {
+    if (e instanceof ApiError)
+      throw new UnavailableError(
+        "bad_response",
+        `the coordinator's attest answer is malformed: ${e.message}`,
+      );
+    throw e;
+  }
+}
+
+/**
+ * Retries what a starting Coordinator causes (connection refused or reset, 503; `isTransientFailure`) with a capped
+ * backoff, showing progress on stderr. Anything else, a wrong address above all, fails at once.
+ */
 export async function withRetry(
   call: () => Promise<JsonResponse>,
-  opts: AttestOptions,
+  opts: Pick<AttestOptions, "retryForMs" | "sleep">,
 ): Promise<JsonResponse> {
+  const sleep = opts.sleep ?? ((ms: number) => Bun.sleep(ms));
   const deadline = Date.now() + (opts.retryForMs ?? 180_000);
   let delay = 500;
   for (let attempt = 1; ; attempt++) {
     try {
       return await call();
     } catch (e) {
-      if (!(e instanceof UnavailableError) || Date.now() + delay > deadline) throw e;
-      process.stderr.write(`waiting for the coordinator (attempt ${attempt}): ${e.message}\n`);
-      await Bun.sleep(delay);
+      if (!isTransientFailure(e) || Date.now() + delay > deadline) throw e;
+      process.stderr.write(
+        `waiting for the coordinator (attempt ${attempt}, next in ${delay / 1000} s): ${(e as Error).message}\n`,
+      );
+      await sleep(delay);
       delay = Math.min(delay * 2, 5000);
     }
   }

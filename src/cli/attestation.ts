@@ -12,7 +12,7 @@ import { type SummarySink, verifySnpFiles } from "./attestation-snp.ts";
 import { formatHumanSummary, type Summary } from "./attestation-summary.ts";
 import { type TdxCollateralSource, verifyTdxFiles } from "./attestation-tdx.ts";
 import { cacheDir, SIM_MANIFEST_WARNING } from "./cli-verifier.ts";
-import { createCliContext, registerGroup, runAction } from "./command.ts";
+import { createCliContext, errorJson, registerGroup, runAction } from "./command.ts";
 import { exitCodeFor, UsageError } from "./exit-codes.ts";
 
 /** Where the command writes and what it reads from its surroundings; tests pass their own. */
@@ -40,12 +40,13 @@ interface VerifyFlags {
 const SNP_ONLY = ["cert", "chain", "crl"] as const;
 const TDX_ONLY = ["tcbInfo", "qeIdentity", "tcbSigningChain", "pckCrl", "rootCrl"] as const;
 
-const USAGE = `Examples:
-  contrast attestation verify --snp-report report.bin --cert vcek.der [--chain cert_chain.pem] --json
-  contrast attestation verify --tdx-quote quote.dat --no-collateral --now 2026-02-10T00:00:00Z
-  contrast attestation verify --tdx-quote quote.dat --tcb-info tcbinfo.json --qe-identity qe.json \\
-      --tcb-signing-chain tcb_signing_chain.pem --reference-values rv.json
-Without --reference-values only signatures, certificate chains, CRLs and collateral (TCB status UpToDate) are checked.
+const EXAMPLES = [
+  "  contrast attestation verify --snp-report report.bin --cert vcek.der [--chain cert_chain.pem] --json",
+  "  contrast attestation verify --tdx-quote quote.dat --no-collateral --now 2026-02-10T00:00:00Z",
+  "  contrast attestation verify --tdx-quote quote.dat --tcb-info tcbinfo.json --qe-identity qe.json \\\n      --tcb-signing-chain tcb_signing_chain.pem --reference-values rv.json",
+];
+
+const NOTES = `Without --reference-values only signatures, certificate chains, CRLs and collateral (TCB status UpToDate) are checked.
 Revocation is always checked: SNP fetches the CRL of the chain's ARK from AMD KDS (CONTRAST_KDS_URL; a simulated ARK's
 from CONTRAST_SIM_KDS_URL) and checks --crl as well, never instead; TDX fetches the PCK and root CA CRLs from Intel PCS
 unless --pck-crl/--root-crl are given. No current CRL → exit 6, unless --allow-missing-crl (warned).
@@ -90,8 +91,9 @@ export function registerAttestation(cli: CAC, io: AttestationIo = processIo): vo
           'JSON {"snp": […], "tdx": […]} in the manifest reference-value schema',
         )
         .option("--json", "print one JSON object to stdout, also on failure")
-        .usage(`verify [flags]\n\n${USAGE}`)
+        .usage("verify [flags]")
         .action((flags: VerifyFlags) => runAction(() => runVerify(flags, io)));
+      for (const e of [...EXAMPLES, `\n${NOTES}`]) verify.example(e);
       // cac gives `--no-x` a default of true and prints it as "(default: true)"; absent simply means "use collateral".
       for (const o of verify.options) if (o.negated) o.config.default = undefined;
     },
@@ -227,10 +229,7 @@ function writeFailure(err: unknown, json: boolean, sink: SummarySink, io: Attest
   const code = known ? err.code : "internal_error";
   const message = err instanceof Error ? err.message : String(err);
   const mismatches = err instanceof PolicyError ? err.mismatches : [];
-  if (json) {
-    const error = { code, message, ...(mismatches.length > 0 ? { mismatches } : {}) };
-    io.stdout(`${JSON.stringify({ ...sink.summary, error }, null, 2)}\n`);
-  }
+  if (json) io.stdout(`${JSON.stringify({ ...sink.summary, error: errorJson(err) }, null, 2)}\n`);
   if (mismatches.length > 1) {
     io.stderr(
       `error: ${mismatches.length} mismatches (${code}):\n${mismatches.map((m) => `  - ${m}\n`).join("")}`,

@@ -9,6 +9,10 @@ import { VERSION } from "./version.ts";
 export function registerCoordinator(cli: CAC): void {
   cli
     .command("coordinator", "run the Coordinator (attestation service, CA, manifest history)")
+    .example("  contrast coordinator --state-dir /var/lib/contrast")
+    .example(
+      "  contrast coordinator --tee sim --sim-dir sim --sim-host-data <policy digest> --state-dir state",
+    )
     .option("--state-dir <dir>", "persistent state directory (env CONTRAST_STATE_DIR)", {
       default: undefined,
     })

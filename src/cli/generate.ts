@@ -445,6 +445,8 @@ export function registerGenerate(cli: CAC, deps: GenerateDeps = {}): void {
       "generate [...paths]",
       "patch Kubernetes YAML for confidential pods and write their policies and manifest.json",
     )
+    .example("  contrast generate --reference-values Metal-QEMU-SNP deployment/")
+    .example("  contrast generate --reference-values sim --sim-dir sim --workspace-dir ws app/")
     .option(
       "-p, --policy <file>",
       `Rego rules (default ${WORKSPACE_FILES.rules}, written from the embedded default if missing)`,
@@ -463,17 +465,21 @@ export function registerGenerate(cli: CAC, deps: GenerateDeps = {}): void {
     .option(
       "-w, --add-workload-owner-key <file>",
       "workload owner key PEM (repeatable; one missing path is created as P-384)",
+      { type: [String] },
     )
     .option(
       "--add-seedshare-owner-key <file>",
       "seed share owner key PEM (repeatable; one missing path is created as RSA-4096)",
+      { type: [String] },
     )
     .option("-d, --disable-updates", "list no workload owner: the manifest can never be replaced")
     .option("--skip-initializer", "do not inject the Initializer")
     .option("--skip-service-mesh", "do not inject the service mesh sidecar into pods with mesh annotations")
     .option("-o, --output <file>", "write all patched documents into FILE instead of patching in place")
     .option("--offline", "use only the layers cache, never a registry")
-    .option("--insecure-registry <host>", "reach this registry over plain http (repeatable)")
+    .option("--insecure-registry <host>", "reach this registry over plain http (repeatable)", {
+      type: [String],
+    })
     .option("--image-replacements <file>", "old=new image reference lines applied before resolution")
     .option(
       "--coordinator-host <host>",
@@ -494,6 +500,7 @@ export function registerGenerate(cli: CAC, deps: GenerateDeps = {}): void {
     .option(
       "--coordinator-policy <digest>",
       "also pin this Coordinator policy digest in pods' initdata (repeatable); without a Coordinator among the inputs it is the manifest's",
+      { type: [String] },
     )
     .option("--workspace-dir <dir>", "prefix for defaulted file paths")
     .action((paths: string[], flags: GenerateFlags) =>

@@ -9,6 +9,12 @@ import { runAction } from "./command.ts";
 export function registerInitializer(cli: CAC): void {
   cli
     .command("initializer", "attest this pod to the Coordinator and write its mesh certificate and secrets")
+    .example(
+      "  COORDINATOR_HOST=coordinator.default.svc.cluster.local contrast initializer   # mesh API port 7777 when none is given",
+    )
+    .example(
+      "  COORDINATOR_HOST=127.0.0.1:7777 contrast initializer --tee sim --sim-dir sim --sim-initdata policies/<digest>.toml --out-dir pod",
+    )
     .option("--tee <kind>", "auto|snp|tdx|sim (env CONTRAST_TEE)")
     .option("--sim-dir <dir>", "sim TEE directory (only with --tee sim)")
     .option(

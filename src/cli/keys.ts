@@ -7,7 +7,7 @@ import { toHex } from "../common/bytes.ts";
 import { ConfigError } from "../common/errors.ts";
 import { exportEcPrivateKeySec1Pem, exportPublicKeySpki, generateEcKeyPair } from "../crypto/keys.ts";
 import { exportRsaPrivateKeyPem, exportRsaPublicKeyPkcs1, generateRsaKeyPair } from "../crypto/rsa-keys.ts";
-import { registerGroup, runAction } from "./command.ts";
+import { registerGroup, runJsonAction } from "./command.ts";
 import { UsageError } from "./exit-codes.ts";
 
 export function registerKeys(cli: CAC): void {
@@ -18,19 +18,22 @@ export function registerKeys(cli: CAC): void {
     (sub) => {
       sub
         .command("new <kind>", "kind: workload-owner | seedshare-owner; writes a PEM private key (mode 0600)")
+        .example("  contrast keys new workload-owner")
+        .example("  contrast keys new seedshare-owner -o owners/seedshare-owner.pem --json")
         .option("-o, --output <file>", "output file (default workload-owner.pem / seedshare-owner.pem)")
         .option("--force", "overwrite an existing file")
-        .action((kind: string, flags: { output?: string; force?: boolean }) =>
-          runAction(async () => {
+        .option("--json", "print one JSON object to stdout, also on failure")
+        .action((kind: string, flags: { output?: string; force?: boolean; json?: boolean }) =>
+          runJsonAction(flags.json, async (out) => {
             if (kind !== "workload-owner" && kind !== "seedshare-owner") {
               throw new UsageError(
                 "invalid_argument",
                 `kind: expected workload-owner or seedshare-owner, got ${JSON.stringify(kind)}`,
               );
             }
-            const out = flags.output ?? `${kind}.pem`;
-            if (existsSync(out) && !flags.force) {
-              throw new ConfigError("file_exists", `${out}: already exists (use --force to replace it)`);
+            const file = flags.output ?? `${kind}.pem`;
+            if (existsSync(file) && !flags.force) {
+              throw new ConfigError("file_exists", `${file}: already exists (use --force to replace it)`);
             }
             let pem: string;
             let pub: string;
@@ -43,10 +46,13 @@ export function registerKeys(cli: CAC): void {
               pem = await exportRsaPrivateKeyPem(kp);
               pub = toHex(await exportRsaPublicKeyPkcs1(kp.publicKey));
             }
-            writeFileAtomic(out, pem, { mode: 0o600, mkdirs: true });
-            process.stderr.write(`wrote ${out}\n`);
+            writeFileAtomic(file, pem, { mode: 0o600, mkdirs: true });
+            process.stderr.write(`wrote ${file}\n`);
             // The manifest entry (WorkloadOwnerPubKeys / SeedshareOwnerPubKeys) for this key:
-            process.stdout.write(`${pub}\n`);
+            out.set("kind", kind);
+            out.set("file", file);
+            out.set("publicKey", pub);
+            out.print(`${pub}\n`);
             return 0;
           }),
         );

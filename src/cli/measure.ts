@@ -17,20 +17,6 @@ import { UsageError } from "./exit-codes.ts";
 /** Default guest policy for ID blocks: SMT allowed + the reserved must-be-one bit 17. */
 const DEFAULT_ID_POLICY = "0x30000";
 
-/**
- * cac (mri) turns "0x21" into "33" and "" into "0", so values whose spelling matters are read
- * from the raw arguments: the last `--name value` or `--name=value` wins.
- */
-function rawFlag(args: readonly string[], name: string): string | undefined {
-  let value: string | undefined;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a === name) value = args[i + 1];
-    else if (a.startsWith(`${name}=`)) value = a.slice(name.length + 1);
-  }
-  return value;
-}
-
 function readInput(path: unknown, flag: string): Uint8Array {
   if (typeof path !== "string" || path === "")
     throw new UsageError("missing_argument", `${flag}: expected a file path`);
@@ -46,8 +32,8 @@ function readInput(path: unknown, flag: string): Uint8Array {
 
 function parseCount(raw: unknown, flag: string, fallback: number): number {
   if (raw === undefined) return fallback;
-  const n = typeof raw === "number" ? raw : Number.NaN;
-  if (!Number.isInteger(n) || n < 1)
+  const n = typeof raw === "string" && /^\d{1,6}$/.test(raw) ? Number(raw) : Number.NaN;
+  if (n < 1 || Number.isNaN(n))
     throw new UsageError(
       "invalid_argument",
       `${flag}: expected a positive integer, got ${JSON.stringify(raw)}`,
@@ -71,6 +57,10 @@ function hex64(v: bigint | number): string {
 
 interface SnpFlags {
   ovmf?: string;
+  append?: string;
+  vcpuType?: string;
+  guestFeatures?: string;
+  policy?: string;
   igvm?: string;
   kernel?: string;
   initrd?: string;
@@ -83,18 +73,18 @@ interface SnpFlags {
 }
 
 /** `measure snp`: SNP launch digest from --ovmf (+ kernel) or --igvm, optionally with a signed ID block. */
-function runSnp(flags: SnpFlags, args: readonly string[]): number {
+function runSnp(flags: SnpFlags): number {
   if ((flags.ovmf === undefined) === (flags.igvm === undefined))
     throw new UsageError("invalid_argument", "expected exactly one of --ovmf or --igvm");
   const vcpus = parseCount(flags.vcpus, "--vcpus", 1);
   const out: Record<string, unknown> = {};
   let digest: Uint8Array;
   if (flags.igvm !== undefined) {
-    for (const f of ["--kernel", "--initrd", "--append", "--vcpu-type", "--guest-features", "--vmm"]) {
-      if (rawFlag(args, f) !== undefined)
+    for (const f of ["kernel", "initrd", "append", "vcpuType", "guestFeatures", "vmm"] as const) {
+      if (flags[f] !== undefined)
         throw new UsageError(
           "invalid_argument",
-          `${f}: not applicable with --igvm (the file defines pages and VMSAs)`,
+          `--${f.replaceAll(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: not applicable with --igvm (the file defines pages and VMSAs)`,
         );
     }
     const m = computeIgvmSnpLaunchDigest(readInput(flags.igvm, "--igvm"), {
@@ -114,15 +104,15 @@ function runSnp(flags: SnpFlags, args: readonly string[]): number {
         "invalid_argument",
         `--vmm: expected qemu|ec2|gce, got ${JSON.stringify(flags.vmm)}`,
       );
-    const vcpuType = rawFlag(args, "--vcpu-type");
+    const vcpuType = flags.vcpuType;
     if (vcpuType === undefined && vmm === "qemu")
       throw new UsageError(
         "missing_argument",
         "--vcpu-type: required with --vmm qemu (e.g. EPYC-Milan, EPYC-Genoa)",
       );
     const vcpuSignature = vcpuType === undefined ? 0 : resolveVcpuSignature(vcpuType);
-    const guestFeatures = parseHexU64(rawFlag(args, "--guest-features"), "--guest-features", "0x1");
-    const append = rawFlag(args, "--append");
+    const guestFeatures = parseHexU64(flags.guestFeatures, "--guest-features", "0x1");
+    const append = flags.append;
     if (flags.kernel === undefined && (flags.initrd !== undefined || append !== undefined)) {
       throw new UsageError("invalid_argument", "--initrd/--append: expected together with --kernel");
     }
@@ -151,17 +141,13 @@ function runSnp(flags: SnpFlags, args: readonly string[]): number {
       vmm,
     });
   }
-  if (flags.idKey !== undefined) out.idBlock = describeIdBlock(makeIdBlock(digest, flags, args));
+  if (flags.idKey !== undefined) out.idBlock = describeIdBlock(makeIdBlock(digest, flags));
   printResult(out, flags.json === true);
   return 0;
 }
 
-function makeIdBlock(
-  digest: Uint8Array,
-  flags: SnpFlags,
-  args: readonly string[],
-): SnpIdBlock & { policy: bigint } {
-  const policy = parseHexU64(rawFlag(args, "--policy"), "--policy", DEFAULT_ID_POLICY);
+function makeIdBlock(digest: Uint8Array, flags: SnpFlags): SnpIdBlock & { policy: bigint } {
+  const policy = parseHexU64(flags.policy, "--policy", DEFAULT_ID_POLICY);
   const idKey = parseP384PrivateKeyPem(
     new TextDecoder().decode(readInput(flags.idKey, "--id-key")),
     "--id-key",
@@ -217,6 +203,10 @@ export function registerMeasure(cli: CAC): void {
   registerGroup(cli, "measure", "compute SEV-SNP launch digests and TDX MRTDs from firmware files", (sub) => {
     sub
       .command("snp", "SEV-SNP launch digest (MEASUREMENT) from --ovmf [--kernel …] or --igvm")
+      .example("  contrast measure snp --igvm kata-containers.igvm --vcpus 2")
+      .example(
+        "  contrast measure snp --ovmf OVMF.fd --kernel vmlinuz --initrd initrd.img --append 'console=ttyS0' --vcpu-type EPYC-Milan",
+      )
       .option("--ovmf <file>", "OVMF firmware image (OVMF.fd)")
       .option("--igvm <file>", "IGVM file instead of OVMF")
       .option("--kernel <file>", "kernel measured through the SEV hash table (needs an AmdSev OVMF)")
@@ -234,9 +224,11 @@ export function registerMeasure(cli: CAC): void {
       .option("--author-key <pem>", "P-384 author key signing the ID key (with --id-key)")
       .option("--policy <hex>", `guest policy in the ID block (default ${DEFAULT_ID_POLICY})`)
       .option("--json", "print a JSON object")
-      .action((flags: SnpFlags) => runAction(() => runSnp(flags, sub.rawArgs)));
+      .action((flags: SnpFlags) => runAction(() => runSnp(flags)));
     sub
       .command("tdx", "TDX MRTD from a TDVF/OVMF image")
+      .example("  contrast measure tdx --ovmf OVMF.fd")
+      .example("  contrast measure tdx --ovmf OVMF.fd --page-order two-pass --json")
       .option("--ovmf <file>", "TDVF/OVMF firmware image")
       .option("--page-order <order>", "single-pass (QEMU ≥ 9, default) or two-pass (QEMU 8.x)")
       .option("--json", "print a JSON object")

@@ -22,6 +22,10 @@ export function registerNodeInstaller(cli: CAC): void {
       "node-installer [platform]",
       "install the confidential runtime on this node and register it with containerd",
     )
+    .example("  contrast node-installer Metal-QEMU-SNP")
+    .example(
+      "  contrast node-installer Metal-QEMU-TDX --host-root /host --config /etc/contrast/target --json",
+    )
     .option("--host-root <dir>", "the host's / as mounted into the installer", { default: "/host" })
     .option("--image-root <dir>", "root for artifact paths inside the node-installer image", { default: "/" })
     .option(

@@ -187,6 +187,8 @@ export function registerPolicy(cli: CAC): void {
         "check <file>",
         "evaluate each confidential pod's policy against the requests its runtime sends",
       )
+      .example("  contrast policy check deployment/app.yaml")
+      .example("  contrast policy check deployment/app.yaml --pod web --request requests.jsonl --json")
       .option(
         "--request <file>",
         "requests to evaluate instead: one JSON object or JSON lines {kind, request}",
@@ -201,6 +203,8 @@ export function registerPolicy(cli: CAC): void {
       .action((file: unknown, flags: PolicyFlags) => runAction(() => runPolicyCheck(file, flags)));
     sub
       .command("explain <file>", "say which rule denied a request and which field differs from the policy")
+      .example("  contrast policy explain deployment/app.yaml --request denied.json")
+      .example("  contrast policy explain deployment/app.yaml --pod web --request agent.log --json")
       .option("--request <file>", "the request(s), as logged by the agent: JSON object or JSON lines")
       .option("--pod <name>", "the workload the requests belong to (needed when FILE has several)")
       .option(

@@ -12,7 +12,7 @@ import { verifyOwnerChain } from "../manifest/owner-chain.ts";
 import { parseManifest } from "../manifest/parse-manifest.ts";
 import { type AttestedCoordinator, attestCoordinator } from "./attest-coordinator.ts";
 import { createCliVerifier } from "./cli-verifier.ts";
-import { runAction } from "./command.ts";
+import { type CommandOutput, runJsonAction } from "./command.ts";
 import {
   contextFor,
   type LoadedManifest,
@@ -27,12 +27,17 @@ import { WORKSPACE_FILES } from "./workspace.ts";
 interface RecoverFlags extends UserFlags {
   seedshareOwnerKey?: unknown;
   seed?: unknown;
+  json?: boolean;
 }
 
 export function registerRecover(cli: CAC): void {
   cli
     .command("recover", "attest a restarted Coordinator and unlock it with your seed share")
-    .option("-c, --coordinator <host:port>", "the Coordinator's user API (port 1313)")
+    .example("  contrast recover -c 10.0.0.5:1313")
+    .example(
+      "  contrast recover -c 10.0.0.5 --seedshare-owner-key seedshare-owner.pem --seed seed-shares.json --json",
+    )
+    .option("-c, --coordinator <host:port>", "the Coordinator's user API (port 1313 when none is given)")
     .option(
       "-m, --manifest <file>",
       "manifest the Coordinator's history must end with or descend from (default manifest.json)",
@@ -40,12 +45,14 @@ export function registerRecover(cli: CAC): void {
     .option("--seedshare-owner-key <file>", "RSA key of a seed-share owner (default seedshare-owner.pem)")
     .option("--seed <file>", "seed shares from the first set (default seed-shares.json)")
     .option("--workspace-dir <dir>", "prefix for defaulted file paths")
-    .action((flags: RecoverFlags) => runAction(() => recoverCoordinator(flags)));
+    .option("--json", "print one JSON object to stdout, also on failure")
+    .action((flags: RecoverFlags) => runJsonAction(flags.json, (out) => recoverCoordinator(flags, out)));
 }
 
-async function recoverCoordinator(flags: RecoverFlags): Promise<number> {
+async function recoverCoordinator(flags: RecoverFlags, out: CommandOutput): Promise<number> {
   const ctx = contextFor(flags);
   const endpoint = requireEndpoint(flags);
+  out.set("coordinator", endpoint);
   const m = loadManifestFile(workspacePath(flags, flags.manifest, WORKSPACE_FILES.manifest), ctx, false);
   const keyPath = workspacePath(flags, flags.seedshareOwnerKey, WORKSPACE_FILES.seedshareOwnerKey);
   const owner = await importRsaPrivateKeyPem(readTextFile(keyPath, "--seedshare-owner-key"), keyPath);
@@ -66,7 +73,10 @@ async function recoverCoordinator(flags: RecoverFlags): Promise<number> {
   });
   if (c.phase !== "recovery")
     throw new PolicyError("already_recovered", `the coordinator is not in recovery mode, got ${c.phase}`);
-  process.stdout.write(`${await checkLineage(c, m)}\n`);
+  const lineage = await checkLineage(c, m);
+  out.set("manifests", c.manifests.length);
+  out.set("lineage", lineage);
+  out.print(`${lineage}\n`);
   const res = await postJson(
     endpoint,
     "/v1/recover",
@@ -74,7 +84,8 @@ async function recoverCoordinator(flags: RecoverFlags): Promise<number> {
     { trust: { kind: "pinned", certDer: c.certDer } },
   );
   expectOk(res, "recover");
-  process.stdout.write("coordinator recovered\n");
+  out.set("recovered", true);
+  out.print("coordinator recovered\n");
   return 0;
 }
 

@@ -22,6 +22,10 @@ export function registerResourcesCoordinator(
       "coordinator",
       "print the Coordinator StatefulSet and its Services as YAML (input for `generate`)",
     )
+    .example("  contrast resources coordinator > deployment/coordinator.yaml")
+    .example(
+      "  contrast resources coordinator --namespace contrast --image mirror.example/coordinator@sha256:…",
+    )
     .option("--namespace <ns>", "namespace of the objects (default: the one kubectl uses)")
     .option("--image <ref>", `Coordinator image (default ${COORDINATOR_IMAGE.reference})`)
     .action((flags: CoordinatorFlags) =>

@@ -26,6 +26,8 @@ const TARGET_PRESETS: Record<string, { containerdConfigPath: string; systemdUnit
 export function registerRuntime(cli: CAC): void {
   cli
     .command("runtime", "print the runtime class name (runtime handler) of each platform")
+    .example("  contrast runtime")
+    .example("  contrast runtime --platform Metal-QEMU-SNP --json")
     .option("--platform <platform>", "CLH-SNP, Metal-QEMU-SNP or Metal-QEMU-TDX (case-insensitive)")
     .option("--json", "print JSON")
     .action((flags: { platform?: string; json?: boolean }) =>
@@ -62,6 +64,8 @@ function targetConfigOption(v: string | undefined) {
 export function registerResourcesRuntime(sub: CAC): void {
   sub
     .command("runtime", "print the RuntimeClass and node-installer DaemonSet for a platform as YAML")
+    .example("  contrast resources runtime --platform Metal-QEMU-SNP | kubectl apply -f -")
+    .example("  contrast resources runtime --platform Metal-QEMU-TDX --target-config k3s")
     .option("--platform <platform>", "CLH-SNP, Metal-QEMU-SNP or Metal-QEMU-TDX (case-insensitive)")
     .option(
       "--image-registry <prefix>",

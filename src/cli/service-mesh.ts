@@ -13,6 +13,8 @@ export function registerServiceMesh(cli: CAC): void {
       "service-mesh [action]",
       "run the service mesh sidecar (env CONTRAST_INGRESS_PROXY_CONFIG, CONTRAST_EGRESS_PROXY_CONFIG); action check-ready exits 0 once it is ready",
     )
+    .example("  CONTRAST_EGRESS_PROXY_CONFIG='db#127.137.0.1:5432#db:5432' contrast service-mesh")
+    .example("  contrast service-mesh check-ready")
     .option(
       "--tls-dir <dir>",
       `the Initializer's tls-config directory (env CONTRAST_TLS_DIR, default ${MESH_DEFAULTS.tlsDir})`,

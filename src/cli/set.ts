@@ -5,13 +5,16 @@ import type { CAC } from "cac";
 import { expectOk, postJson } from "../api/client.ts";
 import { writeFileAtomic } from "../common/atomic-file.ts";
 import { toBase64, toHex } from "../common/bytes.ts";
-import { ConfigError } from "../common/errors.ts";
-import { importEcPrivateKeyPem } from "../crypto/keys.ts";
-import { computeTransitionHash, signTransition } from "../crypto/transition.ts";
+import { ContrastError, UnavailableError } from "../common/errors.ts";
+import { exportPublicKeySpki, importEcPrivateKeyPem } from "../crypto/keys.ts";
+import { parseSeedShareDocument } from "../crypto/seedshare.ts";
+import { computeTransitionHash, sha256Bytes, signTransition } from "../crypto/transition.ts";
+import { parseManifest } from "../manifest/parse-manifest.ts";
 import { attestCoordinator } from "./attest-coordinator.ts";
 import { createCliVerifier } from "./cli-verifier.ts";
-import { runAction } from "./command.ts";
+import { type CommandOutput, runJsonAction } from "./command.ts";
 import { archiveDeploymentFiles, deploymentConflict } from "./deployment-files.ts";
+import { checkSigningKey } from "./owner-key-check.ts";
 import { documentsFromDir, documentsFromYaml, selectPolicyDocuments } from "./policy-documents.ts";
 import {
   contextFor,
@@ -26,12 +29,17 @@ import { WORKSPACE_FILES } from "./workspace.ts";
 interface SetFlags extends UserFlags {
   workloadOwnerKey?: unknown;
   forceNewDeployment?: boolean;
+  json?: boolean;
 }
 
 export function registerSet(cli: CAC): void {
   cli
     .command("set [...paths]", "attest the Coordinator, then install or update the manifest")
-    .option("-c, --coordinator <host:port>", "the Coordinator's user API (port 1313)")
+    .example("  contrast set -c 10.0.0.5:1313 deployment/")
+    .example(
+      "  contrast set -c coordinator.example --workspace-dir ws --json   # port 1313 when none is given",
+    )
+    .option("-c, --coordinator <host:port>", "the Coordinator's user API (port 1313 when none is given)")
     .option("-m, --manifest <file>", "manifest to set (default manifest.json)")
     .option(
       "--workload-owner-key <file>",
@@ -42,13 +50,19 @@ export function registerSet(cli: CAC): void {
       "replace the workspace's seed shares and CA files of another deployment (they are moved aside)",
     )
     .option("--workspace-dir <dir>", "prefix for defaulted file paths")
-    .action((paths: string[], flags: SetFlags) => runAction(() => setManifest(paths, flags)));
+    .option("--json", "print one JSON object to stdout, also on failure")
+    .action((paths: string[], flags: SetFlags) =>
+      runJsonAction(flags.json, (out) => setManifest(paths, flags, out)),
+    );
 }
 
-async function setManifest(paths: string[], flags: SetFlags): Promise<number> {
+async function setManifest(paths: string[], flags: SetFlags, out: CommandOutput): Promise<number> {
   const ctx = contextFor(flags);
   const endpoint = requireEndpoint(flags);
+  out.set("coordinator", endpoint);
   const m = loadManifestFile(workspacePath(flags, flags.manifest, WORKSPACE_FILES.manifest), ctx, true);
+  out.set("manifest", m.path);
+  out.set("manifestHash", toHex(sha256Bytes(m.raw)));
   const found =
     paths.length > 0
       ? documentsFromYaml(paths)
@@ -65,6 +79,13 @@ async function setManifest(paths: string[], flags: SetFlags): Promise<number> {
   // The first manifest is signed too: pods accept a history only if a key pinned in their initdata started it.
   const keyPath = workspacePath(flags, flags.workloadOwnerKey, WORKSPACE_FILES.workloadOwnerKey);
   const owner = await importEcPrivateKeyPem(readTextFile(keyPath, "--workload-owner-key"), keyPath);
+  const current = first ? m.manifest : parseManifest(coordinator.manifests.at(-1)!).manifest;
+  checkSigningKey({
+    keyPath,
+    signer: await exportPublicKeySpki(owner.publicKey),
+    owners: current.WorkloadOwnerPubKeys,
+    update: !first,
+  });
   const signature = await signTransition(owner.privateKey, computeTransitionHash(m.raw, previous));
   const res = await postJson(
     endpoint,
@@ -77,30 +98,56 @@ async function setManifest(paths: string[], flags: SetFlags): Promise<number> {
     },
     { trust: { kind: "pinned", certDer: coordinator.certDer } },
   );
-  const body = expectOk(res, "set manifest");
-  const rootCA = body.rootCA;
-  const meshCA = body.meshCA;
-  if (typeof rootCA !== "string" || typeof meshCA !== "string") {
-    throw new ConfigError("bad_response", "set manifest: response lacks rootCA/meshCA");
-  }
+  const answer = parseSetAnswer(expectOk(res, "set manifest"));
+  // Nothing is written before the answer checked out.
   if (conflict !== undefined) {
     const archived = archiveDeploymentFiles(pathOf);
-    if (archived !== undefined)
+    if (archived !== undefined) {
       process.stderr.write(`the previous deployment's files were moved to ${archived}\n`);
+      out.set("archivedTo", archived);
+    }
   }
-  writeFileAtomic(workspacePath(flags, undefined, WORKSPACE_FILES.coordinatorRootCa), rootCA, {
-    mkdirs: true,
-  });
-  writeFileAtomic(workspacePath(flags, undefined, WORKSPACE_FILES.meshCa), meshCA, { mkdirs: true });
-  if (body.seedShares !== undefined) {
-    const path = workspacePath(flags, undefined, WORKSPACE_FILES.seedShares);
-    writeFileAtomic(path, `${JSON.stringify(body.seedShares, null, 2)}\n`, { mode: 0o600, mkdirs: true });
+  const rootCaPath = pathOf(WORKSPACE_FILES.coordinatorRootCa);
+  const meshCaPath = pathOf(WORKSPACE_FILES.meshCa);
+  writeFileAtomic(rootCaPath, answer.rootCA, { mkdirs: true });
+  writeFileAtomic(meshCaPath, answer.meshCA, { mkdirs: true });
+  out.set("manifests", coordinator.manifests.length + 1);
+  out.set("firstManifest", first);
+  out.set("coordinatorRootCa", rootCaPath);
+  out.set("meshCa", meshCaPath);
+  if (answer.seedShares !== undefined) {
+    const path = pathOf(WORKSPACE_FILES.seedShares);
+    writeFileAtomic(path, `${JSON.stringify(answer.seedShares, null, 2)}\n`, { mode: 0o600, mkdirs: true });
     process.stderr.write(
       `seed shares written to ${path}: keep them safe, they are needed to recover the Coordinator\n`,
     );
+    out.set("seedShares", path);
   }
-  process.stdout.write(
-    `manifest set (${coordinator.manifests.length === 0 ? "first manifest" : `update ${coordinator.manifests.length + 1}`}); CA certificates written to ${dirname(workspacePath(flags, undefined, WORKSPACE_FILES.meshCa))}\n`,
+  out.print(
+    `manifest set (${first ? "first manifest" : `update ${coordinator.manifests.length + 1}`}); CA certificates written to ${dirname(meshCaPath)}\n`,
   );
   return 0;
+}
+
+/** The answer's shape; a malformed answer is the Coordinator's fault (exit 6) and nothing is written. */
+function parseSetAnswer(body: Record<string, unknown>): {
+  rootCA: string;
+  meshCA: string;
+  seedShares: unknown;
+} {
+  const { rootCA, meshCA, seedShares } = body;
+  if (typeof rootCA !== "string" || typeof meshCA !== "string")
+    throw new UnavailableError(
+      "bad_response",
+      "set manifest: expected rootCA and meshCA in the answer, got none",
+    );
+  if (seedShares !== undefined) {
+    try {
+      parseSeedShareDocument(seedShares);
+    } catch (e) {
+      if (!(e instanceof ContrastError)) throw e;
+      throw new UnavailableError("bad_response", `set manifest: seedShares in the answer: ${e.message}`);
+    }
+  }
+  return { rootCA, meshCA, seedShares };
 }

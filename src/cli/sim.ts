@@ -20,6 +20,8 @@ export function registerSim(cli: CAC): void {
         "init",
         "create DIR with a development ARK → ASK → VCEK chain and DIR/reference-values.json (idempotent)",
       )
+      .example("  contrast sim init --dir sim")
+      .example("  contrast sim init --dir sim-genoa --product Genoa")
       .option("--dir <dir>", "directory for the sim keys and reference values (created with mode 0700)")
       .option("--product <product>", "Milan or Genoa (default Milan; only used when DIR is new)")
       .action((flags: SimInitFlags) =>

@@ -1,6 +1,7 @@
 // Shared pieces of `set`, `verify` and `recover`: flags, manifest reading, workspace paths.
 
 import { existsSync, readFileSync } from "node:fs";
+import { COORDINATOR_API_PORTS, parseEndpoint } from "../api/endpoint.ts";
 import { ConfigError } from "../common/errors.ts";
 import { isSimulated } from "../manifest/is-simulated.ts";
 import { parseManifest } from "../manifest/parse-manifest.ts";
@@ -23,14 +24,20 @@ export function workspacePath(flags: UserFlags, given: unknown, defaultName: str
   return prefixedPath(ws, typeof given === "string" ? given : undefined, defaultName);
 }
 
+/** `-c HOST[:PORT]` as `host:port`; the port defaults to the user API's 1313. A malformed address is exit 2. */
 export function requireEndpoint(flags: UserFlags): string {
   if (typeof flags.coordinator !== "string" || flags.coordinator === "") {
     throw new UsageError(
       "missing_argument",
-      "-c/--coordinator: expected HOST:PORT of the Coordinator's user API",
+      `-c/--coordinator: expected HOST[:PORT] of the Coordinator's user API (port ${COORDINATOR_API_PORTS.user} by default)`,
     );
   }
-  return flags.coordinator;
+  try {
+    return parseEndpoint(flags.coordinator, COORDINATOR_API_PORTS.user, "-c/--coordinator").text;
+  } catch (e) {
+    if (e instanceof ConfigError) throw new UsageError(e.code, e.message, { field: "coordinator" });
+    throw e;
+  }
 }
 
 export interface LoadedManifest {

@@ -11,7 +11,7 @@ import { type OwnerChain, verifyOwnerChain } from "../manifest/owner-chain.ts";
 import { parseManifest } from "../manifest/parse-manifest.ts";
 import { type AttestedCoordinator, attestCoordinator } from "./attest-coordinator.ts";
 import { createCliVerifier } from "./cli-verifier.ts";
-import { runAction } from "./command.ts";
+import { type CommandOutput, runJsonAction } from "./command.ts";
 import {
   contextFor,
   loadManifestFile,
@@ -24,16 +24,21 @@ import { WORKSPACE_FILES } from "./workspace.ts";
 export function registerVerify(cli: CAC): void {
   cli
     .command("verify", "attest the Coordinator and audit its manifest history against the local manifest")
-    .option("-c, --coordinator <host:port>", "the Coordinator's user API (port 1313)")
+    .example("  contrast verify -c 10.0.0.5:1313")
+    .example("  contrast verify -c 10.0.0.5 -m manifest.json --json")
+    .option("-c, --coordinator <host:port>", "the Coordinator's user API (port 1313 when none is given)")
     .option("-m, --manifest <file>", "expected manifest (default manifest.json)")
     .option("--workspace-dir <dir>", "prefix for defaulted file paths")
-    .option("--json", "print a JSON summary to stdout")
-    .action((flags: UserFlags & { json?: boolean }) => runAction(() => verifyCoordinator(flags)));
+    .option("--json", "print one JSON object to stdout, also on failure")
+    .action((flags: UserFlags & { json?: boolean }) =>
+      runJsonAction(flags.json, (out) => verifyCoordinator(flags, out)),
+    );
 }
 
-async function verifyCoordinator(flags: UserFlags & { json?: boolean }): Promise<number> {
+async function verifyCoordinator(flags: UserFlags, out: CommandOutput): Promise<number> {
   const ctx = contextFor(flags);
   const endpoint = requireEndpoint(flags);
+  out.set("coordinator", endpoint);
   const local = loadManifestFile(workspacePath(flags, flags.manifest, WORKSPACE_FILES.manifest), ctx, false);
   const verifier = createCliVerifier(process.env);
   // The report binds the chain hash of exactly these manifests, so the history below is what the Coordinator holds.
@@ -62,24 +67,20 @@ async function verifyCoordinator(flags: UserFlags & { json?: boolean }): Promise
   writeAudit(dir, c);
   const newest = c.manifests[c.manifests.length - 1]!;
   const matches = constantTimeEqual(newest, local.raw);
-  const summary = {
-    coordinator: endpoint,
-    coordinatorPolicy: c.coordinatorPolicy,
-    manifests: c.manifests.length,
-    latestTransition: toHex(c.latestTransition),
-    firstManifestSignatureChecked: chain.firstChecked,
-    matchesLocalManifest: matches,
-    outputDir: dir,
-  };
-  if (flags.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
-  else printSummary(c, chain, dir);
+  out.set("coordinatorPolicy", c.coordinatorPolicy);
+  out.set("manifests", c.manifests.length);
+  out.set("latestTransition", toHex(c.latestTransition));
+  out.set("firstManifestSignatureChecked", chain.firstChecked);
+  out.set("matchesLocalManifest", matches);
+  out.set("outputDir", dir);
+  printSummary(c, chain, dir, out);
   if (!matches) {
     throw new PolicyError(
       "manifest_mismatch",
       `the coordinator's newest manifest (${toHex(sha256Bytes(newest))}) differs from ${local.path} (${toHex(sha256Bytes(local.raw))})`,
     );
   }
-  if (!flags.json) process.stdout.write(`the newest manifest is byte-identical to ${local.path}\n`);
+  out.print(`the newest manifest is byte-identical to ${local.path}\n`);
   return 0;
 }
 
@@ -109,14 +110,14 @@ function writeAudit(dir: string, c: AttestedCoordinator): void {
   replaceDirectory(fresh, dir);
 }
 
-function printSummary(c: AttestedCoordinator, chain: OwnerChain, dir: string): void {
-  process.stdout.write(
+function printSummary(c: AttestedCoordinator, chain: OwnerChain, dir: string, out: CommandOutput): void {
+  out.print(
     `coordinator attested: policy ${c.coordinatorPolicy}, ${c.manifests.length} manifest(s) in history\n`,
   );
-  process.stdout.write(
+  out.print(
     chain.firstChecked
       ? "every transition is signed by a workload owner (the first by an owner the first manifest lists)\n"
       : "every update is signed by a workload owner; the first manifest lists no owner, so its signature can only be checked by the pods against the key pinned in their initdata\n",
   );
-  process.stdout.write(`history written to ${dir}\n`);
+  out.print(`history written to ${dir}\n`);
 }

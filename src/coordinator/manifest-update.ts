@@ -50,12 +50,8 @@ export async function authorizeFirstManifest(
 ): Promise<Uint8Array> {
   if (!signature)
     throw new ApiError("invalid_signature", "signature: required for the first manifest too, got nothing");
-  if (next.WorkloadOwnerPubKeys.length > 0 && !(await verifiesUnder(next, transition, signature))) {
-    throw new ApiError(
-      "invalid_signature",
-      `signature: expected one by a WorkloadOwnerPubKeys entry of the manifest for transition ${toHex(transition)}, got another`,
-    );
-  }
+  if (next.WorkloadOwnerPubKeys.length > 0 && !(await verifiesUnder(next, transition, signature)))
+    throw notByAnOwner(next, "the manifest being set", transition);
   return signature;
 }
 
@@ -73,15 +69,23 @@ export async function authorizeUpdate(
     );
   }
   if (!signature) throw new ApiError("invalid_signature", "signature: required for an update, got nothing");
-  if (!(await verifiesUnder(current, transition, signature))) {
-    throw new ApiError("invalid_signature", `signature: does not verify for transition ${toHex(transition)}`);
-  }
+  if (!(await verifiesUnder(current, transition, signature)))
+    throw notByAnOwner(current, "the current manifest", transition);
   const a = current.SeedshareOwnerPubKeys;
   const b = next.SeedshareOwnerPubKeys;
   if (a.length !== b.length || a.some((k, i) => k.toLowerCase() !== b[i]!.toLowerCase())) {
     throw new ApiError("seedshare_owners_changed", "SeedshareOwnerPubKeys: may not change in an update");
   }
   return signature;
+}
+
+/** Names the keys that were tried (their tails: P-384 SPKIs share their DER header) and the way out. */
+function notByAnOwner(owners: Manifest, whose: string, transition: Uint8Array): ApiError {
+  const keys = owners.WorkloadOwnerPubKeys.map((k) => `…${k.toLowerCase().slice(-16)}`).join(", ");
+  return new ApiError(
+    "invalid_signature",
+    `signature: none of the ${owners.WorkloadOwnerPubKeys.length} WorkloadOwnerPubKeys of ${whose} (${keys}) verifies it for transition ${toHex(transition)}; sign with the private key of one of them (contrast set --workload-owner-key FILE)`,
+  );
 }
 
 function verifiesUnder(owners: Manifest, transition: Uint8Array, signature: Uint8Array): Promise<boolean> {

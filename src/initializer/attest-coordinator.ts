@@ -12,6 +12,7 @@ import { expectOk, postJson, spkiOfCert } from "../api/client.ts";
 import { ApiError } from "../api/errors.ts";
 import { meshAttestReportData } from "../api/report-data.ts";
 import { expectArray, expectBase64, expectObject, expectString, parseEvidence } from "../api/schema.ts";
+import { explainNotFound } from "../api/wrong-port.ts";
 import type { Evidence } from "../attestation/evidence.ts";
 import { constantTimeEqual, fromHex, toBase64, toHex } from "../common/bytes.ts";
 import { PolicyError, VerificationError } from "../common/errors.ts";
@@ -56,6 +57,7 @@ export async function attestCoordinatorForPod(
   const nonce = deps.random(32);
   const trust = { kind: "unverified-until-attested" } as const; // everything below is checked before use
   const res = await postJson(endpoint, "/v1/mesh/attest", { nonce: toBase64(nonce) }, { trust });
+  if (res.status === 404) throw await explainNotFound(endpoint, "mesh", "/v1/mesh/attest");
   const body = parseBody(expectOk(res, "coordinator attestation"));
   const connectionSpki = spkiOfCert(res.peerCertDer);
   if (!constantTimeEqual(connectionSpki, body.tlsPublicKey)) {

@@ -2,6 +2,7 @@
 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { COORDINATOR_API_PORTS, parseEndpoint } from "../api/endpoint.ts";
 import { type CollateralEndpoints, readCollateralEndpoints } from "../attestation/collateral-endpoints.ts";
 import { ConfigError } from "../common/errors.ts";
 
@@ -45,14 +46,16 @@ export interface InitializerFlags {
   logLevel?: string;
 }
 
-const DEFAULT_MESH_PORT = 7777;
-
 export function readInitializerConfig(
   flags: InitializerFlags,
   env: Record<string, string | undefined>,
 ): InitializerConfig {
-  const host = env.COORDINATOR_HOST ?? "coordinator";
-  const coordinator = /:\d+$/.test(host) && !/^[^[].*:.*:/.test(host) ? host : `${host}:${DEFAULT_MESH_PORT}`;
+  // The mesh API's port when none is given; a malformed address fails at start, it would never connect.
+  const coordinator = parseEndpoint(
+    env.COORDINATOR_HOST ?? "coordinator",
+    COORDINATOR_API_PORTS.mesh,
+    "COORDINATOR_HOST",
+  ).text;
   const tee = flags.tee ?? env.CONTRAST_TEE ?? "auto";
   if (!["auto", "snp", "tdx", "sim"].includes(tee)) {
     throw new ConfigError("invalid_flag", `--tee: expected auto|snp|tdx|sim, got ${JSON.stringify(tee)}`);

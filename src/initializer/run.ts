@@ -30,6 +30,13 @@ import { writeInitializerFiles } from "./write-files.ts";
 /** Refusals that a later manifest could turn into an admission: keep retrying like a pod would. */
 const RETRYABLE = new Set(["no_manifest", "needs_recovery", "unavailable", "internal", "invalid_nonce"]);
 
+/**
+ * COORDINATOR_HOST names something that is not the Coordinator's mesh API (its user API, a plain-HTTP port, another
+ * service): retrying cannot help, so the init container fails at once with the reason. A name that does not resolve
+ * yet, a refused or timed-out connection are retried: the Coordinator's Service or pod may come up later.
+ */
+const WRONG_ADDRESS = new Set(["wrong_api_port", "not_a_coordinator", "tls_protocol_error"]);
+
 export interface InitializerDeps {
   readonly issuer: Issuer;
   readonly verifier: EvidenceVerifier;
@@ -157,7 +164,8 @@ export async function run(
     } catch (e) {
       // Refusals and unavailability are retried; a failed check of the pod's own side is final.
       const refused = e instanceof ApiCallError && !RETRYABLE.has(e.code);
-      const retryable = e instanceof ApiCallError || e instanceof UnavailableError;
+      const retryable =
+        (e instanceof ApiCallError || e instanceof UnavailableError) && !WRONG_ADDRESS.has(e.code);
       full.log.warn("mesh certificate request failed", {
         attempt,
         error: e instanceof Error ? e.message : String(e),

@@ -4,6 +4,7 @@ import { type IStatefulSet, StatefulSet } from "kubernetes-models/apps/v1/Statef
 import type { IContainer } from "kubernetes-models/v1/Container";
 import { type IService, Service } from "kubernetes-models/v1/Service";
 import { stringify } from "yaml";
+import { COORDINATOR_API_PORTS } from "../api/endpoint.ts";
 import { ConfigError } from "../common/errors.ts";
 import { ANNOTATION_POD_ROLE, ROLE_COORDINATOR } from "./contrast-annotations.ts";
 import { RUNTIME_CLASS_PREFIX } from "./runtime-class.ts";
@@ -12,7 +13,11 @@ export const COORDINATOR_NAME = "coordinator";
 export const COORDINATOR_READY_SERVICE = "coordinator-ready";
 /** `contrast coordinator --state-dir` inside the pod: the mount point of the persistent volume. */
 export const COORDINATOR_STATE_DIR = "/var/lib/contrast";
-export const COORDINATOR_PORTS = Object.freeze({ userapi: 1313, meshapi: 7777, probes: 9102 });
+export const COORDINATOR_PORTS = Object.freeze({
+  userapi: COORDINATOR_API_PORTS.user,
+  meshapi: COORDINATOR_API_PORTS.mesh,
+  probes: 9102,
+});
 
 const LABELS = Object.freeze({ "app.kubernetes.io/name": COORDINATOR_NAME });
 const STATE_VOLUME = "state";

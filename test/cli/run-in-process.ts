@@ -3,6 +3,7 @@
 import { spyOn } from "bun:test";
 import { type CAC, cac } from "cac";
 import { parseAndRun } from "../../src/cli/command.ts";
+import { createContrastCli } from "../../src/cli/commands.ts";
 
 export interface CliResult {
   code: number;
@@ -12,6 +13,19 @@ export interface CliResult {
 
 /** `register` adds the command(s) under test to a fresh root; `args` is argv without `contrast`. */
 export async function runInProcess(register: (cli: CAC) => void, args: string[]): Promise<CliResult> {
+  return runCli(() => {
+    const cli = cac("contrast");
+    register(cli);
+    return cli;
+  }, args);
+}
+
+/** The whole `contrast` command line (as src/main.ts builds it), e.g. for `--help`. */
+export function runContrast(args: string[]): Promise<CliResult> {
+  return runCli(createContrastCli, args);
+}
+
+async function runCli(create: () => CAC, args: string[]): Promise<CliResult> {
   let stdout = "";
   let stderr = "";
   const out = spyOn(process.stdout, "write").mockImplementation((s) => {
@@ -22,13 +36,17 @@ export async function runInProcess(register: (cli: CAC) => void, args: string[])
     stderr += String(s);
     return true;
   });
+  // cac prints help with console.info
+  const info = spyOn(console, "info").mockImplementation((s: unknown) => {
+    stdout += `${String(s)}\n`;
+  });
   try {
-    const cli = cac("contrast");
-    register(cli);
-    await parseAndRun(cli, args);
+    process.exitCode = 0;
+    await parseAndRun(create(), args);
     return { code: Number(process.exitCode ?? 0), stdout, stderr };
   } finally {
     out.mockRestore();
     err.mockRestore();
+    info.mockRestore();
   }
 }

@@ -83,9 +83,16 @@ describe("CoordinatorState.setManifest (first manifest)", () => {
     expect(createHistoryStore(join(stateDir, "history")).hasEntries()).toBe(false);
   });
 
-  test("signed by a key the manifest does not list → invalid_signature", async () => {
+  test("signed by a key the manifest does not list → invalid_signature naming the listed keys and the way out", async () => {
     const { state } = newState();
-    await expectCode(() => set(state, manifest(), stranger), ApiError as never, "invalid_signature");
+    const e = await expectCode(
+      () => set(state, manifest(), stranger),
+      ApiError as never,
+      "invalid_signature",
+    );
+    expect(e.message).toMatch(
+      /^signature: none of the 1 WorkloadOwnerPubKeys of the manifest being set \(…[0-9a-f]{16}\) verifies it for transition [0-9a-f]{64}; sign with the private key of one of them \(contrast set --workload-owner-key FILE\)$/,
+    );
     expect(state.phase).toBe("uninitialized");
   });
 

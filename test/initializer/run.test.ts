@@ -11,7 +11,13 @@ import { meshAttestReportData } from "../../src/api/report-data.ts";
 import { encodeEvidence } from "../../src/api/schema.ts";
 import { createSimIssuer } from "../../src/attestation/sim-issuer.ts";
 import { fromBase64, toBase64, toHex } from "../../src/common/bytes.ts";
-import { ConfigError, type ContrastError, PolicyError, VerificationError } from "../../src/common/errors.ts";
+import {
+  ConfigError,
+  type ContrastError,
+  PolicyError,
+  UnavailableError,
+  VerificationError,
+} from "../../src/common/errors.ts";
 import { silentLogger } from "../../src/common/log.ts";
 import { readCoordinatorConfig } from "../../src/coordinator/config.ts";
 import { type RunningCoordinator, startCoordinator } from "../../src/coordinator/server.ts";
@@ -170,9 +176,16 @@ async function impostor(): Promise<{ endpoint: string; served: string[] }> {
   return { endpoint: `127.0.0.1:${server.port}`, served };
 }
 
-function initialize(meshApi: string, outDir: string, doc: Doc = docs.web!, issuerDoc = doc) {
+/** `timeout` undefined: retry forever, as in a pod (a test of a final failure then hangs if it is retried). */
+function initialize(
+  meshApi: string,
+  outDir: string,
+  doc: Doc = docs.web!,
+  issuerDoc = doc,
+  timeout: string | undefined = "2s",
+) {
   const config = readInitializerConfig(
-    { tee: "sim", simDir: sim.dir, simInitdata: doc.path, outDir, timeout: "2s" },
+    { tee: "sim", simDir: sim.dir, simInitdata: doc.path, outDir, ...(timeout ? { timeout } : {}) },
     { COORDINATOR_HOST: meshApi },
   );
   return createSimIssuer(sim.dir, fromHexString(issuerDoc.digest)).then((issuer) =>
@@ -285,4 +298,49 @@ describe("run (the pod's own side)", () => {
     expect(readdirSync(elsewhere)).toEqual([]);
     expect(existsSync(join(out, "secrets"))).toBe(false);
   }, 60_000);
+});
+
+describe("run (COORDINATOR_HOST names something else than the mesh API)", () => {
+  test("the Coordinator's user API → wrong_api_port at once, not retried, nothing written", async () => {
+    const real = await genuineCoordinator(docs.coordinator!, owner);
+    const out = join(dir, "out-user-api");
+    const e = await expectCode(
+      () => initialize(real.userApi, out, docs.web!, docs.web!, undefined),
+      UnavailableError,
+      "wrong_api_port",
+    );
+    expect(e.message).toContain(
+      "serves the coordinator's user API: this looks like the user API port 1313; the mesh API is 7777 (COORDINATOR_HOST=HOST:7777)",
+    );
+    expect(existsSync(out)).toBe(false);
+  }, 60_000);
+
+  test("a plain-HTTP port (the probes) → tls_protocol_error at once, not retried", async () => {
+    const real = await genuineCoordinator(docs.coordinator!, owner);
+    const e = await expectCode(
+      () => initialize(real.probe, join(dir, "out-probe"), docs.web!, docs.web!, undefined),
+      UnavailableError,
+      "tls_protocol_error",
+    );
+    expect(e.message).toContain("the peer does not speak TLS there");
+  }, 60_000);
+});
+
+describe("readInitializerConfig (COORDINATOR_HOST)", () => {
+  const host = (v: string | undefined) =>
+    readInitializerConfig({ tee: "snp" }, v === undefined ? {} : { COORDINATOR_HOST: v }).coordinator;
+
+  test("without a port → the mesh API's 7777; unset → coordinator:7777; IPv6 → in brackets", () => {
+    expect(host("coordinator.default.svc.cluster.local")).toBe("coordinator.default.svc.cluster.local:7777");
+    expect(host(undefined)).toBe("coordinator:7777");
+    expect(host("10.0.0.5:17777")).toBe("10.0.0.5:17777");
+    expect(host("fd00::5")).toBe("[fd00::5]:7777");
+  });
+
+  test("a malformed address → ConfigError invalid_endpoint naming COORDINATOR_HOST (it would never connect)", async () => {
+    for (const v of [":99999", "coordinator:99999", "https://coordinator:7777"]) {
+      const e = await expectCode(() => host(v), ConfigError, "invalid_endpoint");
+      expect(e.message).toStartWith("COORDINATOR_HOST: expected ");
+    }
+  });
 });
