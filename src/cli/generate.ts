@@ -6,7 +6,7 @@ import { join } from "node:path";
 import type { CAC } from "cac";
 import { SIM_FILES } from "../attestation/sim/sim-load.ts";
 import { ConfigError, ContrastError } from "../common/errors.ts";
-import { createHandlerFor } from "../kube/platform-handler.ts";
+import { createHandlerFor, type RuntimeChoice } from "../kube/platform-handler.ts";
 import { readYamlPaths } from "../kube/read-yaml-paths.ts";
 import {
   DEV_IMAGE_REGISTRY,
@@ -15,7 +15,7 @@ import {
   knownReleaseImages,
   SERVICE_MESH_IMAGE,
 } from "../kube/release-images.ts";
-import { type Platform, parsePlatform } from "../kube/runtime/index.ts";
+import { parsePlatform, SIM_RUNTIME_ID, simRuntimeHandler } from "../kube/runtime/index.ts";
 import { describeLocation } from "../kube/source-location.ts";
 import { buildManifest, type PolicyInput, workloadOwnersFor } from "../manifest/build-manifest.ts";
 import { isSimulated } from "../manifest/is-simulated.ts";
@@ -178,8 +178,8 @@ function readOrDefault(path: string, fallback: string, writes: PendingWrites): s
 }
 
 interface ChosenPlatform {
-  /** The platform `contrast-cc` stands for; the sim TEE emulates SEV-SNP on Metal-QEMU-SNP. */
-  readonly default: Platform | undefined;
+  /** What `contrast-cc` stands for: a platform, or `sim` (sim pods get a runtime class of their own). */
+  readonly default: RuntimeChoice | undefined;
   readonly referenceValues: ReferenceValues | undefined;
 }
 
@@ -201,10 +201,7 @@ function choosePlatform(flag: string | undefined, simDir: string | undefined): C
         `${path}: expected a file from \`contrast sim init\`, got none`,
         { field: path },
       );
-    return {
-      default: parsePlatform("Metal-QEMU-SNP"),
-      referenceValues: readReferenceValuesFile(path),
-    };
+    return { default: SIM_RUNTIME_ID, referenceValues: readReferenceValuesFile(path) };
   }
   const platform = parsePlatform(flag, "--reference-values");
   return { default: platform, referenceValues: platformReferenceValues(platform) };
@@ -312,7 +309,13 @@ async function patchWorkloads(
       ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }),
     }),
   });
-  return { result, cache, named: handler.named() };
+  return {
+    result,
+    cache,
+    named: handler.named(),
+    namesSim: handler.namesSim(),
+    movedFromSim: handler.movedFromSim(),
+  };
 }
 
 /** A development build names its Initializer by a tag in a local registry the user may not run: say what to do. */
@@ -380,13 +383,23 @@ export async function runGenerate(config: GenerateConfig, deps: GenerateDeps = {
     ...(previous === undefined ? {} : { previous }),
   };
   const deployment = await deploymentKeysFor(config, workloadOwnersFor(owners));
-  const { result, cache, named } = await patchWorkloads(config, deps, writes, chosen, deployment.keys).catch(
-    (e: unknown) => {
-      throw withDevImageHint(e, config);
-    },
-  );
+  const { result, cache, named, namesSim, movedFromSim } = await patchWorkloads(
+    config,
+    deps,
+    writes,
+    chosen,
+    deployment.keys,
+  ).catch((e: unknown) => {
+    throw withDevImageHint(e, config);
+  });
   if (deployment.created !== undefined && result.pods.some((p) => p.pinsCoordinator))
     writes.add({ path: deployment.created.path, data: deployment.created.pem, mode: 0o600 });
+  if (namesSim && chosen.referenceValues === undefined && previous === undefined)
+    throw new ConfigError(
+      "reference_values_missing",
+      `--reference-values: expected sim with --sim-dir for pods with runtimeClassName ${simRuntimeHandler()}, got none`,
+      { field: "reference-values" },
+    );
   const refs = selectReferenceValues({ chosen: chosen.referenceValues, named, previous });
   const manifest = buildManifest({
     ...owners,
@@ -403,6 +416,10 @@ export async function runGenerate(config: GenerateConfig, deps: GenerateDeps = {
   writes.add({ path: config.manifestPath, data: manifestText });
   if (cache.dirty) writes.add({ path: config.layersCachePath, data: cache.toJSON() });
   const written = writes.commit();
+  if (movedFromSim > 0 && chosen.default !== undefined && chosen.default !== SIM_RUNTIME_ID)
+    say(
+      `note: ${movedFromSim} pod templates with runtimeClassName ${simRuntimeHandler()} (simulated TEE) now run on ${chosen.default.name}\n`,
+    );
   report(say, result, manifest, refs.dropped, written);
   return { manifest, result, written };
 }
