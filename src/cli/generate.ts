@@ -18,12 +18,10 @@ import {
 import { parsePlatform, SIM_RUNTIME_ID, simRuntimeHandler } from "../kube/runtime/index.ts";
 import { describeLocation } from "../kube/source-location.ts";
 import { buildManifest, type PolicyInput, workloadOwnersFor } from "../manifest/build-manifest.ts";
-import { isSimulated } from "../manifest/is-simulated.ts";
-import { missingUserValues } from "../manifest/missing-user-values.ts";
 import { createOwnerKey, type OwnerKeyKind, ownerPublicKeyHex } from "../manifest/owner-keys.ts";
 import { parseManifest } from "../manifest/parse-manifest.ts";
 import { parseReferenceValues } from "../manifest/parse-reference-values.ts";
-import { platformReferenceValues, unknownLaunchValues } from "../manifest/platform-reference-values.ts";
+import { platformReferenceValues } from "../manifest/platform-reference-values.ts";
 import { selectReferenceValues } from "../manifest/select-reference-values.ts";
 import { serializeManifest } from "../manifest/serialize-manifest.ts";
 import type { Manifest, ReferenceValues } from "../manifest/types.ts";
@@ -36,9 +34,9 @@ import type { Fetch } from "../policy/image/registry-client.ts";
 import { type CredentialStore, createCredentialStore } from "../policy/image/registry-credentials.ts";
 import { DEFAULT_RULES_TEXT } from "../policy/render-policy.ts";
 import { DEFAULT_SETTINGS_TEXT, parseSettings } from "../policy/settings.ts";
-import { runAction } from "./command.ts";
+import { runJsonAction } from "./command.ts";
 import { UsageError } from "./exit-codes.ts";
-import { SIM_WARNING } from "./sim.ts";
+import { type GenerateSummary, reportLines, summaryJson } from "./generate-report.ts";
 import {
   flagList,
   flagString,
@@ -71,6 +69,7 @@ export interface GenerateFlags {
   unpinnedEnvFromMissing?: boolean;
   coordinatorPolicy?: string | string[];
   workspaceDir?: string;
+  json?: boolean;
 }
 
 /** The frozen config of one `generate` run, built once from the flags. */
@@ -257,13 +256,6 @@ function joinOutputs(outputs: GenerateResult["outputs"]): string {
   return out;
 }
 
-export interface GenerateSummary {
-  readonly manifest: Manifest;
-  readonly result: GenerateResult;
-  /** Paths whose content changed on disk. */
-  readonly written: readonly string[];
-}
-
 /** Reads the rules, settings and replacements and patches every workload in memory (the image resolver may fetch). */
 async function patchWorkloads(
   config: GenerateConfig,
@@ -415,45 +407,20 @@ export async function runGenerate(config: GenerateConfig, deps: GenerateDeps = {
   else for (const o of result.outputs) writes.add({ path: o.path, data: o.text });
   writes.add({ path: config.manifestPath, data: manifestText });
   if (cache.dirty) writes.add({ path: config.layersCachePath, data: cache.toJSON() });
-  const written = writes.commit();
-  if (movedFromSim > 0 && chosen.default !== undefined && chosen.default !== SIM_RUNTIME_ID)
-    say(
-      `note: ${movedFromSim} pod templates with runtimeClassName ${simRuntimeHandler()} (simulated TEE) now run on ${chosen.default.name}\n`,
-    );
-  report(say, result, manifest, refs.dropped, written);
-  return { manifest, result, written };
-}
-
-function report(
-  say: (t: string) => void,
-  result: GenerateResult,
-  manifest: Manifest,
-  dropped: readonly string[],
-  written: readonly string[],
-): void {
-  for (const p of result.pinnedImages)
-    say(`note: ${p.location}: pinned image ${p.reference} to ${p.pinned}\n`);
-  if (result.coordinator.from === "default" && result.pods.some((p) => p.role !== "coordinator"))
-    say(
-      `note: the Coordinator document names no namespace: Initializers look for ${result.coordinator.host} (set --coordinator-namespace if you apply it elsewhere)\n`,
-    );
-  if (result.unpinnedEnv.length > 0) {
-    const list = result.unpinnedEnv.map(
-      (u) => `  ${u.location} container ${u.container}: ${u.name} (${u.source})\n`,
-    );
-    say(
-      `warning: --unpinned-env-from-missing: the host chooses the values of these ${list.length} variables, whose ConfigMap or Secret is not among the inputs (their names stay pinned; use workload secrets for confidential values):\n${list.join("")}`,
-    );
-  }
-  for (const d of dropped)
-    say(`note: dropped the previous manifest's ${d} reference values (platform not chosen)\n`);
-  for (const h of [...unknownLaunchValues(manifest.ReferenceValues), ...missingUserValues(manifest)])
-    say(`hint: please fill in ${h}\n`);
-  if (isSimulated(manifest)) say(`${SIM_WARNING}\n`);
-  for (const w of written) say(`wrote ${w}\n`);
-  say(
-    `generated ${Object.keys(manifest.Policies).length} policies for ${result.pods.length} confidential workloads\n`,
-  );
+  const summary: GenerateSummary = {
+    manifest,
+    manifestPath: config.manifestPath,
+    result,
+    written: writes.commit(),
+    dropped: refs.dropped,
+    movedFromSim: {
+      count: movedFromSim,
+      handler: simRuntimeHandler(),
+      platform: chosen.default === undefined || chosen.default === SIM_RUNTIME_ID ? "" : chosen.default.name,
+    },
+  };
+  for (const line of reportLines(summary)) say(line);
+  return summary;
 }
 
 export function registerGenerate(cli: CAC, deps: GenerateDeps = {}): void {
@@ -520,9 +487,11 @@ export function registerGenerate(cli: CAC, deps: GenerateDeps = {}): void {
       { type: [String] },
     )
     .option("--workspace-dir <dir>", "prefix for defaulted file paths")
+    .option("--json", "print one JSON object to stdout, also on failure (diagnostics stay on stderr)")
     .action((paths: string[], flags: GenerateFlags) =>
-      runAction(async () => {
-        await runGenerate(readGenerateConfig(paths, flags), deps);
+      runJsonAction(flags.json, async (out) => {
+        const summary = await runGenerate(readGenerateConfig(paths, flags), deps);
+        for (const [key, value] of Object.entries(summaryJson(summary))) out.set(key, value);
         return 0;
       }),
     );

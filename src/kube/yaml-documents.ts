@@ -1,6 +1,6 @@
 // Multi-document YAML files as yaml Documents plus their exact source slices; changed documents are patched, not re-rendered.
 
-import { type Document, parseAllDocuments, parseDocument } from "yaml";
+import { type Document, isCollection, type Node, parseAllDocuments, parseDocument, visit } from "yaml";
 import { ParseError } from "../common/errors.ts";
 import { describeLocation } from "./source-location.ts";
 import { applyEdits, DocumentPatcher } from "./yaml-patch.ts";
@@ -38,6 +38,40 @@ const INDENTED_SEQUENCE = /^( *)[^\s#-][^\n]*:[ \t]*(#[^\n]*)?\n\1 +- /m;
 // logLevel "error": the yaml library reports its warnings in `doc.warnings`, never on the process's stderr.
 const PARSE_OPTIONS = { keepSourceTokens: false, uniqueKeys: true, logLevel: "error" } as const;
 
+/** Helm templates fail as YAML; say what they are and how to render them. */
+function malformed(file: YamlSourceFile, docIndex: number, message: string): ParseError {
+  const helm = file.text.includes("{{")
+    ? " (this looks like a Helm template: render the chart with `helm template`, then pass the output)"
+    : "";
+  return new ParseError(
+    "yaml_malformed",
+    `${describeLocation({ file: file.path, docIndex })}: invalid yaml: ${message.split("\n")[0]}${helm}`,
+    { field: `${file.path}#${docIndex}` },
+  );
+}
+
+/** The line of the first map key that is itself a map or list (`{{ .Values.x }}` unquoted parses so), if any. */
+function collectionKeyLine(text: string, doc: Document.Parsed): number | undefined {
+  let at: number | undefined;
+  visit(doc, {
+    Pair(_, pair) {
+      if (!isCollection(pair.key)) return undefined;
+      at = (pair.key as Node).range?.[0] ?? 0;
+      return visit.BREAK;
+    },
+  });
+  return at === undefined ? undefined : text.slice(0, at).split("\n").length;
+}
+
+/** The document as plain data; an alias that resolves to nothing (or too often) is malformed input, not a crash. */
+function plainValue(file: YamlSourceFile, docIndex: number, doc: Document.Parsed): unknown {
+  try {
+    return doc.toJS();
+  } catch (e) {
+    throw malformed(file, docIndex, e instanceof Error ? e.message : String(e));
+  }
+}
+
 /** Parses every document of a file; any YAML error is a ParseError naming file and document. */
 export function parseYamlFile(file: YamlSourceFile): ParsedFile {
   const docs = parseAllDocuments(file.text, PARSE_OPTIONS);
@@ -46,13 +80,15 @@ export function parseYamlFile(file: YamlSourceFile): ParsedFile {
   const documents: ParsedDocument[] = [];
   docs.forEach((doc, docIndex) => {
     const first = doc.errors[0];
-    if (first !== undefined) {
-      throw new ParseError(
-        "yaml_malformed",
-        `${describeLocation({ file: file.path, docIndex })}: invalid yaml: ${first.message.split("\n")[0]}`,
-        { field: `${file.path}#${docIndex}` },
+    if (first !== undefined) throw malformed(file, docIndex, first.message);
+    // Kubernetes objects have plain keys; a map as key is a template expression, not an object to patch.
+    const line = collectionKeyLine(file.text, doc);
+    if (line !== undefined)
+      throw malformed(
+        file,
+        docIndex,
+        `line ${line}: a map key is itself a map or list, expected a plain key`,
       );
-    }
     // Comments before the first document belong to it (Document.toString() renders them), so its source starts at 0.
     const start = docIndex === 0 ? 0 : doc.range[0];
     const end = doc.range[2];
@@ -62,7 +98,7 @@ export function parseYamlFile(file: YamlSourceFile): ParsedFile {
       start,
       source: file.text.slice(start, end),
       doc,
-      value: doc.toJS({ logLevel: "error" }),
+      value: plainValue(file, docIndex, doc),
     });
   });
   const prefix = documents.length > 0 ? "" : file.text;
@@ -75,7 +111,7 @@ export function renderDocument(doc: Document, flushSequences: boolean): string {
   return doc.toString({ indentSeq: !flushSequences, lineWidth: 0 });
 }
 
-const toJson = (doc: Document) => JSON.stringify(doc.toJS({ logLevel: "error" }));
+const toJson = (doc: Document) => JSON.stringify(doc.toJS());
 
 /**
  * The changed document as its source with minimal edits (yaml-patch.ts); rendered whole only when the edits cannot

@@ -15,7 +15,11 @@ import { injectServiceMesh } from "../kube/inject-service-mesh.ts";
 import { asRecord, splitApiVersion } from "../kube/kube-object.ts";
 import { setRuntimeHandler, setTemplateAnnotation } from "../kube/patch-pod-template.ts";
 import type { HandlerFor } from "../kube/runtime-class.ts";
-import { type ConfidentialWorkload, selectWorkloads } from "../kube/select-workloads.ts";
+import {
+  type ConfidentialWorkload,
+  type SkippedWorkload,
+  selectWorkloads,
+} from "../kube/select-workloads.ts";
 import { describeLocation } from "../kube/source-location.ts";
 import { validateObject } from "../kube/validate-object.ts";
 import { getPath } from "../kube/workload-kinds.ts";
@@ -99,6 +103,8 @@ export interface GenerateResult {
   readonly coordinator: CoordinatorPlacement;
   /** Variables left to the host by `unpinnedEnvFromMissing`; the CLI warns once, listing them. */
   readonly unpinnedEnv: readonly UnpinnedEnvVar[];
+  /** Objects with a pod template left alone: their runtime class is not `contrast-cc…`. */
+  readonly skipped: readonly SkippedWorkload[];
 }
 
 type ContainerPath = readonly (string | number)[];
@@ -293,6 +299,7 @@ export async function generateDeployment(opts: GenerateOptions): Promise<Generat
     pinnedImages: pinned,
     coordinator: placement,
     unpinnedEnv: pods.flatMap(unpinnedEnvOf),
+    skipped: selection.skipped,
   };
 }
 

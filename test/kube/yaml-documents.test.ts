@@ -1,4 +1,4 @@
-import { describe, expect, test } from "bun:test";
+import { describe, expect, spyOn, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ParseError } from "../../src/common/errors.ts";
@@ -36,6 +36,38 @@ describe("parseYamlFile", () => {
       expect(e).toBeInstanceOf(ParseError);
       expect((e as ParseError).code).toBe("yaml_malformed");
       expect((e as ParseError).field).toBe("bad.yaml#1");
+    }
+  });
+
+  test("map used as a key (unquoted Helm `{{ }}`) → ParseError naming the line and Helm, no process warning", () => {
+    const warn = spyOn(process, "emitWarning");
+    try {
+      const text = "kind: Pod\nmetadata:\n  name: {{ .Values.name }}\n";
+      expect(() => parseYamlFile({ path: "t.yaml", text })).toThrow(
+        "t.yaml#0: invalid yaml: line 3: a map key is itself a map or list, expected a plain key (this looks like a Helm template",
+      );
+      let err: unknown;
+      try {
+        parseYamlFile({ path: "t.yaml", text: "? [a]\n: b\n" });
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(ParseError);
+      expect((err as ParseError).code).toBe("yaml_malformed");
+      expect((err as ParseError).message).not.toContain("Helm");
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  test("alias to an anchor of another document → ParseError yaml_malformed, not an internal error", () => {
+    try {
+      parseYamlFile({ path: "a.yaml", text: "a: &x 1\n---\nb: *x\n" });
+      throw new Error("expected an error");
+    } catch (e) {
+      expect(e).toBeInstanceOf(ParseError);
+      expect((e as ParseError).field).toBe("a.yaml#1");
     }
   });
 
