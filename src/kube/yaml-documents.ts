@@ -119,12 +119,16 @@ const toJson = (doc: Document) => JSON.stringify(doc.toJS());
  */
 function patchDocument(file: ParsedFile, d: ParsedDocument, original: Document.Parsed | undefined): string {
   if (original !== undefined) {
-    const style = detectStyle(file.text, original);
-    const edits = new DocumentPatcher(file.text, style).patch(original, d.doc);
-    const text = edits === undefined ? undefined : applyEdits(d.source, edits, d.start);
-    if (text !== undefined) {
-      const back = parseDocument(text, PARSE_OPTIONS);
-      if (back.errors.length === 0 && toJson(back) === toJson(d.doc)) return text;
+    try {
+      const style = detectStyle(file.text, original);
+      const edits = new DocumentPatcher(file.text, style).patch(original, d.doc);
+      const text = edits === undefined ? undefined : applyEdits(d.source, edits, d.start);
+      if (text !== undefined) {
+        const back = parseDocument(text, PARSE_OPTIONS);
+        if (back.errors.length === 0 && toJson(back) === toJson(d.doc)) return text;
+      }
+    } catch {
+      // A node the patcher cannot render on its own (an alias whose anchor lies outside it): render the whole.
     }
   }
   return renderDocument(d.doc, file.flushSequences);

@@ -120,6 +120,12 @@ const rows: [string, string, Edit, string][] = [
     "l:\n- b: 2\n- c: 3\n",
   ],
   [
+    "new key whose value is an alias of an anchor elsewhere → written as the alias",
+    "a: &x\n  k: 1\nb:\n  c: *x\n",
+    (d) => d.setIn(["b", "c2"], d.getIn(["b", "c"], true)),
+    "a: &x\n  k: 1\nb:\n  c: *x\n  c2: *x\n",
+  ],
+  [
     "keys reordered (no place keeps the order) → the document rendered whole, same value",
     "a: 1\nb:\n- x\n",
     (d) => (d.contents as YAMLMap).items.reverse(),
@@ -139,7 +145,7 @@ describe("renderFile (changed documents patched)", () => {
       expect(again.value).toEqual(changed.doc.toJS());
     });
   }
-  test("row count", () => expect(rows.length).toBe(18));
+  test("row count", () => expect(rows.length).toBe(19));
 
   test("a changed document without any change → byte-identical", () => {
     const text = "a:\n    b:   [ 1,2 ]   # c\n";
