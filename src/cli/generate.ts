@@ -6,7 +6,7 @@ import { join } from "node:path";
 import type { CAC } from "cac";
 import { SIM_FILES } from "../attestation/sim/sim-load.ts";
 import { ConfigError, ContrastError } from "../common/errors.ts";
-import { createHandlerFor } from "../kube/platform-handler.ts";
+import { createHandlerFor, type RuntimeChoice } from "../kube/platform-handler.ts";
 import { readYamlPaths } from "../kube/read-yaml-paths.ts";
 import {
   DEV_IMAGE_REGISTRY,
@@ -15,15 +15,13 @@ import {
   knownReleaseImages,
   SERVICE_MESH_IMAGE,
 } from "../kube/release-images.ts";
-import { type Platform, parsePlatform } from "../kube/runtime/index.ts";
+import { parsePlatform, SIM_RUNTIME_ID, simRuntimeHandler } from "../kube/runtime/index.ts";
 import { describeLocation } from "../kube/source-location.ts";
 import { buildManifest, type PolicyInput, workloadOwnersFor } from "../manifest/build-manifest.ts";
-import { isSimulated } from "../manifest/is-simulated.ts";
-import { missingUserValues } from "../manifest/missing-user-values.ts";
 import { createOwnerKey, type OwnerKeyKind, ownerPublicKeyHex } from "../manifest/owner-keys.ts";
 import { parseManifest } from "../manifest/parse-manifest.ts";
 import { parseReferenceValues } from "../manifest/parse-reference-values.ts";
-import { platformReferenceValues, unknownLaunchValues } from "../manifest/platform-reference-values.ts";
+import { platformReferenceValues } from "../manifest/platform-reference-values.ts";
 import { selectReferenceValues } from "../manifest/select-reference-values.ts";
 import { serializeManifest } from "../manifest/serialize-manifest.ts";
 import type { Manifest, ReferenceValues } from "../manifest/types.ts";
@@ -36,74 +34,11 @@ import type { Fetch } from "../policy/image/registry-client.ts";
 import { type CredentialStore, createCredentialStore } from "../policy/image/registry-credentials.ts";
 import { DEFAULT_RULES_TEXT } from "../policy/render-policy.ts";
 import { DEFAULT_SETTINGS_TEXT, parseSettings } from "../policy/settings.ts";
-import { runAction } from "./command.ts";
+import { runJsonAction } from "./command.ts";
 import { UsageError } from "./exit-codes.ts";
-import { SIM_WARNING } from "./sim.ts";
-import {
-  flagList,
-  flagString,
-  PendingWrites,
-  policyDocumentPath,
-  WORKSPACE_FILES,
-  workspacePath,
-} from "./workspace.ts";
-
-/** Flags as cac hands them over (repeatable flags arrive as a string or an array). */
-export interface GenerateFlags {
-  policy?: string;
-  settings?: string;
-  layersCache?: string;
-  manifest?: string;
-  referenceValues?: string;
-  simDir?: string;
-  addWorkloadOwnerKey?: string | string[];
-  addSeedshareOwnerKey?: string | string[];
-  disableUpdates?: boolean;
-  skipInitializer?: boolean;
-  skipServiceMesh?: boolean;
-  output?: string;
-  offline?: boolean;
-  insecureRegistry?: string | string[];
-  imageReplacements?: string;
-  coordinatorHost?: string;
-  coordinatorNamespace?: string;
-  initializerImage?: string;
-  unpinnedEnvFromMissing?: boolean;
-  coordinatorPolicy?: string | string[];
-  workspaceDir?: string;
-}
-
-/** The frozen config of one `generate` run, built once from the flags. */
-export interface GenerateConfig {
-  readonly paths: readonly string[];
-  readonly workspaceDir: string | undefined;
-  readonly policyPath: string;
-  readonly settingsPath: string;
-  readonly layersCachePath: string;
-  readonly manifestPath: string;
-  /** `--reference-values` as given (validated later, with the sim dir). */
-  readonly referenceValues: string | undefined;
-  readonly simDir: string | undefined;
-  readonly workloadOwnerKeys: readonly string[];
-  readonly seedshareOwnerKeys: readonly string[];
-  readonly disableUpdates: boolean;
-  readonly skipInitializer: boolean;
-  readonly skipServiceMesh: boolean;
-  readonly output: string | undefined;
-  readonly offline: boolean;
-  readonly insecureRegistries: readonly string[];
-  readonly imageReplacementsPath: string | undefined;
-  readonly coordinatorHost: string | undefined;
-  readonly coordinatorNamespace: string | undefined;
-  /** `--initializer-image`, else the image this build embeds. */
-  readonly initializerImage: string;
-  /** Let the host choose env values whose ConfigMap/Secret is not among the inputs (names stay pinned). */
-  readonly unpinnedEnvFromMissing: boolean;
-  /** `--coordinator-policy`: more Coordinator digests to pin (and the manifest's one when no Coordinator is given). */
-  readonly coordinatorPolicies: readonly string[];
-  /** The workload-owner key that signs the first manifest when `-d` lists no owner (pinned, created if missing). */
-  readonly firstSetKey: string;
-}
+import { type GenerateConfig, type GenerateFlags, readGenerateConfig } from "./generate-config.ts";
+import { type GenerateSummary, reportLines, summaryJson } from "./generate-report.ts";
+import { PendingWrites, policyDocumentPath, WORKSPACE_FILES } from "./workspace.ts";
 
 /** Side effects a test replaces: the registry transport and credentials, stderr, the RSA size of created seed-share keys. */
 export interface GenerateDeps {
@@ -114,62 +49,6 @@ export interface GenerateDeps {
   readonly rsaBits?: number;
 }
 
-export function readGenerateConfig(paths: readonly string[], flags: GenerateFlags): GenerateConfig {
-  if (paths.length === 0)
-    throw new UsageError("missing_argument", "PATHS: expected at least one file or directory, got none");
-  const ws = flagString(flags.workspaceDir, "--workspace-dir");
-  const wsPath = (given: unknown, flag: string, name: string) =>
-    workspacePath(ws, flagString(given, flag), name);
-  const owners = flagList(flags.addWorkloadOwnerKey);
-  if (flags.disableUpdates === true && owners.length > 0) {
-    throw new UsageError(
-      "invalid_flag",
-      "--disable-updates: expected no --add-workload-owner-key with it, got both",
-    );
-  }
-  return Object.freeze({
-    paths: [...paths],
-    workspaceDir: ws,
-    policyPath: wsPath(flags.policy, "--policy", WORKSPACE_FILES.rules),
-    settingsPath: wsPath(flags.settings, "--settings", WORKSPACE_FILES.settings),
-    layersCachePath: wsPath(flags.layersCache, "--layers-cache", WORKSPACE_FILES.layersCache),
-    manifestPath: wsPath(flags.manifest, "--manifest", WORKSPACE_FILES.manifest),
-    referenceValues: flagString(flags.referenceValues, "--reference-values"),
-    simDir: flagString(flags.simDir, "--sim-dir"),
-    workloadOwnerKeys:
-      flags.disableUpdates === true
-        ? []
-        : owners.length > 0
-          ? owners
-          : [workspacePath(ws, undefined, WORKSPACE_FILES.workloadOwnerKey)],
-    seedshareOwnerKeys:
-      flagList(flags.addSeedshareOwnerKey).length > 0
-        ? flagList(flags.addSeedshareOwnerKey)
-        : [workspacePath(ws, undefined, WORKSPACE_FILES.seedshareOwnerKey)],
-    disableUpdates: flags.disableUpdates === true,
-    skipInitializer: flags.skipInitializer === true,
-    skipServiceMesh: flags.skipServiceMesh === true,
-    output: flagString(flags.output, "--output"),
-    offline: flags.offline === true,
-    insecureRegistries: flagList(flags.insecureRegistry),
-    imageReplacementsPath: flagString(flags.imageReplacements, "--image-replacements"),
-    coordinatorHost: flagString(flags.coordinatorHost, "--coordinator-host"),
-    coordinatorNamespace: flagString(flags.coordinatorNamespace, "--coordinator-namespace"),
-    initializerImage:
-      flagString(flags.initializerImage, "--initializer-image") ?? INITIALIZER_IMAGE.reference,
-    unpinnedEnvFromMissing: flags.unpinnedEnvFromMissing === true,
-    coordinatorPolicies: flagList(flags.coordinatorPolicy).map((d) => {
-      if (!/^[0-9a-f]{64}$/.test(d))
-        throw new UsageError(
-          "invalid_flag",
-          `--coordinator-policy: expected 64 lowercase hex characters, got ${JSON.stringify(d)}`,
-        );
-      return d;
-    }),
-    firstSetKey: workspacePath(ws, undefined, WORKSPACE_FILES.workloadOwnerKey),
-  });
-}
-
 /** The text of a user file, or the embedded default (and a pending write of it) when the file is missing. */
 function readOrDefault(path: string, fallback: string, writes: PendingWrites): string {
   if (existsSync(path)) return readFileSync(path, "utf8");
@@ -178,8 +57,8 @@ function readOrDefault(path: string, fallback: string, writes: PendingWrites): s
 }
 
 interface ChosenPlatform {
-  /** The platform `contrast-cc` stands for; the sim TEE emulates SEV-SNP on Metal-QEMU-SNP. */
-  readonly default: Platform | undefined;
+  /** What `contrast-cc` stands for: a platform, or `sim` (sim pods get a runtime class of their own). */
+  readonly default: RuntimeChoice | undefined;
   readonly referenceValues: ReferenceValues | undefined;
 }
 
@@ -201,10 +80,7 @@ function choosePlatform(flag: string | undefined, simDir: string | undefined): C
         `${path}: expected a file from \`contrast sim init\`, got none`,
         { field: path },
       );
-    return {
-      default: parsePlatform("Metal-QEMU-SNP"),
-      referenceValues: readReferenceValuesFile(path),
-    };
+    return { default: SIM_RUNTIME_ID, referenceValues: readReferenceValuesFile(path) };
   }
   const platform = parsePlatform(flag, "--reference-values");
   return { default: platform, referenceValues: platformReferenceValues(platform) };
@@ -260,13 +136,6 @@ function joinOutputs(outputs: GenerateResult["outputs"]): string {
   return out;
 }
 
-export interface GenerateSummary {
-  readonly manifest: Manifest;
-  readonly result: GenerateResult;
-  /** Paths whose content changed on disk. */
-  readonly written: readonly string[];
-}
-
 /** Reads the rules, settings and replacements and patches every workload in memory (the image resolver may fetch). */
 async function patchWorkloads(
   config: GenerateConfig,
@@ -312,7 +181,13 @@ async function patchWorkloads(
       ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }),
     }),
   });
-  return { result, cache, named: handler.named() };
+  return {
+    result,
+    cache,
+    named: handler.named(),
+    namesSim: handler.namesSim(),
+    movedFromSim: handler.movedFromSim(),
+  };
 }
 
 /** A development build names its Initializer by a tag in a local registry the user may not run: say what to do. */
@@ -380,13 +255,23 @@ export async function runGenerate(config: GenerateConfig, deps: GenerateDeps = {
     ...(previous === undefined ? {} : { previous }),
   };
   const deployment = await deploymentKeysFor(config, workloadOwnersFor(owners));
-  const { result, cache, named } = await patchWorkloads(config, deps, writes, chosen, deployment.keys).catch(
-    (e: unknown) => {
-      throw withDevImageHint(e, config);
-    },
-  );
+  const { result, cache, named, namesSim, movedFromSim } = await patchWorkloads(
+    config,
+    deps,
+    writes,
+    chosen,
+    deployment.keys,
+  ).catch((e: unknown) => {
+    throw withDevImageHint(e, config);
+  });
   if (deployment.created !== undefined && result.pods.some((p) => p.pinsCoordinator))
     writes.add({ path: deployment.created.path, data: deployment.created.pem, mode: 0o600 });
+  if (namesSim && chosen.referenceValues === undefined && previous === undefined)
+    throw new ConfigError(
+      "reference_values_missing",
+      `--reference-values: expected sim with --sim-dir for pods with runtimeClassName ${simRuntimeHandler()}, got none`,
+      { field: "reference-values" },
+    );
   const refs = selectReferenceValues({ chosen: chosen.referenceValues, named, previous });
   const manifest = buildManifest({
     ...owners,
@@ -402,41 +287,20 @@ export async function runGenerate(config: GenerateConfig, deps: GenerateDeps = {
   else for (const o of result.outputs) writes.add({ path: o.path, data: o.text });
   writes.add({ path: config.manifestPath, data: manifestText });
   if (cache.dirty) writes.add({ path: config.layersCachePath, data: cache.toJSON() });
-  const written = writes.commit();
-  report(say, result, manifest, refs.dropped, written);
-  return { manifest, result, written };
-}
-
-function report(
-  say: (t: string) => void,
-  result: GenerateResult,
-  manifest: Manifest,
-  dropped: readonly string[],
-  written: readonly string[],
-): void {
-  for (const p of result.pinnedImages)
-    say(`note: ${p.location}: pinned image ${p.reference} to ${p.pinned}\n`);
-  if (result.coordinator.from === "default" && result.pods.some((p) => p.role !== "coordinator"))
-    say(
-      `note: the Coordinator document names no namespace: Initializers look for ${result.coordinator.host} (set --coordinator-namespace if you apply it elsewhere)\n`,
-    );
-  if (result.unpinnedEnv.length > 0) {
-    const list = result.unpinnedEnv.map(
-      (u) => `  ${u.location} container ${u.container}: ${u.name} (${u.source})\n`,
-    );
-    say(
-      `warning: --unpinned-env-from-missing: the host chooses the values of these ${list.length} variables, whose ConfigMap or Secret is not among the inputs (their names stay pinned; use workload secrets for confidential values):\n${list.join("")}`,
-    );
-  }
-  for (const d of dropped)
-    say(`note: dropped the previous manifest's ${d} reference values (platform not chosen)\n`);
-  for (const h of [...unknownLaunchValues(manifest.ReferenceValues), ...missingUserValues(manifest)])
-    say(`hint: please fill in ${h}\n`);
-  if (isSimulated(manifest)) say(`${SIM_WARNING}\n`);
-  for (const w of written) say(`wrote ${w}\n`);
-  say(
-    `generated ${Object.keys(manifest.Policies).length} policies for ${result.pods.length} confidential workloads\n`,
-  );
+  const summary: GenerateSummary = {
+    manifest,
+    manifestPath: config.manifestPath,
+    result,
+    written: writes.commit(),
+    dropped: refs.dropped,
+    movedFromSim: {
+      count: movedFromSim,
+      handler: simRuntimeHandler(),
+      platform: chosen.default === undefined || chosen.default === SIM_RUNTIME_ID ? "" : chosen.default.name,
+    },
+  };
+  for (const line of reportLines(summary)) say(line);
+  return summary;
 }
 
 export function registerGenerate(cli: CAC, deps: GenerateDeps = {}): void {
@@ -503,9 +367,11 @@ export function registerGenerate(cli: CAC, deps: GenerateDeps = {}): void {
       { type: [String] },
     )
     .option("--workspace-dir <dir>", "prefix for defaulted file paths")
+    .option("--json", "print one JSON object to stdout, also on failure (diagnostics stay on stderr)")
     .action((paths: string[], flags: GenerateFlags) =>
-      runAction(async () => {
-        await runGenerate(readGenerateConfig(paths, flags), deps);
+      runJsonAction(flags.json, async (out) => {
+        const summary = await runGenerate(readGenerateConfig(paths, flags), deps);
+        for (const [key, value] of Object.entries(summaryJson(summary))) out.set(key, value);
         return 0;
       }),
     );

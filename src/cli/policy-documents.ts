@@ -16,14 +16,17 @@ export const INITDATA_ANNOTATION = "io.katacontainers.config.hypervisor.cc_init_
 export function documentsFromYaml(paths: readonly string[]): Map<string, Uint8Array> {
   const out = new Map<string, Uint8Array>();
   for (const file of readYamlPaths(paths)) {
-    for (const [i, doc] of parseAllDocuments(file.text).entries()) {
-      if (doc.errors.length > 0) {
-        throw new ConfigError(
-          "yaml_malformed",
-          `${file.path}#${i}: ${doc.errors[0]!.message.split("\n")[0]}`,
-        );
+    // logLevel "error": the yaml library's warnings stay in doc.warnings, never on stderr.
+    for (const [i, doc] of parseAllDocuments(file.text, { logLevel: "error" }).entries()) {
+      let value: unknown;
+      try {
+        if (doc.errors.length > 0) throw doc.errors[0];
+        value = doc.toJS(); // an unresolved alias throws here
+      } catch (e) {
+        const message = e instanceof Error ? e.message : String(e);
+        throw new ConfigError("yaml_malformed", `${file.path}#${i}: ${message.split("\n")[0]}`);
       }
-      collect(doc.toJS(), (annotation) => {
+      collect(value, (annotation) => {
         const d = decodeInitdataAnnotation(annotation);
         out.set(d.digest, d.toml);
       });

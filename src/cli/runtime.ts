@@ -1,12 +1,15 @@
 // `contrast runtime` (runtime class names) and `contrast resources runtime` (RuntimeClass + node-installer DaemonSet).
 
 import type { CAC } from "cac";
+import { ConfigError } from "../common/errors.ts";
 import { NODE_INSTALLER_IMAGE } from "../kube/release-images.ts";
 import {
   listPlatforms,
   parsePlatform,
   renderRuntimeResources,
   runtimeHandler,
+  SIM_RUNTIME_ID,
+  simRuntimeHandler,
 } from "../kube/runtime/index.ts";
 import { runAction } from "./command.ts";
 import { UsageError } from "./exit-codes.ts";
@@ -25,15 +28,26 @@ const TARGET_PRESETS: Record<string, { containerdConfigPath: string; systemdUnit
 
 export function registerRuntime(cli: CAC): void {
   cli
-    .command("runtime", "print the runtime class name (runtime handler) of each platform")
+    .command(
+      "runtime",
+      "print the runtime class name (runtime handler) of each platform, and of pods on the simulated TEE (sim)",
+    )
     .example("  contrast runtime")
     .example("  contrast runtime --platform Metal-QEMU-SNP --json")
-    .option("--platform <platform>", "CLH-SNP, Metal-QEMU-SNP or Metal-QEMU-TDX (case-insensitive)")
+    .option("--platform <platform>", "CLH-SNP, Metal-QEMU-SNP, Metal-QEMU-TDX or sim (case-insensitive)")
     .option("--json", "print JSON")
     .action((flags: { platform?: string; json?: boolean }) =>
       runAction(() => {
-        const platforms = flags.platform ? [parsePlatform(flags.platform, "--platform")] : listPlatforms();
-        const rows = platforms.map((p) => ({ platform: p.name, handler: runtimeHandler(p) }));
+        const sim = { platform: SIM_RUNTIME_ID, handler: simRuntimeHandler() };
+        const rows =
+          flags.platform?.toLowerCase() === SIM_RUNTIME_ID
+            ? [sim]
+            : [
+                ...(flags.platform ? [parsePlatform(flags.platform, "--platform")] : listPlatforms()).map(
+                  (p) => ({ platform: p.name as string, handler: runtimeHandler(p) }),
+                ),
+                ...(flags.platform ? [] : [sim]),
+              ];
         if (flags.json) process.stdout.write(`${JSON.stringify(flags.platform ? rows[0] : rows, null, 2)}\n`);
         else if (flags.platform) process.stdout.write(`${rows[0]!.handler}\n`);
         else process.stdout.write(rows.map((r) => `${r.platform}\t${r.handler}\n`).join(""));
@@ -83,6 +97,12 @@ export function registerResourcesRuntime(sub: CAC): void {
       runAction(() => {
         if (!flags.platform)
           throw new UsageError("missing_platform", "--platform: expected a platform name, got nothing");
+        if (flags.platform.toLowerCase() === SIM_RUNTIME_ID)
+          throw new ConfigError(
+            "unknown_platform",
+            "--platform: expected CLH-SNP, Metal-QEMU-SNP or Metal-QEMU-TDX, got sim: pods on the simulated TEE need no runtime installed",
+            { field: "--platform" },
+          );
         const platform = parsePlatform(flags.platform, "--platform");
         const image =
           flags.nodeInstallerImage ??

@@ -1,4 +1,4 @@
-// Splits parsed YAML into confidential workloads, config sources and pass-through objects; rejects duplicates and unknown pod-template kinds.
+// Splits parsed YAML into confidential workloads, skipped workloads, config sources and pass-through objects; rejects duplicates and unknown pod-template kinds.
 
 import { ConfigError } from "../common/errors.ts";
 import { type ConfigSources, collectConfigSources } from "./config-sources.ts";
@@ -26,9 +26,18 @@ export interface ConfidentialWorkload {
   readonly skipInitializer: boolean;
 }
 
+/** An object with a pod template that `generate` leaves alone, and why. */
+export interface SkippedWorkload {
+  readonly loc: SourceLocation;
+  /** The template's `runtimeClassName` when it is a string other than a Contrast one, else undefined (not set). */
+  readonly runtimeClassName: string | undefined;
+}
+
 export interface Selection {
   readonly objects: readonly KubeObject[];
   readonly workloads: readonly ConfidentialWorkload[];
+  /** Objects with a pod template whose runtime class is not `contrast-cc…`, in input order. */
+  readonly skipped: readonly SkippedWorkload[];
   readonly configSources: ConfigSources;
 }
 
@@ -68,6 +77,14 @@ function checkDuplicates(objects: readonly KubeObject[]): void {
     }
     seen.set(key, obj);
   }
+}
+
+function skippedOf(obj: KubeObject): SkippedWorkload | undefined {
+  const path = isWorkloadKind(obj.kind) ? podTemplatePath(obj.kind) : findPodTemplate(obj.value);
+  if (path === undefined) return undefined;
+  const rcn = getPath(obj.value, [...path, "spec", "runtimeClassName"]);
+  if (isConfidentialRuntimeClass(rcn)) return undefined;
+  return { loc: locationOf(obj), runtimeClassName: typeof rcn === "string" ? rcn : undefined };
 }
 
 function toWorkload(obj: KubeObject): ConfidentialWorkload | undefined {
@@ -110,5 +127,6 @@ export function selectWorkloads(files: readonly ParsedFile[]): Selection {
   }
   checkDuplicates(objects);
   const workloads = objects.map(toWorkload).filter((w): w is ConfidentialWorkload => w !== undefined);
-  return { objects, workloads, configSources: collectConfigSources(objects) };
+  const skipped = objects.map(skippedOf).filter((s): s is SkippedWorkload => s !== undefined);
+  return { objects, workloads, skipped, configSources: collectConfigSources(objects) };
 }

@@ -15,17 +15,15 @@ import { injectServiceMesh } from "../kube/inject-service-mesh.ts";
 import { asRecord, splitApiVersion } from "../kube/kube-object.ts";
 import { setRuntimeHandler, setTemplateAnnotation } from "../kube/patch-pod-template.ts";
 import type { HandlerFor } from "../kube/runtime-class.ts";
-import { type ConfidentialWorkload, selectWorkloads } from "../kube/select-workloads.ts";
+import {
+  type ConfidentialWorkload,
+  type SkippedWorkload,
+  selectWorkloads,
+} from "../kube/select-workloads.ts";
 import { describeLocation } from "../kube/source-location.ts";
 import { validateObject } from "../kube/validate-object.ts";
 import { getPath } from "../kube/workload-kinds.ts";
-import {
-  type ParsedFile,
-  parseYamlFile,
-  renderDocument,
-  renderFile,
-  type YamlSourceFile,
-} from "../kube/yaml-documents.ts";
+import { type ParsedFile, parseYamlFile, renderFile, type YamlSourceFile } from "../kube/yaml-documents.ts";
 import { COORDINATOR_PIN_KEY, serializeCoordinatorPin } from "./coordinator-pin.ts";
 import type { ImageResolver, ResolvedImage } from "./image/image-config.ts";
 import { imageErrorWithContext } from "./image/image-error.ts";
@@ -105,6 +103,8 @@ export interface GenerateResult {
   readonly coordinator: CoordinatorPlacement;
   /** Variables left to the host by `unpinnedEnvFromMissing`; the CLI warns once, listing them. */
   readonly unpinnedEnv: readonly UnpinnedEnvVar[];
+  /** Objects with a pod template left alone: their runtime class is not `contrast-cc…`. */
+  readonly skipped: readonly SkippedWorkload[];
 }
 
 type ContainerPath = readonly (string | number)[];
@@ -269,7 +269,7 @@ export async function generateDeployment(opts: GenerateOptions): Promise<Generat
   const selection = selectWorkloads(parsed);
   const pinned: PinnedImage[] = [];
   const pods: GeneratedPod[] = [];
-  const replaced = new Map<string, Map<number, string>>();
+  const changed = new Map<string, Set<number>>();
   const coordinators = selection.workloads.filter((w) => w.role === ROLE_COORDINATOR);
   const placement = placeCoordinator(
     coordinators.map((w) => ({ namespace: w.object.namespace, loc: w.loc })),
@@ -285,14 +285,13 @@ export async function generateDeployment(opts: GenerateOptions): Promise<Generat
     const needsPin = opts.coordinatorPin !== undefined && getsInitializer(w, opts);
     if (needsPin) pin ??= pinFor(w, pods, opts);
     pods[i] = await generateOne(w, withHost, selection.configSources, pinned, needsPin ? pin : undefined);
-    const file = parsed.find((f) => f.path === w.loc.file) as ParsedFile;
-    const m = replaced.get(file.path) ?? new Map<number, string>();
-    m.set(w.loc.docIndex, renderDocument(w.object.doc.doc, file.flushSequences));
-    replaced.set(file.path, m);
+    const docs = changed.get(w.loc.file) ?? new Set<number>();
+    docs.add(w.loc.docIndex);
+    changed.set(w.loc.file, docs);
   }
   const outputs = parsed.map((f) => ({
     path: f.path,
-    text: renderFile(f, replaced.get(f.path) ?? new Map()),
+    text: renderFile(f, changed.get(f.path) ?? new Set()),
   }));
   return {
     outputs,
@@ -300,6 +299,7 @@ export async function generateDeployment(opts: GenerateOptions): Promise<Generat
     pinnedImages: pinned,
     coordinator: placement,
     unpinnedEnv: pods.flatMap(unpinnedEnvOf),
+    skipped: selection.skipped,
   };
 }
 

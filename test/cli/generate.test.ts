@@ -1,5 +1,4 @@
 import { afterEach, beforeAll, describe, expect, test } from "bun:test";
-import { createHash } from "node:crypto";
 import {
   copyFileSync,
   existsSync,
@@ -27,53 +26,11 @@ import { launchValuesFor } from "../../src/manifest/runtime-launch-values.ts";
 import type { Manifest } from "../../src/manifest/types.ts";
 import { COORDINATOR_PIN_KEY, parseCoordinatorPin } from "../../src/policy/coordinator-pin.ts";
 import { decodeInitdataAnnotation } from "../../src/policy/initdata.ts";
+import { fakeRegistry } from "../support/fake-registry.ts";
 
 const K8S = join(import.meta.dir, "..", "testdata", "k8s");
 const NAMES = ["guestbook", "emojivoto", "cassandra-statefulset"] as const;
 const CONFIDENTIAL_PODS = 8; // see test/testdata/k8s/README.md
-const sha256 = (b: Uint8Array | string) => createHash("sha256").update(b).digest("hex");
-
-/** An OCI registry behind an injected fetch: any repository, one deterministic image per repository and tag. */
-function fakeRegistry() {
-  const requests: string[] = [];
-  const enc = (o: unknown) => new TextEncoder().encode(JSON.stringify(o));
-  const image = (repo: string, tag: string) => {
-    const config = enc({
-      architecture: "amd64",
-      os: "linux",
-      config: { Entrypoint: [`/bin/${repo.split("/").pop()}`], Env: ["PATH=/bin"], WorkingDir: "/" },
-    });
-    const cd = `sha256:${sha256(config)}`;
-    const manifest = enc({
-      schemaVersion: 2,
-      mediaType: "application/vnd.oci.image.manifest.v1+json",
-      config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: cd, size: config.length },
-      layers: [],
-      annotations: { tag },
-    });
-    return { config, cd, manifest, md: `sha256:${sha256(manifest)}` };
-  };
-  const known = new Map<string, ReturnType<typeof image>>();
-  const fetch = async (url: string): Promise<Response> => {
-    requests.push(url);
-    const m = /^https?:\/\/[^/]+\/v2\/(.+)\/(manifests|blobs)\/([^/]+)$/.exec(url);
-    if (m === null) return new Response("not found", { status: 404 });
-    const [, repo = "", kind, ref = ""] = m;
-    if (kind === "manifests") {
-      const img = ref.startsWith("sha256:")
-        ? [...known.values()].find((i) => i.md === ref)
-        : image(repo, ref);
-      if (img === undefined) return new Response("unknown", { status: 404 });
-      known.set(img.md, img);
-      return new Response(img.manifest, {
-        headers: { "content-type": "application/vnd.oci.image.manifest.v1+json" },
-      });
-    }
-    const img = [...known.values()].find((i) => i.cd === ref);
-    return img === undefined ? new Response("unknown", { status: 404 }) : new Response(img.config);
-  };
-  return { fetch, requests };
-}
 
 interface Run {
   code: number;
@@ -419,6 +376,9 @@ describe("contrast generate: flags", () => {
     expect(real.code).toBe(EXIT.ok);
     expect(readManifest(ws).ReferenceValues.snp?.some((e) => e.SimulatedARK !== undefined)).toBe(false);
     expect(real.stderr).toContain("dropped the previous manifest's snp sim reference values");
+    expect(real.stderr).toMatch(
+      /note: 9 pod templates with runtimeClassName contrast-cc-sim-[0-9a-f]{8} \(simulated TEE\) now run on Metal-QEMU-SNP/,
+    );
   });
 
   test("-o FILE → inputs untouched, FILE holds every document; --workspace-dir prefixes defaults only", async () => {

@@ -5,6 +5,8 @@ import { parseAndRun } from "../../src/cli/command.ts";
 import { EXIT } from "../../src/cli/exit-codes.ts";
 import { registerResources } from "../../src/cli/resources.ts";
 import { COORDINATOR_IMAGE } from "../../src/kube/release-images.ts";
+import { listPlatforms, runtimeHandler, simRuntimeHandler } from "../../src/kube/runtime/index.ts";
+import { runContrast } from "./run-in-process.ts";
 
 /** Runs `contrast resources ARGS` in-process, capturing stdout and stderr. */
 async function resources(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -80,5 +82,28 @@ describe("contrast resources runtime", () => {
   test("unknown platform → exit 3", async () => {
     const r = await resources(["runtime", "--platform", "nope"]);
     expect(r.code).toBe(EXIT.config);
+  });
+
+  test("--platform sim → exit 3: the simulated TEE has no runtime to install", async () => {
+    const r = await resources(["runtime", "--platform", "sim"]);
+    expect(r.code).toBe(EXIT.config);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toContain(
+      "got sim: pods on the simulated TEE need no runtime installed (unknown_platform)",
+    );
+  });
+});
+
+describe("contrast runtime", () => {
+  test("no --platform → every platform's handler and the sim class; --platform sim → the sim class", async () => {
+    const all = await runContrast(["runtime", "--json"]);
+    expect(all.code).toBe(EXIT.ok);
+    expect(JSON.parse(all.stdout)).toEqual([
+      ...listPlatforms().map((p) => ({ platform: p.name, handler: runtimeHandler(p) })),
+      { platform: "sim", handler: simRuntimeHandler() },
+    ]);
+    const sim = await runContrast(["runtime", "--platform", "SIM"]);
+    expect(sim.code).toBe(EXIT.ok);
+    expect(sim.stdout).toBe(`${simRuntimeHandler()}\n`);
   });
 });

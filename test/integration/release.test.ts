@@ -258,9 +258,8 @@ describe.skipIf(missing.length > 0)("make release to a password-protected regist
     walkthrough = { contrast, generate, policyOf, deploy, userApi: `127.0.0.1:${ports.user}` };
   }, 180_000);
 
-  // Issue 11 §4 (not this branch): in sim mode the second `generate` adds Metal-QEMU-SNP reference values with
-  // MinimumTCB null, so this `set` fails with invalid_manifest. Marked failing until §4 is merged; then drop `.failing`.
-  test.failing("walkthrough, edit a Deployment → generate again, set the update, verify", async () => {
+  // Issue 11 §4: the second `generate` keeps the sim pods' own runtime class and adds no platform, so `set` accepts it.
+  test("walkthrough, edit a Deployment → generate again, set the update, verify", async () => {
     const { contrast, generate, policyOf, deploy, userApi } = walkthrough!;
     const before = policyOf("web");
     const app = join(deploy, "emojivoto.yaml");

@@ -7,6 +7,7 @@ describe("platformOfRuntimeClass", () => {
     ["contrast-cc-metal-qemu-snp", "metal-qemu-snp"],
     ["contrast-cc-metal-qemu-snp-1a2b3c4d", "metal-qemu-snp"],
     ["contrast-cc-metal-qemu-tdx-4c6bca70", "metal-qemu-tdx"],
+    ["contrast-cc-sim-62c43ba5", "sim"],
   ];
   for (const [name, platform] of rows) {
     test(`${name} → ${platform ?? "default platform"}`, () => {

@@ -1,4 +1,4 @@
-import { describe, expect, test } from "bun:test";
+import { describe, expect, spyOn, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ParseError } from "../../src/common/errors.ts";
@@ -19,7 +19,9 @@ describe("parseYamlFile", () => {
       const text = readFileSync(join(K8S, name), "utf8");
       const parsed = parseYamlFile({ path: name, text });
       expect(parsed.documents.length).toBe(docs);
-      expect(renderFile(parsed, new Map())).toBe(text);
+      expect(renderFile(parsed, new Set())).toBe(text);
+      // Listed as changed but not edited: still byte-identical.
+      expect(renderFile(parsed, new Set(parsed.documents.map((d) => d.docIndex)))).toBe(text);
       ran++;
     }
     expect(ran).toBe(3);
@@ -37,6 +39,38 @@ describe("parseYamlFile", () => {
     }
   });
 
+  test("map used as a key (unquoted Helm `{{ }}`) → ParseError naming the line and Helm, no process warning", () => {
+    const warn = spyOn(process, "emitWarning");
+    try {
+      const text = "kind: Pod\nmetadata:\n  name: {{ .Values.name }}\n";
+      expect(() => parseYamlFile({ path: "t.yaml", text })).toThrow(
+        "t.yaml#0: invalid yaml: line 3: a map key is itself a map or list, expected a plain key (this looks like a Helm template",
+      );
+      let err: unknown;
+      try {
+        parseYamlFile({ path: "t.yaml", text: "? [a]\n: b\n" });
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(ParseError);
+      expect((err as ParseError).code).toBe("yaml_malformed");
+      expect((err as ParseError).message).not.toContain("Helm");
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  test("alias to an anchor of another document → ParseError yaml_malformed, not an internal error", () => {
+    try {
+      parseYamlFile({ path: "a.yaml", text: "a: &x 1\n---\nb: *x\n" });
+      throw new Error("expected an error");
+    } catch (e) {
+      expect(e).toBeInstanceOf(ParseError);
+      expect((e as ParseError).field).toBe("a.yaml#1");
+    }
+  });
+
   test("duplicate keys → ParseError yaml_malformed", () => {
     expect(() => parseYamlFile({ path: "d.yaml", text: "a: 1\na: 2\n" })).toThrow(ParseError);
   });
@@ -46,10 +80,10 @@ describe("parseYamlFile", () => {
     expect(parseYamlFile({ path: "a", text: "a:\n  - 1\n" }).flushSequences).toBe(false);
   });
 
-  test("replaced document → others copied verbatim", () => {
+  test("changed document → patched, others copied verbatim", () => {
     const text = "# head\na: 1 #c\n---\nb:   2\n";
     const parsed = parseYamlFile({ path: "x", text });
-    const out = renderFile(parsed, new Map([[1, "---\nb: 3\n"]]));
-    expect(out).toBe("# head\na: 1 #c\n---\nb: 3\n");
+    parsed.documents[1]?.doc.setIn(["b"], 3);
+    expect(renderFile(parsed, new Set([1]))).toBe("# head\na: 1 #c\n---\nb:   3\n");
   });
 });

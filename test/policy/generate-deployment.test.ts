@@ -10,6 +10,7 @@ import { type GenerateOptions, generateDeployment } from "../../src/policy/gener
 import { decodeInitdataAnnotation } from "../../src/policy/initdata.ts";
 import { DEFAULT_RULES_TEXT } from "../../src/policy/render-policy.ts";
 import { defaultSettings } from "../../src/policy/settings.ts";
+import { diffLines } from "../support/line-diff.ts";
 import { testdata } from "../support/testdata.ts";
 import { fakeImageResolver, TEST_INITIALIZER_IMAGE, testHandlerFor } from "./fake-images.ts";
 
@@ -101,6 +102,48 @@ describe("generateDeployment", async () => {
       }
     }
     expect(checked).toBe(3 + 7 + 2);
+  });
+
+  test("confidential documents → only runtime class and image lines change, every other line kept as written", () => {
+    // One runtimeClassName per pod template and one image line per container must change; the rest is added.
+    const mustChange: Record<(typeof NAMES)[number], number> = {
+      guestbook: 3 + 3,
+      emojivoto: 4 + 4,
+      "cassandra-statefulset": 1 + 1,
+    };
+    let ran = 0;
+    for (const [i, name] of NAMES.entries()) {
+      const { removed, added } = diffLines(confidentialFiles()[i]!.text, first.outputs[i]!.text);
+      expect(removed.length).toBe(mustChange[name]);
+      for (const line of removed)
+        expect(line).toMatch(/^ +(runtimeClassName: contrast-cc|image: \S+)( +#.*)?$/);
+      for (const line of removed) {
+        const value = line.split(" #")[0]!.trimEnd();
+        const changed = line.includes("image:")
+          ? `${value}@sha256:`
+          : value.replace("contrast-cc", "contrast-cc-metal-qemu-snp-0a1b2c3d");
+        expect(added.filter((a) => a.startsWith(changed)).length).toBeGreaterThan(0);
+      }
+      ran++;
+    }
+    expect(ran).toBe(3);
+  });
+
+  test("one env value edited in the output → regenerated output differs from the edit only in that pod's initdata", async () => {
+    const files = first.outputs.map((o) => ({ ...o }));
+    const cassandra = files[2]!;
+    const edited = cassandra.text.replace('value: "DC1-K8Demo"', 'value: "DC2-K8Demo"');
+    expect(edited).not.toBe(cassandra.text);
+    files[2] = { ...cassandra, text: edited };
+    const again = await generateDeployment(options(files));
+    const { removed, added } = diffLines(edited, again.outputs[2]!.text);
+    expect(removed.length).toBe(1);
+    expect(added.length).toBe(1);
+    expect(removed[0]).toMatch(/^ {8}io\.katacontainers\.config\.hypervisor\.cc_init_data: \S+$/);
+    expect(added[0]).toMatch(/^ {8}io\.katacontainers\.config\.hypervisor\.cc_init_data: \S+$/);
+    expect(again.outputs.slice(0, 2).map((o) => o.text)).toEqual(
+      first.outputs.slice(0, 2).map((o) => o.text),
+    );
   });
 
   test("unconfidential originals → output equals input and no pods", async () => {

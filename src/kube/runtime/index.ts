@@ -2,7 +2,7 @@
 
 export type { DebSource } from "./artifact-source.ts";
 export { artifactImagePath, debArtifactImagePath, isDebSource, parseDebSource } from "./artifact-source.ts";
-export { runtimeHandler, runtimeHandlerForLock } from "./handler.ts";
+export { runtimeHandler, runtimeHandlerForLock, SIM_RUNTIME_ID, simRuntimeHandler } from "./handler.ts";
 export type { ArtifactRole, LockedFile, RuntimeLock } from "./lock.ts";
 export { canonicalLockBytes, parseRuntimeLock } from "./lock.ts";
 export { loadRuntimeLock } from "./locks.ts";

@@ -1,0 +1,32 @@
+import { afterEach, describe, expect, spyOn, test } from "bun:test";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { documentsFromYaml } from "../../src/cli/policy-documents.ts";
+import { ConfigError } from "../../src/common/errors.ts";
+import { tempDir } from "../e2e/harness.ts";
+
+const warn = spyOn(process, "emitWarning");
+afterEach(() => warn.mockClear());
+
+describe("documentsFromYaml", () => {
+  test("a map used as a key in the user's YAML → read without a process warning", () => {
+    const dir = tempDir("policy-docs");
+    writeFileSync(join(dir, "a.yaml"), "? [a]\n: b\nkind: ConfigMap\n");
+    expect(documentsFromYaml([dir]).size).toBe(0);
+    expect(warn).not.toHaveBeenCalled();
+  });
+
+  test("alias to another document's anchor → ConfigError yaml_malformed naming the document", () => {
+    const dir = tempDir("policy-docs");
+    writeFileSync(join(dir, "a.yaml"), "a: &x 1\n---\nb: *x\n");
+    let err: unknown;
+    try {
+      documentsFromYaml([dir]);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).code).toBe("yaml_malformed");
+    expect((err as ConfigError).message).toStartWith(`${join(dir, "a.yaml")}#1: `);
+  });
+});
