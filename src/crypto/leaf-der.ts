@@ -100,6 +100,24 @@ function name(commonName: string | undefined): asn1js.Sequence {
 
 /** Returns the DER certificate: leaf, EKU client+server, KU digitalSignature, SANs, AKI, and the given extensions. */
 export async function encodeLeafCertificate(c: LeafDerInput): Promise<Uint8Array> {
+  const tbs = encodeLeafTbs(c);
+  const signature = await signEcdsa(c.signingKey, tbs, c.hash);
+  return tlv(
+    SEQUENCE,
+    tbs,
+    sigAlgorithm(c.hash),
+    der(new asn1js.BitString({ valueHex: signature, unusedBits: 0 })),
+  );
+}
+
+function sigAlgorithm(hash: LeafDerInput["hash"]): Uint8Array {
+  return der(
+    new asn1js.Sequence({ value: [oid(hash === "SHA-384" ? OID.ecdsaWithSha384 : OID.ecdsaWithSha256)] }),
+  );
+}
+
+/** The TBSCertificate (RFC 5280 §4.1) the leaf signature covers. */
+export function encodeLeafTbs(c: Omit<LeafDerInput, "signingKey">): Uint8Array {
   const sigAlg = der(
     new asn1js.Sequence({ value: [oid(c.hash === "SHA-384" ? OID.ecdsaWithSha384 : OID.ecdsaWithSha256)] }),
   );
@@ -135,6 +153,5 @@ export async function encodeLeafCertificate(c: LeafDerInput): Promise<Uint8Array
     c.spki,
     tlv(0xa3, tlv(SEQUENCE, ...exts)),
   );
-  const signature = await signEcdsa(c.signingKey, tbs, c.hash);
-  return tlv(SEQUENCE, tbs, sigAlg, der(new asn1js.BitString({ valueHex: signature, unusedBits: 0 })));
+  return tbs;
 }
