@@ -15,8 +15,11 @@ import { concatBytes, fromBase64, toBase64 } from "../common/bytes.ts";
 import { describeValue, ParseError, VerificationError } from "../common/errors.ts";
 import { asBufferSource } from "./buffer-source.ts";
 import { hkdfSha256 } from "./hkdf.ts";
+import { encodeEcScalarPkcs8, OID_P256 } from "./key-der.ts";
 import { curveOf, exportEcPrivateScalar, exportEcPublicPoint } from "./keys.ts";
 import { defaultRandom, type RandomSource } from "./random.ts";
+
+const ECDH_P256 = { name: "ECDH", namedCurve: "P-256" } as const;
 
 export const ENVELOPE_INFO = "contrast envelope v1";
 
@@ -34,11 +37,24 @@ export async function sealEnvelope(
 ): Promise<Envelope> {
   requireP256(recipient);
   const recipientPoint = await exportEcPublicPoint(recipient);
-  // 48 random bytes reduced mod n (FIPS 186-5 A.2.1 style) gives an unbiased non-zero scalar.
+  // 48 random bytes reduced mod n (FIPS 186-5 A.2.1 style) gives an unbiased non-zero scalar; the curve arithmetic
+  // runs in WebCrypto (native, ~20× faster than the same in JS), the scalar still comes from `random`.
   const e = p256.utils.randomSecretKey(random(p256.lengths.seed ?? 48));
-  const ephemeralPoint = p256.getPublicKey(e, false);
-  const key = deriveKey(p256.getSharedSecret(e, recipientPoint, true), ephemeralPoint, recipientPoint);
+  const pkcs8 = encodeEcScalarPkcs8(e, OID_P256);
   e.fill(0);
+  let ephemeral: CryptoKey;
+  try {
+    ephemeral = await crypto.subtle.importKey("pkcs8", asBufferSource(pkcs8), ECDH_P256, true, [
+      "deriveBits",
+    ]);
+  } finally {
+    pkcs8.fill(0);
+  }
+  const ephemeralPoint = await ephemeralPublicPoint(ephemeral);
+  const peer = await crypto.subtle.importKey("raw", asBufferSource(recipientPoint), ECDH_P256, false, []);
+  const z = new Uint8Array(await crypto.subtle.deriveBits({ name: "ECDH", public: peer }, ephemeral, 256));
+  const key = deriveKey(z, ephemeralPoint, recipientPoint);
+  z.fill(0);
   const nonce = random(12);
   const ct = await aesGcm("encrypt", key, nonce, plaintext);
   return { ephemeralPublicKey: toBase64(ephemeralPoint), nonce: toBase64(nonce), ciphertext: toBase64(ct) };
@@ -59,7 +75,7 @@ export async function openEnvelope(privateKey: CryptoKey, envelope: unknown): Pr
         field: "envelope.ephemeralPublicKey",
       });
     }
-    const key = deriveKey(shared, env.ephemeralPoint, recipientPoint);
+    const key = deriveKey(shared.subarray(1), env.ephemeralPoint, recipientPoint);
     return await aesGcm("decrypt", key, env.nonce, env.ciphertext);
   } finally {
     d.fill(0);
@@ -113,12 +129,21 @@ export function parseEnvelope(v: unknown): ParsedEnvelope {
   };
 }
 
-function deriveKey(
-  sharedCompressed: Uint8Array,
-  ephemeralPoint: Uint8Array,
-  recipientPoint: Uint8Array,
-): Uint8Array {
-  const z = sharedCompressed.subarray(1);
+/** E = e·G as an uncompressed point: WebCrypto computed it on import; its JWK is the one export that carries it. */
+async function ephemeralPublicPoint(key: CryptoKey): Promise<Uint8Array> {
+  const jwk = await crypto.subtle.exportKey("jwk", key);
+  const x = fromBase64Url(jwk.x);
+  const y = fromBase64Url(jwk.y);
+  if (x.length !== 32 || y.length !== 32) throw new Error("ephemeral key: expected p-256 coordinates");
+  return concatBytes(Uint8Array.of(0x04), x, y);
+}
+
+function fromBase64Url(s: string | undefined): Uint8Array {
+  return new Uint8Array(Buffer.from(s ?? "", "base64url"));
+}
+
+/** `z` is the x-coordinate of the shared point (SEC1 ECDH), 32 bytes. */
+function deriveKey(z: Uint8Array, ephemeralPoint: Uint8Array, recipientPoint: Uint8Array): Uint8Array {
   return hkdfSha256(z, concatBytes(ephemeralPoint, recipientPoint), ENVELOPE_INFO, 32);
 }
 
