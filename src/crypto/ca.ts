@@ -120,13 +120,11 @@ export async function issueMeshCert(
     });
   }
   const names = parseSubjectAltNames(req.sans);
-  const ski = ca.meshCA.getExtension(x509.SubjectKeyIdentifierExtension)?.keyId;
-  if (ski === undefined)
-    throw new ParseError("ca_without_ski", "mesh CA: expected a subject key identifier, got none");
+  const issuer = meshIssuerOf(ca);
   const derCert = await encodeLeafCertificate({
     serialHex: generateSerialNumber(ctx.random),
-    issuerName: new Uint8Array(ca.meshCA.subjectName.toArrayBuffer()),
-    authorityKeyId: fromHex(ski, "mesh CA subject key identifier"),
+    issuerName: issuer.name,
+    authorityKeyId: issuer.keyId,
     notBefore: new Date(ctx.now.getTime() - HOUR),
     notAfter: new Date(ctx.now.getTime() + ONE_YEAR),
     commonName: names.find((n) => n.type === "dns")?.value,
@@ -137,6 +135,24 @@ export async function issueMeshCert(
     hash: defaultHashFor(ca.meshKey.curve),
   });
   return encodePem("CERTIFICATE", derCert);
+}
+
+const meshIssuers = new WeakMap<CertificateAuthority, { name: Uint8Array; keyId: Uint8Array }>();
+
+/** The mesh CA's subject DER and key identifier, read once per CA: re-encoding them per leaf cost as much as signing. */
+function meshIssuerOf(ca: CertificateAuthority): { name: Uint8Array; keyId: Uint8Array } {
+  let issuer = meshIssuers.get(ca);
+  if (issuer === undefined) {
+    const ski = ca.meshCA.getExtension(x509.SubjectKeyIdentifierExtension)?.keyId;
+    if (ski === undefined)
+      throw new ParseError("ca_without_ski", "mesh CA: expected a subject key identifier, got none");
+    issuer = {
+      name: new Uint8Array(ca.meshCA.subjectName.toArrayBuffer()),
+      keyId: fromHex(ski, "mesh CA subject key identifier"),
+    };
+    meshIssuers.set(ca, issuer);
+  }
+  return issuer;
 }
 
 export interface ServerCertOptions {

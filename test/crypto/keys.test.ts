@@ -134,6 +134,25 @@ describe("importEcPublicKeySpki", () => {
     await expectCode(() => importEcPublicKeySpki(spki), ParseError, "invalid_key");
   });
 
+  test("uncompressed p-256 / p-384 point off the curve or at zero → ParseError invalid_key", async () => {
+    let ran = 0;
+    for (const [curve, coordinate] of [
+      ["P-256", 32],
+      ["P-384", 48],
+    ] as const) {
+      const good = await exportPublicKeySpki((await generateEcKeyPair(curve)).publicKey);
+      const offCurve = good.slice();
+      offCurve[good.length - coordinate / 2] = (offCurve[good.length - coordinate / 2] ?? 0) ^ 0x80; // a bit of y
+      const zero = good.slice();
+      zero.fill(0, good.length - 2 * coordinate); // x = y = 0 after the 0x04 prefix
+      for (const spki of [offCurve, zero]) {
+        await expectCode(() => importEcPublicKeySpki(spki), ParseError, "invalid_key");
+        ran++;
+      }
+    }
+    expect(ran).toBe(4);
+  });
+
   test("trailing byte after der → ParseError invalid_der", async () => {
     const spki = await exportPublicKeySpki((await generateEcKeyPair("P-256")).publicKey);
     const longer = new Uint8Array(spki.length + 1);

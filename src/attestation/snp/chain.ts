@@ -151,7 +151,7 @@ async function importLeafKey(leaf: x509.X509Certificate): Promise<CryptoKey> {
       "spki",
       leaf.publicKey.rawData,
       { name: "ECDSA", namedCurve: "P-384" },
-      false,
+      true, // a public key: extractable so the report signature can be checked off the JS thread (ecdsa.ts)
       ["verify"],
     );
   } catch (e) {
