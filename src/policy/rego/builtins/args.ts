@@ -5,7 +5,18 @@ import { isObject, type RegoObject, RegoSet, type RegoValue, typeNameOf } from "
 /** A builtin could not produce a value (type error, bad input). Non-strict evaluation maps it to undefined. */
 export class BuiltinError extends Error {}
 
-export type BuiltinFn = (args: readonly RegoValue[]) => RegoValue | undefined;
+/** What a builtin may ask of the evaluation calling it: work that counts against its step limit (regex matching). */
+export interface BuiltinContext {
+  /** Steps left before the evaluation's step limit. */
+  stepsLeft(): number;
+  /** Counts `n` more steps; throws the evaluation's `rego_step_limit` error once the limit is passed. */
+  charge(n: number): void;
+}
+
+/** For builtins called outside an evaluation (tests, compile-time folding): an effectively unlimited budget. */
+export const UNLIMITED: BuiltinContext = { stepsLeft: () => Number.MAX_SAFE_INTEGER, charge: () => {} };
+
+export type BuiltinFn = (args: readonly RegoValue[], ctx: BuiltinContext) => RegoValue | undefined;
 
 export interface BuiltinDef {
   readonly arity: number;
