@@ -2,25 +2,36 @@
 //
 // WebCrypto (and node:crypto's synchronous calls) compute on the JS thread, so concurrent admissions would share one
 // core. node:crypto's callback form runs on its thread pool instead, but the hop there and back costs about 0.15 ms,
-// a third of a P-384 operation. So: while one unit of work (an admission) is in flight it runs inline; while more are,
-// it goes to the pool and the JS thread serves the others. Callers mark their units with `trackEcdsaWork`.
+// a third of a P-384 operation. So a unit of work (an admission) runs its ECDSA inline when it is alone, and on the
+// pool when others are queued: while another unit is in flight, or when this one started right after one ended
+// (back to back: inline work had kept the others waiting, so they could not be seen in flight). Callers mark their
+// units with `trackEcdsaWork`.
 
 import { type KeyObject, sign as nodeSign, verify as nodeVerify } from "node:crypto";
 
-let unitsInFlight = 0;
+/** A unit starting within this long of the previous one's end counts as queued behind it. */
+const BACK_TO_BACK_MS = 0.25;
 
-/** Runs `work` as one unit: while other units are in flight, its ECDSA operations go to the thread pool. */
+let unitsInFlight = 0;
+let queuedUnits = 0;
+let lastEnd = Number.NEGATIVE_INFINITY;
+
+/** Runs `work` as one unit: when other units are queued, its ECDSA operations go to the thread pool. */
 export async function trackEcdsaWork<T>(work: () => Promise<T>): Promise<T> {
+  const queued = unitsInFlight > 0 || performance.now() - lastEnd < BACK_TO_BACK_MS;
   unitsInFlight++;
+  if (queued) queuedUnits++;
   try {
     return await work();
   } finally {
     unitsInFlight--;
+    if (queued) queuedUnits--;
+    lastEnd = performance.now();
   }
 }
 
 function offload(): boolean {
-  return unitsInFlight > 1;
+  return unitsInFlight > 1 || queuedUnits > 0;
 }
 
 /** node:crypto sign (`hash` as node names it, e.g. "sha384"), DER or IEEE-P1363 output. */
