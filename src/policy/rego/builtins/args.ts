@@ -13,9 +13,6 @@ export interface BuiltinContext {
   charge(n: number): void;
 }
 
-/** For builtins called outside an evaluation (tests, compile-time folding): an effectively unlimited budget. */
-export const UNLIMITED: BuiltinContext = { stepsLeft: () => Number.MAX_SAFE_INTEGER, charge: () => {} };
-
 export type BuiltinFn = (args: readonly RegoValue[], ctx: BuiltinContext) => RegoValue | undefined;
 
 export interface BuiltinDef {
