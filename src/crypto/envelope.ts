@@ -10,16 +10,14 @@
 //   recipient: recomputes z with its private key and R, derives k, opens ct; any change to E, nonce or ct fails.
 // Binding both points into the key means a ciphertext cannot be replayed to a different recipient key.
 
+import { createCipheriv, createECDH } from "node:crypto";
 import { p256 } from "@noble/curves/nist.js";
 import { concatBytes, fromBase64, toBase64 } from "../common/bytes.ts";
 import { describeValue, ParseError, VerificationError } from "../common/errors.ts";
 import { asBufferSource } from "./buffer-source.ts";
 import { hkdfSha256 } from "./hkdf.ts";
-import { encodeEcScalarPkcs8, OID_P256 } from "./key-der.ts";
 import { curveOf, exportEcPrivateScalar, exportEcPublicPoint } from "./keys.ts";
 import { defaultRandom, type RandomSource } from "./random.ts";
-
-const ECDH_P256 = { name: "ECDH", namedCurve: "P-256" } as const;
 
 export const ENVELOPE_INFO = "contrast envelope v1";
 
@@ -38,25 +36,22 @@ export async function sealEnvelope(
   requireP256(recipient);
   const recipientPoint = await exportEcPublicPoint(recipient);
   // 48 random bytes reduced mod n (FIPS 186-5 A.2.1 style) gives an unbiased non-zero scalar; the curve arithmetic
-  // runs in WebCrypto (native, ~20× faster than the same in JS), the scalar still comes from `random`.
+  // runs natively in node:crypto (~20× the same in JS), the scalar still comes from `random`.
   const e = p256.utils.randomSecretKey(random(p256.lengths.seed ?? 48));
-  const pkcs8 = encodeEcScalarPkcs8(e, OID_P256);
-  e.fill(0);
-  let ephemeral: CryptoKey;
+  const ecdh = createECDH("prime256v1");
   try {
-    ephemeral = await crypto.subtle.importKey("pkcs8", asBufferSource(pkcs8), ECDH_P256, true, [
-      "deriveBits",
-    ]);
+    ecdh.setPrivateKey(e);
   } finally {
-    pkcs8.fill(0);
+    e.fill(0);
   }
-  const ephemeralPoint = await ephemeralPublicPoint(ephemeral);
-  const peer = await crypto.subtle.importKey("raw", asBufferSource(recipientPoint), ECDH_P256, false, []);
-  const z = new Uint8Array(await crypto.subtle.deriveBits({ name: "ECDH", public: peer }, ephemeral, 256));
+  const ephemeralPoint = new Uint8Array(ecdh.getPublicKey());
+  const z = new Uint8Array(ecdh.computeSecret(recipientPoint));
   const key = deriveKey(z, ephemeralPoint, recipientPoint);
   z.fill(0);
   const nonce = random(12);
-  const ct = await aesGcm("encrypt", key, nonce, plaintext);
+  const cipher = createCipheriv("aes-256-gcm", key, nonce, { authTagLength: 16 });
+  key.fill(0);
+  const ct = concatBytes(cipher.update(plaintext), cipher.final(), cipher.getAuthTag());
   return { ephemeralPublicKey: toBase64(ephemeralPoint), nonce: toBase64(nonce), ciphertext: toBase64(ct) };
 }
 
@@ -127,19 +122,6 @@ export function parseEnvelope(v: unknown): ParsedEnvelope {
     nonce: field("nonce", (n) => n === 12, "12 bytes"),
     ciphertext: field("ciphertext", (n) => n >= 16 && n <= 1 << 20, "16 bytes to 1 MiB"),
   };
-}
-
-/** E = e·G as an uncompressed point: WebCrypto computed it on import; its JWK is the one export that carries it. */
-async function ephemeralPublicPoint(key: CryptoKey): Promise<Uint8Array> {
-  const jwk = await crypto.subtle.exportKey("jwk", key);
-  const x = fromBase64Url(jwk.x);
-  const y = fromBase64Url(jwk.y);
-  if (x.length !== 32 || y.length !== 32) throw new Error("ephemeral key: expected p-256 coordinates");
-  return concatBytes(Uint8Array.of(0x04), x, y);
-}
-
-function fromBase64Url(s: string | undefined): Uint8Array {
-  return new Uint8Array(Buffer.from(s ?? "", "base64url"));
 }
 
 /** `z` is the x-coordinate of the shared point (SEC1 ECDH), 32 bytes. */

@@ -16,7 +16,6 @@ import {
   parseAlgorithmId,
   toDer,
 } from "./der.ts";
-import { derOctetString, derOid, derSequence, derUnsignedInteger } from "./der-writer.ts";
 
 export const OID_EC_PUBLIC_KEY = "1.2.840.10045.2.1";
 export const OID_RSA_ENCRYPTION = "1.2.840.113549.1.1.1";
@@ -55,21 +54,6 @@ export function encodePrivateKeyInfo(
       ],
     }),
   );
-}
-
-/**
- * PKCS#8 of an EC private scalar alone: PrivateKeyInfo { 0, { ecPublicKey, curve }, ECPrivateKey { 1, d } }, without
- * the optional public key, which WebCrypto computes on import. The caller zeroes the returned bytes.
- */
-export function encodeEcScalarPkcs8(d: Uint8Array, curveOid: string): Uint8Array {
-  const sec1 = derSequence(derUnsignedInteger(1), derOctetString(d));
-  const out = derSequence(
-    derUnsignedInteger(0),
-    derSequence(derOid(OID_EC_PUBLIC_KEY), derOid(curveOid)),
-    derOctetString(sec1),
-  );
-  sec1.fill(0);
-  return out;
 }
 
 export interface Sec1PrivateKey {
