@@ -4,7 +4,7 @@
 // 1, 8, 32 and 64, p50/p99 latency of one admission (nonce + cert request), and the server's CPU time per admission
 // (utime + stime from /proc/<pid>/stat over the measured window ÷ admissions).
 //
-// Env: BENCH_SECONDS per measurement (default 3), BENCH_ROUNDS interleaved rounds per concurrency (median, default 1),
+// Env: BENCH_SECONDS per measurement (default 3), BENCH_ROUNDS interleaved rounds per concurrency (median, default 3),
 // BENCH_CONCURRENCY (default 1,8,32,64), BENCH_PROFILE=DIR (CPU profile of the Coordinator).
 
 import "reflect-metadata";
@@ -23,7 +23,7 @@ import { freePort, policyDocument, tempDir } from "../test/e2e/harness.ts";
 import { type Figure, reportFigures } from "./lib/report.ts";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONCURRENCY = (process.env.BENCH_CONCURRENCY ?? "1,8,32,64").split(",").map(Number);
 const ROOT = join(import.meta.dir, "..");
 const ANCHORS = join(import.meta.dir, "anchors");
