@@ -14,7 +14,7 @@ import { issueMeshCert, OID_WORKLOAD_SECRET_ID } from "../crypto/ca.ts";
 import { encodeOctetString } from "../crypto/der.ts";
 import { trackEcdsaWork } from "../crypto/ecdsa-runner.ts";
 import { sealEnvelope } from "../crypto/envelope.ts";
-import { curveOf, importEcPublicKeySpki } from "../crypto/keys.ts";
+import { curveOf, ecPointOfSpki, importEcPublicKeySpki } from "../crypto/keys.ts";
 import type { RandomSource } from "../crypto/random.ts";
 import { attestState, type StateAttester } from "./attest-state.ts";
 import { installCommon, readJson } from "./http.ts";
@@ -70,6 +70,8 @@ export function createMeshApi(deps: MeshApiDeps): Hono {
     const curve = curveOf(publicKey);
     if (curve !== "P-256")
       throw new ApiError("invalid_argument", `publicKey: expected ecdsa p-256, got ${curve}`);
+    // The key as WebCrypto exports it (the usual form): then the leaf and the envelope need no export of their own.
+    const canonical = ecPointOfSpki(spki);
     const evidence = parseEvidence(body.evidence);
     const refuse = (
       code: "invalid_nonce" | "attestation_failed" | "policy_not_in_manifest" | "unavailable",
@@ -116,8 +118,14 @@ export function createMeshApi(deps: MeshApiDeps): Hono {
     const ctx = { now: deps.now(), random: deps.random };
     // Under load the leaf is signed on node:crypto's thread pool while the secret is sealed on this thread.
     const [leaf, workloadSecret] = await Promise.all([
-      issueMeshCert(active.ca, { publicKey, sans: entry.SANs, extensions }, ctx),
-      secretId ? sealEnvelope(publicKey, active.seed.deriveWorkloadSecret(secretId), deps.random) : undefined,
+      issueMeshCert(
+        active.ca,
+        { publicKey, ...(canonical ? { publicKeySpki: spki } : {}), sans: entry.SANs, extensions },
+        ctx,
+      ),
+      secretId
+        ? sealEnvelope(publicKey, active.seed.deriveWorkloadSecret(secretId), deps.random, canonical?.point)
+        : undefined,
     ]);
     const res: MeshCertResponse = {
       certChain: leaf + active.ca.intermediatePem,

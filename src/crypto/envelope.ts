@@ -27,14 +27,25 @@ export interface Envelope {
   readonly ciphertext: string;
 }
 
-/** Encrypts `plaintext` to the P-256 public key `recipient`. */
+/**
+ * Encrypts `plaintext` to the P-256 public key `recipient`. A caller that holds the key's uncompressed point passes
+ * it as `recipientPoint` (it must be that key's; it saves an export).
+ */
 export async function sealEnvelope(
   recipient: CryptoKey,
   plaintext: Uint8Array,
   random: RandomSource = defaultRandom,
+  recipientPoint?: Uint8Array,
 ): Promise<Envelope> {
   requireP256(recipient);
-  const recipientPoint = await exportEcPublicPoint(recipient);
+  return sealToPoint(recipientPoint ?? (await exportEcPublicPoint(recipient)), plaintext, random);
+}
+
+function sealToPoint(recipientPoint: Uint8Array, plaintext: Uint8Array, random: RandomSource): Envelope {
+  if (recipientPoint.length !== 65 || recipientPoint[0] !== 0x04)
+    throw new ParseError("unsupported_key", "envelope key: expected an uncompressed p-256 point", {
+      field: "key",
+    });
   // 48 random bytes reduced mod n (FIPS 186-5 A.2.1 style) gives an unbiased non-zero scalar; the curve arithmetic
   // runs natively in node:crypto (~20× the same in JS), the scalar still comes from `random`.
   const e = p256.utils.randomSecretKey(random(p256.lengths.seed ?? 48));

@@ -160,6 +160,16 @@ function uncompressedSpkiCurve(spki: Uint8Array): EcCurve | undefined {
   return undefined;
 }
 
+/**
+ * The curve and uncompressed point of an SPKI in the canonical form WebCrypto exports (what an export of the key
+ * imported from it returns byte for byte); undefined for any other form. Does not check the point is on the curve.
+ */
+export function ecPointOfSpki(spki: Uint8Array): { curve: EcCurve; point: Uint8Array } | undefined {
+  const curve = uncompressedSpkiCurve(spki);
+  if (curve === undefined) return undefined;
+  return { curve, point: spki.subarray(UNCOMPRESSED_SPKI_PREFIX[curve].length) };
+}
+
 /** Imports a P-256/P-384 ECDSA public key from PKIX DER, checking the algorithm and that the point is on the curve. */
 export async function importEcPublicKeySpki(spki: Uint8Array, field = "public key"): Promise<CryptoKey> {
   const fast = uncompressedSpkiCurve(spki);

@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { toHex } from "../../src/common/bytes.ts";
 import { ParseError, VerificationError } from "../../src/common/errors.ts";
 import { openEnvelope, sealEnvelope } from "../../src/crypto/envelope.ts";
-import { ecKeyPairFromScalar, generateEcKeyPair } from "../../src/crypto/keys.ts";
+import { ecKeyPairFromScalar, exportEcPublicPoint, generateEcKeyPair } from "../../src/crypto/keys.ts";
 import { expectCode } from "./expect-error.ts";
 import { createTestRandom } from "./test-random.ts";
 
@@ -53,6 +53,18 @@ describe("sealEnvelope / openEnvelope", () => {
     const env = await sealEnvelope(kp.publicKey, secret, createTestRandom(7));
     expect(env).toEqual(KNOWN_ENVELOPE);
     expect(toHex(await openEnvelope(kp.privateKey, env))).toBe(toHex(secret));
+    const point = await exportEcPublicPoint(kp.publicKey);
+    expect(await sealEnvelope(kp.publicKey, secret, createTestRandom(7), point)).toEqual(KNOWN_ENVELOPE);
+  });
+
+  test("a recipient point passed that is not an uncompressed p-256 point → ParseError unsupported_key", async () => {
+    const kp = await generateEcKeyPair("P-256");
+    const point = await exportEcPublicPoint(kp.publicKey);
+    await expectCode(
+      () => sealEnvelope(kp.publicKey, secret, undefined, point.subarray(0, 33)),
+      ParseError,
+      "unsupported_key",
+    );
   });
 
   test("tampered ciphertext, nonce or wrong recipient → VerificationError envelope_invalid", async () => {

@@ -10,10 +10,12 @@ import {
   curveOf,
   type EcCurve,
   ecKeyPairFromScalar,
+  ecPointOfSpki,
   encodePublicKeyPem,
   exportEcPrivateKeyPkcs8Pem,
   exportEcPrivateKeySec1Pem,
   exportEcPrivateScalar,
+  exportEcPublicPoint,
   exportPublicKeySpki,
   generateEcKeyPair,
   importEcPrivateKeyPem,
@@ -115,6 +117,22 @@ describe("ecKeyPairFromScalar", () => {
       ParseError,
       "invalid_key",
     );
+  });
+});
+
+describe("ecPointOfSpki", () => {
+  test("webcrypto's spki of p-256 and p-384 keys → its curve and exported point; other forms → undefined", async () => {
+    for (const curve of ["P-256", "P-384"] as const) {
+      const kp = await generateEcKeyPair(curve);
+      const spki = await exportPublicKeySpki(kp.publicKey);
+      const got = ecPointOfSpki(spki);
+      expect(got?.curve).toBe(curve);
+      expect(toHex(got?.point ?? new Uint8Array())).toBe(toHex(await exportEcPublicPoint(kp.publicKey)));
+      const compressed = spki.slice();
+      compressed[compressed.length - 2 * (curve === "P-256" ? 32 : 48) - 1] = 0x02;
+      expect(ecPointOfSpki(compressed)).toBeUndefined();
+      expect(ecPointOfSpki(spki.subarray(0, spki.length - 1))).toBeUndefined();
+    }
   });
 });
 
