@@ -112,7 +112,8 @@ describe("compileRe2", () => {
     "(?P<n>a)(?P<n>b)",
     "(?P<>a)",
     "[[:nosuch:]]",
-    "((a{100}){100}){100}", // a program over the size cap
+    "((a{100}){100}){100}", // programs over the size cap
+    "(a{100}){100}",
   ];
   let ran = 0;
   for (const bad of BAD) {
@@ -221,6 +222,13 @@ describe("linear work", () => {
       }
     });
   }
+
+  test("a pattern needing more DFA states than cached (.{300} on 400 characters) → the Pike VM's answer", () => {
+    const p = compileRe2("a.{300}b");
+    const s = `${"a".repeat(350)}b`;
+    expect(re2Test(p, s, steps())).toBe(true);
+    expect(re2Test(p, s.slice(0, 300), steps())).toBe(false);
+  });
 
   test("a step budget smaller than the work → RegexStepLimitError, not a hang", () => {
     const p = compileRe2("(a+)+$");

@@ -21,8 +21,11 @@ export const ASSERT_CODES: Record<AssertKind, number> = {
   "not-word": 5,
 };
 
-/** Most instructions a program may have (RE2 caps its programs similarly). */
-export const MAX_PROGRAM = 20_000;
+/**
+ * Most instructions a program may have (RE2 caps its programs similarly): with up to 512 programs cached, each with
+ * its VM scratch and DFA, this bounds the memory patterns can claim.
+ */
+export const MAX_PROGRAM = 5_000;
 
 export interface Program {
   readonly op: Uint8Array;

@@ -10,7 +10,8 @@ import { RegexStepLimitError, type RegexSteps } from "./vm.ts";
 
 const ASSERT_BEGIN_TEXT = 0;
 const ASSERT_END_TEXT = 1;
-const MAX_STATES = 2048;
+/** States per program (512 B of transitions each); a pattern that needs more is searched by the Pike VM. */
+const MAX_STATES = 256;
 const MAX_WIDE_TRANSITIONS = 256;
 
 interface State {
