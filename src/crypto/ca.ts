@@ -141,7 +141,7 @@ export async function issueMeshCert(
 
 const meshIssuers = new WeakMap<CertificateAuthority, { name: Uint8Array; keyId: Uint8Array }>();
 
-/** The mesh CA's subject DER and key identifier, read once per CA: re-encoding them per leaf cost as much as signing. */
+/** The mesh CA's subject DER and key identifier, read once per CA instead of re-encoded for every leaf. */
 function meshIssuerOf(ca: CertificateAuthority): { name: Uint8Array; keyId: Uint8Array } {
   let issuer = meshIssuers.get(ca);
   if (issuer === undefined) {
