@@ -9,7 +9,7 @@ COMMIT   := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 SOURCES  := $(shell find src runtime -type f 2>/dev/null)
 
-.PHONY: all build test test-integration lint fmt ci bench clean
+.PHONY: all build test test-integration lint fmt ci bench bench-results clean
 
 all: build
 
@@ -46,8 +46,13 @@ fmt: node_modules/.package-lock.json
 
 ci: lint test test-integration build
 
+# `make bench`: every bench/*.bench.ts in its own process, each figure beside its baseline from the same run (BENCH=name
+# narrows it, e.g. BENCH=admissions). `make bench-results` does the same and rewrites bench/RESULTS.md.
 bench: node_modules/.package-lock.json
-	@for f in bench/*.bench.ts; do echo "== $$f"; $(BUN) run $$f || exit 1; done
+	$(BUN) run bench/run.ts $(BENCH)
+
+bench-results: node_modules/.package-lock.json
+	$(BUN) run bench/run.ts --results bench/RESULTS.md $(BENCH)
 
 clean:
 	rm -rf dist

@@ -7,6 +7,7 @@ import { sha384 as nobleSha384 } from "@noble/hashes/sha2.js";
 import { sha384 } from "../src/attestation/snp/measure/hash.ts";
 import { computeSnpLaunchDigest } from "../src/attestation/snp/measure/snp-launch-digest.ts";
 import { computeMrtd } from "../src/attestation/tdx/measure/mrtd.ts";
+import { reportFigures } from "./lib/report.ts";
 
 const MIB = 1024 * 1024;
 const suffix = new Uint8Array(
@@ -44,6 +45,7 @@ console.log(
   `@noble/hashes SHA-384 over the same bytes:         ${nobleMs.toFixed(1)} ms (${mbps(nobleMs)} MiB/s, ${(nobleMs / baseMs).toFixed(1)}× native)`,
 );
 console.log("vcpus  launch digest ms  ratio to baseline");
+const digestMs = new Map<number, number>();
 for (const vcpus of [1, 2, 4, 8, 16, 32, 64]) {
   const ms = median(
     () =>
@@ -56,6 +58,7 @@ for (const vcpus of [1, 2, 4, 8, 16, 32, 64]) {
       }),
     7,
   );
+  digestMs.set(vcpus, ms);
   console.log(
     `${String(vcpus).padStart(5)}  ${ms.toFixed(1).padStart(16)}  ${(ms / baseMs).toFixed(2).padStart(17)}`,
   );
@@ -93,3 +96,17 @@ const mrtdMs = median(() => computeMrtd(tdvf), 5);
 console.log(
   `TDX MRTD of a 3.5 MiB BFV: ${mrtdMs.toFixed(1)} ms; SHA-384 of the same 3.5 MiB: ${bfvMs.toFixed(1)} ms; ratio ${(mrtdMs / bfvMs).toFixed(2)}`,
 );
+reportFigures("launch measurements", [
+  ...[1, 64].map((vcpus) => ({
+    name: `SNP launch digest, 34 MiB, ${vcpus} vCPU${vcpus > 1 ? "s" : ""}`,
+    value: digestMs.get(vcpus) as number,
+    unit: "ms",
+    baseline: { name: "SHA-384 of the same bytes", value: baseMs },
+  })),
+  {
+    name: "TDX MRTD of a 3.5 MiB BFV",
+    value: mrtdMs,
+    unit: "ms",
+    baseline: { name: "SHA-384 of the same bytes", value: bfvMs },
+  },
+]);

@@ -15,6 +15,7 @@ import net from "node:net";
 import { join } from "node:path";
 import { freePort, tempDir } from "../test/e2e/harness.ts";
 import { createMeshCa, issueWorkload, writeTlsDir } from "../test/support/mesh-credentials.ts";
+import { type Figure, reportFigures } from "./lib/report.ts";
 
 const MB = Number(process.env.BENCH_MB ?? 1024);
 const STREAMS = Number(process.env.BENCH_STREAMS ?? 4);
@@ -276,6 +277,35 @@ try {
       `added per hop by socat: p50 ${perHop(socat, 50).toFixed(3)} ms, p99 ${perHop(socat, 99).toFixed(3)} ms`,
     );
   }
+  const figures: Figure[] = [
+    {
+      name: "throughput, contrast egress → ingress",
+      value: ours.mbps,
+      unit: "MB/s",
+      baseline: { name: "direct TCP", value: direct.mbps },
+    },
+    {
+      name: "added latency per hop, p50",
+      value: perHop(ours, 50),
+      unit: "ms",
+      target: "< 1 ms",
+      met: perHop(ours, 50) < 1,
+    },
+  ];
+  if (socat !== undefined) {
+    figures.push(
+      {
+        name: "throughput vs socat (OpenSSL) at both ends",
+        value: ours.mbps,
+        unit: "MB/s",
+        baseline: { name: "socat → socat", value: socat.mbps },
+        target: "≥ 0.5× baseline",
+        met: ours.mbps >= 0.5 * socat.mbps,
+      },
+      { name: "added latency per hop, p99", value: perHop(ours, 99), unit: "ms" },
+    );
+  }
+  reportFigures("service mesh proxy", figures);
 } finally {
   for (const p of procs) p.kill();
   rmSync(dir, { recursive: true, force: true });

@@ -1,7 +1,7 @@
 // The mesh API on port 7777 (DESIGN.md §4): the Coordinator's attestation for Initializers, single-use nonces and
 // attested mesh certificates.
 
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { ApiError } from "../api/errors.ts";
 import { meshReportData } from "../api/report-data.ts";
 import { expectBase64, expectObject, parseEvidence } from "../api/schema.ts";
@@ -12,9 +12,9 @@ import { ContrastError } from "../common/errors.ts";
 import type { Logger } from "../common/log.ts";
 import { issueMeshCert, OID_WORKLOAD_SECRET_ID } from "../crypto/ca.ts";
 import { encodeOctetString } from "../crypto/der.ts";
+import { trackEcdsaWork } from "../crypto/ecdsa-runner.ts";
 import { sealEnvelope } from "../crypto/envelope.ts";
-import { checkEcPublicKeySpki } from "../crypto/key-check.ts";
-import { importEcPublicKeySpki } from "../crypto/keys.ts";
+import { curveOf, ecPointOfSpki, importEcPublicKeySpki } from "../crypto/keys.ts";
 import type { RandomSource } from "../crypto/random.ts";
 import { attestState, type StateAttester } from "./attest-state.ts";
 import { installCommon, readJson } from "./http.ts";
@@ -52,7 +52,10 @@ export function createMeshApi(deps: MeshApiDeps): Hono {
     return c.json(res);
   });
 
-  app.post("/v1/mesh/cert", async (c) => {
+  // One admission is one unit of ECDSA work: alone it runs inline, with others its signatures use every core.
+  app.post("/v1/mesh/cert", (c) => trackEcdsaWork(() => admit(c)));
+
+  async function admit(c: Context): Promise<Response> {
     const active = deps.state.requireReady();
     const body = expectObject(await readJson(c), "body", ["nonce", "publicKey", "evidence"]);
     const nonce = expectBase64(body.nonce, "nonce", { length: 32 });
@@ -60,14 +63,15 @@ export function createMeshApi(deps: MeshApiDeps): Hono {
     // Mesh certificates are for P-256 keys only: anything else is refused before the nonce is looked at.
     let publicKey: CryptoKey;
     try {
-      const curve = checkEcPublicKeySpki(spki, "publicKey");
-      if (curve !== "P-256")
-        throw new ApiError("invalid_argument", `publicKey: expected ecdsa p-256, got ${curve}`);
       publicKey = await importEcPublicKeySpki(spki, "publicKey");
     } catch (e) {
-      if (e instanceof ApiError) throw e;
       throw new ApiError("invalid_argument", e instanceof Error ? e.message : "publicKey: invalid");
     }
+    const curve = curveOf(publicKey);
+    if (curve !== "P-256")
+      throw new ApiError("invalid_argument", `publicKey: expected ecdsa p-256, got ${curve}`);
+    // The key as WebCrypto exports it (the usual form): then the leaf and the envelope need no export of their own.
+    const canonical = ecPointOfSpki(spki);
     const evidence = parseEvidence(body.evidence);
     const refuse = (
       code: "invalid_nonce" | "attestation_failed" | "policy_not_in_manifest" | "unavailable",
@@ -112,22 +116,27 @@ export function createMeshApi(deps: MeshApiDeps): Hono {
         value: encodeOctetString(new TextEncoder().encode(secretId)),
       });
     const ctx = { now: deps.now(), random: deps.random };
-    const leaf = await issueMeshCert(active.ca, { publicKey, sans: entry.SANs, extensions }, ctx);
+    // Under load the leaf is signed on node:crypto's thread pool while the secret is sealed on this thread.
+    const [leaf, workloadSecret] = await Promise.all([
+      issueMeshCert(
+        active.ca,
+        { publicKey, ...(canonical ? { publicKeySpki: spki } : {}), sans: entry.SANs, extensions },
+        ctx,
+      ),
+      secretId
+        ? sealEnvelope(publicKey, active.seed.deriveWorkloadSecret(secretId), deps.random, canonical?.point)
+        : undefined,
+    ]);
     const res: MeshCertResponse = {
       certChain: leaf + active.ca.intermediatePem,
       meshCA: active.ca.meshCAPem,
       rootCA: active.ca.rootCAPem,
     };
-    if (secretId)
-      res.workloadSecret = await sealEnvelope(
-        publicKey,
-        active.seed.deriveWorkloadSecret(secretId),
-        deps.random,
-      );
+    if (workloadSecret !== undefined) res.workloadSecret = workloadSecret;
     deps.metrics.admissions.inc({ result: "admitted", reason: "" });
     deps.log.info("mesh certificate issued", { policy: digest, sans: entry.SANs.join(",") });
     return c.json(res);
-  });
+  }
 
   return app;
 }

@@ -2,6 +2,7 @@
 
 import * as asn1js from "asn1js";
 import { ParseError } from "../common/errors.ts";
+import { derBoolean, derOctetString, derUnsignedInteger } from "./der-writer.ts";
 
 export type Asn1Node = asn1js.AsnType;
 
@@ -92,15 +93,13 @@ export function encodeAlgorithmId(oid: string, param: string | "null" | undefine
 
 /** DER of an unsigned INTEGER (attestation claim values, RFC 5280 serials). */
 export function encodeUnsignedInteger(v: bigint | number): Uint8Array {
-  const x = BigInt(v);
-  if (x < 0n) throw new RangeError(`integer: expected non-negative, got ${x}`);
-  return toDer(asn1js.Integer.fromBigInt(x));
+  return derUnsignedInteger(v);
 }
 
 export function encodeBoolean(v: boolean): Uint8Array {
-  return toDer(new asn1js.Boolean({ value: v }));
+  return derBoolean(v);
 }
 
 export function encodeOctetString(v: Uint8Array): Uint8Array {
-  return toDer(new asn1js.OctetString({ valueHex: v }));
+  return derOctetString(v);
 }

@@ -1,7 +1,12 @@
-// ECDSA signatures in ASN.1 DER form (what Go's SignASN1/VerifyASN1 and X.509 use), over WebCrypto.
+// ECDSA signatures in ASN.1 DER form (what Go's SignASN1/VerifyASN1 and X.509 use), over WebCrypto and node:crypto.
+//
+// Signing and the verification of IEEE-P1363 signatures (SNP reports) go to node:crypto when the key can be handed to
+// it: ~15% faster than WebCrypto here, and able to use every core (ecdsa-runner.ts).
 
+import { KeyObject } from "node:crypto";
 import { p256, p384 } from "@noble/curves/nist.js";
 import { asBufferSource } from "./buffer-source.ts";
+import { runSign, runVerify } from "./ecdsa-runner.ts";
 import { curveOf, type EcCurve, exportEcPrivateScalar, exportEcPublicPoint } from "./keys.ts";
 
 export type EcdsaHash = "SHA-256" | "SHA-384";
@@ -13,6 +18,20 @@ export function defaultHashFor(curve: EcCurve): EcdsaHash {
   return curve === "P-256" ? "SHA-256" : "SHA-384";
 }
 
+const NODE_HASH: Record<EcdsaHash, string> = { "SHA-256": "sha256", "SHA-384": "sha384" };
+const keyObjects = new WeakMap<CryptoKey, KeyObject>();
+
+/** The node:crypto view of an extractable key (the same key material, no copy); undefined for non-extractable keys. */
+function keyObjectOf(key: CryptoKey): KeyObject | undefined {
+  if (!key.extractable) return undefined;
+  let k = keyObjects.get(key);
+  if (k === undefined) {
+    k = KeyObject.from(key);
+    keyObjects.set(key, k);
+  }
+  return k;
+}
+
 /** Signs `data` (hashed with `hash`) and returns the DER-encoded Ecdsa-Sig-Value (RFC 3279 §2.2.3). */
 export async function signEcdsa(
   privateKey: CryptoKey,
@@ -20,14 +39,32 @@ export async function signEcdsa(
   hash?: EcdsaHash,
 ): Promise<Uint8Array> {
   const curve = curveOf(privateKey);
+  const h = hash ?? defaultHashFor(curve);
+  const key = keyObjectOf(privateKey);
+  if (key !== undefined) return runSign(NODE_HASH[h], data, key, "der");
   const raw = new Uint8Array(
-    await crypto.subtle.sign(
-      { name: "ECDSA", hash: hash ?? defaultHashFor(curve) },
-      privateKey,
-      asBufferSource(data),
-    ),
+    await crypto.subtle.sign({ name: "ECDSA", hash: h }, privateKey, asBufferSource(data)),
   );
   return NOBLE[curve].Signature.fromBytes(raw, "compact").toBytes("der");
+}
+
+/**
+ * Verifies an IEEE-P1363 (r ‖ s) signature over `data`, e.g. an SNP report's; false for any malformed signature,
+ * never throws on bad input.
+ */
+export async function verifyEcdsaP1363(
+  publicKey: CryptoKey,
+  data: Uint8Array,
+  signature: Uint8Array,
+  hash: EcdsaHash,
+): Promise<boolean> {
+  const key = keyObjectOf(publicKey);
+  if (key === undefined) {
+    return crypto.subtle
+      .verify({ name: "ECDSA", hash }, publicKey, asBufferSource(signature), asBufferSource(data))
+      .catch(() => false);
+  }
+  return runVerify(NODE_HASH[hash], data, key, "ieee-p1363", signature);
 }
 
 /** Verifies a DER signature over `data`; false for any malformed signature, never throws on bad input. */

@@ -1,7 +1,7 @@
 // ECDSA P-256/P-384 key pairs as WebCrypto keys: generate, derive from a scalar, PEM/DER import and export.
 
 import { p256, p384 } from "@noble/curves/nist.js";
-import { constantTimeEqual, fromBase64, toBase64 } from "../common/bytes.ts";
+import { constantTimeEqual, fromBase64, fromHex, toBase64 } from "../common/bytes.ts";
 import { ParseError } from "../common/errors.ts";
 import { asBufferSource } from "./buffer-source.ts";
 import {
@@ -144,8 +144,49 @@ export function encodePublicKeyPem(spki: Uint8Array): string {
   return encodePem("PUBLIC KEY", spki);
 }
 
+// SubjectPublicKeyInfo DER up to the point, for uncompressed P-256 / P-384 keys (RFC 5480 §2): what every key in
+// this system looks like, recognised without an ASN.1 parser on the Coordinator's admission path.
+const UNCOMPRESSED_SPKI_PREFIX: Record<EcCurve, Uint8Array> = {
+  "P-256": fromHex("3059301306072a8648ce3d020106082a8648ce3d030107034200", "spki prefix"),
+  "P-384": fromHex("3076301006072a8648ce3d020106052b81040022036200", "spki prefix"),
+};
+
+function uncompressedSpkiCurve(spki: Uint8Array): EcCurve | undefined {
+  for (const curve of ["P-256", "P-384"] as const) {
+    const prefix = UNCOMPRESSED_SPKI_PREFIX[curve];
+    if (spki.length !== prefix.length + 1 + 2 * CURVES[curve].size || spki[prefix.length] !== 0x04) continue;
+    if (prefix.every((b, i) => spki[i] === b)) return curve;
+  }
+  return undefined;
+}
+
+/**
+ * The curve and uncompressed point of an SPKI in the canonical form WebCrypto exports (what an export of the key
+ * imported from it returns byte for byte); undefined for any other form. Does not check the point is on the curve.
+ */
+export function ecPointOfSpki(spki: Uint8Array): { curve: EcCurve; point: Uint8Array } | undefined {
+  const curve = uncompressedSpkiCurve(spki);
+  if (curve === undefined) return undefined;
+  return { curve, point: spki.subarray(UNCOMPRESSED_SPKI_PREFIX[curve].length) };
+}
+
 /** Imports a P-256/P-384 ECDSA public key from PKIX DER, checking the algorithm and that the point is on the curve. */
 export async function importEcPublicKeySpki(spki: Uint8Array, field = "public key"): Promise<CryptoKey> {
+  const fast = uncompressedSpkiCurve(spki);
+  if (fast !== undefined) {
+    // WebCrypto refuses a point that is not on the curve (tested in keys.test.ts), so no second check is needed.
+    try {
+      return await crypto.subtle.importKey(
+        "spki",
+        asBufferSource(spki),
+        { name: "ECDSA", namedCurve: fast },
+        true,
+        ["verify"],
+      );
+    } catch {
+      throw new ParseError("invalid_key", `${field}: expected a valid ${fast} point`, { field });
+    }
+  }
   const info = parseSpki(spki, field);
   if (info.algorithm.oid !== OID_EC_PUBLIC_KEY) {
     throw new ParseError(

@@ -1,10 +1,22 @@
 // Mesh leaf certificates encoded directly in DER (RFC 5280 §4.1), the Coordinator's hot path.
 //
-// The generic @peculiar/x509 generator costs ~15 ms for a leaf with ~47 claim extensions; the same
-// TBSCertificate built here with asn1js and signed once costs ~1 ms, which is what bounds admissions per second.
+// The generic @peculiar/x509 generator costs ~15 ms for a leaf with ~47 claim extensions and an asn1js object tree
+// still more than the signature; written byte by byte (der-writer.ts) the TBSCertificate costs a few microseconds,
+// so one ECDSA signature is what a leaf costs.
 
-import * as asn1js from "asn1js";
 import { fromHex } from "../common/bytes.ts";
+import {
+  derBitString,
+  derBoolean,
+  derContext,
+  derIntegerBytes,
+  derOctetString,
+  derOid,
+  derSequence,
+  derSet,
+  derTime,
+  derUtf8String,
+} from "./der-writer.ts";
 import { signEcdsa } from "./ecdsa.ts";
 import { ipAddressBytes, type SubjectAltName } from "./san.ts";
 
@@ -38,103 +50,64 @@ export interface LeafDerInput {
   hash: "SHA-256" | "SHA-384";
 }
 
-const der = (b: asn1js.BaseBlock) => new Uint8Array(b.toBER(false));
-const oid = (v: string) => new asn1js.ObjectIdentifier({ value: v });
+const utf8 = new TextEncoder();
 
-/** DER TLV with definite length; used for the constructed parts so embedded DER (names, SPKI) stays byte-exact. */
-function tlv(tag: number, ...parts: Uint8Array[]): Uint8Array {
-  const len = parts.reduce((n, p) => n + p.length, 0);
-  const lenBytes =
-    len < 0x80
-      ? [len]
-      : len < 0x100
-        ? [0x81, len]
-        : len < 0x10000
-          ? [0x82, len >> 8, len & 0xff]
-          : [0x83, len >> 16, (len >> 8) & 0xff, len & 0xff];
-  const out = new Uint8Array(1 + lenBytes.length + len);
-  out[0] = tag;
-  out.set(lenBytes, 1);
-  let o = 1 + lenBytes.length;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
-const SEQUENCE = 0x30;
-
-function time(d: Date): asn1js.BaseBlock {
-  // RFC 5280 §4.1.2.5: UTCTime through 2049, GeneralizedTime from 2050.
-  return d.getUTCFullYear() < 2050
-    ? new asn1js.UTCTime({ valueDate: d })
-    : new asn1js.GeneralizedTime({ valueDate: d });
-}
-
+/** Extension ::= SEQUENCE { extnID, critical BOOLEAN DEFAULT FALSE (omitted when false, X.690 §11.5), extnValue }. */
 function extension(id: string, critical: boolean, value: Uint8Array): Uint8Array {
-  const parts: asn1js.BaseBlock[] = [oid(id)];
-  if (critical) parts.push(new asn1js.Boolean({ value: true }));
-  parts.push(new asn1js.OctetString({ valueHex: value }));
-  return der(new asn1js.Sequence({ value: parts }));
+  return critical
+    ? derSequence(derOid(id), derBoolean(true), derOctetString(value))
+    : derSequence(derOid(id), derOctetString(value));
 }
 
-function generalName(n: SubjectAltName): asn1js.BaseBlock {
-  if (n.type === "ip") {
-    const bytes = ipAddressBytes(n.value);
-    return new asn1js.Primitive({ idBlock: { tagClass: 3, tagNumber: 7 }, valueHex: bytes });
-  }
-  const tag = n.type === "dns" ? 2 : 6;
-  return new asn1js.Primitive({
-    idBlock: { tagClass: 3, tagNumber: tag },
-    valueHex: new TextEncoder().encode(n.value),
-  });
+/** GeneralName (RFC 5280 §4.2.1.6): [2] dNSName, [6] uniformResourceIdentifier, [7] iPAddress, all IMPLICIT. */
+function generalName(n: SubjectAltName): Uint8Array {
+  if (n.type === "ip") return derContext(7, false, ipAddressBytes(n.value));
+  return derContext(n.type === "dns" ? 2 : 6, false, utf8.encode(n.value));
 }
 
-function name(commonName: string | undefined): asn1js.Sequence {
-  if (commonName === undefined) return new asn1js.Sequence({ value: [] });
-  const atv = new asn1js.Sequence({
-    value: [oid(OID.commonName), new asn1js.Utf8String({ value: commonName })],
-  });
-  return new asn1js.Sequence({ value: [new asn1js.Set({ value: [atv] })] });
+/** The subject: CN only, or the empty Name. */
+function name(commonName: string | undefined): Uint8Array {
+  if (commonName === undefined) return derSequence();
+  return derSequence(derSet(derSequence(derOid(OID.commonName), derUtf8String(commonName))));
 }
+
+function sigAlgorithm(hash: LeafDerInput["hash"]): Uint8Array {
+  return derSequence(derOid(hash === "SHA-384" ? OID.ecdsaWithSha384 : OID.ecdsaWithSha256));
+}
+
+// KeyUsage digitalSignature (bit 0): one byte 0x80 with 7 unused bits.
+const KEY_USAGE = derBitString(Uint8Array.of(0x80), 7);
+const VERSION_3 = derContext(0, true, Uint8Array.of(0x02, 0x01, 0x02));
 
 /** Returns the DER certificate: leaf, EKU client+server, KU digitalSignature, SANs, AKI, and the given extensions. */
 export async function encodeLeafCertificate(c: LeafDerInput): Promise<Uint8Array> {
-  const sigAlg = der(
-    new asn1js.Sequence({ value: [oid(c.hash === "SHA-384" ? OID.ecdsaWithSha384 : OID.ecdsaWithSha256)] }),
-  );
+  const tbs = encodeLeafTbs(c);
+  const signature = await signEcdsa(c.signingKey, tbs, c.hash);
+  return derSequence(tbs, sigAlgorithm(c.hash), derBitString(signature));
+}
+
+/** The TBSCertificate (RFC 5280 §4.1) the leaf signature covers. */
+export function encodeLeafTbs(c: Omit<LeafDerInput, "signingKey">): Uint8Array {
   const exts: Uint8Array[] = [
-    extension(OID.basicConstraints, true, der(new asn1js.Sequence({ value: [] }))),
-    extension(
-      OID.keyUsage,
-      true,
-      der(new asn1js.BitString({ valueHex: new Uint8Array([0x80]), unusedBits: 7 })),
-    ),
-    extension(
-      OID.extKeyUsage,
-      false,
-      der(new asn1js.Sequence({ value: [oid(OID.clientAuth), oid(OID.serverAuth)] })),
-    ),
+    extension(OID.basicConstraints, true, derSequence()),
+    extension(OID.keyUsage, true, KEY_USAGE),
+    extension(OID.extKeyUsage, false, derSequence(derOid(OID.clientAuth), derOid(OID.serverAuth))),
   ];
   if (c.sans.length > 0) {
     // RFC 5280 §4.2.1.6: critical when the subject is empty.
-    const names = der(new asn1js.Sequence({ value: c.sans.map(generalName) }));
+    const names = derSequence(...c.sans.map(generalName));
     exts.push(extension(OID.subjectAltName, c.commonName === undefined, names));
   }
-  const keyId = new asn1js.Primitive({ idBlock: { tagClass: 3, tagNumber: 0 }, valueHex: c.authorityKeyId });
-  exts.push(extension(OID.authorityKeyId, false, der(new asn1js.Sequence({ value: [keyId] }))));
+  exts.push(extension(OID.authorityKeyId, false, derSequence(derContext(0, false, c.authorityKeyId))));
   for (const e of c.extensions) exts.push(extension(e.oid, e.critical ?? false, e.value));
-  const tbs = tlv(
-    SEQUENCE,
-    tlv(0xa0, der(new asn1js.Integer({ value: 2 }))),
-    der(new asn1js.Integer({ valueHex: fromHex(c.serialHex, "serial") })),
-    sigAlg,
+  return derSequence(
+    VERSION_3,
+    derIntegerBytes(fromHex(c.serialHex, "serial")),
+    sigAlgorithm(c.hash),
     c.issuerName,
-    tlv(SEQUENCE, der(time(c.notBefore)), der(time(c.notAfter))),
-    der(name(c.commonName)),
+    derSequence(derTime(c.notBefore), derTime(c.notAfter)),
+    name(c.commonName),
     c.spki,
-    tlv(0xa3, tlv(SEQUENCE, ...exts)),
+    derContext(3, true, derSequence(...exts)),
   );
-  const signature = await signEcdsa(c.signingKey, tbs, c.hash);
-  return tlv(SEQUENCE, tbs, sigAlg, der(new asn1js.BitString({ valueHex: signature, unusedBits: 0 })));
 }

@@ -131,10 +131,25 @@ function checkArk(v: VerifiedSnpReport, rv: SnpReferenceValue): string[] {
   if (rv.SimulatedARK === undefined) {
     return v.ark.source === "amd" ? [] : [`ark: expected an AMD root, got the simulated ark ${v.ark.sha256}`];
   }
-  const want = sha256Hex(simulatedArkDer(rv.SimulatedARK));
+  const want = simulatedArk(rv.SimulatedARK).sha256;
   return v.ark.sha256 === want ? [] : [`ark: expected the SimulatedARK ${want}, got ${v.ark.sha256}`];
 }
 
+const simulatedArkCache = new Map<string, { der: Uint8Array; sha256: string }>();
+
+/** The DER and SHA-256 of a SimulatedARK PEM, decoded once per PEM (every admission names the same ones). */
+function simulatedArk(pem: string): { der: Uint8Array; sha256: string } {
+  let ark = simulatedArkCache.get(pem);
+  if (ark === undefined) {
+    const der = toDer(utf8(pem), "SimulatedARK");
+    ark = { der, sha256: sha256Hex(der) };
+    if (simulatedArkCache.size >= 64)
+      simulatedArkCache.delete(simulatedArkCache.keys().next().value as string);
+    simulatedArkCache.set(pem, ark);
+  }
+  return ark;
+}
+
 function simulatedArkDer(pem: string): Uint8Array {
-  return toDer(utf8(pem), "SimulatedARK");
+  return simulatedArk(pem).der.slice();
 }

@@ -3,6 +3,7 @@
 import { ConfigError, ParseError } from "../common/errors.ts";
 import { parseCidr } from "../common/ip-address.ts";
 import defaults from "./default-settings.json" with { type: "json" };
+import { checkRe2 } from "./rego/re2/index.ts";
 
 export interface PolicyStorage {
   readonly driver: string;
@@ -64,16 +65,14 @@ function requireStrings(v: unknown, field: string): void {
   }
 }
 
+/** The rules match these with regex.match: RE2, on the linear-time engine; what it cannot run is refused here. */
 function checkRegex(pattern: unknown, field: string): void {
-  try {
-    new RegExp(String(pattern), "u");
-  } catch {
+  const problem = typeof pattern === "string" ? checkRe2(pattern) : "not a string";
+  if (problem !== undefined) {
     throw new ConfigError(
       "settings_invalid",
-      `settings ${field} expected a valid regex, got ${String(pattern)}`,
-      {
-        field,
-      },
+      `settings ${field} expected a valid RE2 regex, got ${String(pattern)} (${problem})`,
+      { field },
     );
   }
 }
@@ -181,6 +180,13 @@ export function parseSettings(text: string): Settings {
     if (typeof common[k] !== "string")
       throw new ConfigError("settings_invalid", `settings common.${k} expected a string`);
   }
+  // Checked as the rules use them: the bundle ID pattern inside a group, the shared-file prefix with the
+  // $(bundle-id) placeholder filled in.
+  checkRegex(`^/run/kata-containers/(${common.bundle_id_regex})/rootfs$`, "common.bundle_id_regex");
+  checkRegex(
+    `${String(common.shared_file_regex).replaceAll("$(bundle-id)", "0".repeat(64))}name$`,
+    "common.shared_file_regex",
+  );
   const pause = requireObject(root.pause_container, "pause_container");
   checkRegex(pause.image_source_regex, "pause_container.image_source_regex");
   requireStrings(pause.Args, "pause_container.Args");
@@ -196,6 +202,9 @@ export function parseSettings(text: string): Settings {
   }
   const exec = requireObject(rd.ExecProcessRequest, "request_defaults.ExecProcessRequest");
   requireStrings(exec.regex, "request_defaults.ExecProcessRequest.regex");
+  for (const [i, r] of (exec.regex as string[]).entries()) {
+    checkRegex(r, `request_defaults.ExecProcessRequest.regex[${i}]`);
+  }
   checkRequestDefaults(rd);
   return raw as Settings;
 }

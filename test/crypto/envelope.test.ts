@@ -2,11 +2,20 @@ import { describe, expect, test } from "bun:test";
 import { toHex } from "../../src/common/bytes.ts";
 import { ParseError, VerificationError } from "../../src/common/errors.ts";
 import { openEnvelope, sealEnvelope } from "../../src/crypto/envelope.ts";
-import { generateEcKeyPair } from "../../src/crypto/keys.ts";
+import { ecKeyPairFromScalar, exportEcPublicPoint, generateEcKeyPair } from "../../src/crypto/keys.ts";
 import { expectCode } from "./expect-error.ts";
 import { createTestRandom } from "./test-random.ts";
 
 const secret = new Uint8Array(64).map((_, i) => i * 3);
+
+// Recorded with the @noble/curves implementation of the sender (before the ECDH moved to WebCrypto).
+const KNOWN_ENVELOPE = {
+  ephemeralPublicKey:
+    "BOn2QzeurPX/rbI8mP+lMoMbA6DUz8Xp03RofSt+rrFyrkQvQdttZVJxx+8sXzgkdkRpNynTvA5jQFc7Z8NRiVw=",
+  nonce: "gKZ5X8pv1C2ibf9e",
+  ciphertext:
+    "KpwLCzYWnJCXPeIwTtaDbOKjM4+h7vgaoUR8qfnDrTi8GAgv/ZWXRK8w/d9bQBx0fRbdDVJcrH9dG8+40KgDVspeOkldyq8r9Xr92aRcJME=",
+};
 
 function flip(b64: string, at: number): string {
   const b = Buffer.from(b64, "base64");
@@ -34,6 +43,28 @@ describe("sealEnvelope / openEnvelope", () => {
     const a = await sealEnvelope(kp.publicKey, secret, createTestRandom(5));
     const b = await sealEnvelope(kp.publicKey, secret, createTestRandom(5));
     expect(a).toEqual(b);
+  });
+
+  test("fixed recipient and randomness → the recorded contrast envelope v1 bytes (wire format unchanged)", async () => {
+    const kp = await ecKeyPairFromScalar(
+      "P-256",
+      new Uint8Array(32).map((_, i) => i + 1),
+    );
+    const env = await sealEnvelope(kp.publicKey, secret, createTestRandom(7));
+    expect(env).toEqual(KNOWN_ENVELOPE);
+    expect(toHex(await openEnvelope(kp.privateKey, env))).toBe(toHex(secret));
+    const point = await exportEcPublicPoint(kp.publicKey);
+    expect(await sealEnvelope(kp.publicKey, secret, createTestRandom(7), point)).toEqual(KNOWN_ENVELOPE);
+  });
+
+  test("a recipient point passed that is not an uncompressed p-256 point → ParseError unsupported_key", async () => {
+    const kp = await generateEcKeyPair("P-256");
+    const point = await exportEcPublicPoint(kp.publicKey);
+    await expectCode(
+      () => sealEnvelope(kp.publicKey, secret, undefined, point.subarray(0, 33)),
+      ParseError,
+      "unsupported_key",
+    );
   });
 
   test("tampered ciphertext, nonce or wrong recipient → VerificationError envelope_invalid", async () => {

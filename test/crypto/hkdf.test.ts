@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { createHmac } from "node:crypto";
 import { fromHex, toHex } from "../../src/common/bytes.ts";
 import { hkdfSha256 } from "../../src/crypto/hkdf.ts";
 
@@ -31,6 +32,15 @@ describe("hkdfSha256", () => {
       ran++;
     }
     expect(ran).toBe(2);
+  });
+
+  test("info longer than node:crypto's 1,024-byte limit → derived, and equal to the RFC 5869 construction", () => {
+    const info = new Uint8Array(5000).fill(0x61);
+    const okm = hkdfSha256(new Uint8Array(32).fill(1), new Uint8Array(32), info, 42);
+    // T(1) = HMAC(PRK, info ‖ 0x01), PRK = HMAC(salt, IKM): recomputed here with node's HMAC.
+    const prk = createHmac("sha256", new Uint8Array(32)).update(new Uint8Array(32).fill(1)).digest();
+    const t1 = createHmac("sha256", prk).update(info).update(Uint8Array.of(1)).digest();
+    expect(toHex(okm.subarray(0, 32))).toBe(t1.toString("hex"));
   });
 
   test("string info → same as its utf-8 bytes", () => {

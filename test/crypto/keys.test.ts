@@ -10,10 +10,12 @@ import {
   curveOf,
   type EcCurve,
   ecKeyPairFromScalar,
+  ecPointOfSpki,
   encodePublicKeyPem,
   exportEcPrivateKeyPkcs8Pem,
   exportEcPrivateKeySec1Pem,
   exportEcPrivateScalar,
+  exportEcPublicPoint,
   exportPublicKeySpki,
   generateEcKeyPair,
   importEcPrivateKeyPem,
@@ -118,6 +120,22 @@ describe("ecKeyPairFromScalar", () => {
   });
 });
 
+describe("ecPointOfSpki", () => {
+  test("webcrypto's spki of p-256 and p-384 keys → its curve and exported point; other forms → undefined", async () => {
+    for (const curve of ["P-256", "P-384"] as const) {
+      const kp = await generateEcKeyPair(curve);
+      const spki = await exportPublicKeySpki(kp.publicKey);
+      const got = ecPointOfSpki(spki);
+      expect(got?.curve).toBe(curve);
+      expect(toHex(got?.point ?? new Uint8Array())).toBe(toHex(await exportEcPublicPoint(kp.publicKey)));
+      const compressed = spki.slice();
+      compressed[compressed.length - 2 * (curve === "P-256" ? 32 : 48) - 1] = 0x02;
+      expect(ecPointOfSpki(compressed)).toBeUndefined();
+      expect(ecPointOfSpki(spki.subarray(0, spki.length - 1))).toBeUndefined();
+    }
+  });
+});
+
 describe("importEcPublicKeySpki", () => {
   test("spki and pem round trip → same key, curve kept", async () => {
     const kp = await generateEcKeyPair("P-384");
@@ -132,6 +150,25 @@ describe("importEcPublicKeySpki", () => {
     const spki = await exportPublicKeySpki((await generateEcKeyPair("P-256")).publicKey);
     spki[spki.length - 1] = (spki[spki.length - 1] ?? 0) ^ 1;
     await expectCode(() => importEcPublicKeySpki(spki), ParseError, "invalid_key");
+  });
+
+  test("uncompressed p-256 / p-384 point off the curve or at zero → ParseError invalid_key", async () => {
+    let ran = 0;
+    for (const [curve, coordinate] of [
+      ["P-256", 32],
+      ["P-384", 48],
+    ] as const) {
+      const good = await exportPublicKeySpki((await generateEcKeyPair(curve)).publicKey);
+      const offCurve = good.slice();
+      offCurve[good.length - coordinate / 2] = (offCurve[good.length - coordinate / 2] ?? 0) ^ 0x80; // a bit of y
+      const zero = good.slice();
+      zero.fill(0, good.length - 2 * coordinate); // x = y = 0 after the 0x04 prefix
+      for (const spki of [offCurve, zero]) {
+        await expectCode(() => importEcPublicKeySpki(spki), ParseError, "invalid_key");
+        ran++;
+      }
+    }
+    expect(ran).toBe(4);
   });
 
   test("trailing byte after der → ParseError invalid_der", async () => {

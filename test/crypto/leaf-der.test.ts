@@ -1,9 +1,15 @@
 import { describe, expect, test } from "bun:test";
 import { X509Certificate } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import * as x509 from "@peculiar/x509";
+import { snpClaims } from "../../src/attestation/claims.ts";
+import { parseSnpReport } from "../../src/attestation/snp/abi.ts";
 import { createCertificateAuthority, issueMeshCert } from "../../src/crypto/ca.ts";
 import { encodeOctetString } from "../../src/crypto/der.ts";
 import { generateEcKeyPair } from "../../src/crypto/keys.ts";
+import { testdata } from "../support/testdata.ts";
 
 const ctx = {
   now: new Date("2026-11-30T00:00:00Z"),
@@ -84,5 +90,52 @@ describe("issueMeshCert (DER leaf encoder)", () => {
     expect(new X509Certificate(pem).subjectAltName).toBe(
       "IP Address:0:0:0:0:0:FFFF:102:304, IP Address:0:0:0:0:0:0:102:304, IP Address:1:2:0:0:0:0:0:3, IP Address:0:0:0:0:0:0:0:1",
     );
+  });
+
+  test("the claims of a real report → openssl verifies the leaf against the mesh CA and the root chain", async () => {
+    const ca = await createCertificateAuthority(
+      await generateEcKeyPair("P-384"),
+      await generateEcKeyPair("P-384"),
+      ctx,
+    );
+    const report = parseSnpReport(
+      new Uint8Array(readFileSync(testdata("attestation", "snp", "genoa_v3_coco_e2e_report.bin"))),
+      { product: "Genoa" },
+    );
+    const pem = await issueMeshCert(
+      ca,
+      {
+        publicKey: (await generateEcKeyPair("P-256")).publicKey,
+        sans: ["web", "10.0.0.1"],
+        extensions: snpClaims(report),
+      },
+      ctx,
+    );
+    const dir = mkdtempSync(join(tmpdir(), "contrast-leaf-"));
+    try {
+      writeFileSync(join(dir, "leaf.pem"), pem);
+      writeFileSync(join(dir, "mesh.pem"), ca.meshCAPem);
+      writeFileSync(join(dir, "root.pem"), ca.rootCAPem);
+      writeFileSync(join(dir, "intermediate.pem"), ca.intermediatePem);
+      const openssl = (...args: string[]) => Bun.spawnSync(["openssl", ...args], { cwd: dir });
+      const at = String(Math.floor(ctx.now.getTime() / 1000));
+      const viaMesh = openssl("verify", "-attime", at, "-CAfile", "mesh.pem", "leaf.pem");
+      expect(viaMesh.stdout.toString()).toBe("leaf.pem: OK\n");
+      const viaRoot = openssl(
+        "verify",
+        "-attime",
+        at,
+        "-CAfile",
+        "root.pem",
+        "-untrusted",
+        "intermediate.pem",
+        "leaf.pem",
+      );
+      expect(viaRoot.stdout.toString()).toBe("leaf.pem: OK\n");
+      const text = openssl("x509", "-in", "leaf.pem", "-noout", "-text").stdout.toString();
+      expect(text.match(/1\.3\.9901\.2\.1\.\d+:/g)?.length).toBe(46);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

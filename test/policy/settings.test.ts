@@ -45,6 +45,31 @@ describe("parseSettings", () => {
         ConfigError,
         "settings_invalid",
       ],
+      // The rules run these with regex.match (RE2): a JavaScript-only construct is refused, not silently false.
+      [
+        "env regex with a lookahead",
+        (s) => {
+          (
+            s.request_defaults as { CreateContainerRequest: { allow_env_regex: string[] } }
+          ).CreateContainerRequest.allow_env_regex = ["^(?=A)[A-Z]+=.*$"];
+        },
+        ConfigError,
+        "settings_invalid",
+      ],
+      [
+        "exec regex with a backreference",
+        (s) => {
+          (rd(s).ExecProcessRequest as { regex: string[] }).regex = ["^(a)\\1$"];
+        },
+        ConfigError,
+        "settings_invalid",
+      ],
+      [
+        "bundle ID regex that unbalances the group it is put in",
+        (s) => ((s.common as Record<string, unknown>).bundle_id_regex = "[0-9a-f]{64}|(x"),
+        ConfigError,
+        "settings_invalid",
+      ],
       [
         "pause regex invalid",
         (s) => {
@@ -115,7 +140,7 @@ describe("parseSettings", () => {
         "settings_invalid",
       ],
     ];
-  test("every row → listed", () => expect(rows.length).toBe(14));
+  test("every row → listed", () => expect(rows.length).toBe(17));
   for (const [what, mutate, cls, code] of rows) {
     test(`${what} → ${cls.name} ${code}`, () => {
       const s = base();
@@ -129,6 +154,14 @@ describe("parseSettings", () => {
       }
     });
   }
+
+  test("RE2 syntax JavaScript lacks (named group (?P<n>…), \\pL) → accepted", () => {
+    const s = base();
+    (
+      s.request_defaults as { CreateContainerRequest: { allow_env_regex: string[] } }
+    ).CreateContainerRequest.allow_env_regex = ["^(?P<name>[A-Z_]+)=\\pL*$"];
+    expect(() => parseSettings(JSON.stringify(s))).not.toThrow();
+  });
 
   test("not json → ParseError settings_not_json", () => {
     expect(() => parseSettings("{")).toThrow(ParseError);

@@ -1,10 +1,13 @@
-// The embedded AMD trust anchors per product, parsed once on first use (spec §1.6: pin the ARK per product).
+// The embedded AMD trust anchors per product, each parsed on first use (spec §1.6: pin the ARK per product).
+//
+// A verification needs one product's ARK and one intermediate (ASK for a VCEK, ASVK for a VLEK); parsing all six
+// ARKs and twelve intermediates up front cost `attestation verify` more than the verification itself.
 
 import type * as x509 from "@peculiar/x509";
 import { AMD_ROOTS_PEM } from "./amd-roots.ts";
 import type { SnpSigningKey, TrustAnchor } from "./chain.ts";
 import type { SnpProduct } from "./product.ts";
-import { parseCertificate, sha256Hex, splitPem } from "./x509-util.ts";
+import { parseEmbeddedCertificate, sha256Hex, splitPem } from "./x509-util.ts";
 
 export interface PinnedIntermediate {
   readonly der: Uint8Array;
@@ -12,12 +15,8 @@ export interface PinnedIntermediate {
   readonly cert: x509.X509Certificate;
 }
 
-export interface EmbeddedProductRoots {
-  readonly ark: TrustAnchor;
-  readonly intermediates: Readonly<Record<SnpSigningKey, PinnedIntermediate>>;
-}
-
-const cache = new Map<SnpProduct, EmbeddedProductRoots>();
+const arks = new Map<SnpProduct, TrustAnchor>();
+const intermediates = new Map<string, PinnedIntermediate>();
 
 function pemToDer(pem: string): Uint8Array {
   const [der] = splitPem(pem);
@@ -25,30 +24,34 @@ function pemToDer(pem: string): Uint8Array {
   return der;
 }
 
-function pinned(pem: string, field: string): PinnedIntermediate {
-  const der = pemToDer(pem);
-  return Object.freeze({ der, sha256: sha256Hex(der), cert: parseCertificate(der, field) });
+/** The ARK of `product` as shipped in the binary (the VCEK and VLEK bundles share it). */
+export function embeddedArk(product: SnpProduct): TrustAnchor {
+  let a = arks.get(product);
+  if (!a) {
+    const der = pemToDer(AMD_ROOTS_PEM[product].vcek.ark);
+    a = Object.freeze({
+      cert: parseEmbeddedCertificate(der, `ark-${product}`),
+      der,
+      sha256: sha256Hex(der),
+      source: "amd" as const,
+    });
+    arks.set(product, a);
+  }
+  return a;
 }
 
-/** ARK, ASK and ASVK of one product as shipped in the binary. The VCEK and VLEK bundles share the ARK. */
-export function embeddedRoots(product: SnpProduct): EmbeddedProductRoots {
-  let r = cache.get(product);
-  if (!r) {
-    const pems = AMD_ROOTS_PEM[product];
-    const arkDer = pemToDer(pems.vcek.ark);
-    r = Object.freeze({
-      ark: Object.freeze({
-        cert: parseCertificate(arkDer, `ark-${product}`),
-        der: arkDer,
-        sha256: sha256Hex(arkDer),
-        source: "amd" as const,
-      }),
-      intermediates: Object.freeze({
-        vcek: pinned(pems.vcek.intermediate, `ask-${product}`),
-        vlek: pinned(pems.vlek.intermediate, `asvk-${product}`),
-      }),
+/** The ASK (`vcek`) or ASVK (`vlek`) of `product` as shipped in the binary. */
+export function embeddedIntermediate(product: SnpProduct, kind: SnpSigningKey): PinnedIntermediate {
+  const key = `${product}/${kind}`;
+  let i = intermediates.get(key);
+  if (!i) {
+    const der = pemToDer(AMD_ROOTS_PEM[product][kind].intermediate);
+    i = Object.freeze({
+      der,
+      sha256: sha256Hex(der),
+      cert: parseEmbeddedCertificate(der, `${kind === "vcek" ? "ask" : "asvk"}-${product}`),
     });
-    cache.set(product, r);
+    intermediates.set(key, i);
   }
-  return r;
+  return i;
 }

@@ -1,5 +1,6 @@
 // The SNP report signature: 72-byte little-endian R/S → IEEE-P1363 r‖s, ECDSA P-384/SHA-384 over bytes [0, 0x2A0) (spec §1.1).
 
+import { verifyEcdsaP1363 } from "../../crypto/ecdsa.ts";
 import type { SnpReport } from "./abi.ts";
 import { LEN, SNP_SIGNED_LENGTH } from "./report-layout.ts";
 
@@ -31,15 +32,6 @@ export function signedBytes(raw: Uint8Array): Uint8Array {
 }
 
 /** True when the report signature verifies under `key` (an imported ECDSA P-384 public key). */
-export async function checkReportSignature(key: CryptoKey, report: SnpReport): Promise<boolean> {
-  try {
-    return await crypto.subtle.verify(
-      { name: "ECDSA", hash: "SHA-384" },
-      key,
-      reportSignatureP1363(report) as Uint8Array<ArrayBuffer>,
-      signedBytes(report.raw) as Uint8Array<ArrayBuffer>,
-    );
-  } catch {
-    return false;
-  }
+export function checkReportSignature(key: CryptoKey, report: SnpReport): Promise<boolean> {
+  return verifyEcdsaP1363(key, signedBytes(report.raw), reportSignatureP1363(report), "SHA-384");
 }

@@ -11,7 +11,7 @@ import {
   type VerifiedChain,
 } from "./chain.ts";
 import { type CheckedCrl, checkCrlSignature } from "./crl.ts";
-import { embeddedRoots } from "./embedded-roots.ts";
+import { embeddedArk, embeddedIntermediate } from "./embedded-roots.ts";
 import { type AmdLeafExtensions, parseAmdLeafExtensions } from "./leaf-extensions.ts";
 import { matchLeafToReport } from "./leaf-match.ts";
 import { layoutForProduct, type SnpProduct } from "./product.ts";
@@ -179,7 +179,7 @@ export class SnpVerifier {
     kind: SnpSigningKey,
   ): Promise<CachedChain> {
     const anchors = this.#selectAnchors(input, product);
-    const pinned = this.#trustEmbedded ? embeddedRoots(product).intermediates[kind] : undefined;
+    const pinned = this.#trustEmbedded ? embeddedIntermediate(product, kind) : undefined;
     const intermediateDer = input.intermediate ? toDer(input.intermediate, "intermediate") : pinned?.der;
     if (!intermediateDer) {
       throw new VerificationError("snp_chain_invalid", "intermediate: expected an ask/asvk, got nothing", {
@@ -241,7 +241,7 @@ export class SnpVerifier {
 
   /** The ARKs this call may end in: embedded (if trusted) + explicitly trusted; a passed ARK must be one of them. */
   #selectAnchors(input: SnpChainInput, product: SnpProduct): TrustAnchor[] {
-    const trusted: TrustAnchor[] = this.#trustEmbedded ? [embeddedRoots(product).ark] : [];
+    const trusted: TrustAnchor[] = this.#trustEmbedded ? [embeddedArk(product)] : [];
     for (const der of [...this.#trustedArks, ...(input.trustedArks ?? [])]) trusted.push(this.#anchor(der));
     if (input.ark === undefined) {
       if (trusted.length === 0) untrusted("no trusted ark configured");

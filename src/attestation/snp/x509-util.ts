@@ -47,37 +47,41 @@ export function toDer(input: Uint8Array, field: string): Uint8Array {
   return blocks[0]!;
 }
 
-/**
- * True when `der` is the canonical encoding of a certificate whose outer signatureAlgorithm equals the signed
- * one (RFC 5280 §4.1.1.2). Rejects BER variants and unsigned-field malleations that a lenient parser accepts.
- */
-function isCanonicalCertificate(der: Uint8Array): boolean {
-  const asn = AsnConvert.parse(der, Certificate);
-  const again = new Uint8Array(AsnConvert.serialize(asn));
-  const outer = new Uint8Array(AsnConvert.serialize(asn.signatureAlgorithm));
-  const inner = new Uint8Array(AsnConvert.serialize(asn.tbsCertificate.signature));
-  return equalBytes(again, der) && equalBytes(outer, inner);
-}
-
 function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
 }
 
+const parsed = new Map<string, x509.X509Certificate>();
+const MAX_PARSED = 64;
+
+/**
+ * Parses one certificate and requires its canonical DER encoding, with an outer signatureAlgorithm equal to the
+ * signed one (RFC 5280 §4.1.1.2): BER variants and unsigned-field malleations a lenient parser accepts are refused.
+ * The ASN.1 is parsed once and re-encoded once (what the canonical check needs is what the certificate object
+ * keeps), and certificates are cached by SHA-256 of their DER, so the leaf the CLI reads to pick the product and the
+ * one the verifier checks are parsed once.
+ */
 export function parseCertificate(input: Uint8Array, field: string): x509.X509Certificate {
   const der = toDer(input, field);
-  let canonical = false;
+  const key = sha256Hex(der);
+  const hit = parsed.get(key);
+  if (hit !== undefined) return hit;
+  let cert: x509.X509Certificate | undefined;
   try {
-    canonical = isCanonicalCertificate(der);
+    const asn = AsnConvert.parse(der, Certificate);
+    const c = new x509.X509Certificate(asn);
+    const outer = new Uint8Array(AsnConvert.serialize(asn.signatureAlgorithm));
+    const inner = new Uint8Array(AsnConvert.serialize(asn.tbsCertificate.signature));
+    if (equalBytes(new Uint8Array(c.rawData), der) && equalBytes(outer, inner)) cert = c;
   } catch {
-    canonical = false;
+    cert = undefined;
   }
-  if (!canonical) {
+  if (cert === undefined) {
     throw new ParseError("snp_cert_invalid", `${field}: expected a canonical der x.509 certificate`, {
       field,
     });
   }
   try {
-    const cert = new x509.X509Certificate(der);
     // Touch the lazily decoded parts now so malformed input fails here, not in the middle of verification.
     void cert.subject;
     void cert.issuer;
@@ -86,13 +90,57 @@ export function parseCertificate(input: Uint8Array, field: string): x509.X509Cer
     void cert.extensions;
     void cert.signatureAlgorithm;
     void cert.serialNumber;
-    return cert;
   } catch (e) {
     throw new ParseError("snp_cert_invalid", `${field}: expected an x.509 certificate, got undecodable der`, {
       field,
       cause: e,
     });
   }
+  if (parsed.size >= MAX_PARSED) parsed.delete(parsed.keys().next().value as string);
+  parsed.set(key, cert);
+  return cert;
+}
+
+/**
+ * A certificate compiled into this binary (the embedded AMD roots): its canonical form was checked when it was
+ * embedded (chain.test.ts runs parseCertificate on every one), so it is parsed without the re-encoding.
+ */
+export function parseEmbeddedCertificate(der: Uint8Array, field: string): x509.X509Certificate {
+  try {
+    return new x509.X509Certificate(der);
+  } catch (e) {
+    throw new ParseError("snp_cert_invalid", `${field}: expected an x.509 certificate, got undecodable der`, {
+      field,
+      cause: e,
+    });
+  }
+}
+
+/** The signed TBSCertificate bytes: the first element of the certificate SEQUENCE (DER as parseCertificate checked). */
+export function tbsCertificate(der: Uint8Array): Uint8Array {
+  const [, inner] = derHeader(der, 0);
+  const [tag, , end] = derHeader(der, inner);
+  if (tag !== 0x30)
+    throw new ParseError("snp_cert_invalid", "certificate: expected a tbsCertificate sequence");
+  return der.subarray(inner, end);
+}
+
+/** Tag, start of contents and end of the TLV at `at` (definite lengths up to 4 octets). */
+function derHeader(der: Uint8Array, at: number): [number, number, number] {
+  const tag = der[at] as number;
+  let len = der[at + 1] as number;
+  let start = at + 2;
+  if (len & 0x80) {
+    const n = len & 0x7f;
+    if (n === 0 || n > 4)
+      throw new ParseError("snp_cert_invalid", "certificate: expected a definite der length");
+    len = 0;
+    for (let i = 0; i < n; i++) len = len * 256 + (der[start + i] as number);
+    start += n;
+  }
+  if (start + len > der.length)
+    throw new ParseError("snp_cert_invalid", "certificate: der length past the end");
+  return [tag, start, start + len];
 }
 
 export function commonName(name: x509.Name): string | undefined {

@@ -1,11 +1,14 @@
 // Rego syntax tree: modules, rules, body expressions and terms, each with its source location.
 
 import type { SourceLocation } from "./errors.ts";
+import type { RegoValue } from "./value.ts";
 
 export type Scalar = null | boolean | number | string;
 
 export type Term =
   | { readonly type: "scalar"; readonly value: Scalar; readonly loc: SourceLocation }
+  /** A JSON object or array literal read whole with JSON.parse (a `name := {…}` rule; lexer.ts). */
+  | { readonly type: "value"; readonly value: RegoValue; readonly loc: SourceLocation }
   | { readonly type: "var"; readonly name: string; readonly loc: SourceLocation }
   | {
       readonly type: "ref";

@@ -157,6 +157,7 @@ export class Resolver {
   resolveTerm(t: Term, scope: Scope): IRTerm {
     switch (t.type) {
       case "scalar":
+      case "value":
         return { t: "const", v: t.value, loc: t.loc };
       case "var":
         return this.resolveVar(t.name, t.loc, scope);

@@ -3,6 +3,8 @@
 // A continuation returns true to stop the enumeration (first result is enough). Bindings live in a
 // per-definition frame and are undone as soon as the continuation returns, so backtracking needs no trail.
 
+import { isContrastError } from "../../common/errors.ts";
+import type { BuiltinContext } from "./builtins/args.ts";
 import { PRINT_BUILTIN } from "./builtins/registry.ts";
 import { evalError, type SourceLocation } from "./errors.ts";
 import { explainFailure } from "./eval-explain.ts";
@@ -14,6 +16,9 @@ import { equalValues, hasKey, isObject, newObject, RegoSet, type RegoValue, sort
 import { formatValueRaw } from "./value-json.ts";
 
 export type Frame = (RegoValue | undefined)[];
+
+/** singleValue: the term may have several values (or binds variables) and is enumerated the general way. */
+const MANY: unique symbol = Symbol("many");
 export type K = () => boolean;
 export type KV = (v: RegoValue) => boolean;
 
@@ -25,8 +30,10 @@ export interface EvalSettings {
   readonly tracer: Tracer | undefined;
 }
 
-export class Evaluator {
+export class Evaluator implements BuiltinContext {
   steps = 0;
+  /** The builtin call being evaluated, for a step-limit error raised inside it. */
+  private callLoc: SourceLocation | undefined;
   readonly prints: string[] = [];
   readonly cache = new Map<RuleSet, RegoValue | null>();
   readonly active = new Set<RuleSet>();
@@ -39,6 +46,19 @@ export class Evaluator {
 
   step(loc: SourceLocation): void {
     if (++this.steps > this.s.stepLimit) {
+      throw evalError("rego_step_limit", loc, `evaluation exceeded the step limit of ${this.s.stepLimit}`);
+    }
+  }
+
+  /** BuiltinContext: builtin work (regex matching) counts as steps, reported at the call being evaluated. */
+  stepsLeft(): number {
+    return Math.max(0, this.s.stepLimit - this.steps);
+  }
+
+  charge(n: number): void {
+    this.steps += n;
+    if (this.steps > this.s.stepLimit) {
+      const loc = this.callLoc ?? { file: "<builtin>", line: 0, col: 0, start: 0, end: 0 };
       throw evalError("rego_step_limit", loc, `evaluation exceeded the step limit of ${this.s.stepLimit}`);
     }
   }
@@ -83,6 +103,10 @@ export class Evaluator {
         return this.evalTerm(e.term, f, (v) => v !== false && next());
       case "unify":
         if (e.mode === "compare") {
+          const va = this.singleValue(e.a, f);
+          if (va === undefined) return false;
+          const vb = va === MANY ? MANY : this.singleValue(e.b, f);
+          if (va !== MANY && vb !== MANY) return vb !== undefined && equalValues(va, vb) && next();
           return this.evalTerm(e.a, f, (va) => this.evalTerm(e.b, f, (vb) => equalValues(va, vb) && next()));
         }
         if (e.mode === "bind-left") return this.evalTerm(e.b, f, (vb) => this.match(e.a, vb, f, next));
@@ -308,20 +332,58 @@ export class Evaluator {
 
   private evalCall(t: IRCall, f: Frame, k: KV): boolean {
     if (t.fn.kind === "builtin" && t.fn.b === PRINT_BUILTIN) return this.evalPrint(t, f) && k(true);
-    return this.evalList(t.args, 0, [], f, (args) => {
+    const then = (args: RegoValue[]): boolean => {
       const v = this.applyCall(t, args);
       if (v === undefined) return false;
       if (t.out !== undefined) return this.match(t.out, v, f, () => k(true));
       return k(v);
-    });
+    };
+    // Most arguments have exactly one value (a constant, a bound variable, a constant path into one): read them
+    // directly instead of enumerating them in continuation-passing style.
+    const args: RegoValue[] = new Array(t.args.length);
+    for (let i = 0; i < t.args.length; i++) {
+      const v = this.singleValue(t.args[i] as IRTerm, f);
+      if (v === MANY) return this.evalList(t.args, 0, [], f, then);
+      if (v === undefined) return false;
+      args[i] = v;
+    }
+    return then(args);
+  }
+
+  /** The value of a term that has at most one (undefined: none), or MANY when it must be enumerated. */
+  singleValue(t: IRTerm, f: Frame): RegoValue | undefined | typeof MANY {
+    switch (t.t) {
+      case "const":
+        return t.v;
+      case "local":
+        return f[t.slot] ?? MANY; // unbound: the general path reports or binds it
+      case "input":
+        return this.s.input;
+      case "ref": {
+        if (t.head.t !== "local" && t.head.t !== "input") return MANY;
+        let cur = t.head.t === "input" ? this.s.input : f[t.head.slot];
+        if (cur === undefined) return t.head.t === "input" ? undefined : MANY;
+        for (const p of t.path) {
+          if (p.t !== "const") return MANY;
+          cur = childOf(cur, p.v);
+          if (cur === undefined) return undefined;
+        }
+        return cur;
+      }
+      default:
+        return MANY;
+    }
   }
 
   applyCall(t: IRCall, args: RegoValue[]): RegoValue | undefined {
     if (t.fn.kind === "func") return callFunction(this, t.fn.rs, args, t.loc);
     try {
-      return t.fn.b.fn(args);
-    } catch {
-      // Non-strict mode (the Kata agent's setting): a builtin error makes the expression undefined.
+      this.callLoc = t.loc;
+      return t.fn.b.fn(args, this);
+    } catch (e) {
+      // The step limit ends the evaluation; any other builtin error makes the expression undefined (non-strict
+      // mode, the Kata agent's setting).
+      if (isContrastError(e) && e.code === "rego_step_limit") throw e;
       return undefined;
     }
   }

@@ -1,8 +1,10 @@
 // Rego lexer: turns policy text into tokens that carry line, column and whether a newline precedes them.
 
 import { type SourceLocation, syntaxError } from "./errors.ts";
+import type { RegoValue } from "./value.ts";
+import { fromJson } from "./value-json.ts";
 
-export type TokenKind = "ident" | "number" | "string" | "punct" | "eof";
+export type TokenKind = "ident" | "number" | "string" | "punct" | "json" | "eof";
 
 export interface Token {
   readonly kind: TokenKind;
@@ -13,6 +15,8 @@ export interface Token {
   readonly nlBefore: boolean;
   /** Whitespace or a comment lies directly before this token. */
   readonly spaceBefore: boolean;
+  /** For `json`: the literal's value. */
+  readonly json?: RegoValue;
 }
 
 const PUNCT2 = new Set([":=", "==", "!=", "<=", ">="]);
@@ -116,6 +120,24 @@ export function tokenize(file: string, text: string): Token[] {
       nl = false;
       space = false;
       continue;
+    } else if ((c === "{" || c === "[") && isRuleValueStart(toks)) {
+      const literal = scanJsonLiteral(text, i);
+      if (literal === undefined) {
+        i++;
+        kind = "punct";
+        value = c;
+      } else {
+        const loc = at(start, literal.end);
+        for (let j = text.indexOf("\n", i); j >= 0 && j < literal.end; j = text.indexOf("\n", j + 1)) {
+          line++;
+          lineStart = j + 1;
+        }
+        i = literal.end;
+        toks.push({ kind: "json", value: "", json: literal.value, loc, nlBefore: nl, spaceBefore: space });
+        nl = false;
+        space = false;
+        continue;
+      }
     } else {
       const two = text.slice(i, i + 2);
       if (PUNCT2.has(two)) value = two;
@@ -130,6 +152,43 @@ export function tokenize(file: string, text: string): Token[] {
   }
   toks.push({ kind: "eof", value: "", loc: at(i, i), nlBefore: true, spaceBefore: true });
   return toks;
+}
+
+/** After `name :=` at the start of a line: a rule's value such as genpolicy's `policy_data := {…}`, or a local's. */
+function isRuleValueStart(toks: readonly Token[]): boolean {
+  const assign = toks[toks.length - 1];
+  const name = toks[toks.length - 2];
+  return assign?.kind === "punct" && assign.value === ":=" && name?.kind === "ident" && name.nlBefore;
+}
+
+/**
+ * A rule value that is plain JSON, read with JSON.parse instead of token by token (a generated policy is mostly
+ * one such literal). Only when the literal is valid JSON of finite numbers and nothing but blanks or a comment
+ * follows it on its line; otherwise undefined, and the lexer goes on as usual. Duplicate keys keep the last value,
+ * as the Rego object fold does.
+ */
+function scanJsonLiteral(text: string, start: number): { end: number; value: RegoValue } | undefined {
+  let depth = 0;
+  let i = start;
+  for (; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      for (i++; i < text.length && text.charCodeAt(i) !== 0x22; i++) if (text.charCodeAt(i) === 0x5c) i++;
+    } else if (c === 0x7b || c === 0x5b) depth++;
+    else if (c === 0x7d || c === 0x5d) {
+      if (--depth === 0) break;
+    }
+  }
+  if (depth !== 0) return undefined;
+  const end = i + 1;
+  let after = end;
+  while (text[after] === " " || text[after] === "\t" || text[after] === "\r") after++;
+  if (after < text.length && text[after] !== "\n" && text[after] !== "#") return undefined;
+  try {
+    return { end, value: fromJson(JSON.parse(text.slice(start, end)), "policy") };
+  } catch {
+    return undefined;
+  }
 }
 
 function isIdentStart(c: string): boolean {

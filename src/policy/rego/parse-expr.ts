@@ -211,6 +211,9 @@ export class ExprParser extends TokenStream {
       case "string":
         this.next();
         return { type: "scalar", value: t.value, loc: t.loc };
+      case "json":
+        this.next();
+        return { type: "value", value: t.json ?? null, loc: t.loc };
       case "ident":
         return this.parseIdentTerm();
       case "punct":

@@ -1,6 +1,7 @@
 // Names the request field behind a failed policy comparison: finds compared values in the request and diffs lists element by element.
 
 import type { ExplainFailure } from "../rego/index.ts";
+import { matchRe2 } from "../rego/re2/index.ts";
 
 export type Path = readonly (string | number)[];
 
@@ -80,12 +81,15 @@ function show(v: unknown): string {
   return s.length > 300 ? `${s.slice(0, 300)}…` : s;
 }
 
+const DIFF_REGEX_STEPS = 10_000_000;
+
 /** Policy patterns ({exact} | {regex}) match by value or regex; anything else by equality. */
 function matches(expected: unknown, got: unknown): boolean {
   if (isObject(expected) && typeof expected.exact === "string") return expected.exact === got;
   if (isObject(expected) && typeof expected.regex === "string" && typeof got === "string") {
     try {
-      return new RegExp(expected.regex, "u").test(got);
+      // The policy's own dialect and engine (RE2, linear time), bounded like one evaluation.
+      return matchRe2(expected.regex, got, DIFF_REGEX_STEPS);
     } catch {
       return false;
     }

@@ -55,6 +55,20 @@ describe("checkPssSignature", () => {
     expect(ran).toBe(6);
   });
 
+  test("milan ask with one bit of its signature or of its signed tbs flipped → false", async () => {
+    const { intermediate, ark } = readChain("milan_vcek_cert_chain.pem");
+    const arkCert = parseCertificate(ark, "ark");
+    // The signature is the last bytes of the certificate; the subject CN (inside the tbs) ends well before it.
+    const badSig = intermediate.slice();
+    badSig[badSig.length - 10] = (badSig[badSig.length - 10] ?? 0) ^ 1;
+    const badTbs = intermediate.slice();
+    const cn = new TextEncoder().encode("SEV-Milan");
+    const at = badTbs.findIndex((_, i) => cn.every((b, j) => badTbs[i + j] === b));
+    badTbs[at + 4] = 0x6e; // "SEV-Milan" → "SEV-nilan"
+    expect(await checkPssSignature(parseCertificate(badSig, "i"), arkCert)).toBe(false);
+    expect(await checkPssSignature(parseCertificate(badTbs, "i"), arkCert)).toBe(false);
+  });
+
   test("milan ask checked against the genoa ark → false", async () => {
     const milan = readChain("milan_vcek_cert_chain.pem");
     const genoa = readChain("genoa_vcek_cert_chain.pem");
@@ -65,7 +79,7 @@ describe("checkPssSignature", () => {
 });
 
 describe("AMD_ROOTS_PEM", () => {
-  test("embedded pem text → byte-identical to every testdata bundle", () => {
+  test("embedded pem text → byte-identical to every testdata bundle, each a canonical DER certificate", () => {
     let ran = 0;
     for (const file of AMD_CHAIN_FILES) {
       const [product, kind] = file.split("_") as [string, "vcek" | "vlek"];
@@ -74,6 +88,9 @@ describe("AMD_ROOTS_PEM", () => {
       const chain = readChain(file);
       expect(toHex(splitPem(embedded.intermediate)[0]!)).toBe(toHex(chain.intermediate));
       expect(toHex(splitPem(embedded.ark)[0]!)).toBe(toHex(chain.ark));
+      // embedded-roots.ts skips the canonical-DER check at run time because of this line.
+      for (const pem of [embedded.intermediate, embedded.ark])
+        parseCertificate(splitPem(pem)[0]!, "embedded");
       ran++;
     }
     expect(ran).toBe(6);
@@ -234,5 +251,24 @@ describe("decodeHwId", () => {
       ParseError,
       "snp_cert_extension_invalid",
     );
+  });
+});
+
+describe("parseCertificate", () => {
+  test("a vcek parsed, then the same vcek with a non-minimal (BER) length → the second refused, snp_cert_invalid", () => {
+    const der = readSnp("milan_v2_virtee_vcek.der");
+    expect(der[0]).toBe(0x30);
+    expect(der[1]).toBe(0x82);
+    const first = parseCertificate(der, "vcek");
+    expect(parseCertificate(der.slice(), "vcek")).toBe(first); // same bytes: parsed once
+    const ber = new Uint8Array(der.length + 1);
+    ber.set([0x30, 0x83, 0x00, der[2] as number, der[3] as number]);
+    ber.set(der.subarray(4), 5);
+    expect(() => parseCertificate(ber, "vcek")).toThrow(ParseError);
+    try {
+      parseCertificate(ber, "vcek");
+    } catch (e) {
+      expect((e as ParseError).code).toBe("snp_cert_invalid");
+    }
   });
 });

@@ -5,7 +5,15 @@ import { isObject, type RegoObject, RegoSet, type RegoValue, typeNameOf } from "
 /** A builtin could not produce a value (type error, bad input). Non-strict evaluation maps it to undefined. */
 export class BuiltinError extends Error {}
 
-export type BuiltinFn = (args: readonly RegoValue[]) => RegoValue | undefined;
+/** What a builtin may ask of the evaluation calling it: work that counts against its step limit (regex matching). */
+export interface BuiltinContext {
+  /** Steps left before the evaluation's step limit. */
+  stepsLeft(): number;
+  /** Counts `n` more steps; throws the evaluation's `rego_step_limit` error once the limit is passed. */
+  charge(n: number): void;
+}
+
+export type BuiltinFn = (args: readonly RegoValue[], ctx: BuiltinContext) => RegoValue | undefined;
 
 export interface BuiltinDef {
   readonly arity: number;

@@ -1,81 +1,71 @@
-// Regex builtins (regex.match, regex.find_all_string_submatch_n, regex.split, …) over translated RE2 patterns.
+// Regex builtins (regex.match, regex.find_all_string_submatch_n, regex.split, …) over RE2 patterns, run on the
+// linear-time matcher of ../re2 with Go's regexp semantics; the matcher's work counts against the step limit.
 
-import { type BuiltinDef, fail, int, str } from "./args.ts";
-import { RegexSyntaxError, translateRegex } from "./regex-translate.ts";
-
-const CACHE_LIMIT = 512;
-const cache = new Map<string, RegExp>();
+import {
+  compileRe2,
+  groupTexts,
+  type Program,
+  RegexStepLimitError,
+  type RegexSteps,
+  RegexSyntaxError,
+  re2FindAll,
+  re2Replace,
+  re2Split,
+  re2Test,
+} from "../re2/index.ts";
+import { type BuiltinContext, type BuiltinDef, fail, int, str } from "./args.ts";
 
 /** Compiles (and caches) a RE2-dialect pattern; invalid patterns are builtin errors. */
-export function compileRegex(pattern: string): RegExp {
-  let re = cache.get(pattern);
-  if (re !== undefined) return re;
+export function compileRegex(pattern: string): Program {
   try {
-    const t = translateRegex(pattern);
-    re = new RegExp(t.source, `${t.flags}g`);
+    return compileRe2(pattern);
   } catch (e) {
-    return fail(
-      `invalid regular expression: ${e instanceof RegexSyntaxError || e instanceof SyntaxError ? e.message : "error"}`,
-    );
+    if (e instanceof RegexSyntaxError) return fail(`invalid regular expression: ${e.message}`);
+    throw e;
   }
-  if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
-  cache.set(pattern, re);
-  return re;
 }
 
-/** Unanchored search. */
-export function regexMatch(pattern: string, value: string): boolean {
-  const re = compileRegex(pattern);
-  re.lastIndex = 0;
-  return re.test(value);
+/** The steps the evaluation has left, for one matcher call; `settle` charges what the call used. */
+function budget(ctx: BuiltinContext): RegexSteps {
+  return { used: 0, limit: ctx.stepsLeft() };
 }
 
-/**
- * All successive non-overlapping matches (at most n, n < 0 = all), as Go's FindAllStringSubmatchIndex:
- * an empty match right after the previous match is skipped.
- */
-function findAll(pattern: string, s: string, n: number): RegExpExecArray[] {
-  const re = compileRegex(pattern);
-  const out: RegExpExecArray[] = [];
-  let pos = 0;
-  let prevEnd = -1;
-  while (pos <= s.length && (n < 0 || out.length < n)) {
-    re.lastIndex = pos;
-    const m = re.exec(s);
-    if (m === null) break;
-    const end = m.index + m[0].length;
-    if (m[0].length === 0 && m.index === prevEnd) {
-      pos = m.index + advance(s, m.index);
-      continue;
-    }
-    out.push(m);
-    prevEnd = end;
-    pos = m[0].length === 0 ? end + advance(s, end) : end;
+/** Charges the steps of a finished call, or all of them and one more when the matcher ran out (step-limit error). */
+function settle(ctx: BuiltinContext, steps: RegexSteps, err?: unknown): void {
+  if (err instanceof RegexStepLimitError) ctx.charge(steps.limit + 1);
+  ctx.charge(steps.used);
+}
+
+function metered<T>(ctx: BuiltinContext, f: (steps: RegexSteps) => T): T {
+  const steps = budget(ctx);
+  let out: T;
+  try {
+    out = f(steps);
+  } catch (e) {
+    settle(ctx, steps, e);
+    throw e;
   }
+  settle(ctx, steps);
   return out;
 }
 
-function advance(s: string, i: number): number {
-  const c = s.codePointAt(i);
-  return c !== undefined && c > 0xffff ? 2 : 1;
-}
-
-function splitRegex(pattern: string, s: string): string[] {
-  if (pattern !== "" && s === "") return [""];
-  const out: string[] = [];
-  let beg = 0;
-  let end = 0;
-  for (const m of findAll(pattern, s, -1)) {
-    end = m.index;
-    if (m.index + m[0].length !== 0) out.push(s.slice(beg, end));
-    beg = m.index + m[0].length;
+/** Unanchored search. */
+export function regexMatch(pattern: string, value: string, ctx: BuiltinContext): boolean {
+  const p = compileRegex(pattern);
+  const steps = budget(ctx);
+  let out: boolean;
+  try {
+    out = re2Test(p, value, steps);
+  } catch (e) {
+    settle(ctx, steps, e);
+    throw e;
   }
-  if (end !== s.length) out.push(s.slice(beg));
+  settle(ctx, steps);
   return out;
 }
 
 export const REGEX: Record<string, BuiltinDef> = {
-  "regex.match": { arity: 2, fn: (a) => regexMatch(str(a, 0), str(a, 1)) },
+  "regex.match": { arity: 2, fn: (a, ctx) => regexMatch(str(a, 0), str(a, 1), ctx) },
   "regex.is_valid": {
     arity: 1,
     fn: (a) => {
@@ -89,22 +79,35 @@ export const REGEX: Record<string, BuiltinDef> = {
   },
   "regex.find_all_string_submatch_n": {
     arity: 3,
-    fn: (a) => findAll(str(a, 0), str(a, 1), int(a, 2)).map((m) => Array.from(m, (g) => g ?? "")),
+    fn: (a, ctx) => {
+      const s = str(a, 1);
+      const p = compileRegex(str(a, 0));
+      return metered(ctx, (steps) => re2FindAll(p, s, int(a, 2), steps).map((m) => groupTexts(s, m)));
+    },
   },
   "regex.find_n": {
     arity: 3,
-    fn: (a) => findAll(str(a, 0), str(a, 1), int(a, 2)).map((m) => m[0]),
+    fn: (a, ctx) => {
+      const s = str(a, 1);
+      const p = compileRegex(str(a, 0));
+      return metered(ctx, (steps) =>
+        re2FindAll(p, s, int(a, 2), steps).map((m) => groupTexts(s, m)[0] as string),
+      );
+    },
   },
-  "regex.split": { arity: 2, fn: (a) => splitRegex(str(a, 0), str(a, 1)) },
+  "regex.split": {
+    arity: 2,
+    fn: (a, ctx) => {
+      const pattern = str(a, 0);
+      const p = compileRegex(pattern);
+      return metered(ctx, (steps) => re2Split(p, str(a, 1), steps, pattern === ""));
+    },
+  },
   "regex.replace": {
     arity: 3,
-    fn: (a) => {
-      const re = compileRegex(str(a, 1));
-      re.lastIndex = 0;
-      const rep = str(a, 2).replace(/\$\{?(\w+)\}?/g, (_m, g: string) =>
-        /^\d+$/.test(g) ? `$${g}` : `$<${g}>`,
-      );
-      return str(a, 0).replace(re, rep);
+    fn: (a, ctx) => {
+      const p = compileRegex(str(a, 1));
+      return metered(ctx, (steps) => re2Replace(p, str(a, 0), str(a, 2), steps));
     },
   },
 };
