@@ -2,6 +2,8 @@
 // containerd would: no terminal, no rlimits, the pod's network namespace, the pod's volumes as bind mounts, the
 // capabilities the pod spec adds, the memory limit it sets.
 
+import { ConfigError } from "../src/common/errors.ts";
+
 /** An OCI runtime spec (config.json), typed only as far as it is changed here. */
 export interface RuntimeSpec {
   process?: {
@@ -48,14 +50,17 @@ export interface ContainerRun {
 }
 
 const CAP_SETS = ["bounding", "effective", "inheritable", "permitted", "ambient"] as const;
-const CAP_NAME = /^[A-Z_]+$/;
+const CAP_NAME = /^CAP_[A-Z][A-Z_]*$/;
 
 /** `NET_ADMIN` → `CAP_NET_ADMIN`; anything that is not a capability name is refused. */
 export function capabilityName(name: string): string {
   const upper = name.toUpperCase();
   const full = upper.startsWith("CAP_") ? upper : `CAP_${upper}`;
   if (!CAP_NAME.test(full))
-    throw new Error(`capability: expected a name like NET_ADMIN, got ${JSON.stringify(name)}`);
+    throw new ConfigError(
+      "demo_invalid_capability",
+      `securityContext.capabilities.add: expected a name like NET_ADMIN, got ${JSON.stringify(name)}`,
+    );
   return full;
 }
 

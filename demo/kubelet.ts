@@ -12,6 +12,7 @@
 import { createHash } from "node:crypto";
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { ConfigError } from "../src/common/errors.ts";
 import { type BindMount, patchBundleConfig, type RuntimeSpec } from "./bundle.ts";
 import type { CleanupLedger } from "./cleanup.ts";
 import { exec, run, tail } from "./host.ts";
@@ -48,8 +49,9 @@ export function imageFor(images: ReadonlyMap<string, LayoutImage>, c: ContainerS
   const digest = pinnedDigest(c.image);
   const image = digest === undefined ? undefined : images.get(digest);
   if (image === undefined) {
-    throw new Error(
-      `container ${c.name}: image ${c.image}: expected a digest of the demo's images, got none`,
+    throw new ConfigError(
+      "demo_image_unknown",
+      `container ${c.name}: image: expected a digest of one of the demo's images, got ${c.image}`,
     );
   }
   return image;

@@ -5,6 +5,7 @@
 
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { ConfigError, describeValue, ParseError } from "../src/common/errors.ts";
 
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
 const REF_NAME = "org.opencontainers.image.ref.name";
@@ -30,7 +31,10 @@ export interface LayoutImage {
 /** The path of a blob in a layout; the digest is checked first, so no path outside `blobs/sha256` is ever named. */
 export function blobPath(layout: string, digest: string): string {
   if (!DIGEST.test(digest))
-    throw new Error(`blob digest: expected sha256:<64 hex>, got ${JSON.stringify(digest)}`);
+    throw new ParseError(
+      "demo_invalid_digest",
+      `digest: expected sha256:<64 hex>, got ${describeValue(digest)}`,
+    );
   return join(layout, "blobs", "sha256", digest.slice("sha256:".length));
 }
 
@@ -50,7 +54,8 @@ export function readLayoutImage(layout: string, name: string, tag: string): Layo
     (m) => (m.annotations as Record<string, unknown> | undefined)?.[REF_NAME] === tag,
   );
   if (entry === undefined || typeof entry.digest !== "string") {
-    throw new Error(
+    throw new ConfigError(
+      "demo_image_unknown",
       `${layout}: expected an image tagged ${tag}, got tags ${entries.map((m) => JSON.stringify((m.annotations as Record<string, unknown> | undefined)?.[REF_NAME])).join(", ") || "none"}`,
     );
   }

@@ -4,6 +4,7 @@
 
 import { gunzipSync } from "node:zlib";
 import { parseAllDocuments } from "yaml";
+import { ConfigError } from "../src/common/errors.ts";
 import type { ImageConfig } from "./oci-layout.ts";
 
 /** Kata's initdata annotation: base64(gzip(TOML)); the sim TEE binds its SHA-256 as HOST_DATA. */
@@ -72,7 +73,11 @@ const FACTOR: Record<string, number> = {
 /** A Kubernetes memory quantity (`50Mi`, `1G`, `1048576`) in bytes; the forms the generated YAML uses. */
 export function parseQuantity(q: string): number {
   const m = QUANTITY.exec(q);
-  if (m === null) throw new Error(`memory quantity: expected e.g. 50Mi, got ${JSON.stringify(q)}`);
+  if (m === null)
+    throw new ConfigError(
+      "demo_invalid_quantity",
+      `resources.limits.memory: expected e.g. 50Mi, got ${JSON.stringify(q)}`,
+    );
   return Number(m[1]) * FACTOR[m[2] ?? ""]!;
 }
 
@@ -186,7 +191,10 @@ export function containerProcess(
       ? [...c.command, ...(c.args ?? [])]
       : [...image.entrypoint, ...(c.args !== undefined ? c.args : image.cmd)];
   if (args.length === 0)
-    throw new Error(`container ${c.name}: expected a command, got none from spec or image`);
+    throw new ConfigError(
+      "demo_no_command",
+      `container ${c.name}: expected a command, got none from spec or image`,
+    );
   const env = new Map<string, string>();
   for (const kv of image.env) {
     const eq = kv.indexOf("=");

@@ -11,6 +11,8 @@
 // that drops forwarded traffic (Docker sets FORWARD to DROP, and br_netfilter would apply it to a bridge in the host's
 // namespace) is never in the path, and the host changes only by one link and its address.
 
+import { ConfigError, UnavailableError } from "../src/common/errors.ts";
+
 /** Linux limits interface names to 15 bytes (IFNAMSIZ 16 with the NUL). */
 export const IFNAMSIZ = 15;
 export const BRIDGE = "br0";
@@ -67,15 +69,24 @@ function overlaps(a: Prefix, b: Prefix): boolean {
  */
 export function planTopology(tag: string, pods: readonly string[], inUse: readonly string[]): TopologyPlan {
   if (!/^[a-z0-9]{1,8}$/.test(tag))
-    throw new Error(`tag: expected 1-8 of [a-z0-9], got ${JSON.stringify(tag)}`);
-  if (pods.length === 0 || pods.length > 250) throw new Error(`pods: expected 1-250, got ${pods.length}`);
-  if (new Set(pods).size !== pods.length) throw new Error("pods: expected unique names, got duplicates");
+    throw new ConfigError(
+      "demo_invalid_topology",
+      `tag: expected 1-8 of [a-z0-9], got ${JSON.stringify(tag)}`,
+    );
+  if (pods.length === 0 || pods.length > 250)
+    throw new ConfigError("demo_invalid_topology", `pods: expected 1-250, got ${pods.length}`);
+  if (new Set(pods).size !== pods.length)
+    throw new ConfigError("demo_invalid_topology", "pods: expected unique names, got a name twice");
   const used = inUse.map(parsePrefix).filter((x) => x !== undefined);
   const third = Array.from({ length: 256 }, (_, i) => i).find((n) => {
     const candidate = { base: ((10 << 24) | (SECOND_OCTET << 16) | (n << 8)) >>> 0, length: 24 };
     return !used.some((u) => overlaps(candidate, u));
   });
-  if (third === undefined) throw new Error(`network: every 10.${SECOND_OCTET}.N.0/24 is in use on the host`);
+  if (third === undefined)
+    throw new UnavailableError(
+      "demo_subnet_unavailable",
+      `network: expected a free 10.${SECOND_OCTET}.N.0/24, got each one overlapping an address or route of the host`,
+    );
   const net = `10.${SECOND_OCTET}.${third}`;
   return Object.freeze({
     tag,
@@ -132,7 +143,8 @@ export function hostsFile(
   namespace = "default",
 ): string {
   const self = plan.pods.find((p) => p.pod === pod);
-  if (self === undefined) throw new Error(`hosts: pod ${pod} is not in the plan`);
+  if (self === undefined)
+    throw new ConfigError("demo_invalid_topology", `hosts: expected a pod of the plan, got ${pod}`);
   const lines = ["127.0.0.1\tlocalhost", `${self.address}\t${pod}`];
   for (const p of plan.pods) {
     const names = (services.get(p.pod) ?? []).flatMap((s) => [s, `${s}.${namespace}.svc.cluster.local`]);
