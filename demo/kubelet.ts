@@ -1,6 +1,5 @@
 // The demo's kubelet: runs the pods of the generated YAML as runc containers, the way a kubelet does through
-// containerd. Images are "pulled" by the digest `generate` pinned (found among the demo's OCI layouts) and unpacked
-// once with umoci; every container gets an overlay root filesystem over that (as containerd's overlayfs
+// containerd. Images come from the ImageStore (by the digest `generate` pinned, unpacked once each); every container gets an overlay root filesystem over that (as containerd's overlayfs
 // snapshotter does), the pod's network namespace, its volumes as bind mounts of per-pod host directories and a
 // per-pod /etc/hosts. Init containers run in order to completion; native sidecars (restartPolicy Always) start and
 // must pass their startup probe before the next container starts; then the app containers start.
@@ -12,11 +11,11 @@
 import { createHash } from "node:crypto";
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ConfigError } from "../src/common/errors.ts";
 import { type BindMount, patchBundleConfig, type RuntimeSpec } from "./bundle.ts";
 import type { CleanupLedger } from "./cleanup.ts";
 import { exec, run, tail } from "./host.ts";
-import { type LayoutImage, pinnedDigest } from "./oci-layout.ts";
+import { type ImageStore, imageFor } from "./image-store.ts";
+import type { LayoutImage } from "./oci-layout.ts";
 import { type ContainerSpec, containerProcess, type PodSpec, type Probe } from "./pod-spec.ts";
 import { hostsFile, type TopologyPlan } from "./topology.ts";
 
@@ -30,13 +29,12 @@ const INIT_TIMEOUT_MS = 60_000;
 const PROBE_CAP_MS = 60_000;
 
 export interface KubeletOptions {
-  /** Holds images/ (unpacked once each), containers/ (bundles, overlay layers), pods/ and logs/; the ledger's owner
-   * records images/ and containers/ for removal. */
+  /** Holds containers/ (bundles, overlay layers), pods/ and logs/; the ledger's owner records containers/ for removal. */
   readonly runDir: string;
   readonly ledger: CleanupLedger;
   readonly plan: TopologyPlan;
-  /** The images a pull can find, by manifest digest. */
-  readonly images: ReadonlyMap<string, LayoutImage>;
+  /** Where the images come from (by the digest the YAML pins). */
+  readonly images: ImageStore;
   /** Names (LayoutImage.name) of the images that get the sim TEE: the Coordinator's and the Initializer's. */
   readonly attestingImages: ReadonlySet<string>;
   readonly simDir: string;
@@ -44,22 +42,7 @@ export interface KubeletOptions {
   readonly services: ReadonlyMap<string, readonly string[]>;
 }
 
-/** The image a container names, by the digest `generate` pinned ("pull"); a tag-only or unknown one is refused. */
-export function imageFor(images: ReadonlyMap<string, LayoutImage>, c: ContainerSpec): LayoutImage {
-  const digest = pinnedDigest(c.image);
-  const image = digest === undefined ? undefined : images.get(digest);
-  if (image === undefined) {
-    throw new ConfigError(
-      "demo_image_unknown",
-      `container ${c.name}: image: expected a digest of one of the demo's images, got ${c.image}`,
-    );
-  }
-  return image;
-}
-
 export class Kubelet {
-  private readonly unpacked = new Map<string, Promise<string>>();
-
   constructor(private readonly o: KubeletOptions) {}
 
   containerId(pod: PodSpec, c: ContainerSpec): string {
@@ -85,7 +68,7 @@ export class Kubelet {
   }
 
   image(c: ContainerSpec): LayoutImage {
-    return imageFor(this.o.images, c);
+    return imageFor(this.o.images.byDigest, c);
   }
 
   /** Creates the pod's directories, volumes, /etc/hosts and initdata file (the pod sandbox, minus its network). */
@@ -218,24 +201,13 @@ export class Kubelet {
     return true;
   }
 
-  /** Unpacks an image once (umoci); the result is the lower layer of every container that runs it. */
-  private unpack(image: LayoutImage): Promise<string> {
-    let p = this.unpacked.get(image.digest);
-    if (p === undefined) {
-      const dir = join(this.o.runDir, "images", image.digest.slice("sha256:".length, "sha256:".length + 16));
-      p = run(["umoci", "unpack", "--image", `${image.layout}:${image.tag}`, dir]).then(() => dir);
-      this.unpacked.set(image.digest, p);
-    }
-    return p;
-  }
-
   private async createBundle(
     pod: PodSpec,
     c: ContainerSpec,
     opts: { secretsDir?: string } = {},
   ): Promise<{ id: string; bundle: string }> {
     const image = this.image(c);
-    const unpacked = await this.unpack(image);
+    const unpacked = await this.o.images.unpack(image);
     const id = this.containerId(pod, c);
     const bundle = join(this.o.runDir, "containers", id);
     rmSync(bundle, { recursive: true, force: true });

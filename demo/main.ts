@@ -9,9 +9,9 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { CleanupLedger, undoCommand } from "./cleanup.ts";
-import { ContainersUnavailable, runContainerDemo } from "./containers.ts";
+import { runContainerDemo } from "./containers.ts";
 import { exec } from "./host.ts";
-import { preflight } from "./preflight.ts";
+import { ContainersUnavailable, preflight } from "./preflight.ts";
 import { runProcessDemo } from "./processes.ts";
 
 const REPO = resolve(import.meta.dir, "..");

@@ -1,6 +1,14 @@
-// Can the container demo run here? Every reason it cannot, each with what to do about it.
+// Can the container demo run here? Every reason it cannot, each with what to do about it; and, once the app image
+// exists, a container actually run the way the demo runs them.
 
-import { exec, has } from "./host.ts";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { CleanupLedger, UndoAction } from "./cleanup.ts";
+import { exec, has, run, tail } from "./host.ts";
+import type { LayoutImage } from "./oci-layout.ts";
+
+/** Thrown before anything is set up when containers cannot run here: `make demo` falls back to the process demo. */
+export class ContainersUnavailable extends Error {}
 
 /** Host tools the container demo runs, and the Debian package each comes from. */
 export const TOOLS: readonly (readonly [string, string])[] = [
@@ -41,4 +49,38 @@ export async function preflight(): Promise<PreflightResult> {
     else await exec(["ip", "netns", "delete", name]);
   }
   return { reasons, ...(busybox !== undefined ? { busybox } : {}) };
+}
+
+/**
+ * Runs busybox `true` from `image` on an overlay root filesystem, as every demo container runs: proves that runc and
+ * overlay mounts work here before the network or any pod exists. `dir` is scratch space (the caller removes it).
+ */
+export async function probeRunc(dir: string, ledger: CleanupLedger, image: LayoutImage): Promise<void> {
+  const unpacked = join(dir, "probe-image");
+  const bundle = join(dir, "probe");
+  await run(["umoci", "unpack", "--image", `${image.layout}:${image.tag}`, unpacked]);
+  for (const d of ["upper", "work", "rootfs"]) mkdirSync(join(bundle, d), { recursive: true });
+  const rootfs = join(bundle, "rootfs");
+  const layers = `lowerdir=${join(unpacked, "rootfs")},upperdir=${join(bundle, "upper")},workdir=${join(bundle, "work")}`;
+  const mount = await exec(["mount", "-t", "overlay", "overlay", "-o", layers, rootfs]);
+  if (mount.code !== 0)
+    throw new ContainersUnavailable(`cannot mount an overlay filesystem: ${mount.stderr.trim()}`);
+  const mounted: UndoAction = { kind: "mount", path: rootfs };
+  ledger.record(mounted);
+  const config = JSON.parse(readFileSync(join(unpacked, "config.json"), "utf8"));
+  config.process.terminal = false;
+  delete config.process.rlimits;
+  config.process.args = ["/bin/busybox", "true"];
+  config.root = { path: rootfs, readonly: false };
+  writeFileSync(join(bundle, "config.json"), JSON.stringify(config));
+  const id = `ctd-probe-${process.pid}`;
+  const container: UndoAction = { kind: "container", id };
+  ledger.record(container);
+  const r = await exec(["runc", "run", "--bundle", bundle, id], { timeoutMs: 30_000 });
+  ledger.forget(container);
+  await run(["umount", rootfs]);
+  ledger.forget(mounted);
+  if (r.code !== 0) {
+    throw new ContainersUnavailable(`runc cannot run a container here: ${tail(r.stderr || r.stdout, 3)}`);
+  }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { imageFor } from "../../demo/kubelet.ts";
+import { imageFor } from "../../demo/image-store.ts";
 import type { LayoutImage } from "../../demo/oci-layout.ts";
 import type { ContainerSpec } from "../../demo/pod-spec.ts";
 import { ConfigError } from "../../src/common/errors.ts";
