@@ -157,8 +157,12 @@ export async function stepAfterRecovery(ctx: DemoContext, c: Cluster, rootCA: st
     `a new Initializer in the client pod is admitted: ${second.subject}, chained to the same root CA`,
   );
   const sameMeshCa = tlsFile(c, c.client, "mesh-ca.pem") === tlsFile(c, c.client, "mesh-ca.pem", fresh);
+  // Sidecars verify peers against the mesh CA only, which a recovery replaces (as in the reference): a pod admitted
+  // now and one from before do not trust each other until the old pods restart.
   ctx.report.note(
-    sameMeshCa ? "same mesh CA as before" : "under a new mesh CA: the recovered Coordinator made a fresh one",
+    sameMeshCa
+      ? "same mesh CA as before"
+      : "under a new mesh CA (a recovery makes one): restart the older pods to let them talk to it",
   );
 }
 
