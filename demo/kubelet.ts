@@ -9,7 +9,16 @@
 // and the environment that points the binary at both.
 
 import { createHash } from "node:crypto";
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { type BindMount, patchBundleConfig, type RuntimeSpec } from "./bundle.ts";
 import type { CleanupLedger } from "./cleanup.ts";
@@ -74,6 +83,7 @@ export class Kubelet {
   /** Creates the pod's directories, volumes, /etc/hosts and initdata file (the pod sandbox, minus its network). */
   preparePod(pod: PodSpec): void {
     mkdirSync(join(this.o.runDir, "logs"), { recursive: true });
+    mkdirSync(this.podDir(pod), { recursive: true });
     for (const v of pod.volumes) mkdirSync(this.volumeDir(pod, v), { recursive: true });
     writeFileSync(join(this.podDir(pod), "hosts"), hostsFile(this.o.plan, pod.name, this.o.services));
     if (pod.initdata !== undefined) writeFileSync(join(this.podDir(pod), "initdata.toml"), pod.initdata);
@@ -210,6 +220,11 @@ export class Kubelet {
     const unpacked = await this.o.images.unpack(image);
     const id = this.containerId(pod, c);
     const bundle = join(this.o.runDir, "containers", id);
+    // A restarted container gets a fresh writable layer; never delete through a root filesystem still mounted.
+    const rootfs = join(bundle, "rootfs");
+    if (existsSync(rootfs) && statSync(rootfs).dev !== statSync(bundle).dev) {
+      throw new Error(`container ${id}: ${rootfs} is still mounted`);
+    }
     rmSync(bundle, { recursive: true, force: true });
     for (const d of ["upper", "work", "rootfs"]) mkdirSync(join(bundle, d), { recursive: true });
     await run([

@@ -10,6 +10,11 @@ import { SECRETS_VOLUME } from "./kubelet.ts";
 import type { PodSpec } from "./pod-spec.ts";
 import type { Cluster, DemoContext } from "./setup-steps.ts";
 
+/** The init container `generate` injects (src/kube/inject-initializer.ts). */
+const INITIALIZER = "contrast-initializer";
+/** The mesh sidecar `generate` injects (src/kube/inject-service-mesh.ts). */
+const SERVICE_MESH = "contrast-service-mesh";
+
 /** A pod's mesh certificate chain and mesh CA, as its Initializer wrote them into the pod's volume. */
 function tlsFile(c: Cluster, pod: PodSpec, name: "certChain.pem" | "mesh-ca.pem", dir?: string): string {
   return readFileSync(join(dir ?? c.kubelet.volumeDir(pod, SECRETS_VOLUME), "tls-config", name), "utf8");
@@ -41,15 +46,15 @@ export async function stepSet(ctx: DemoContext, c: Cluster): Promise<string> {
 export async function stepAppPod(ctx: DemoContext, c: Cluster, pod: PodSpec, rootCA: string): Promise<void> {
   ctx.report.step(`${pod.name} pod: Initializer, service-mesh sidecar, app`);
   await c.kubelet.startPod(pod, (container, what) => {
-    if (what === "init") {
+    if (what === "init" && container.name === INITIALIZER) {
       const leaf = verifyChainToRoot(tlsFile(c, pod, "certChain.pem"), rootCA);
       ctx.report.ok(
         `Initializer attested the Coordinator against its initdata pin and was admitted: ${leaf.subject}, ${leaf.san}`,
       );
-    } else if (what === "sidecar") {
+    } else if (what === "sidecar" && container.name === SERVICE_MESH) {
       ctx.report.ok(`${container.name} ready (startup probe): inbound rules in place, default-deny lifted`);
     } else {
-      ctx.report.ok(`app container ${container.name} running`);
+      ctx.report.ok(`${what} container ${container.name} ${what === "init" ? "completed" : "running"}`);
     }
   });
   const input = await run(["ip", "netns", "exec", c.kubelet.netns(pod).netns, "iptables", "-S", "INPUT"]);
