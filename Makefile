@@ -79,10 +79,22 @@ runtime-lock-check: node_modules/.package-lock.json
 runtime-pin: node_modules/.package-lock.json
 	$(BUN) runtime/pin-artifacts.ts
 
-# The whole product on the simulated TEE with the built binary: sim → generate → Coordinator → set → Initializer → verify.
-.PHONY: demo
+# The whole product on the simulated TEE (demo/): the product's images under runc, one network namespace per pod, the
+# mesh between two pods, a Coordinator restart and recover. Where runc or network namespaces are unavailable (not root,
+# missing tools) `make demo` says why and runs the process demo instead; `demo-containers` fails instead (CI).
+# ARGS=--keep (or DEMO_KEEP=1) leaves it running and prints how to poke at it; `make demo-clean DIR=<run dir>` undoes it.
+.PHONY: demo demo-containers demo-processes demo-clean
 demo: dist/contrast
-	$(BUN) test/e2e/demo.ts
+	$(BUN) demo/main.ts $(ARGS)
+
+demo-containers: dist/contrast
+	$(BUN) demo/main.ts --containers $(ARGS)
+
+demo-processes: dist/contrast
+	$(BUN) demo/main.ts --processes
+
+demo-clean: node_modules/.package-lock.json
+	$(BUN) demo/main.ts --cleanup "$(DIR)"
 
 # Firmware from pinned Debian packages (deb: lock sources), placed under runtime/artifacts/ after its SRI verifies,
 # and the reference values computed from it (runtime/reference-values.json, embedded by generate). The check target

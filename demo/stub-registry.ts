@@ -1,4 +1,5 @@
-// A minimal OCI distribution registry (read-only, plain HTTP on loopback) holding small images for the demo.
+// A minimal OCI distribution registry (read-only, plain HTTP on loopback) holding config-only images for the process
+// demo (demo/processes.ts): `generate` needs their configs, nothing runs them.
 
 import { createHash } from "node:crypto";
 import { Hono } from "hono";
