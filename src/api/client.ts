@@ -152,6 +152,7 @@ const KIND_OF_CODE: Record<string, ErrorKind> = {
   headers_too_large: "config",
   length_required: "config",
   no_seed_shares: "unavailable",
+  history_corrupt: "verification",
   not_found: "unavailable",
   already_recovered: "policy",
   manifest_conflict: "policy",

@@ -23,6 +23,8 @@ export const API_ERRORS = {
   request_timeout: 408,
   headers_too_large: 431,
   length_required: 411,
+  /** A stored file the seed cannot vouch for is damaged; the message names it (the seed is not blamed). */
+  history_corrupt: 503,
   /** The stored history holds no seed-share document (a deployment set before they were stored). */
   no_seed_shares: 404,
   internal: 500,

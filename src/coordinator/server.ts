@@ -67,7 +67,9 @@ export async function startCoordinator(
   );
 
   const store = createHistoryStore(join(config.stateDir, "history"));
-  const state = new CoordinatorState({ store, stateDir: config.stateDir, now, random });
+  const state = await CoordinatorState.open({ store, stateDir: config.stateDir, now, random, log: deps.log });
+  if (state.swept.removed.length > 0)
+    deps.log.warn("removed what an interrupted write left in the state dir", { files: state.swept.removed });
   warnIfSimulated(deps.log, state.manifest, "start");
   const metrics = createMetrics();
   const log = deps.log;
