@@ -1,10 +1,11 @@
 // `contrast set`: attest the Coordinator against the manifest being set, then install or update it.
 
+import { existsSync } from "node:fs";
 import { dirname } from "node:path";
 import type { CAC } from "cac";
 import { expectOk, postJson } from "../api/client.ts";
 import { writeFileAtomic } from "../common/atomic-file.ts";
-import { toBase64, toHex } from "../common/bytes.ts";
+import { constantTimeEqual, toBase64, toHex } from "../common/bytes.ts";
 import { ConfigError } from "../common/errors.ts";
 import { importEcPrivateKeyPem } from "../crypto/keys.ts";
 import { computeTransitionHash, signTransition } from "../crypto/transition.ts";
@@ -13,6 +14,7 @@ import { createCliVerifier } from "./cli-verifier.ts";
 import { runAction } from "./command.ts";
 import { archiveDeploymentFiles, deploymentConflict } from "./deployment-files.ts";
 import { documentsFromDir, documentsFromYaml, selectPolicyDocuments } from "./policy-documents.ts";
+import { restoreSeedShares } from "./seed-shares.ts";
 import {
   contextFor,
   loadManifestFile,
@@ -62,6 +64,22 @@ async function setManifest(paths: string[], flags: SetFlags): Promise<number> {
   const pathOf = (name: string) => workspacePath(flags, undefined, name);
   const conflict = deploymentConflict(pathOf, { firstSet: first, rootCA: coordinator.rootCA });
   if (conflict !== undefined && flags.forceNewDeployment !== true) throw conflict;
+  // A lost reply to an earlier set (issue 15 §2): fetch the seed shares the workspace lacks, and when the
+  // Coordinator already holds exactly this manifest, take its CA files instead of setting it a second time.
+  const lostReply =
+    !first &&
+    coordinator.phase === "ready" &&
+    !existsSync(pathOf(WORKSPACE_FILES.seedShares)) &&
+    constantTimeEqual(coordinator.manifests[coordinator.manifests.length - 1]!, m.raw);
+  if (lostReply) {
+    await restoreSeedShares(endpoint, coordinator, pathOf(WORKSPACE_FILES.seedShares));
+    writeFileAtomic(pathOf(WORKSPACE_FILES.coordinatorRootCa), coordinator.rootCA, { mkdirs: true });
+    writeFileAtomic(pathOf(WORKSPACE_FILES.meshCa), coordinator.meshCA, { mkdirs: true });
+    process.stdout.write(
+      `manifest already set: the coordinator's newest manifest is ${m.path}; CA certificates written to ${dirname(pathOf(WORKSPACE_FILES.meshCa))}\n`,
+    );
+    return 0;
+  }
   // The first manifest is signed too: pods accept a history only if a key pinned in their initdata started it.
   const keyPath = workspacePath(flags, flags.workloadOwnerKey, WORKSPACE_FILES.workloadOwnerKey);
   const owner = await importEcPrivateKeyPem(readTextFile(keyPath, "--workload-owner-key"), keyPath);
@@ -98,6 +116,9 @@ async function setManifest(paths: string[], flags: SetFlags): Promise<number> {
     process.stderr.write(
       `seed shares written to ${path}: keep them safe, they are needed to recover the Coordinator\n`,
     );
+  } else {
+    // An update accepted under our owner key: the history is ours, and the workspace should hold its shares.
+    await restoreSeedShares(endpoint, coordinator, pathOf(WORKSPACE_FILES.seedShares));
   }
   process.stdout.write(
     `manifest set (${coordinator.manifests.length === 0 ? "first manifest" : `update ${coordinator.manifests.length + 1}`}); CA certificates written to ${dirname(workspacePath(flags, undefined, WORKSPACE_FILES.meshCa))}\n`,

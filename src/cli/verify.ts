@@ -12,6 +12,7 @@ import { parseManifest } from "../manifest/parse-manifest.ts";
 import { type AttestedCoordinator, attestCoordinator } from "./attest-coordinator.ts";
 import { createCliVerifier } from "./cli-verifier.ts";
 import { runAction } from "./command.ts";
+import { warnIfSeedSharesMissing } from "./seed-shares.ts";
 import {
   contextFor,
   loadManifestFile,
@@ -73,6 +74,7 @@ async function verifyCoordinator(flags: UserFlags & { json?: boolean }): Promise
   };
   if (flags.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
   else printSummary(c, chain, dir);
+  await warnIfSeedSharesMissing(endpoint, c, workspacePath(flags, undefined, WORKSPACE_FILES.seedShares));
   if (!matches) {
     throw new PolicyError(
       "manifest_mismatch",
