@@ -70,6 +70,10 @@ export async function startCoordinator(
   const state = await CoordinatorState.open({ store, stateDir: config.stateDir, now, random, log: deps.log });
   if (state.swept.removed.length > 0)
     deps.log.warn("removed what an interrupted write left in the state dir", { files: state.swept.removed });
+  if (state.swept.kept.length > 0)
+    deps.log.warn("could not remove what an interrupted write left in the state dir", {
+      files: state.swept.kept,
+    });
   warnIfSimulated(deps.log, state.manifest, "start");
   const metrics = createMetrics();
   const log = deps.log;

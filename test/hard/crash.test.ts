@@ -49,7 +49,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await d?.kill();
+  await d?.dispose();
 });
 
 describe("SIGKILL during set and certificate issuance", () => {

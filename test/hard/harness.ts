@@ -1,7 +1,15 @@
 // The hardening suite's fixture (issue 15 §2): one deployment on the sim TEE with a Coordinator as a real process of
 // the built binary, plus helpers to measure (RSS, fds), seed randomness and print the figures each test reports.
 
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { join, resolve } from "node:path";
 import { postJson } from "../../src/api/client.ts";
 import { type AttestedCoordinator, attestCoordinator } from "../../src/cli/attest-coordinator.ts";
@@ -173,6 +181,39 @@ export class Deployment {
     p.kill(signal);
     await p.exited;
     this.process = undefined;
+  }
+
+  /** Stops the Coordinator and removes everything the deployment wrote. */
+  async dispose(): Promise<void> {
+    await this.kill();
+    rmSync(this.root, { recursive: true, force: true });
+  }
+
+  /**
+   * Starts a Coordinator on `stateDir` (fresh ports) and reports whether it started or exited, and its stderr.
+   * A started one is killed again: this is for states that must be refused.
+   */
+  async startOutcome(
+    stateDir: string,
+  ): Promise<{ started: boolean; code: number | undefined; stderr: string }> {
+    const ports = { user: await freePort(), mesh: await freePort(), probe: await freePort() };
+    const saved = { ports: this.ports, stateDir: this.stateDir };
+    Object.assign(this, { ports, stateDir });
+    const p = Bun.spawn([...CONTRAST, ...this.coordinatorArgs()], {
+      cwd: REPO,
+      env: { ...process.env, CONTRAST_LOG_LEVEL: "warn" },
+      stdout: "ignore",
+      stderr: "pipe",
+    });
+    Object.assign(this, saved);
+    const stderr = new Response(p.stderr).text();
+    const started = await Promise.race([
+      waitForHttp(`http://127.0.0.1:${ports.probe}/probe/startup`, 30_000).then(() => true),
+      p.exited.then(() => false),
+    ]);
+    if (started) p.kill("SIGKILL");
+    const code = await p.exited;
+    return { started, code: started ? undefined : code, stderr: await stderr };
   }
 
   async readiness(): Promise<number> {

@@ -26,7 +26,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await d?.kill();
+  await d?.dispose();
 });
 
 describe("lost reply to the first set", () => {

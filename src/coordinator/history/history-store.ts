@@ -94,7 +94,9 @@ export function createHistoryStore(dir: string): HistoryStore {
   const latestPath = join(dir, "transitions", "latest");
   const pendingPath = join(dir, "pending");
   const seedSharesPath = join(dir, "seed-shares.json");
+  // Only existing files: on a read-only volume even removing a missing file fails (EROFS).
   const removeFile = (p: string) => {
+    if (!existsSync(p)) return;
     rmSync(p, { force: true });
     fsyncDir(join(p, ".."));
   };
