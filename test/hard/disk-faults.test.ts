@@ -109,6 +109,7 @@ describe("full state filesystem (200 KiB tmpfs)", () => {
       });
       rmSync(filler);
       expect((await d.cli("set")).code).toBe(0);
+      setText = d.manifestText(1);
     },
     120_000,
   );
@@ -129,13 +130,14 @@ describe("read-only state filesystem", () => {
         expect(await initializer(join(d.root, "pod-ro"))).toBe(0);
         await d.kill();
         await d.start();
-        d.writeManifest(d.manifestText(1));
+        d.writeManifest(setText);
         expect((await d.cli("recover")).code).toBe(0);
         expect(await initializer(join(d.root, "pod-ro-2"))).toBe(0);
         expect(fingerprint(d.stateDir)).toBe(before);
         report("disk-readonly", { setExit: r.code, restartedAndRecovered: true });
       } finally {
         sh(["mount", "-o", "remount,rw", mountPoint]);
+        d.writeManifest(setText);
       }
     },
     120_000,
