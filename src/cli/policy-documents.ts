@@ -23,7 +23,16 @@ export function documentsFromYaml(paths: readonly string[]): Map<string, Uint8Ar
           `${file.path}#${i}: ${doc.errors[0]!.message.split("\n")[0]}`,
         );
       }
-      collect(doc.toJS(), (annotation) => {
+      let value: unknown;
+      try {
+        value = doc.toJS({ maxAliasCount: 100 });
+      } catch (e) {
+        throw new ConfigError(
+          "yaml_malformed",
+          `${file.path}#${i}: ${(e instanceof Error ? e.message : String(e)).split("\n")[0]}`,
+        );
+      }
+      collect(value, (annotation) => {
         const d = decodeInitdataAnnotation(annotation);
         out.set(d.digest, d.toml);
       });

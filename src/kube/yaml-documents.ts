@@ -46,6 +46,17 @@ export function parseYamlFile(file: YamlSourceFile): ParsedFile {
         { field: `${file.path}#${docIndex}` },
       );
     }
+    // Aliases resolve only here: an unresolved one or an alias bomb is malformed YAML too, not an internal error.
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount: 100 });
+    } catch (e) {
+      throw new ParseError(
+        "yaml_malformed",
+        `${describeLocation({ file: file.path, docIndex })}: invalid yaml: ${(e instanceof Error ? e.message : String(e)).split("\n")[0]}`,
+        { field: `${file.path}#${docIndex}` },
+      );
+    }
     // Comments before the first document belong to it (Document.toString() renders them), so its source starts at 0.
     const start = docIndex === 0 ? 0 : doc.range[0];
     const end = doc.range[2];
@@ -54,7 +65,7 @@ export function parseYamlFile(file: YamlSourceFile): ParsedFile {
       docIndex,
       source: file.text.slice(start, end),
       doc,
-      value: doc.toJS(),
+      value,
     });
   });
   const prefix = documents.length > 0 ? "" : file.text;
