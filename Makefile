@@ -51,7 +51,7 @@ lint: node_modules/.package-lock.json
 fmt: node_modules/.package-lock.json
 	$(BIOME) check --write .
 
-ci: lint test test-integration build
+ci: lint test test-integration build test-hard
 
 bench: node_modules/.package-lock.json
 	@for f in bench/*.bench.ts; do echo "== $$f"; $(BUN) run $$f || exit 1; done
