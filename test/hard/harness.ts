@@ -26,7 +26,8 @@ import { createEvidenceVerifier } from "../../src/manifest/verify-evidence.ts";
 import { freePort, policyDocument, tempDir, waitForHttp } from "../e2e/harness.ts";
 
 export const REPO = resolve(import.meta.dir, "../..");
-const BIN = join(REPO, "dist/contrast");
+/** CONTRAST_HARD_BIN runs the suite's processes from another build (e.g. an earlier commit, to see a test fail). */
+const BIN = process.env.CONTRAST_HARD_BIN ?? join(REPO, "dist/contrast");
 /** The built binary (make test-hard builds it); `bun src/main.ts` when it is missing. */
 export const CONTRAST: string[] = existsSync(BIN) ? [BIN] : [process.execPath, join(REPO, "src/main.ts")];
 

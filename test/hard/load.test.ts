@@ -1,7 +1,7 @@
 // Load (issue 15 §2): 1,000 Initializers, each a separate process of the built binary, in bounded batches against one
 // Coordinator process: every one exits 0 with its certificate written. Reports p50/p99 of a whole Initializer run,
 // and the Coordinator's RSS and open file descriptors before and after.
-// CONTRAST_HARD_LOAD_INITIALIZERS (default 1000) and CONTRAST_HARD_LOAD_CONCURRENCY (default 6) size the run.
+// CONTRAST_HARD_LOAD_INITIALIZERS (default 1000) and CONTRAST_HARD_LOAD_CONCURRENCY (default 4) size the run.
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, rmSync } from "node:fs";
@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { CONTRAST, Deployment, percentile, processStats, report } from "./harness.ts";
 
 const COUNT = Number(process.env.CONTRAST_HARD_LOAD_INITIALIZERS ?? 1000);
-const CONCURRENCY = Number(process.env.CONTRAST_HARD_LOAD_CONCURRENCY ?? 6);
+const CONCURRENCY = Number(process.env.CONTRAST_HARD_LOAD_CONCURRENCY ?? 4);
 
 let d: Deployment;
 

@@ -135,6 +135,7 @@ describe("soak", () => {
       rssEndMiB: Math.round(rss[rss.length - 1]!),
       rssSlopeMiBPerMin: Math.round(slopeMiBPerMin * 100) / 100,
       fdsEnd: processStats(pid).fds,
+      rssEvery30sMiB: samples.filter((_, i) => i % 6 === 0).map((x) => Math.round(x.rss)),
     });
     expect(errors.slice(0, 5)).toEqual([]);
     expect(skipped).toBe(0);
