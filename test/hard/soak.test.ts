@@ -15,8 +15,12 @@ import { Deployment, percentile, processStats, report } from "./harness.ts";
 
 const SECONDS = Number(process.env.CONTRAST_HARD_SOAK_SECONDS ?? 300);
 const RATE = Number(process.env.CONTRAST_HARD_SOAK_RATE ?? 20);
-/** RSS may grow at most this much per minute after warm-up (leaks grow without bound; GC noise does not). */
-const MAX_SLOPE_MIB_PER_MIN = 1;
+/**
+ * RSS may grow at most this much per minute after warm-up. Measured here with nothing leaking (a heap census after
+ * full GCs shows no object type growing): 1.2 MiB/min over 5 minutes while allocator and GC settle, ~0 over 10. The
+ * redeemed-nonce set growing towards its cap (fixed) measured 2.1 over 5 minutes.
+ */
+const MAX_SLOPE_MIB_PER_MIN = 2;
 
 let d: Deployment;
 
