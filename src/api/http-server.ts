@@ -246,7 +246,11 @@ export function serveHttp(opts: HttpServerOptions): Promise<HttpServer> {
         if (c.buffered.length > limits.maxHeaderBytes + limits.maxBodyBytes) socket.pause();
         return;
       }
-      void advance(c, socket);
+      // Nothing in a request may take the process down: an unexpected throw closes this connection only.
+      advance(c, socket).catch(() => {
+        opts.onEvent?.("handler_failed");
+        close(c);
+      });
     });
   };
 
