@@ -9,7 +9,7 @@ COMMIT   := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 SOURCES  := $(shell find src runtime -type f 2>/dev/null)
 
-.PHONY: all build test test-integration lint fmt ci bench bench-results clean
+.PHONY: all build test test-integration test-hard lint fmt ci bench bench-results clean
 
 all: build
 
@@ -26,16 +26,23 @@ dist/contrast: node_modules/.package-lock.json $(SOURCES)
 	  --define 'CONTRAST_COMMIT="$(COMMIT)"' \
 	  --define 'CONTRAST_BUILD_TIME="$(shell date -u -d @$(SOURCE_DATE_EPOCH) +%Y-%m-%dT%H:%M:%SZ)"'
 
-# `make test`: the unit tests (everything under test/ but e2e/ and integration/), fast enough to run often.
+# `make test`: the unit tests (everything under test/ but e2e/, integration/ and hard/), fast enough to run often.
 # `make test-integration`: whole-system runs on loopback (test/e2e), image builds, network namespaces (test/integration).
+# `make test-hard`: the hardening suite (test/hard) against the built binary: crashes, disk faults, load, soak, fuzzing;
+# each test prints its figures as `HARD <name> {json}` (HARD_RESULTS=path collects them). CONTRAST_HARD_SOAK_SECONDS
+# (default 300), CONTRAST_HARD_CRASH_ITERATIONS (100), CONTRAST_HARD_LOAD_INITIALIZERS (1000), CONTRAST_HARD_SEED (15).
 # Mesh acceptance sizes: CONTRAST_MESH_E2E_CONNS / CONTRAST_MESH_E2E_BYTES (default 100 x 100 MiB).
 # JUNIT=path writes a JUnit report too. TESTS=path narrows either target.
-UNIT_IGNORE := --path-ignore-patterns='test/e2e/**' --path-ignore-patterns='test/integration/**'
+UNIT_IGNORE := --path-ignore-patterns='test/e2e/**' --path-ignore-patterns='test/integration/**' \
+  --path-ignore-patterns='test/hard/**'
 test: node_modules/.package-lock.json
 	$(BUN) test --timeout 30000 $(UNIT_IGNORE) $(if $(JUNIT),--reporter=junit --reporter-outfile=$(JUNIT)) $(TESTS)
 
 test-integration: node_modules/.package-lock.json
 	$(BUN) test --timeout 1800000 $(if $(JUNIT),--reporter=junit --reporter-outfile=$(JUNIT)) $(or $(TESTS),test/e2e test/integration)
+
+test-hard: dist/contrast
+	CONTRAST_HARD_RESULTS=$(HARD_RESULTS) $(BUN) test --timeout 1200000 $(if $(JUNIT),--reporter=junit --reporter-outfile=$(JUNIT)) $(or $(TESTS),test/hard)
 
 lint: node_modules/.package-lock.json
 	$(TSC) --noEmit -p tsconfig.json
@@ -44,7 +51,7 @@ lint: node_modules/.package-lock.json
 fmt: node_modules/.package-lock.json
 	$(BIOME) check --write .
 
-ci: lint test test-integration build
+ci: lint test test-integration build test-hard
 
 # `make bench`: every bench/*.bench.ts in its own process, each figure beside its baseline from the same run (BENCH=name
 # narrows it, e.g. BENCH=admissions). `make bench-results` does the same and rewrites bench/RESULTS.md.

@@ -8,7 +8,7 @@
 // output goes into the results file as it is. To add one, add bench/<name>.bench.ts.
 
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, release, tmpdir, totalmem } from "node:os";
 import { basename, join } from "node:path";
 import { formatFigures, formatNumber, ratioOf, type SectionRecord } from "./lib/report.ts";
@@ -47,7 +47,11 @@ for (const r of runs) {
   if (r.exitCode !== 0) console.log(`\nbench/${r.file} FAILED with exit code ${r.exitCode}`);
 }
 if (resultsFile !== undefined) {
-  writeFileSync(resultsFile, renderResults(runs, machine));
+  // The `## Hardening` section is written by `make test-hard` (bench/hardening-results.ts): keep it as it is.
+  const previous = existsSync(resultsFile) ? readFileSync(resultsFile, "utf8") : "";
+  const hardening = previous.indexOf("\n## Hardening");
+  const kept = hardening < 0 ? "" : `\n${previous.slice(hardening + 1)}`;
+  writeFileSync(resultsFile, renderResults(runs, machine) + kept);
   console.log(`\nwrote ${resultsFile}`);
 }
 process.exit(runs.some((r) => r.exitCode !== 0) ? 1 : 0);

@@ -19,6 +19,16 @@ export const API_ERRORS = {
   policy_not_in_manifest: 403,
   invalid_nonce: 403,
   unavailable: 503,
+  /** The state directory could not be written (ENOSPC, EROFS, EACCES …): the message names the cause. */
+  storage_unavailable: 503,
+  /** Headers or body not complete within the listener's timeout (src/api/http-server.ts). */
+  request_timeout: 408,
+  headers_too_large: 431,
+  length_required: 411,
+  /** A stored file the seed cannot vouch for is damaged; the message names it (the seed is not blamed). */
+  history_corrupt: 503,
+  /** The stored history holds no seed-share document (a deployment set before they were stored). */
+  no_seed_shares: 404,
   internal: 500,
 } as const;
 

@@ -56,6 +56,11 @@ export interface SetManifestResponse {
   seedShares?: SeedShareDocumentWire;
 }
 
+/** `POST /v1/seed-shares` (body `{}`): the first set's seed-share document as stored with the history. */
+export interface SeedSharesResponse {
+  seedShares: SeedShareDocumentWire;
+}
+
 export interface RecoverRequest {
   seed: string;
   salt: string;

@@ -13,6 +13,7 @@ import { registerPolicy } from "./policy.ts";
 import { registerRecover } from "./recover.ts";
 import { registerResources } from "./resources.ts";
 import { registerRuntime } from "./runtime.ts";
+import { registerSeedShares } from "./seed-shares.ts";
 import { registerServiceMesh } from "./service-mesh.ts";
 import { registerSet } from "./set.ts";
 import { registerSim } from "./sim.ts";
@@ -27,6 +28,7 @@ export function createContrastCli(): CAC {
   registerSet(cli);
   registerVerify(cli);
   registerRecover(cli);
+  registerSeedShares(cli);
   registerKeys(cli);
   registerRuntime(cli);
   registerResources(cli);

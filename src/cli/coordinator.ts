@@ -22,6 +22,13 @@ export function registerCoordinator(cli: CAC): void {
     .option("--user-api-addr <addr>", "listen address of the user API (default 0.0.0.0:1313)")
     .option("--mesh-api-addr <addr>", "listen address of the mesh API (default 0.0.0.0:7777)")
     .option("--probe-addr <addr>", "listen address of probes and metrics (default 0.0.0.0:9102)")
+    .option(
+      "--max-connections <n>",
+      "open connections per listener (env CONTRAST_MAX_CONNECTIONS; default 1024)",
+    )
+    .option("--header-timeout <duration>", "request headers, TLS handshake included (default 10s)")
+    .option("--body-timeout <duration>", "request body after the headers (default 30s)")
+    .option("--idle-timeout <duration>", "keep-alive connection without a request (default 15s)")
     .action((flags: Record<string, string | undefined>) =>
       runAction(async () => {
         const config = readCoordinatorConfig(flags, process.env);

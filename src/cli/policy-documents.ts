@@ -21,7 +21,7 @@ export function documentsFromYaml(paths: readonly string[]): Map<string, Uint8Ar
       let value: unknown;
       try {
         if (doc.errors.length > 0) throw doc.errors[0];
-        value = doc.toJS(); // an unresolved alias throws here
+        value = doc.toJS({ maxAliasCount: 100 }); // an unresolved alias or an alias bomb throws here
       } catch (e) {
         const message = e instanceof Error ? e.message : String(e);
         throw new ConfigError("yaml_malformed", `${file.path}#${i}: ${message.split("\n")[0]}`);

@@ -1,11 +1,12 @@
 // `contrast recover`: unlock a restarted Coordinator with a seed share (reference §1.4, §3.9), but only after proving
 // that the history it is about to unlock is the workspace's manifest or one that descends from it (issue 10 §2).
 
+import { existsSync } from "node:fs";
 import type { CAC } from "cac";
 import { expectOk, postJson } from "../api/client.ts";
 import { constantTimeEqual, fromHex, toBase64, toHex } from "../common/bytes.ts";
 import { ConfigError, PolicyError } from "../common/errors.ts";
-import { importRsaPrivateKeyPem } from "../crypto/rsa-keys.ts";
+import { importRsaPrivateKeyPem, type RsaKeyPair } from "../crypto/rsa-keys.ts";
 import { decryptSeedShare } from "../crypto/seedshare.ts";
 import { sha256Bytes } from "../crypto/transition.ts";
 import { verifyOwnerChain } from "../manifest/owner-chain.ts";
@@ -13,6 +14,7 @@ import { parseManifest } from "../manifest/parse-manifest.ts";
 import { type AttestedCoordinator, attestCoordinator } from "./attest-coordinator.ts";
 import { createCliVerifier } from "./cli-verifier.ts";
 import { type CommandOutput, runJsonAction } from "./command.ts";
+import { restoreSeedShares } from "./seed-shares.ts";
 import {
   contextFor,
   type LoadedManifest,
@@ -57,15 +59,8 @@ async function recoverCoordinator(flags: RecoverFlags, out: CommandOutput): Prom
   const keyPath = workspacePath(flags, flags.seedshareOwnerKey, WORKSPACE_FILES.seedshareOwnerKey);
   const owner = await importRsaPrivateKeyPem(readTextFile(keyPath, "--seedshare-owner-key"), keyPath);
   const sharesPath = workspacePath(flags, flags.seed, WORKSPACE_FILES.seedShares);
-  let doc: unknown;
-  try {
-    doc = JSON.parse(readTextFile(sharesPath, "--seed"));
-  } catch (e) {
-    if (e instanceof SyntaxError)
-      throw new ConfigError("invalid_seed_shares", `${sharesPath}: expected JSON`);
-    throw e;
-  }
-  const { seed, salt } = await decryptSeedShare(doc, owner);
+  // Shares in the workspace are checked before anything goes over the network, as always.
+  const local = existsSync(sharesPath) ? await readSeedShare(sharesPath, owner) : undefined;
   // The seed leaves this machine only over TLS pinned to a Coordinator attested against our manifest.
   const c = await attestCoordinator(endpoint, m.manifest, {
     verifier: createCliVerifier(process.env),
@@ -76,6 +71,9 @@ async function recoverCoordinator(flags: RecoverFlags, out: CommandOutput): Prom
   const lineage = await checkLineage(c, m);
   out.set("manifests", c.manifests.length);
   out.set("lineage", lineage);
+  // A workspace without shares (the reply to the first set was lost) takes them from the history just checked.
+  if (local === undefined) await restoreSeedShares(endpoint, c, sharesPath);
+  const { seed, salt } = local ?? (await readSeedShare(sharesPath, owner));
   out.print(`${lineage}\n`);
   const res = await postJson(
     endpoint,
@@ -87,6 +85,20 @@ async function recoverCoordinator(flags: RecoverFlags, out: CommandOutput): Prom
   out.set("recovered", true);
   out.print("coordinator recovered\n");
   return 0;
+}
+
+async function readSeedShare(
+  path: string,
+  owner: RsaKeyPair,
+): Promise<{ seed: Uint8Array; salt: Uint8Array }> {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(readTextFile(path, "--seed"));
+  } catch (e) {
+    if (e instanceof SyntaxError) throw new ConfigError("invalid_seed_shares", `${path}: expected JSON`);
+    throw e;
+  }
+  return decryptSeedShare(doc, owner);
 }
 
 /**

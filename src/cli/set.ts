@@ -1,10 +1,11 @@
 // `contrast set`: attest the Coordinator against the manifest being set, then install or update it.
 
+import { existsSync } from "node:fs";
 import { dirname } from "node:path";
 import type { CAC } from "cac";
 import { expectOk, postJson } from "../api/client.ts";
 import { writeFileAtomic } from "../common/atomic-file.ts";
-import { toBase64, toHex } from "../common/bytes.ts";
+import { constantTimeEqual, toBase64, toHex } from "../common/bytes.ts";
 import { ContrastError, UnavailableError } from "../common/errors.ts";
 import { exportPublicKeySpki, importEcPrivateKeyPem } from "../crypto/keys.ts";
 import { parseSeedShareDocument } from "../crypto/seedshare.ts";
@@ -16,6 +17,7 @@ import { type CommandOutput, runJsonAction } from "./command.ts";
 import { archiveDeploymentFiles, deploymentConflict } from "./deployment-files.ts";
 import { checkSigningKey } from "./owner-key-check.ts";
 import { documentsFromDir, documentsFromYaml, selectPolicyDocuments } from "./policy-documents.ts";
+import { restoreSeedShares } from "./seed-shares.ts";
 import {
   contextFor,
   loadManifestFile,
@@ -76,6 +78,28 @@ async function setManifest(paths: string[], flags: SetFlags, out: CommandOutput)
   const pathOf = (name: string) => workspacePath(flags, undefined, name);
   const conflict = deploymentConflict(pathOf, { firstSet: first, rootCA: coordinator.rootCA });
   if (conflict !== undefined && flags.forceNewDeployment !== true) throw conflict;
+  // A lost reply to an earlier set (issue 15 §2): fetch the seed shares the workspace lacks, and when the
+  // Coordinator already holds exactly this manifest, take its CA files instead of setting it a second time.
+  const lostReply =
+    !first &&
+    coordinator.phase === "ready" &&
+    !existsSync(pathOf(WORKSPACE_FILES.seedShares)) &&
+    constantTimeEqual(coordinator.manifests[coordinator.manifests.length - 1]!, m.raw);
+  if (lostReply) {
+    const sharesPath = pathOf(WORKSPACE_FILES.seedShares);
+    await restoreSeedShares(endpoint, coordinator, sharesPath);
+    writeFileAtomic(pathOf(WORKSPACE_FILES.coordinatorRootCa), coordinator.rootCA, { mkdirs: true });
+    writeFileAtomic(pathOf(WORKSPACE_FILES.meshCa), coordinator.meshCA, { mkdirs: true });
+    out.set("manifests", coordinator.manifests.length);
+    out.set("alreadySet", true);
+    out.set("coordinatorRootCa", pathOf(WORKSPACE_FILES.coordinatorRootCa));
+    out.set("meshCa", pathOf(WORKSPACE_FILES.meshCa));
+    if (existsSync(sharesPath)) out.set("seedShares", sharesPath);
+    out.print(
+      `manifest already set: the coordinator's newest manifest is ${m.path}; CA certificates written to ${dirname(pathOf(WORKSPACE_FILES.meshCa))}\n`,
+    );
+    return 0;
+  }
   // The first manifest is signed too: pods accept a history only if a key pinned in their initdata started it.
   const keyPath = workspacePath(flags, flags.workloadOwnerKey, WORKSPACE_FILES.workloadOwnerKey);
   const owner = await importEcPrivateKeyPem(readTextFile(keyPath, "--workload-owner-key"), keyPath);
@@ -122,6 +146,9 @@ async function setManifest(paths: string[], flags: SetFlags, out: CommandOutput)
       `seed shares written to ${path}: keep them safe, they are needed to recover the Coordinator\n`,
     );
     out.set("seedShares", path);
+  } else {
+    // An update accepted under our owner key: the history is ours, and the workspace should hold its shares.
+    await restoreSeedShares(endpoint, coordinator, pathOf(WORKSPACE_FILES.seedShares));
   }
   out.print(
     `manifest set (${first ? "first manifest" : `update ${coordinator.manifests.length + 1}`}); CA certificates written to ${dirname(meshCaPath)}\n`,

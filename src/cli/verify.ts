@@ -12,6 +12,7 @@ import { parseManifest } from "../manifest/parse-manifest.ts";
 import { type AttestedCoordinator, attestCoordinator } from "./attest-coordinator.ts";
 import { createCliVerifier } from "./cli-verifier.ts";
 import { type CommandOutput, runJsonAction } from "./command.ts";
+import { warnIfSeedSharesMissing } from "./seed-shares.ts";
 import {
   contextFor,
   loadManifestFile,
@@ -74,6 +75,7 @@ async function verifyCoordinator(flags: UserFlags, out: CommandOutput): Promise<
   out.set("matchesLocalManifest", matches);
   out.set("outputDir", dir);
   printSummary(c, chain, dir, out);
+  await warnIfSeedSharesMissing(endpoint, c, workspacePath(flags, undefined, WORKSPACE_FILES.seedShares));
   if (!matches) {
     throw new PolicyError(
       "manifest_mismatch",

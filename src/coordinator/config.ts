@@ -1,7 +1,9 @@
 // The one reader of the Coordinator's flags and environment: builds a frozen config at start.
 
+import { DEFAULT_HTTP_LIMITS, type HttpLimits } from "../api/http-server.ts";
 import { type CollateralEndpoints, readCollateralEndpoints } from "../attestation/collateral-endpoints.ts";
 import { fromHex } from "../common/bytes.ts";
+import { parseDuration } from "../common/duration.ts";
 import { ConfigError } from "../common/errors.ts";
 
 export type TeeKind = "auto" | "snp" | "tdx" | "sim";
@@ -18,6 +20,8 @@ export interface CoordinatorConfig {
   readonly cacheDir: string | undefined;
   /** KDS, sim KDS and PCS base URLs (CONTRAST_KDS_URL, CONTRAST_SIM_KDS_URL, CONTRAST_PCS_URL). */
   readonly collateral: CollateralEndpoints;
+  /** Connection cap and timeouts of each listener (user API, mesh API, probes). */
+  readonly limits: HttpLimits;
 }
 
 export interface CoordinatorFlags {
@@ -29,6 +33,10 @@ export interface CoordinatorFlags {
   meshApiAddr?: string;
   probeAddr?: string;
   logLevel?: string;
+  maxConnections?: string | number;
+  headerTimeout?: string | number;
+  bodyTimeout?: string | number;
+  idleTimeout?: string | number;
 }
 
 /** Flags win over environment variables (CONTRAST_STATE_DIR, CONTRAST_TEE, …), which win over defaults. */
@@ -79,6 +87,42 @@ export function readCoordinatorConfig(
     logLevel: level as CoordinatorConfig["logLevel"],
     cacheDir: env.CONTRAST_CACHE_DIR,
     collateral: readCollateralEndpoints(env),
+    limits: readLimits(flags, env),
+  });
+}
+
+/** Listener limits: flags, then CONTRAST_MAX_CONNECTIONS / _HEADER_TIMEOUT / _BODY_TIMEOUT / _IDLE_TIMEOUT. */
+function readLimits(flags: CoordinatorFlags, env: Record<string, string | undefined>): HttpLimits {
+  const text = (flag: string | number | undefined, envName: string) =>
+    flag === undefined ? env[envName] : String(flag);
+  const timeout = (flag: string | number | undefined, envName: string, name: string, def: number) => {
+    const t = text(flag, envName);
+    if (t === undefined) return def;
+    const ms = parseDuration(t, name);
+    if (ms < 1 || ms > 3_600_000)
+      throw new ConfigError("invalid_flag", `${name}: expected 1ms to 1h, got ${JSON.stringify(t)}`);
+    return ms;
+  };
+  const cap = text(flags.maxConnections, "CONTRAST_MAX_CONNECTIONS");
+  if (cap !== undefined && !(/^\d{1,7}$/.test(cap) && Number(cap) >= 1 && Number(cap) <= 1_000_000)) {
+    throw new ConfigError(
+      "invalid_flag",
+      `--max-connections: expected 1 to 1000000, got ${JSON.stringify(cap)}`,
+      { field: "max-connections" },
+    );
+  }
+  const d = DEFAULT_HTTP_LIMITS;
+  return Object.freeze({
+    ...d,
+    maxConnections: cap === undefined ? d.maxConnections : Number(cap),
+    headerTimeoutMs: timeout(
+      flags.headerTimeout,
+      "CONTRAST_HEADER_TIMEOUT",
+      "--header-timeout",
+      d.headerTimeoutMs,
+    ),
+    bodyTimeoutMs: timeout(flags.bodyTimeout, "CONTRAST_BODY_TIMEOUT", "--body-timeout", d.bodyTimeoutMs),
+    idleTimeoutMs: timeout(flags.idleTimeout, "CONTRAST_IDLE_TIMEOUT", "--idle-timeout", d.idleTimeoutMs),
   });
 }
 

@@ -7,6 +7,7 @@ export interface CoordinatorMetrics {
   readonly requests: Counter<"route" | "status">;
   readonly admissions: Counter<"result" | "reason">;
   readonly manifestGeneration: Gauge;
+  readonly connections: Counter<"listener" | "event">;
 }
 
 /** A fresh registry per Coordinator instance, so tests can run several side by side. */
@@ -29,5 +30,11 @@ export function createMetrics(): CoordinatorMetrics {
     help: "Number of manifests in the history (0 = none set yet).",
     registers: [registry],
   });
-  return { registry, requests, admissions, manifestGeneration };
+  const connections = new Counter({
+    name: "contrast_coordinator_connection_events_total",
+    help: "Connections closed at the per-listener cap (evicted idle or refused) and handlers that failed.",
+    labelNames: ["listener", "event"] as const,
+    registers: [registry],
+  });
+  return { registry, requests, admissions, manifestGeneration, connections };
 }

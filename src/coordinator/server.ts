@@ -2,6 +2,7 @@
 
 import { X509Certificate } from "node:crypto";
 import { join } from "node:path";
+import { serveHttp } from "../api/http-server.ts";
 import type { Issuer } from "../attestation/evidence.ts";
 import { createSimIssuer } from "../attestation/sim-issuer.ts";
 import { createTsmIssuer } from "../attestation/tsm-issuer.ts";
@@ -66,7 +67,13 @@ export async function startCoordinator(
   );
 
   const store = createHistoryStore(join(config.stateDir, "history"));
-  const state = new CoordinatorState({ store, stateDir: config.stateDir, now, random });
+  const state = await CoordinatorState.open({ store, stateDir: config.stateDir, now, random, log: deps.log });
+  if (state.swept.removed.length > 0)
+    deps.log.warn("removed what an interrupted write left in the state dir", { files: state.swept.removed });
+  if (state.swept.kept.length > 0)
+    deps.log.warn("could not remove what an interrupted write left in the state dir", {
+      files: state.swept.kept,
+    });
   warnIfSimulated(deps.log, state.manifest, "start");
   const metrics = createMetrics();
   const log = deps.log;
@@ -88,21 +95,27 @@ export async function startCoordinator(
   const probeApp = createProbeApi({ state, metrics, started: () => started });
 
   const tls = { key: keyPem, cert: certPem };
-  const serve = (addr: string, fetch: (r: Request) => Response | Promise<Response>, withTls: boolean) => {
+  const serve = (
+    listener: string,
+    addr: string,
+    fetch: (r: Request) => Response | Promise<Response>,
+    withTls: boolean,
+  ) => {
     const { hostname, port } = splitAddr(addr);
-    return Bun.serve({
+    return serveHttp({
       hostname,
       port,
       fetch,
+      limits: config.limits,
       ...(withTls ? { tls } : {}),
-      maxRequestBodySize: 16 * 1024 * 1024,
+      onEvent: (event) => metrics.connections.inc({ listener, event }),
     });
   };
-  const servers = [
-    serve(config.userApiAddr, userApp.fetch, true),
-    serve(config.meshApiAddr, meshApp.fetch, true),
-    serve(config.probeAddr, probeApp.fetch, false),
-  ];
+  const servers = await Promise.all([
+    serve("user", config.userApiAddr, userApp.fetch, true),
+    serve("mesh", config.meshApiAddr, meshApp.fetch, true),
+    serve("probe", config.probeAddr, probeApp.fetch, false),
+  ]);
   started = true;
   metrics.manifestGeneration.set(state.generation);
   const addr = (i: number) => `${servers[i]!.hostname}:${servers[i]!.port}`;
@@ -120,7 +133,7 @@ export async function startCoordinator(
     state,
     tlsCertPem: certPem,
     async stop() {
-      await Promise.all(servers.map((s) => s.stop(true)));
+      await Promise.all(servers.map((s) => s.stop()));
     },
   };
 }

@@ -1,27 +1,23 @@
 // The Coordinator's state machine (reference §3.4): uninitialized → ready ⇄ recovery, and the operations on it.
 
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { ApiError } from "../api/errors.ts";
-import { writeFileAtomic } from "../common/atomic-file.ts";
-import { constantTimeEqual, fromHex, toHex } from "../common/bytes.ts";
-import { ContrastError } from "../common/errors.ts";
-import { type CertificateAuthority, createCertificateAuthority } from "../crypto/ca.ts";
-import { generateEcKeyPair } from "../crypto/keys.ts";
+import { constantTimeEqual, fromHex, toHex, utf8 } from "../common/bytes.ts";
+import type { Logger } from "../common/log.ts";
+import type { CertificateAuthority } from "../crypto/ca.ts";
 import type { RandomSource } from "../crypto/random.ts";
 import { createSeedEngine, type SeedEngine } from "../crypto/seed-engine.ts";
-import { createSeedShareDocument, type SeedShareDocument } from "../crypto/seedshare.ts";
 import {
-  computeTransitionHash,
-  signLatestTransition,
-  verifyLatestTransition,
-  ZERO_HASH,
-} from "../crypto/transition.ts";
-import { parseManifest } from "../manifest/parse-manifest.ts";
+  createSeedShareDocument,
+  parseSeedShareDocument,
+  type SeedShareDocument,
+} from "../crypto/seedshare.ts";
+import { computeTransitionHash, verifyLatestTransition, ZERO_HASH } from "../crypto/transition.ts";
 import type { Manifest } from "../manifest/types.ts";
 import type { HistoryStore } from "./history/history-store.ts";
 import { createMutex } from "./history/mutex.ts";
+import { persistSet } from "./history/persist-set.ts";
 import { readStoredHistory, type StoredHistory } from "./history/stored-history.ts";
+import { type SweepReport, sweepInterruptedWrites } from "./history/sweep.ts";
 import {
   authorizeFirstManifest,
   authorizeUpdate,
@@ -29,7 +25,8 @@ import {
   mergePolicies,
   parseOrReject,
 } from "./manifest-update.ts";
-import { loadRootIfOurs } from "./root-ca.ts";
+import { buildCertificateAuthority, rootCaVerdict } from "./root-ca.ts";
+import { asStorageError, storageErrno } from "./storage-error.ts";
 
 export type Phase = "uninitialized" | "recovery" | "ready";
 
@@ -49,6 +46,8 @@ export interface StateDeps {
   stateDir: string;
   now: () => Date;
   random: RandomSource;
+  /** Warnings about the state dir that do not stop the Coordinator (a root-ca.pem it could not rewrite). */
+  log?: Logger;
 }
 
 export interface SetManifestInput {
@@ -69,17 +68,26 @@ export interface Snapshot {
   meshCA: string;
 }
 
-const ROOT_CA_FILE = "root-ca.pem";
-
 export class CoordinatorState {
   private active: Active | undefined;
-  private readonly stored: StoredHistory | undefined;
   private phaseValue: Phase;
   private readonly lock = createMutex();
 
-  /** Throws VerificationError `history_corrupt` for a state dir whose history cannot be read back as one chain. */
-  constructor(private readonly deps: StateDeps) {
-    this.stored = readStoredHistory(deps.store);
+  /**
+   * Sweeps what an interrupted write left, then reads and checks the stored history (stored-history.ts). Throws
+   * VerificationError `history_corrupt` naming the file for a state dir whose history does not check out.
+   */
+  static async open(deps: StateDeps): Promise<CoordinatorState> {
+    const swept = sweepInterruptedWrites(deps.stateDir, deps.store);
+    return new CoordinatorState(deps, await readStoredHistory(deps.store), swept);
+  }
+
+  private constructor(
+    private readonly deps: StateDeps,
+    private readonly stored: StoredHistory | undefined,
+    /** What the start swept, for the log. */
+    readonly swept: SweepReport,
+  ) {
     // A stored history without in-memory secrets means a restart: only recovery can unlock it.
     this.phaseValue = this.stored === undefined ? "uninitialized" : "recovery";
   }
@@ -168,7 +176,15 @@ export class CoordinatorState {
       );
     }
     const ca = await this.buildCa(seed);
-    await this.persist(input.manifest, policies, transition, currentLatest, seed, signature);
+    await persistSet(this.deps.store, this.deps.stateDir, {
+      manifest: input.manifest,
+      policies,
+      transition,
+      previous: currentLatest,
+      ownerSignature: signature,
+      signingKey: seed.transactionSigningKey.privateKey,
+      ...(seedShares ? { seedShares: utf8(`${JSON.stringify(seedShares, null, 2)}\n`) } : {}),
+    });
     const prev = current ?? { manifests: [], signatures: [], policies: [] };
     this.active = {
       seed,
@@ -181,35 +197,6 @@ export class CoordinatorState {
     };
     this.phaseValue = "ready";
     return { rootCA: ca.rootCAPem, meshCA: ca.meshCAPem, ...(seedShares ? { seedShares } : {}) };
-  }
-
-  private async persist(
-    manifest: Uint8Array,
-    policies: Uint8Array[],
-    transition: Uint8Array,
-    previous: Uint8Array,
-    seed: SeedEngine,
-    ownerSignature: Uint8Array,
-  ): Promise<void> {
-    const { store } = this.deps;
-    for (const p of policies) store.putPolicy(p);
-    const manifestHash = store.putManifest(manifest);
-    const stored = store.putTransition(manifestHash, previous);
-    if (!constantTimeEqual(stored, transition))
-      throw new Error("transition hash mismatch (store and protocol disagree)");
-    // Before `latest` moves: a history whose head has no owner signature would be refused by every Initializer.
-    store.putOwnerSignature(transition, ownerSignature);
-    const signature = await signLatestTransition(seed.transactionSigningKey.privateKey, transition);
-    try {
-      await store.setLatest(
-        { transitionHash: transition, signature },
-        constantTimeEqual(previous, ZERO_HASH) ? undefined : previous,
-      );
-    } catch (e) {
-      if (e instanceof ContrastError && e.code === "manifest_conflict")
-        throw new ApiError("manifest_conflict", e.message);
-      throw e;
-    }
   }
 
   /**
@@ -240,22 +227,14 @@ export class CoordinatorState {
         latest.transitionHash,
         latest.signature,
       );
-      if (!ok)
-        throw new ApiError("invalid_seed", "seed does not derive the key that signed the latest transition");
-      const manifests = stored.manifests;
-      const policies: Uint8Array[] = [];
-      for (const m of manifests) {
-        for (const digest of Object.keys(parseManifest(m).manifest.Policies)) {
-          policies.push(this.deps.store.getPolicy(fromHex(digest, "policy digest", 32)));
-        }
-      }
+      if (!ok) throw await this.latestRefused(seed);
       const ca = await this.buildCa(seed);
       this.active = {
         seed,
         manifest: stored.newest,
-        manifests,
+        manifests: stored.manifests,
         signatures: stored.signatures,
-        policies: mergePolicies([], policies),
+        policies: mergePolicies([], stored.policies),
         latestTransition: latest.transitionHash,
         ca,
       };
@@ -264,17 +243,50 @@ export class CoordinatorState {
   }
 
   /**
-   * New random mesh CA key per manifest or recovery; the root CA key comes from the seed. The root certificate is
-   * kept in the state dir (it is public) and reused when it is self-signed by the derived key, so the root CA PEM
-   * an auditor saved stays byte-identical across updates and restarts.
+   * Why `latest`'s signature does not verify under the seed's key. Never blames the seed for damaged state: when the
+   * stored root CA proves the seed right, `latest` is damaged (history_corrupt); when it proves the seed wrong, the
+   * seed is (invalid_seed); when it cannot tell, the message says both.
    */
-  private async buildCa(seed: SeedEngine): Promise<CertificateAuthority> {
+  private async latestRefused(seed: SeedEngine): Promise<ApiError> {
+    const verdict = await rootCaVerdict(this.deps.stateDir, seed);
+    if (verdict === "ours") {
+      return new ApiError(
+        "history_corrupt",
+        "transitions/latest: expected a signature by the key this seed derives, got another; the seed matches root-ca.pem, so the stored head is damaged (restore transitions/latest from a backup)",
+      );
+    }
+    return new ApiError(
+      "invalid_seed",
+      verdict === "foreign"
+        ? "seed does not derive the key that signed the latest transition, nor the root CA in root-ca.pem: wrong seed or seed share"
+        : "seed does not derive the key that signed the latest transition: wrong seed, or transitions/latest is damaged (root-ca.pem is missing or damaged, so it cannot tell which)",
+    );
+  }
+
+  /** The stored seed-share document (encrypted to its owners), for a client whose reply to the first set was lost. */
+  seedShares(): SeedShareDocument {
+    if (this.phaseValue === "uninitialized")
+      throw new ApiError("no_manifest", "no manifest configured: no seed shares yet");
+    let doc: Uint8Array | undefined;
+    try {
+      doc = this.deps.store.getSeedShares();
+      if (doc !== undefined) return parseSeedShareDocument(JSON.parse(new TextDecoder().decode(doc)));
+    } catch (e) {
+      if (storageErrno(e) !== undefined) throw asStorageError(e, "seed-shares.json");
+      throw new ApiError(
+        "history_corrupt",
+        "seed-shares.json: expected a seed-share document, got damaged content",
+      );
+    }
+    throw new ApiError(
+      "no_seed_shares",
+      "seed-shares.json: the stored history holds no seed-share document (set before they were stored)",
+    );
+  }
+
+  /** Root CA derived from the seed (stable across updates, restarts and a lost root-ca.pem); new mesh CA key. */
+  private buildCa(seed: SeedEngine): Promise<CertificateAuthority> {
     const ctx = { now: this.deps.now(), random: this.deps.random };
-    const ca = await createCertificateAuthority(seed.rootCAKey, await generateEcKeyPair("P-384"), ctx);
-    const path = join(this.deps.stateDir, ROOT_CA_FILE);
-    const stored = existsSync(path) ? await loadRootIfOurs(readFileSync(path, "utf8"), seed) : undefined;
-    if (stored) return { ...ca, rootCA: stored.cert, rootCAPem: stored.pem };
-    writeFileAtomic(path, ca.rootCAPem, { mode: 0o644 });
-    return ca;
+    return buildCertificateAuthority(seed, this.deps.stateDir, ctx, this.deps.log);
   }
 }

@@ -2,7 +2,7 @@
 
 import { Hono } from "hono";
 import { expectArray, expectBase64, expectHex, expectObject } from "../api/schema.ts";
-import type { AttestResponse, SetManifestResponse } from "../api/types.ts";
+import type { AttestResponse, SeedSharesResponse, SetManifestResponse } from "../api/types.ts";
 import type { Issuer } from "../attestation/evidence.ts";
 import { toBase64, toHex } from "../common/bytes.ts";
 import type { Logger } from "../common/log.ts";
@@ -81,6 +81,14 @@ export function createUserApi(deps: UserApiDeps): Hono {
     });
     warnIfSimulated(deps.log, deps.state.manifest, "recovered");
     return c.json({});
+  });
+
+  // The seed-share document of the first set, encrypted to its owners, for a CLI whose reply to that set was lost
+  // (issue 15 §2). Served in recovery too: recovering needs it. The client pins this connection after attesting.
+  app.post("/v1/seed-shares", async (c) => {
+    expectObject(await readJson(c), "body", []);
+    const res: SeedSharesResponse = { seedShares: deps.state.seedShares() };
+    return c.json(res);
   });
 
   return app;

@@ -47,17 +47,23 @@ export interface CertificateAuthority {
   readonly intermediatePem: string;
 }
 
-/** Builds root CA, mesh CA and the root-signed intermediate from the root key and a (fresh) mesh key. */
+/**
+ * Builds root CA, mesh CA and the root-signed intermediate from the root key and a (fresh) mesh key. `root` is the
+ * root certificate to use (the Coordinator passes its deterministic one, src/crypto/root-ca-cert.ts); without it a
+ * fresh one is made.
+ */
 export async function createCertificateAuthority(
   rootKey: EcKeyPair,
   meshKey: EcKeyPair,
   ctx: CertContext,
+  root?: x509.X509Certificate,
 ): Promise<CertificateAuthority> {
   const validity = {
     notBefore: new Date(ctx.now.getTime() - HOUR),
     notAfter: new Date(ctx.now.getTime() + TEN_YEARS),
   };
-  const rootCA = await createCaCert(rootKey, rootKey, ROOT_CA_COMMON_NAME, undefined, validity, ctx);
+  const rootCA =
+    root ?? (await createCaCert(rootKey, rootKey, ROOT_CA_COMMON_NAME, undefined, validity, ctx));
   const meshCA = await createCaCert(meshKey, meshKey, MESH_CA_COMMON_NAME, undefined, validity, ctx);
   const intermediate = await createCaCert(meshKey, rootKey, MESH_CA_COMMON_NAME, rootCA, validity, ctx);
   return {

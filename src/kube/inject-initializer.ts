@@ -2,6 +2,7 @@
 
 import { type Document, isMap, isSeq, type YAMLMap, type YAMLSeq } from "yaml";
 import { ConfigError } from "../common/errors.ts";
+import { setInChecked } from "./set-in.ts";
 import { describeLocation, locationField, type SourceLocation } from "./source-location.ts";
 
 export const INITIALIZER_NAME = "contrast-initializer";
@@ -35,7 +36,7 @@ function seqAt(doc: Document, path: readonly (string | number)[]): YAMLSeq | und
 function ensureSeq(doc: Document, path: readonly (string | number)[]): YAMLSeq {
   const existing = seqAt(doc, path);
   if (existing !== undefined) return existing;
-  doc.setIn(path, doc.createNode([]));
+  setInChecked(doc, path, doc.createNode([]));
   return seqAt(doc, path) as YAMLSeq;
 }
 

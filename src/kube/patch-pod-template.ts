@@ -3,6 +3,7 @@
 import type { Document } from "yaml";
 import { ConfigError, ContrastError } from "../common/errors.ts";
 import { type HandlerFor, platformOfRuntimeClass } from "./runtime-class.ts";
+import { setInChecked } from "./set-in.ts";
 import { describeLocation, locationField, type SourceLocation } from "./source-location.ts";
 
 /** Replaces `runtimeClassName` with the concrete handler for the platform it names. */
@@ -25,7 +26,7 @@ export function setRuntimeHandler(
     );
   }
   const path = [...templatePath, "spec", "runtimeClassName"];
-  if (doc.getIn(path) !== handler) doc.setIn(path, handler);
+  if (doc.getIn(path) !== handler) setInChecked(doc, path, handler);
   return handler;
 }
 
@@ -37,5 +38,5 @@ export function setTemplateAnnotation(
   value: string,
 ): void {
   const path = [...templatePath, "metadata", "annotations", key];
-  if (doc.getIn(path) !== value) doc.setIn(path, value);
+  if (doc.getIn(path) !== value) setInChecked(doc, path, value);
 }

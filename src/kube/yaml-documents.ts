@@ -66,7 +66,8 @@ function collectionKeyLine(text: string, doc: Document.Parsed): number | undefin
 /** The document as plain data; an alias that resolves to nothing (or too often) is malformed input, not a crash. */
 function plainValue(file: YamlSourceFile, docIndex: number, doc: Document.Parsed): unknown {
   try {
-    return doc.toJS();
+    // An unresolved alias or an alias bomb is malformed YAML too, not an internal error.
+    return doc.toJS({ maxAliasCount: 100 });
   } catch (e) {
     throw malformed(file, docIndex, e instanceof Error ? e.message : String(e));
   }

@@ -22,6 +22,7 @@ import {
 } from "../kube/select-workloads.ts";
 import { describeLocation } from "../kube/source-location.ts";
 import { validateObject } from "../kube/validate-object.ts";
+import { withoutNulls } from "../kube/without-nulls.ts";
 import { getPath } from "../kube/workload-kinds.ts";
 import { type ParsedFile, parseYamlFile, renderFile, type YamlSourceFile } from "../kube/yaml-documents.ts";
 import { COORDINATOR_PIN_KEY, serializeCoordinatorPin } from "./coordinator-pin.ts";
@@ -213,7 +214,7 @@ async function generateOne(
       namespace: w.object.namespace,
       labels: stringRecord(meta.labels),
       annotations,
-      spec: template.spec as IPodSpec,
+      spec: withoutNulls(template.spec) as IPodSpec,
       claimNames: Array.isArray(claims)
         ? claims.map((c) => String(asRecord(asRecord(c)?.metadata)?.name ?? ""))
         : [],

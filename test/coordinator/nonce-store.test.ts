@@ -64,4 +64,14 @@ describe("NonceStore.redeem", () => {
     expect(s.redeem(later)).toBe("ok");
     expect(s.size).toBe(1);
   });
+
+  test("steady traffic far below the cap → the set holds one TTL's worth, not everything ever redeemed", () => {
+    let t = 0;
+    const s = new NonceStore({ ttlMs: 1_000, maxRedeemed: 100_000, now: () => t });
+    for (let i = 0; i < 10_000; i++) {
+      t += 10; // 100 admissions per second for 100 seconds
+      expect(s.redeem(s.issue())).toBe("ok");
+    }
+    expect(s.size).toBeLessThanOrEqual(101);
+  });
 });

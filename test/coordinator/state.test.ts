@@ -55,11 +55,11 @@ function manifest(edit: (m: Record<string, unknown>) => void = () => {}): Uint8A
   return utf8(`${JSON.stringify(m)}\n`);
 }
 
-function newState(stateDir = mkdtempSync(join(tmpdir(), "state-"))) {
+async function newState(stateDir = mkdtempSync(join(tmpdir(), "state-"))) {
   const store = createHistoryStore(join(stateDir, "history"));
   return {
     stateDir,
-    state: new CoordinatorState({ store, stateDir, now: () => new Date(), random: defaultRandom }),
+    state: await CoordinatorState.open({ store, stateDir, now: () => new Date(), random: defaultRandom }),
   };
 }
 
@@ -77,14 +77,14 @@ async function set(state: CoordinatorState, bytes: Uint8Array, key: EcKeyPair | 
 
 describe("CoordinatorState.setManifest (first manifest)", () => {
   test("unsigned → invalid_signature, nothing stored", async () => {
-    const { state, stateDir } = newState();
+    const { state, stateDir } = await newState();
     await expectCode(() => set(state, manifest(), null), ApiError as never, "invalid_signature");
     expect(state.phase).toBe("uninitialized");
     expect(createHistoryStore(join(stateDir, "history")).hasEntries()).toBe(false);
   });
 
   test("signed by a key the manifest does not list → invalid_signature naming the listed keys and the way out", async () => {
-    const { state } = newState();
+    const { state } = await newState();
     const e = await expectCode(
       () => set(state, manifest(), stranger),
       ApiError as never,
@@ -97,7 +97,7 @@ describe("CoordinatorState.setManifest (first manifest)", () => {
   });
 
   test("manifest without owners (--disable-updates) → the given signature is stored as it is", async () => {
-    const { state } = newState();
+    const { state } = await newState();
     await set(
       state,
       manifest((m) => {
@@ -111,7 +111,7 @@ describe("CoordinatorState.setManifest (first manifest)", () => {
   });
 
   test("signed by an owner, then an update → one owner signature per transition in the snapshot", async () => {
-    const { state } = newState();
+    const { state } = await newState();
     await set(state, manifest());
     await set(
       state,
@@ -132,17 +132,17 @@ describe("CoordinatorState.setManifest (first manifest)", () => {
 
 describe("CoordinatorState (restart)", () => {
   test("history on disk but transitions/latest deleted → refuses to start with history_corrupt", async () => {
-    const { state, stateDir } = newState();
+    const { state, stateDir } = await newState();
     await set(state, manifest());
     rmSync(join(stateDir, "history", "transitions", "latest"));
     await expectCode(() => newState(stateDir), VerificationError, "history_corrupt");
   });
 
   test("recovery mode → snapshot shows the stored history and its signatures, no CA", async () => {
-    const { state, stateDir } = newState();
+    const { state, stateDir } = await newState();
     await set(state, manifest());
     const before = state.snapshot();
-    const restarted = newState(stateDir).state;
+    const restarted = (await newState(stateDir)).state;
     const snap = restarted.snapshot();
     expect(snap.phase).toBe("recovery");
     expect(snap.manifests.map(toHex)).toEqual(before.manifests.map(toHex));
@@ -153,7 +153,7 @@ describe("CoordinatorState (restart)", () => {
   });
 
   test("older latest copied back → recovery shows the older history; recovering it needs its head", async () => {
-    const { state, stateDir } = newState();
+    const { state, stateDir } = await newState();
     const first = await set(state, manifest());
     const latestPath = join(stateDir, "history", "transitions", "latest");
     const saved = join(stateDir, "latest.old");
@@ -166,7 +166,7 @@ describe("CoordinatorState (restart)", () => {
     );
     const newestHead = state.snapshot().latestTransition;
     copyFileSync(saved, latestPath);
-    const restarted = newState(stateDir).state;
+    const restarted = (await newState(stateDir)).state;
     expect(restarted.snapshot().manifests.length).toBe(1);
     const { seed, salt } = await decryptSeedShare(first.seedShares, seedOwner);
     await expectCode(() => restarted.recover(seed, salt, newestHead), ApiError as never, "manifest_conflict");
@@ -176,9 +176,9 @@ describe("CoordinatorState (restart)", () => {
   });
 
   test("latest replaced after start → recover unlocks the history it showed, not the file's new content", async () => {
-    const { state, stateDir } = newState();
+    const { state, stateDir } = await newState();
     const first = await set(state, manifest());
-    const restarted = newState(stateDir).state;
+    const restarted = (await newState(stateDir)).state;
     const shown = restarted.snapshot().latestTransition;
     writeFileSync(join(stateDir, "history", "transitions", "latest"), new Uint8Array(100).fill(7));
     const { seed, salt } = await decryptSeedShare(first.seedShares, seedOwner);

@@ -5,12 +5,16 @@
 //   transitions/<hex sha256>  64 bytes = manifest hash ‖ previous transition hash (zeros for the first)
 //   transitions/latest        transition hash (32) ‖ DER signature by the transaction signing key
 //   signatures/<transition>   DER workload-owner signature authorising that transition (written before `latest` moves)
+//   pending                   transition ‖ manifest ‖ policy hashes (32 bytes each) of a set being written; removed
+//                             once `latest` names it, so one left at start lists what an interrupted set wrote
+//                             (src/coordinator/history/sweep.ts)
+//   seed-shares.json          the seed-share document of the first set, encrypted to its owners (issue 15 §2)
 // Every write is atomic (temp, fsync, rename, fsync dir). Every content-addressed read re-hashes the content.
 // `latest` is returned unverified: callers verify its signature with the seed-derived signing key.
 
-import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { writeFileAtomic } from "../../common/atomic-file.ts";
+import { fsyncDir, writeFileAtomic } from "../../common/atomic-file.ts";
 import { concatBytes, constantTimeEqual, fromHex, isAllZero, toHex } from "../../common/bytes.ts";
 import { ParseError, PolicyError, VerificationError } from "../../common/errors.ts";
 import { encodeTransition, sha256Bytes, ZERO_HASH } from "../../crypto/transition.ts";
@@ -30,7 +34,15 @@ export interface HistoryEntry {
   readonly ownerSignature: Uint8Array;
 }
 
+export interface PendingWrite {
+  readonly transition: Uint8Array;
+  readonly manifest: Uint8Array;
+  readonly policies: readonly Uint8Array[];
+}
+
 export interface HistoryStore {
+  /** The store's directory. */
+  readonly dir: string;
   putManifest(bytes: Uint8Array): Uint8Array;
   getManifest(hash: Uint8Array): Uint8Array;
   putPolicy(bytes: Uint8Array): Uint8Array;
@@ -52,11 +64,24 @@ export interface HistoryStore {
   setLatest(next: LatestTransition, expectedOld: Uint8Array | undefined): Promise<void>;
   /** The chain ending at `latestHash`, oldest → newest, every link hash-checked. */
   walk(latestHash: Uint8Array): HistoryEntry[];
+  /** Journals the entries about to be written (before any of them). */
+  beginWrite(write: PendingWrite): void;
+  /** Clears the journal once `latest` names the transition (or its entries are removed again). */
+  endWrite(): void;
+  /** The journaled write, or undefined; a journal that is not whole hashes reads as undefined. */
+  pendingWrite(): PendingWrite | undefined;
+  /** Removes one stored entry (sweeping an interrupted write); a missing entry is no error. */
+  remove(kind: "manifests" | "policies" | "transitions" | "signatures", hash: Uint8Array): void;
+  putSeedShares(bytes: Uint8Array): void;
+  getSeedShares(): Uint8Array | undefined;
+  removeSeedShares(): void;
 }
 
 const KINDS = ["manifests", "policies", "transitions", "signatures"] as const;
 type Kind = (typeof KINDS)[number];
 const MAX_SIGNATURE = 160;
+/** Seed-share documents hold one RSA-4096 share (~700 bytes of JSON) per owner. */
+const MAX_SEED_SHARES = 4 * 1024 * 1024;
 /** Names of stored entries: a lowercase hex SHA-256 (temp files of atomic writes start with a dot). */
 const ENTRY_NAME = /^[0-9a-f]{64}$/;
 /** Guards against cycles or absurd histories in a tampered state directory. */
@@ -67,6 +92,14 @@ export function createHistoryStore(dir: string): HistoryStore {
   const mutex = createMutex();
   const path = (kind: Kind, hash: Uint8Array) => join(dir, kind, toHex(checkHash(hash)));
   const latestPath = join(dir, "transitions", "latest");
+  const pendingPath = join(dir, "pending");
+  const seedSharesPath = join(dir, "seed-shares.json");
+  // Only existing files: on a read-only volume even removing a missing file fails (EROFS).
+  const removeFile = (p: string) => {
+    if (!existsSync(p)) return;
+    rmSync(p, { force: true });
+    fsyncDir(join(p, ".."));
+  };
 
   const put = (kind: Kind, bytes: Uint8Array): Uint8Array => {
     const hash = sha256Bytes(bytes);
@@ -149,6 +182,38 @@ export function createHistoryStore(dir: string): HistoryStore {
   };
 
   return {
+    dir,
+    beginWrite: (w) =>
+      writeFileAtomic(
+        pendingPath,
+        concatBytes(checkHash(w.transition), checkHash(w.manifest), ...w.policies.map(checkHash)),
+        {
+          mode: 0o600,
+        },
+      ),
+    endWrite: () => removeFile(pendingPath),
+    pendingWrite: () => {
+      if (!existsSync(pendingPath)) return undefined;
+      const b = new Uint8Array(readFileSync(pendingPath));
+      if (b.length < 64 || b.length % 32 !== 0) return undefined;
+      const at = (i: number) => b.slice(i * 32, i * 32 + 32);
+      const policies = Array.from({ length: b.length / 32 - 2 }, (_, i) => at(i + 2));
+      return { transition: at(0), manifest: at(1), policies };
+    },
+    remove: (kind, hash) => removeFile(path(kind, hash)),
+    putSeedShares: (b) => writeFileAtomic(seedSharesPath, b, { mode: 0o600 }),
+    getSeedShares: () => {
+      if (!existsSync(seedSharesPath)) return undefined;
+      const b = new Uint8Array(readFileSync(seedSharesPath));
+      if (b.length > MAX_SEED_SHARES) {
+        throw new VerificationError(
+          "history_corrupt",
+          `seed-shares.json: expected at most ${MAX_SEED_SHARES} bytes, got ${b.length}`,
+        );
+      }
+      return b;
+    },
+    removeSeedShares: () => removeFile(seedSharesPath),
     putManifest: (b) => put("manifests", b),
     getManifest: (h) => get("manifests", h),
     putPolicy: (b) => put("policies", b),

@@ -15,6 +15,9 @@ export interface ImageReference {
 
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+/** DNS name or bracketed IPv6 literal, optional port: what a URL authority accepts, so a bad host is bad input. */
+const HOST =
+  /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
 const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 
 function bad(ref: string, why: string): never {
@@ -42,6 +45,7 @@ export function parseImageReference(ref: string): ImageReference {
   const slash = rest.indexOf("/");
   const first = slash < 0 ? "" : rest.slice(0, slash);
   const isHost = slash >= 0 && (first.includes(".") || first.includes(":") || first === "localhost");
+  if (isHost && !HOST.test(first)) bad(ref, `registry expected host[:port], got ${first}`);
   let host = isHost ? first : "docker.io";
   let repository = isHost ? rest.slice(slash + 1) : rest;
   if (host === "docker.io" && !repository.includes("/")) repository = `library/${repository}`;

@@ -6,6 +6,7 @@ import { ANNOTATION_INITDATA } from "../../kube/contrast-annotations.ts";
 import { asRecord, type KubeObject } from "../../kube/kube-object.ts";
 import { selectWorkloads } from "../../kube/select-workloads.ts";
 import { describeLocation } from "../../kube/source-location.ts";
+import { withoutNulls } from "../../kube/without-nulls.ts";
 import { getPath } from "../../kube/workload-kinds.ts";
 import { parseYamlFile, type YamlSourceFile } from "../../kube/yaml-documents.ts";
 import type { ImageResolver, ResolvedImage } from "../image/image-config.ts";
@@ -108,7 +109,7 @@ export async function readGeneratedPods(
         field: POLICY_KEY,
       });
     }
-    const spec = template.spec as IPodSpec;
+    const spec = withoutNulls(template.spec) as IPodSpec;
     const claims = getPath(w.object.value, ["spec", "volumeClaimTemplates"]);
     const { [ANNOTATION_INITDATA]: _, ...podAnnotations } = annotations;
     out.push({

@@ -1,0 +1,23 @@
+// The Coordinator's new codes reach the CLI's exit codes (issue 15 §2): a full or read-only state volume is
+// "unavailable" (exit 6, the errno in the message), a damaged stored history "verification failed" (exit 4).
+
+import { describe, expect, test } from "bun:test";
+import { ApiCallError } from "../../src/api/client.ts";
+import { API_ERRORS } from "../../src/api/errors.ts";
+import { exitCodeFor } from "../../src/cli/exit-codes.ts";
+
+describe("ApiCallError kinds", () => {
+  const rows: [keyof typeof API_ERRORS, number][] = [
+    ["storage_unavailable", 6],
+    ["request_timeout", 6],
+    ["no_seed_shares", 6],
+    ["history_corrupt", 4],
+    ["headers_too_large", 3],
+    ["length_required", 3],
+  ];
+  for (const [code, exit] of rows) {
+    test(`${code} (${API_ERRORS[code]}) → exit ${exit}`, () => {
+      expect(exitCodeFor(new ApiCallError(API_ERRORS[code], code, "x"))).toBe(exit);
+    });
+  }
+});
