@@ -139,7 +139,7 @@ describe("another deployment's Coordinator", () => {
 });
 
 describe("history", () => {
-  test("update signed by an owner key that the current manifest removed → 403 invalid_signature (set exit 5)", async () => {
+  test("update signed by an owner key that the current manifest removed → set exit 5 before sending; sent anyway → 403 invalid_signature", async () => {
     // v1 (owner K1) → v2 lists only K2, signed by K1 → v3 signed by K1 again must be refused.
     const k2 = join(a.ws, "owner-2.pem");
     const k2Hex = (await contrast(["keys", "new", "workload-owner", `-o=${k2}`])).stdout.trim();
@@ -149,10 +149,29 @@ describe("history", () => {
     expect((await a.cli("set")).code).toBe(0);
     const v3 = { ...v2, Policies: JSON.parse(a.manifestText(2)).Policies };
     a.writeManifest(`${JSON.stringify(v3, null, 2)}\n`);
+    // The CLI refuses before sending (its key is not among the current owners) …
     const r = await a.cli("set");
     expect(r.code).toBe(5);
-    expect(r.stderr).toContain("invalid_signature");
-    refused.updateByRemovedOwner = `exit ${r.code} invalid_signature`;
+    expect(r.stderr).toContain("workload_owner_key_not_listed");
+    // … and the Coordinator refuses the same update signed by the removed key when it is sent anyway.
+    const c = await a.attest();
+    const removed = await importEcPrivateKeyPem(readFileSync(join(a.ws, "workload-owner.pem"), "utf8"));
+    const bytes = new TextEncoder().encode(`${JSON.stringify(v3, null, 2)}\n`);
+    const sent = await postJson(
+      a.user,
+      "/v1/manifest",
+      {
+        manifest: toBase64(bytes),
+        policies: [a.docs.coordinator!, a.docs.web!].map((d) => toBase64(d.bytes)),
+        previousTransition: toHex(c.latestTransition),
+        signature: toBase64(
+          await signTransition(removed.privateKey, computeTransitionHash(bytes, c.latestTransition)),
+        ),
+      },
+      { trust: { kind: "pinned", certDer: c.certDer } },
+    );
+    expect([sent.status, (sent.body as { code: string }).code]).toEqual([403, "invalid_signature"]);
+    refused.updateByRemovedOwner = `cli exit ${r.code} workload_owner_key_not_listed; api ${sent.status} invalid_signature`;
     // The owner it lists now can (the history goes on from here).
     expect((await a.cli("set", [`--workload-owner-key=${k2}`])).code).toBe(0);
     copyFileSync(k2, join(a.ws, "workload-owner.pem"));
