@@ -4,8 +4,8 @@
 
 import { describe, expect, test } from "bun:test";
 import { netContains, parseCidr, parseIp } from "../../src/common/ip-address.ts";
-import { parseModule, RegoEngine, toJson } from "../../src/policy/rego/index.ts";
 import { DEFAULT_RULES_TEXT, renderPolicy } from "../../src/policy/render-policy.ts";
+import { parseModule, RegoEngine, toJson } from "../../src/rego/index.ts";
 
 const engine = new RegoEngine();
 engine.addPolicy("agent_policy", renderPolicy(DEFAULT_RULES_TEXT, { containers: [] } as never));

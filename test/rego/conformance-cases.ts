@@ -1,6 +1,6 @@
 // Conformance table for the Rego evaluator, written from the Rego language reference (policy, input → result).
 
-import { RegoSet, type RegoValue } from "../../../src/policy/rego/index.ts";
+import { RegoSet, type RegoValue } from "../../src/rego/index.ts";
 
 export type Want = { value: RegoValue } | { undefined: true } | { error: string };
 

@@ -2,9 +2,9 @@
 // parser gives them, anything that is not plain JSON still parsed as Rego, and locations after the literal unchanged.
 
 import { describe, expect, test } from "bun:test";
-import type { ContrastError } from "../../../src/common/errors.ts";
-import { RegoEngine, toJson } from "../../../src/policy/rego/index.ts";
-import { tokenize } from "../../../src/policy/rego/lexer.ts";
+import type { ContrastError } from "../../src/common/errors.ts";
+import { RegoEngine, toJson } from "../../src/rego/index.ts";
+import { tokenize } from "../../src/rego/lexer.ts";
 
 function value(text: string, rule: string): unknown {
   const engine = new RegoEngine();

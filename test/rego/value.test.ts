@@ -1,8 +1,8 @@
 // Rego values: OPA's total order, equality, sets, JSON conversion and printing.
 
 import { describe, expect, test } from "bun:test";
-import { ParseError } from "../../../src/common/errors.ts";
-import { formatSprintf } from "../../../src/policy/rego/builtins/sprintf.ts";
+import { ParseError } from "../../src/common/errors.ts";
+import { formatSprintf } from "../../src/rego/builtins/sprintf.ts";
 import {
   compareValues,
   equalValues,
@@ -12,7 +12,7 @@ import {
   RegoSet,
   type RegoValue,
   toJson,
-} from "../../../src/policy/rego/index.ts";
+} from "../../src/rego/index.ts";
 
 describe("compareValues", () => {
   test("types order null < boolean < number < string < array < object < set", () => {

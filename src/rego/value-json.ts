@@ -1,6 +1,6 @@
 // Conversions between plain JSON-compatible JS values and Rego values, and OPA's text form of a value.
 
-import { ParseError } from "../../common/errors.ts";
+import { ParseError } from "../common/errors.ts";
 import { newObject, type RegoObject, RegoSet, type RegoValue, sortedKeys } from "./value.ts";
 
 const MAX_DEPTH = 512;

@@ -2,8 +2,8 @@
 // patterns that make a backtracking engine explode (counted in steps, not time), and the Rego step limit.
 
 import { describe, expect, test } from "bun:test";
-import { ContrastError } from "../../../src/common/errors.ts";
-import { RegoEngine } from "../../../src/policy/rego/index.ts";
+import { ContrastError } from "../../src/common/errors.ts";
+import { RegoEngine } from "../../src/rego/index.ts";
 import {
   compileRe2,
   groupTexts,
@@ -15,8 +15,8 @@ import {
   re2Replace,
   re2Split,
   re2Test,
-} from "../../../src/policy/rego/re2/index.ts";
-import { vmTest } from "../../../src/policy/rego/re2/vm.ts";
+} from "../../src/rego/re2/index.ts";
+import { vmTest } from "../../src/rego/re2/vm.ts";
 
 const steps = (): RegexSteps => ({ used: 0, limit: 1e9 });
 

@@ -2,8 +2,8 @@
 // only ever raise the project's error classes, and every case must finish quickly (no hangs).
 
 import { describe, expect, test } from "bun:test";
-import { ContrastError } from "../../../src/common/errors.ts";
-import { RegoEngine } from "../../../src/policy/rego/index.ts";
+import { ContrastError } from "../../src/common/errors.ts";
+import { RegoEngine } from "../../src/rego/index.ts";
 import { CASES } from "./conformance-cases.ts";
 import { agentPolicy, agentRequest } from "./fixtures/agent-like.ts";
 

@@ -1,6 +1,6 @@
 // RegoEngine: load policy modules and base data, evaluate a rule for an input (the Kata agent's contract).
 
-import { ParseError } from "../../common/errors.ts";
+import { ParseError } from "../common/errors.ts";
 import type { Module } from "./ast.ts";
 import { type CompiledPolicy, compileModules } from "./compile.ts";
 import { evalError, type SourceLocation } from "./errors.ts";

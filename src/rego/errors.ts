@@ -3,7 +3,7 @@
 // Every message starts with `file:line:col:` and the same location is kept in `field`, so callers
 // (the CLI, `policy explain`) can point at the offending place in the policy text.
 
-import { ConfigError, ParseError } from "../../common/errors.ts";
+import { ConfigError, ParseError } from "../common/errors.ts";
 
 export interface SourceLocation {
   readonly file: string;

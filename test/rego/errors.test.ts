@@ -1,8 +1,8 @@
 // Policy errors name file:line:col: syntax, compile and evaluation errors, asserted by class, code and location.
 
 import { describe, expect, test } from "bun:test";
-import { ConfigError, type ContrastError, ParseError } from "../../../src/common/errors.ts";
-import { RegoEngine } from "../../../src/policy/rego/index.ts";
+import { ConfigError, type ContrastError, ParseError } from "../../src/common/errors.ts";
+import { RegoEngine } from "../../src/rego/index.ts";
 
 function failure(text: string, rule = "p", opts: { stepLimit?: number } = {}): ContrastError {
   const engine = new RegoEngine(opts);

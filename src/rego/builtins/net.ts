@@ -10,7 +10,7 @@ import {
   netsIntersect,
   parseCidr,
   parseIp,
-} from "../../../common/ip-address.ts";
+} from "../../common/ip-address.ts";
 import type { RegoValue } from "../value.ts";
 import { type BuiltinDef, fail, str } from "./args.ts";
 

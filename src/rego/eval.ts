@@ -3,7 +3,7 @@
 // A continuation returns true to stop the enumeration (first result is enough). Bindings live in a
 // per-definition frame and are undone as soon as the continuation returns, so backtracking needs no trail.
 
-import { isContrastError } from "../../common/errors.ts";
+import { isContrastError } from "../common/errors.ts";
 import type { BuiltinContext } from "./builtins/args.ts";
 import { PRINT_BUILTIN } from "./builtins/registry.ts";
 import { evalError, type SourceLocation } from "./errors.ts";

@@ -1,8 +1,8 @@
 // Runs the conformance table: each policy is loaded into a fresh engine and data.test.<rule> evaluated.
 
 import { describe, expect, test } from "bun:test";
-import { ContrastError } from "../../../src/common/errors.ts";
-import { equalValues, formatValue, RegoEngine, type RegoValue } from "../../../src/policy/rego/index.ts";
+import { ContrastError } from "../../src/common/errors.ts";
+import { equalValues, formatValue, RegoEngine, type RegoValue } from "../../src/rego/index.ts";
 import { CASES, type Case } from "./conformance-cases.ts";
 
 function run(c: Case): { value: RegoValue | undefined; prints: string[] } {

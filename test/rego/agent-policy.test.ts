@@ -1,7 +1,7 @@
 // A representative agent policy end to end: allowed request, one-field mutations denied, explain output.
 
 import { beforeAll, describe, expect, test } from "bun:test";
-import { RegoEngine, toJson } from "../../../src/policy/rego/index.ts";
+import { RegoEngine, toJson } from "../../src/rego/index.ts";
 import { agentPolicy, agentRequest } from "./fixtures/agent-like.ts";
 
 const RULE = "data.agent_policy.CreateContainerRequest";
