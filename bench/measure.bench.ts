@@ -4,9 +4,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { sha384 as nobleSha384 } from "@noble/hashes/sha2.js";
-import { sha384 } from "../src/attestation/snp/measure/hash.ts";
-import { computeSnpLaunchDigest } from "../src/attestation/snp/measure/snp-launch-digest.ts";
-import { computeMrtd } from "../src/attestation/tdx/measure/mrtd.ts";
+import { sha384 } from "../src/measure/hash.ts";
+import { computeSnpLaunchDigest } from "../src/measure/snp/snp-launch-digest.ts";
+import { computeMrtd } from "../src/measure/tdx/mrtd.ts";
 import { reportFigures } from "./lib/report.ts";
 
 const MIB = 1024 * 1024;

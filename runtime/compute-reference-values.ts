@@ -10,8 +10,6 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse as parseToml } from "smol-toml";
-import { measureSnpOvmf, resolveVcpuSignature } from "../src/attestation/snp/measure/index.ts";
-import { measureTdxMrtd } from "../src/attestation/tdx/measure/index.ts";
 import { ConfigError, ContrastError } from "../src/common/errors.ts";
 import { computeSri, parseSri, verifySri } from "../src/common/sri.ts";
 import { artifactImagePath } from "../src/kube/runtime/artifact-source.ts";
@@ -22,6 +20,8 @@ import type {
   RuntimeLaunchValuesDocument,
   SnpProductLaunchValues,
 } from "../src/manifest/runtime-launch-values.ts";
+import { measureSnpOvmf, resolveVcpuSignature } from "../src/measure/snp/index.ts";
+import { measureTdxMrtd } from "../src/measure/tdx/index.ts";
 
 /** Products and the QEMU CPU model Kata emulates for them (measurement.md §1.8: one digest per product). */
 const SNP_PRODUCTS = [

@@ -10,8 +10,6 @@ import {
   readVcpuCounts,
   serializeLaunchValues,
 } from "../../runtime/compute-reference-values.ts";
-import { extendSnpLaunchDigest, resolveVcpuSignature } from "../../src/attestation/snp/measure/index.ts";
-import { parseOvmfSevInfo, SevSectionType } from "../../src/attestation/snp/measure/ovmf-sev.ts";
 import { fromHex, toHex } from "../../src/common/bytes.ts";
 import { ConfigError, VerificationError } from "../../src/common/errors.ts";
 import { loadRuntimeLock } from "../../src/kube/runtime/locks.ts";
@@ -19,6 +17,8 @@ import {
   loadRuntimeLaunchValues,
   type SnpPlatformLaunchValues,
 } from "../../src/manifest/runtime-launch-values.ts";
+import { extendSnpLaunchDigest, resolveVcpuSignature } from "../../src/measure/snp/index.ts";
+import { parseOvmfSevInfo, SevSectionType } from "../../src/measure/snp/ovmf-sev.ts";
 
 const REPO = join(import.meta.dir, "..", "..");
 const RUNTIME = join(REPO, "runtime");
