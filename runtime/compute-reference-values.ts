@@ -12,9 +12,6 @@ import { join } from "node:path";
 import { parse as parseToml } from "smol-toml";
 import { ConfigError, ContrastError } from "../src/common/errors.ts";
 import { computeSri, parseSri, verifySri } from "../src/common/sri.ts";
-import { artifactImagePath } from "../src/kube/runtime/artifact-source.ts";
-import { type LockedFile, parseRuntimeLock, type RuntimeLock } from "../src/kube/runtime/lock.ts";
-import { parsePlatform } from "../src/kube/runtime/platforms.ts";
 import type {
   PlatformLaunchValues,
   RuntimeLaunchValuesDocument,
@@ -22,6 +19,9 @@ import type {
 } from "../src/manifest/runtime-launch-values.ts";
 import { measureSnpOvmf, resolveVcpuSignature } from "../src/measure/snp/index.ts";
 import { measureTdxMrtd } from "../src/measure/tdx/index.ts";
+import { artifactImagePath } from "../src/platform/artifact-source.ts";
+import { type LockedFile, parseRuntimeLock, type RuntimeLock } from "../src/platform/lock.ts";
+import { parsePlatform } from "../src/platform/platforms.ts";
 
 /** Products and the QEMU CPU model Kata emulates for them (measurement.md §1.8: one digest per product). */
 const SNP_PRODUCTS = [

@@ -15,7 +15,6 @@ import {
   knownReleaseImages,
   SERVICE_MESH_IMAGE,
 } from "../kube/release-images.ts";
-import { parsePlatform, SIM_RUNTIME_ID, simRuntimeHandler } from "../kube/runtime/index.ts";
 import { describeLocation } from "../kube/source-location.ts";
 import { buildManifest, type PolicyInput, workloadOwnersFor } from "../manifest/build-manifest.ts";
 import { createOwnerKey, type OwnerKeyKind, ownerPublicKeyHex } from "../manifest/owner-keys.ts";
@@ -25,6 +24,7 @@ import { platformReferenceValues } from "../manifest/platform-reference-values.t
 import { selectReferenceValues } from "../manifest/select-reference-values.ts";
 import { serializeManifest } from "../manifest/serialize-manifest.ts";
 import type { Manifest, ReferenceValues } from "../manifest/types.ts";
+import { parsePlatform, SIM_RUNTIME_ID, simRuntimeHandler } from "../platform/index.ts";
 import { type GenerateResult, generateDeployment } from "../policy/generate-deployment.ts";
 import { createImageResolver } from "../policy/image/create-image-resolver.ts";
 import { imageErrorWithContext } from "../policy/image/image-error.ts";

@@ -3,14 +3,14 @@
 import type { CAC } from "cac";
 import { ConfigError } from "../common/errors.ts";
 import { NODE_INSTALLER_IMAGE } from "../kube/release-images.ts";
+import { renderRuntimeResources } from "../kube/runtime-resources.ts";
 import {
   listPlatforms,
   parsePlatform,
-  renderRuntimeResources,
   runtimeHandler,
   SIM_RUNTIME_ID,
   simRuntimeHandler,
-} from "../kube/runtime/index.ts";
+} from "../platform/index.ts";
 import { runAction } from "./command.ts";
 import { UsageError } from "./exit-codes.ts";
 import { VERSION } from "./version.ts";

@@ -3,8 +3,8 @@
 // images/release.sh); "dev"/"unknown" when run from source.
 
 import { isReleaseBuild, RELEASE_IMAGES } from "../kube/release-images.ts";
-import { listPlatforms, runtimeHandler } from "../kube/runtime/index.ts";
 import { platformReferenceValues } from "../manifest/platform-reference-values.ts";
+import { listPlatforms, runtimeHandler } from "../platform/index.ts";
 
 declare const CONTRAST_VERSION: string | undefined;
 declare const CONTRAST_COMMIT: string | undefined;

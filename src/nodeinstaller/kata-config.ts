@@ -3,8 +3,8 @@
 import { parse, stringify } from "smol-toml";
 import { ConfigError, ParseError } from "../common/errors.ts";
 import { computeSri, parseSri, verifySri } from "../common/sri.ts";
-import type { ArtifactRole, RuntimeLock } from "../kube/runtime/lock.ts";
-import { parsePlatform } from "../kube/runtime/platforms.ts";
+import type { ArtifactRole, RuntimeLock } from "../platform/lock.ts";
+import { parsePlatform } from "../platform/platforms.ts";
 import { KATA_TEMPLATES } from "./kata-templates.ts";
 
 export interface KataConfigOptions {

@@ -5,7 +5,7 @@ import { parseAndRun } from "../../src/cli/command.ts";
 import { EXIT } from "../../src/cli/exit-codes.ts";
 import { registerResources } from "../../src/cli/resources.ts";
 import { COORDINATOR_IMAGE } from "../../src/kube/release-images.ts";
-import { listPlatforms, runtimeHandler, simRuntimeHandler } from "../../src/kube/runtime/index.ts";
+import { listPlatforms, runtimeHandler, simRuntimeHandler } from "../../src/platform/index.ts";
 import { runContrast } from "./run-in-process.ts";
 
 /** Runs `contrast resources ARGS` in-process, capturing stdout and stderr. */

@@ -1,8 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { ConfigError } from "../../src/common/errors.ts";
 import { createHandlerFor } from "../../src/kube/platform-handler.ts";
-import { parsePlatform, runtimeHandler, simRuntimeHandler } from "../../src/kube/runtime/index.ts";
 import { platformOfRuntimeClass } from "../../src/kube/runtime-class.ts";
+import { parsePlatform, runtimeHandler, simRuntimeHandler } from "../../src/platform/index.ts";
 
 const SNP = parsePlatform("Metal-QEMU-SNP");
 const TDX = parsePlatform("Metal-QEMU-TDX");

@@ -1,12 +1,12 @@
 import { describe, expect, test } from "bun:test";
 import { ParseError } from "../../src/common/errors.ts";
-import { loadRuntimeLock } from "../../src/kube/runtime/locks.ts";
 import {
   launchValuesFor,
   loadRuntimeLaunchValues,
   parseRuntimeLaunchValues,
   type SnpPlatformLaunchValues,
 } from "../../src/manifest/runtime-launch-values.ts";
+import { loadRuntimeLock } from "../../src/platform/locks.ts";
 
 /** The document as mutable JSON, loose enough to delete or mistype any field. */
 interface LooseDoc {

@@ -2,9 +2,9 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigError, UnavailableError, VerificationError } from "../../src/common/errors.ts";
-import { loadRuntimeLock } from "../../src/kube/runtime/index.ts";
-import { parseRuntimeLock, type RuntimeLock } from "../../src/kube/runtime/lock.ts";
 import { requireIntegrity, stageArtifacts } from "../../src/nodeinstaller/artifacts.ts";
+import { loadRuntimeLock } from "../../src/platform/index.ts";
+import { parseRuntimeLock, type RuntimeLock } from "../../src/platform/lock.ts";
 import { artifactBytes, createFixture, expectRejects, type Fixture } from "./fixtures.ts";
 
 let fx: Fixture;

@@ -14,11 +14,11 @@ import {
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { computeSri, formatSri, type SriAlgorithm } from "../../src/common/sri.ts";
-import { artifactImagePath } from "../../src/kube/runtime/artifact-source.ts";
-import { type LockedFile, parseRuntimeLock, type RuntimeLock } from "../../src/kube/runtime/lock.ts";
-import { loadRuntimeLock } from "../../src/kube/runtime/locks.ts";
-import { type PlatformName, parsePlatform } from "../../src/kube/runtime/platforms.ts";
 import type { CommandResult, CommandRunner } from "../../src/nodeinstaller/restart.ts";
+import { artifactImagePath } from "../../src/platform/artifact-source.ts";
+import { type LockedFile, parseRuntimeLock, type RuntimeLock } from "../../src/platform/lock.ts";
+import { loadRuntimeLock } from "../../src/platform/locks.ts";
+import { type PlatformName, parsePlatform } from "../../src/platform/platforms.ts";
 
 export const GOLDEN_DIR = join(import.meta.dir, "golden");
 

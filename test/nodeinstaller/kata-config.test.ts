@@ -2,10 +2,10 @@ import { describe, expect, test } from "bun:test";
 import { parse } from "smol-toml";
 import { ParseError, VerificationError } from "../../src/common/errors.ts";
 import { computeSri, formatSri } from "../../src/common/sri.ts";
-import { runtimeHandlerForLock } from "../../src/kube/runtime/handler.ts";
-import { listPlatforms } from "../../src/kube/runtime/platforms.ts";
 import { renderKataConfig } from "../../src/nodeinstaller/kata-config.ts";
 import { KATA_TEMPLATES } from "../../src/nodeinstaller/kata-templates.ts";
+import { runtimeHandlerForLock } from "../../src/platform/handler.ts";
+import { listPlatforms } from "../../src/platform/platforms.ts";
 import { createFixture, type Doc, expectThrows, goldenText } from "./fixtures.ts";
 
 describe("renderKataConfig", () => {

@@ -3,10 +3,10 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { join } from "node:path";
 import { parse } from "smol-toml";
 import { ConfigError, ParseError, UnavailableError, VerificationError } from "../../src/common/errors.ts";
-import { runtimeHandlerForLock } from "../../src/kube/runtime/handler.ts";
-import type { PlatformName } from "../../src/kube/runtime/platforms.ts";
 import { CRI_PLUGIN, runtimeEntry } from "../../src/nodeinstaller/containerd-config.ts";
 import { type NodeInstallerConfig, runNodeInstaller } from "../../src/nodeinstaller/run.ts";
+import { runtimeHandlerForLock } from "../../src/platform/handler.ts";
+import type { PlatformName } from "../../src/platform/platforms.ts";
 import {
   artifactBytes,
   CUSTOM_V2,

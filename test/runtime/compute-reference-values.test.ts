@@ -12,13 +12,13 @@ import {
 } from "../../runtime/compute-reference-values.ts";
 import { fromHex, toHex } from "../../src/common/bytes.ts";
 import { ConfigError, VerificationError } from "../../src/common/errors.ts";
-import { loadRuntimeLock } from "../../src/kube/runtime/locks.ts";
 import {
   loadRuntimeLaunchValues,
   type SnpPlatformLaunchValues,
 } from "../../src/manifest/runtime-launch-values.ts";
 import { extendSnpLaunchDigest, resolveVcpuSignature } from "../../src/measure/snp/index.ts";
 import { parseOvmfSevInfo, SevSectionType } from "../../src/measure/snp/ovmf-sev.ts";
+import { loadRuntimeLock } from "../../src/platform/locks.ts";
 
 const REPO = join(import.meta.dir, "..", "..");
 const RUNTIME = join(REPO, "runtime");

@@ -2,12 +2,12 @@ import { describe, expect, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
-import { runtimeHandler } from "../../../src/kube/runtime/handler.ts";
 import {
   generateNodeInstallerDaemonSet,
   generateRuntimeClass,
   renderRuntimeResources,
-} from "../../../src/kube/runtime/resources.ts";
+} from "../../src/kube/runtime-resources.ts";
+import { runtimeHandler } from "../../src/platform/handler.ts";
 
 const GOLDEN = join(import.meta.dir, "golden");
 const HANDLER = "contrast-cc-metal-qemu-snp-0123abcd";

@@ -1,6 +1,6 @@
 // Where a locked artifact's bytes come from: an image path, an http(s)/file URL, or a file inside a pinned Debian package.
 
-import { ParseError } from "../../common/errors.ts";
+import { ParseError } from "../common/errors.ts";
 
 /** Relative paths of plain segments: no `..`, no empty or dot segments, nothing absolute. */
 const SEGMENT = /^[A-Za-z0-9._+-]+$/;

@@ -1,6 +1,6 @@
 // The platform table: which TEE, hypervisor, Kata configuration and VM size each supported runtime platform uses.
 
-import { ConfigError } from "../../common/errors.ts";
+import { ConfigError } from "../common/errors.ts";
 
 export type PlatformName = "CLH-SNP" | "Metal-QEMU-SNP" | "Metal-QEMU-TDX";
 export type Tee = "snp" | "tdx";

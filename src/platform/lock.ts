@@ -1,7 +1,7 @@
 // The runtime artifact lock: parse and validate a platform's lock file and serialize it canonically for the handler hash.
 
-import { ParseError } from "../../common/errors.ts";
-import { parseSri } from "../../common/sri.ts";
+import { ParseError } from "../common/errors.ts";
+import { parseSri } from "../common/sri.ts";
 import { isDebSource, isSafeRelativePath, parseDebSource } from "./artifact-source.ts";
 import { type Platform, type PlatformName, parsePlatform } from "./platforms.ts";
 

@@ -1,4 +1,4 @@
-// Public surface of the runtime library: platforms, lock, handler names and the runtime's Kubernetes resources.
+// Public surface of the runtime platforms: the platform table, artifact locks and runtime handler names.
 
 export type { DebSource } from "./artifact-source.ts";
 export { artifactImagePath, debArtifactImagePath, isDebSource, parseDebSource } from "./artifact-source.ts";
@@ -8,10 +8,3 @@ export { canonicalLockBytes, parseRuntimeLock } from "./lock.ts";
 export { loadRuntimeLock } from "./locks.ts";
 export type { Platform, PlatformName, Tee } from "./platforms.ts";
 export { listPlatforms, parsePlatform, VM_OVERHEAD_MIB } from "./platforms.ts";
-export type { RuntimeResourceOptions } from "./resources.ts";
-export {
-  generateNodeInstallerDaemonSet,
-  generateRuntimeClass,
-  generateTargetConfigMap,
-  renderRuntimeResources,
-} from "./resources.ts";

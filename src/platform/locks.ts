@@ -1,8 +1,8 @@
 // The lock files shipped in runtime/locks/, embedded into the binary at build time and validated on first use.
 
-import clhSnp from "../../../runtime/locks/clh-snp.lock.json";
-import metalQemuSnp from "../../../runtime/locks/metal-qemu-snp.lock.json";
-import metalQemuTdx from "../../../runtime/locks/metal-qemu-tdx.lock.json";
+import clhSnp from "../../runtime/locks/clh-snp.lock.json";
+import metalQemuSnp from "../../runtime/locks/metal-qemu-snp.lock.json";
+import metalQemuTdx from "../../runtime/locks/metal-qemu-tdx.lock.json";
 import { parseRuntimeLock, type RuntimeLock } from "./lock.ts";
 import { type Platform, type PlatformName, parsePlatform } from "./platforms.ts";
 

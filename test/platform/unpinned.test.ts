@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { loadRuntimeLock } from "../../../src/kube/runtime/index.ts";
-import { describeUnpinned, unpinnedArtifacts } from "../../../src/kube/runtime/unpinned.ts";
+import { loadRuntimeLock } from "../../src/platform/index.ts";
+import { describeUnpinned, unpinnedArtifacts } from "../../src/platform/unpinned.ts";
 
 describe("unpinnedArtifacts", () => {
   test("shipped Metal-QEMU-SNP lock → every image-path artifact but the pinned deb: firmware, each with its pin step", () => {

@@ -2,15 +2,15 @@ import { describe, expect, test } from "bun:test";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ParseError } from "../../../src/common/errors.ts";
-import { computeSri, formatSri } from "../../../src/common/sri.ts";
-import { artifactImagePath, parseDebSource } from "../../../src/kube/runtime/artifact-source.ts";
-import { runtimeHandler, runtimeHandlerForLock } from "../../../src/kube/runtime/handler.ts";
-import { canonicalLockBytes, parseRuntimeLock } from "../../../src/kube/runtime/lock.ts";
-import { loadRuntimeLock } from "../../../src/kube/runtime/locks.ts";
-import { listPlatforms } from "../../../src/kube/runtime/platforms.ts";
+import { ParseError } from "../../src/common/errors.ts";
+import { computeSri, formatSri } from "../../src/common/sri.ts";
+import { artifactImagePath, parseDebSource } from "../../src/platform/artifact-source.ts";
+import { runtimeHandler, runtimeHandlerForLock } from "../../src/platform/handler.ts";
+import { canonicalLockBytes, parseRuntimeLock } from "../../src/platform/lock.ts";
+import { loadRuntimeLock } from "../../src/platform/locks.ts";
+import { listPlatforms } from "../../src/platform/platforms.ts";
 
-const REPO = join(import.meta.dir, "..", "..", "..");
+const REPO = join(import.meta.dir, "..", "..");
 const SHA256 = formatSri(computeSri("a"));
 const OVMF_SOURCE = "deb:ovmf=2022.11-6+deb12u2:/usr/share/ovmf/OVMF.fd";
 

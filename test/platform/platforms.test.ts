@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { ConfigError } from "../../../src/common/errors.ts";
-import { listPlatforms, parsePlatform } from "../../../src/kube/runtime/platforms.ts";
+import { ConfigError } from "../../src/common/errors.ts";
+import { listPlatforms, parsePlatform } from "../../src/platform/platforms.ts";
 
 describe("parsePlatform", () => {
   const cases: [string, string][] = [
