@@ -1,8 +1,8 @@
 // The `contrast` command line: every subcommand registered on one cac instance, root help with the exit codes.
 
 import { type CAC, cac } from "cac";
+import { configureHelp } from "../command/command.ts";
 import { registerAttestation } from "./attestation.ts";
-import { configureHelp } from "./command.ts";
 import { registerCoordinator } from "./coordinator.ts";
 import { registerGenerate } from "./generate.ts";
 import { registerInitializer } from "./initializer.ts";

@@ -1,10 +1,10 @@
 // `contrast coordinator`: runs the attested Coordinator service (user API 1313, mesh API 7777, probes 9102).
 
 import type { CAC } from "cac";
+import { VERSION } from "../command/build-info.ts";
+import { runAction } from "../command/command.ts";
 import { readCoordinatorConfig } from "../coordinator/config.ts";
 import { run } from "../coordinator/run.ts";
-import { runAction } from "./command.ts";
-import { VERSION } from "./version.ts";
 
 export function registerCoordinator(cli: CAC): void {
   cli

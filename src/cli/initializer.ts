@@ -1,10 +1,10 @@
 // `contrast initializer`: the init container that fetches the pod's mesh certificate and workload secret.
 
 import type { CAC } from "cac";
+import { runAction } from "../command/command.ts";
 import { createLogger } from "../common/log.ts";
 import { readInitializerConfig } from "../initializer/config.ts";
 import { run } from "../initializer/run.ts";
-import { runAction } from "./command.ts";
 
 export function registerInitializer(cli: CAC): void {
   cli

@@ -2,6 +2,8 @@
 
 import { readFileSync } from "node:fs";
 import type { CAC } from "cac";
+import { registerGroup, runAction } from "../command/command.ts";
+import { UsageError } from "../command/exit-codes.ts";
 import { toBase64, toHex } from "../common/bytes.ts";
 import { ConfigError } from "../common/errors.ts";
 import { computeIgvmSnpLaunchDigest } from "../measure/igvm/igvm-snp-digest.ts";
@@ -11,8 +13,6 @@ import { computeSnpLaunchDigest } from "../measure/snp/snp-launch-digest.ts";
 import { resolveVcpuSignature } from "../measure/snp/vcpu-types.ts";
 import { VMM_TYPES, type VmmType } from "../measure/snp/vmsa.ts";
 import { computeMrtd, MRTD_PAGE_ORDERS, type MrtdPageOrder } from "../measure/tdx/mrtd.ts";
-import { registerGroup, runAction } from "./command.ts";
-import { UsageError } from "./exit-codes.ts";
 
 /** Default guest policy for ID blocks: SMT allowed + the reserved must-be-one bit 17. */
 const DEFAULT_ID_POLICY = "0x30000";

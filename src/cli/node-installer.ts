@@ -1,10 +1,10 @@
 // `contrast node-installer PLATFORM`: installs the Kata runtime on this node (runs in the node-installer DaemonSet).
 
 import type { CAC } from "cac";
+import { runAction } from "../command/command.ts";
+import { UsageError } from "../command/exit-codes.ts";
 import { spawnRunner } from "../nodeinstaller/restart.ts";
 import { runNodeInstaller } from "../nodeinstaller/run.ts";
-import { runAction } from "./command.ts";
-import { UsageError } from "./exit-codes.ts";
 
 interface NodeInstallerFlags {
   hostRoot: string;

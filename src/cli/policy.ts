@@ -2,6 +2,8 @@
 
 import { readFileSync } from "node:fs";
 import type { CAC } from "cac";
+import { registerGroup, runAction } from "../command/command.ts";
+import { EXIT, UsageError } from "../command/exit-codes.ts";
 import { ConfigError } from "../common/errors.ts";
 import { knownReleaseImages } from "../kube/release-images.ts";
 import { PolicySession, type RequestDecision } from "../policy/evaluate.ts";
@@ -16,8 +18,6 @@ import {
 } from "../policy/requests/agent-request.ts";
 import { buildPodRequests } from "../policy/requests/build-pod-requests.ts";
 import { type GeneratedPodPolicy, readGeneratedPods } from "../policy/requests/generated-pods.ts";
-import { registerGroup, runAction } from "./command.ts";
-import { EXIT, UsageError } from "./exit-codes.ts";
 import { flagString, WORKSPACE_FILES, workspacePath } from "./workspace.ts";
 
 export interface PolicyFlags {

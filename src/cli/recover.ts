@@ -4,6 +4,7 @@
 import { existsSync } from "node:fs";
 import type { CAC } from "cac";
 import { expectOk, postJson } from "../api/client.ts";
+import { type CommandOutput, runJsonAction } from "../command/command.ts";
 import { constantTimeEqual, fromHex, toBase64, toHex } from "../common/bytes.ts";
 import { ConfigError, PolicyError } from "../common/errors.ts";
 import { importRsaPrivateKeyPem, type RsaKeyPair } from "../crypto/rsa-keys.ts";
@@ -13,7 +14,6 @@ import { verifyOwnerChain } from "../manifest/owner-chain.ts";
 import { parseManifest } from "../manifest/parse-manifest.ts";
 import { type AttestedCoordinator, attestCoordinator } from "./attest-coordinator.ts";
 import { createCliVerifier } from "./cli-verifier.ts";
-import { type CommandOutput, runJsonAction } from "./command.ts";
 import { restoreSeedShares } from "./seed-shares.ts";
 import {
   contextFor,

@@ -1,6 +1,9 @@
 // `contrast runtime` (runtime class names) and `contrast resources runtime` (RuntimeClass + node-installer DaemonSet).
 
 import type { CAC } from "cac";
+import { VERSION } from "../command/build-info.ts";
+import { runAction } from "../command/command.ts";
+import { UsageError } from "../command/exit-codes.ts";
 import { ConfigError } from "../common/errors.ts";
 import { NODE_INSTALLER_IMAGE } from "../kube/release-images.ts";
 import { renderRuntimeResources } from "../kube/runtime-resources.ts";
@@ -11,9 +14,6 @@ import {
   SIM_RUNTIME_ID,
   simRuntimeHandler,
 } from "../platform/index.ts";
-import { runAction } from "./command.ts";
-import { UsageError } from "./exit-codes.ts";
-import { VERSION } from "./version.ts";
 
 const TARGET_PRESETS: Record<string, { containerdConfigPath: string; systemdUnitNames: string[] }> = {
   k3s: {

@@ -5,13 +5,13 @@
 import { existsSync, readFileSync } from "node:fs";
 import type { CAC } from "cac";
 import { ApiCallError, expectOk, postJson } from "../api/client.ts";
+import { runAction } from "../command/command.ts";
 import { writeFileAtomic } from "../common/atomic-file.ts";
 import { PolicyError, UnavailableError, VerificationError } from "../common/errors.ts";
 import { parseSeedShareDocument, type SeedShareDocument } from "../crypto/seedshare.ts";
 import { parseManifest } from "../manifest/parse-manifest.ts";
 import { type AttestedCoordinator, attestCoordinator } from "./attest-coordinator.ts";
 import { createCliVerifier } from "./cli-verifier.ts";
-import { runAction } from "./command.ts";
 import {
   contextFor,
   loadManifestFile,

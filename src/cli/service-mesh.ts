@@ -2,10 +2,10 @@
 
 import { existsSync } from "node:fs";
 import type { CAC } from "cac";
+import { runAction } from "../command/command.ts";
+import { EXIT, UsageError } from "../command/exit-codes.ts";
 import { MESH_DEFAULTS, readServiceMeshConfig, type ServiceMeshFlags } from "../servicemesh/config.ts";
 import { run, shutdownOnSignal } from "../servicemesh/run.ts";
-import { runAction } from "./command.ts";
-import { EXIT, UsageError } from "./exit-codes.ts";
 
 export function registerServiceMesh(cli: CAC): void {
   cli

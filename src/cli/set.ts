@@ -4,6 +4,7 @@ import { existsSync } from "node:fs";
 import { dirname } from "node:path";
 import type { CAC } from "cac";
 import { expectOk, postJson } from "../api/client.ts";
+import { type CommandOutput, runJsonAction } from "../command/command.ts";
 import { writeFileAtomic } from "../common/atomic-file.ts";
 import { constantTimeEqual, toBase64, toHex } from "../common/bytes.ts";
 import { ContrastError, UnavailableError } from "../common/errors.ts";
@@ -13,7 +14,6 @@ import { computeTransitionHash, sha256Bytes, signTransition } from "../crypto/tr
 import { parseManifest } from "../manifest/parse-manifest.ts";
 import { attestCoordinator } from "./attest-coordinator.ts";
 import { createCliVerifier } from "./cli-verifier.ts";
-import { type CommandOutput, runJsonAction } from "./command.ts";
 import { archiveDeploymentFiles, deploymentConflict } from "./deployment-files.ts";
 import { checkSigningKey } from "./owner-key-check.ts";
 import { documentsFromDir, documentsFromYaml, selectPolicyDocuments } from "./policy-documents.ts";

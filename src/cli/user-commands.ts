@@ -2,13 +2,13 @@
 
 import { existsSync, readFileSync } from "node:fs";
 import { COORDINATOR_API_PORTS, parseEndpoint } from "../api/endpoint.ts";
+import { type CliContext, createCliContext } from "../command/command.ts";
+import { UsageError } from "../command/exit-codes.ts";
 import { ConfigError } from "../common/errors.ts";
 import { isSimulated } from "../manifest/is-simulated.ts";
 import { parseManifest } from "../manifest/parse-manifest.ts";
 import type { Manifest } from "../manifest/types.ts";
 import { SIM_MANIFEST_WARNING } from "./cli-verifier.ts";
-import { type CliContext, createCliContext } from "./command.ts";
-import { UsageError } from "./exit-codes.ts";
 import { workspacePath as prefixedPath } from "./workspace.ts";
 
 export interface UserFlags {

@@ -3,6 +3,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { CAC } from "cac";
+import { type CommandOutput, runJsonAction } from "../command/command.ts";
 import { replaceDirectory, writeFileAtomic } from "../common/atomic-file.ts";
 import { constantTimeEqual, fromHex, toHex } from "../common/bytes.ts";
 import { PolicyError, UnavailableError } from "../common/errors.ts";
@@ -11,7 +12,6 @@ import { type OwnerChain, verifyOwnerChain } from "../manifest/owner-chain.ts";
 import { parseManifest } from "../manifest/parse-manifest.ts";
 import { type AttestedCoordinator, attestCoordinator } from "./attest-coordinator.ts";
 import { createCliVerifier } from "./cli-verifier.ts";
-import { type CommandOutput, runJsonAction } from "./command.ts";
 import { warnIfSeedSharesMissing } from "./seed-shares.ts";
 import {
   contextFor,

@@ -4,7 +4,7 @@
 import { describe, expect, test } from "bun:test";
 import { ApiCallError } from "../../src/api/client.ts";
 import { API_ERRORS } from "../../src/api/errors.ts";
-import { exitCodeFor } from "../../src/cli/exit-codes.ts";
+import { exitCodeFor } from "../../src/command/exit-codes.ts";
 
 describe("ApiCallError kinds", () => {
   const rows: [keyof typeof API_ERRORS, number][] = [

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { cac } from "cac";
 import { issueSimReport } from "../../src/attestation/sim/issue-report.ts";
 import { registerAttestation } from "../../src/cli/attestation.ts";
-import { parseAndRun } from "../../src/cli/command.ts";
+import { parseAndRun } from "../../src/command/command.ts";
 import { startCollateralServer } from "../attestation/fixtures/collateral-server.ts";
 import {
   createTestSim,

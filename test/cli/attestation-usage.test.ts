@@ -8,8 +8,8 @@ import { join } from "node:path";
 import { cac } from "cac";
 import { registerAttestation } from "../../src/cli/attestation.ts";
 import { parseNow } from "../../src/cli/attestation-input.ts";
-import { parseAndRun } from "../../src/cli/command.ts";
-import { UsageError } from "../../src/cli/exit-codes.ts";
+import { parseAndRun } from "../../src/command/command.ts";
+import { UsageError } from "../../src/command/exit-codes.ts";
 import type { ContrastError } from "../../src/common/errors.ts";
 import { parseReferenceValues, ReferenceValuesError } from "../../src/manifest/parse-reference-values.ts";
 import { startCollateralServer } from "../attestation/fixtures/collateral-server.ts";
@@ -288,7 +288,7 @@ describe("attestation verify as a process", () => {
       'import "reflect-metadata";',
       'import { cac } from "cac";',
       'import { registerAttestation } from "./src/cli/attestation.ts";',
-      'import { parseAndRun } from "./src/cli/command.ts";',
+      'import { parseAndRun } from "./src/command/command.ts";',
       'const cli = cac("contrast");',
       "registerAttestation(cli);",
       "await parseAndRun(cli, process.argv.slice(1));",

@@ -5,8 +5,8 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseDocument } from "yaml";
-import { EXIT } from "../../src/cli/exit-codes.ts";
 import { registerGenerate } from "../../src/cli/generate.ts";
+import { EXIT } from "../../src/command/exit-codes.ts";
 import { ANNOTATION_INITDATA } from "../../src/kube/contrast-annotations.ts";
 import { renderCoordinatorResources } from "../../src/kube/coordinator-resources.ts";
 import { COORDINATOR_IMAGE, INITIALIZER_IMAGE, SERVICE_MESH_IMAGE } from "../../src/kube/release-images.ts";

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { cac } from "cac";
 import { parseAllDocuments } from "yaml";
-import { parseAndRun } from "../../src/cli/command.ts";
-import { EXIT } from "../../src/cli/exit-codes.ts";
 import { registerResources } from "../../src/cli/resources.ts";
+import { parseAndRun } from "../../src/command/command.ts";
+import { EXIT } from "../../src/command/exit-codes.ts";
 import { COORDINATOR_IMAGE } from "../../src/kube/release-images.ts";
 import { listPlatforms, runtimeHandler, simRuntimeHandler } from "../../src/platform/index.ts";
 import { runContrast } from "./run-in-process.ts";

@@ -2,8 +2,8 @@ import { describe, expect, test } from "bun:test";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { EXIT } from "../../src/cli/exit-codes.ts";
 import { registerServiceMesh } from "../../src/cli/service-mesh.ts";
+import { EXIT } from "../../src/command/exit-codes.ts";
 import { runInProcess } from "./run-in-process.ts";
 
 const ready = join(mkdtempSync(join(tmpdir(), "contrast-mesh-cli-")), "ready");

@@ -8,9 +8,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cac } from "cac";
-import { parseAndRun } from "../../src/cli/command.ts";
-import { EXIT } from "../../src/cli/exit-codes.ts";
 import { registerGenerate } from "../../src/cli/generate.ts";
+import { parseAndRun } from "../../src/command/command.ts";
+import { EXIT } from "../../src/command/exit-codes.ts";
 import { ConfigError } from "../../src/common/errors.ts";
 import { renderCoordinatorResources } from "../../src/kube/coordinator-resources.ts";
 import { COORDINATOR_IMAGE, INITIALIZER_IMAGE } from "../../src/kube/release-images.ts";

@@ -17,8 +17,8 @@ import {
 import { parseSnpReport } from "../../../src/attestation/snp/abi.ts";
 import { validateSnpReport } from "../../../src/attestation/snp/validate.ts";
 import { SnpVerifier } from "../../../src/attestation/snp/verify.ts";
-import { parseAndRun } from "../../../src/cli/command.ts";
 import { registerSim } from "../../../src/cli/sim.ts";
+import { parseAndRun } from "../../../src/command/command.ts";
 import { toHex } from "../../../src/common/bytes.ts";
 import { ConfigError, VerificationError } from "../../../src/common/errors.ts";
 import { expectRejects } from "../snp/expect-error.ts";

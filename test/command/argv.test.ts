@@ -5,16 +5,16 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type CacOption, isRepeatable, parseCommandLine } from "../../src/cli/argv.ts";
-import { listCommands, selectCommand } from "../../src/cli/command.ts";
 import { createContrastCli } from "../../src/cli/commands.ts";
-import { UsageError } from "../../src/cli/exit-codes.ts";
 import { registerGenerate } from "../../src/cli/generate.ts";
 import { registerKeys } from "../../src/cli/keys.ts";
+import { type CacOption, isRepeatable, parseCommandLine } from "../../src/command/argv.ts";
+import { listCommands, selectCommand } from "../../src/command/command.ts";
+import { UsageError } from "../../src/command/exit-codes.ts";
 import { renderCoordinatorResources } from "../../src/kube/coordinator-resources.ts";
 import { MemoryLayersCache } from "../../src/policy/image/layers-cache.ts";
+import { runInProcess } from "../cli/run-in-process.ts";
 import { expectCode } from "../crypto/expect-error.ts";
-import { runInProcess } from "./run-in-process.ts";
 
 afterEach(() => {
   process.exitCode = 0;
