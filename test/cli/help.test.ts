@@ -2,8 +2,8 @@
 // `contrast --help` (issue 11 §7).
 
 import { afterEach, describe, expect, test } from "bun:test";
-import { createContrastCli } from "../../src/cli/commands.ts";
 import { listCommands } from "../../src/command/command.ts";
+import { createContrastCli } from "../../src/main.ts";
 import { runContrast } from "./run-in-process.ts";
 
 afterEach(() => {

@@ -2,8 +2,8 @@
 
 import { spyOn } from "bun:test";
 import { type CAC, cac } from "cac";
-import { createContrastCli } from "../../src/cli/commands.ts";
 import { parseAndRun } from "../../src/command/command.ts";
+import { createContrastCli } from "../../src/main.ts";
 
 export interface CliResult {
   code: number;

@@ -4,8 +4,8 @@ import { existsSync } from "node:fs";
 import type { CAC } from "cac";
 import { runAction } from "../command/command.ts";
 import { EXIT, UsageError } from "../command/exit-codes.ts";
-import { MESH_DEFAULTS, readServiceMeshConfig, type ServiceMeshFlags } from "../servicemesh/config.ts";
-import { run, shutdownOnSignal } from "../servicemesh/run.ts";
+import { MESH_DEFAULTS, readServiceMeshConfig, type ServiceMeshFlags } from "./config.ts";
+import { run, shutdownOnSignal } from "./run.ts";
 
 export function registerServiceMesh(cli: CAC): void {
   cli

@@ -3,8 +3,8 @@
 import type { CAC } from "cac";
 import { VERSION } from "../command/build-info.ts";
 import { runAction } from "../command/command.ts";
-import { readCoordinatorConfig } from "../coordinator/config.ts";
-import { run } from "../coordinator/run.ts";
+import { readCoordinatorConfig } from "./config.ts";
+import { run } from "./run.ts";
 
 export function registerCoordinator(cli: CAC): void {
   cli

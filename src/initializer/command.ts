@@ -3,8 +3,8 @@
 import type { CAC } from "cac";
 import { runAction } from "../command/command.ts";
 import { createLogger } from "../common/log.ts";
-import { readInitializerConfig } from "../initializer/config.ts";
-import { run } from "../initializer/run.ts";
+import { readInitializerConfig } from "./config.ts";
+import { run } from "./run.ts";
 
 export function registerInitializer(cli: CAC): void {
   cli

@@ -3,8 +3,8 @@
 import type { CAC } from "cac";
 import { runAction } from "../command/command.ts";
 import { UsageError } from "../command/exit-codes.ts";
-import { spawnRunner } from "../nodeinstaller/restart.ts";
-import { runNodeInstaller } from "../nodeinstaller/run.ts";
+import { spawnRunner } from "./restart.ts";
+import { runNodeInstaller } from "./run.ts";
 
 interface NodeInstallerFlags {
   hostRoot: string;

@@ -2,9 +2,9 @@ import { describe, expect, test } from "bun:test";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { registerServiceMesh } from "../../src/cli/service-mesh.ts";
 import { EXIT } from "../../src/command/exit-codes.ts";
-import { runInProcess } from "./run-in-process.ts";
+import { registerServiceMesh } from "../../src/servicemesh/command.ts";
+import { runInProcess } from "../cli/run-in-process.ts";
 
 const ready = join(mkdtempSync(join(tmpdir(), "contrast-mesh-cli-")), "ready");
 const cli = (args: string[]) => runInProcess(registerServiceMesh, ["service-mesh", ...args]);
