@@ -16,12 +16,12 @@ import { trackEcdsaWork } from "../crypto/ecdsa-runner.ts";
 import { sealEnvelope } from "../crypto/envelope.ts";
 import { curveOf, ecPointOfSpki, importEcPublicKeySpki } from "../crypto/keys.ts";
 import type { RandomSource } from "../crypto/random.ts";
+import type { EvidenceVerifier } from "../manifest/verify-evidence.ts";
 import { attestState, type StateAttester } from "./attest-state.ts";
 import { installCommon, readJson } from "./http.ts";
 import type { CoordinatorMetrics } from "./metrics.ts";
 import type { NonceStore } from "./nonce-store.ts";
 import type { CoordinatorState } from "./state.ts";
-import type { EvidenceVerifier } from "./verifier.ts";
 
 export interface MeshApiDeps extends StateAttester {
   state: CoordinatorState;

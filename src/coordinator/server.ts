@@ -10,6 +10,7 @@ import type { Logger } from "../common/log.ts";
 import { createSelfSignedServerCert } from "../crypto/ca.ts";
 import { exportEcPrivateKeyPkcs8Pem, generateEcKeyPair } from "../crypto/keys.ts";
 import { defaultRandom, type RandomSource } from "../crypto/random.ts";
+import type { EvidenceVerifier } from "../manifest/verify-evidence.ts";
 import type { CoordinatorConfig } from "./config.ts";
 import { splitAddr } from "./config.ts";
 import { createHistoryStore } from "./history/history-store.ts";
@@ -20,7 +21,6 @@ import { createProbeApi } from "./probe-api.ts";
 import { warnIfSimulated } from "./sim-warning.ts";
 import { CoordinatorState } from "./state.ts";
 import { createUserApi } from "./user-api.ts";
-import type { EvidenceVerifier } from "./verifier.ts";
 
 export interface CoordinatorDeps {
   log: Logger;

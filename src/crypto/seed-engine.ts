@@ -14,7 +14,6 @@ import { deriveEcdsaScalar } from "./det-keygen.ts";
 import { hkdfSha256 } from "./hkdf.ts";
 import { type EcKeyPair, ecKeyPairFromScalar } from "./keys.ts";
 
-export const SEED_LENGTH = 64;
 export const SALT_LENGTH = 32;
 export const MIN_SEED_LENGTH = 32;
 export const WORKLOAD_SECRET_LENGTH = 64;

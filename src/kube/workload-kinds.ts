@@ -22,18 +22,6 @@ const TEMPLATE_PATHS: Readonly<Record<WorkloadKind, readonly string[]>> = {
   CronJob: ["spec", "jobTemplate", "spec", "template"],
 };
 
-/** apiVersion each kind is validated against (the stable versions kubernetes-models ships). */
-export const WORKLOAD_API_VERSIONS: Readonly<Record<WorkloadKind, string>> = {
-  Pod: "v1",
-  Deployment: "apps/v1",
-  StatefulSet: "apps/v1",
-  DaemonSet: "apps/v1",
-  ReplicaSet: "apps/v1",
-  ReplicationController: "v1",
-  Job: "batch/v1",
-  CronJob: "batch/v1",
-};
-
 export function isWorkloadKind(kind: unknown): kind is WorkloadKind {
   return typeof kind === "string" && Object.hasOwn(TEMPLATE_PATHS, kind);
 }

@@ -121,5 +121,3 @@ export const TDX_TCB_STATUSES: readonly TdxTcbStatus[] = [
   "OutOfDate",
   "OutOfDateConfigurationNeeded",
 ];
-
-export const DEFAULT_TDX_TCB_STATUSES: readonly TdxTcbStatus[] = ["UpToDate"];

@@ -72,12 +72,6 @@ export function decodePlatformInfo(raw: bigint): SnpPlatformInfo {
   return Object.freeze(p) as unknown as SnpPlatformInfo;
 }
 
-export function encodePlatformInfo(flags: Partial<Omit<SnpPlatformInfo, "raw">>): bigint {
-  let raw = 0n;
-  for (const [name, bit] of PLATFORM_FLAGS) if (flags[name]) raw |= 1n << BigInt(bit);
-  return raw;
-}
-
 export type SnpSigningKeyField = "vcek" | "vlek" | "none";
 
 /** Signer info (u32 at 0x48): bit 0 AUTHOR_KEY_EN, bit 1 MASK_CHIP_KEY, bits 4:2 SIGNING_KEY. */

@@ -39,10 +39,6 @@ export function layoutForProduct(product: SnpProduct): SnpTcbLayout {
   return product === "Turin" ? "turin" : "milan";
 }
 
-export function isSnpProduct(v: unknown): v is SnpProduct {
-  return v === "Milan" || v === "Genoa" || v === "Turin";
-}
-
 export interface SnpProductName {
   readonly product: SnpProduct;
   /** Stepping suffix when present, e.g. `B0` in `Milan-B0`. */

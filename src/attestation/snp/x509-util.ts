@@ -148,10 +148,6 @@ export function commonName(name: x509.Name): string | undefined {
   return cns.length === 1 ? cns[0] : undefined;
 }
 
-export function derOf(cert: x509.X509Certificate | x509.X509Crl): Uint8Array {
-  return new Uint8Array(cert.rawData);
-}
-
 /** SHA-256 in hex; node:crypto (native) because it runs on every verification as a cache key. */
 export function sha256Hex(der: Uint8Array): string {
   return createHash("sha256").update(der).digest("hex");

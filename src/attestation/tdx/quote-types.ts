@@ -1,7 +1,6 @@
 // Typed, read-only view of an Intel TDX quote (v4/v5) and the constants of its layout (spec attestation.md §2.1).
 
-/** Header size, TD 1.0 body size, TD 1.5 body size, SGX QE report size (spec §2.1). */
-export const HEADER_SIZE = 48;
+/** TD 1.0 body size, TD 1.5 body size, SGX QE report size (spec §2.1). */
 export const TD10_BODY_SIZE = 584;
 export const TD15_BODY_SIZE = 648;
 export const QE_REPORT_SIZE = 384;

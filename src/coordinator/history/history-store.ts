@@ -15,7 +15,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { fsyncDir, writeFileAtomic } from "../../common/atomic-file.ts";
-import { concatBytes, constantTimeEqual, fromHex, isAllZero, toHex } from "../../common/bytes.ts";
+import { concatBytes, constantTimeEqual, isAllZero, toHex } from "../../common/bytes.ts";
 import { ParseError, PolicyError, VerificationError } from "../../common/errors.ts";
 import { encodeTransition, sha256Bytes, ZERO_HASH } from "../../crypto/transition.ts";
 import { createMutex } from "./mutex.ts";
@@ -296,14 +296,6 @@ function checkHash(h: Uint8Array): Uint8Array {
     });
   }
   return h;
-}
-
-/** Parses a lowercase-hex digest as used in API paths and manifests. */
-export function parseDigestHex(hex: string, field: string): Uint8Array {
-  if (!/^[0-9a-f]{64}$/.test(hex)) {
-    throw new ParseError("invalid_argument", `${field}: expected 64 lowercase hex characters`, { field });
-  }
-  return fromHex(hex, field, 32);
 }
 
 export { ZERO_HASH };

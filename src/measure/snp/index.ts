@@ -1,7 +1,6 @@
 // Public entry of SNP launch measurement: file bytes + options in, lowercase hex out (plus the typed building blocks).
 
 import { toHex } from "../../common/bytes.ts";
-import { computeIgvmSnpLaunchDigest, type IgvmSnpOptions } from "../igvm/igvm-snp-digest.ts";
 import { computeSnpLaunchDigest, type SnpOvmfOptions } from "./snp-launch-digest.ts";
 
 export { computeAmdKeyDigest, encodeAmdPublicKey } from "./amd-public-key.ts";
@@ -22,9 +21,4 @@ export { VMM_TYPES, type VmmType } from "./vmsa.ts";
 /** SNP MEASUREMENT (96 hex) of an OVMF guest: the reference value a manifest pins. */
 export function measureSnpOvmf(ovmf: Uint8Array, options: SnpOvmfOptions): string {
   return toHex(computeSnpLaunchDigest(ovmf, options));
-}
-
-/** SNP MEASUREMENT (96 hex) of an IGVM file's SEV-SNP directives. */
-export function measureSnpIgvm(igvm: Uint8Array, options: IgvmSnpOptions = {}): string {
-  return toHex(computeIgvmSnpLaunchDigest(igvm, options).launchDigest);
 }

@@ -187,11 +187,6 @@ function fill(schema: Schema, v: unknown): unknown {
   }
 }
 
-/** Kinds whose protobuf shape is known here; others are passed through unchanged. */
-export function knownRequestKinds(): string[] {
-  return Object.keys(SCHEMAS);
-}
-
 /** Returns a copy of `request` with every absent field set to its protobuf default. */
 export function fillRequestDefaults(
   kind: string,

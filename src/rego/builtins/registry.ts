@@ -32,7 +32,3 @@ for (const group of [OPERATORS, STRINGS, REGEX, ENCODING, COLLECTIONS, NUMBERS, 
 export function lookupBuiltin(name: string): Builtin | undefined {
   return TABLE.get(name);
 }
-
-export function builtinNames(): string[] {
-  return [...TABLE.keys()].sort();
-}
