@@ -1,7 +1,7 @@
 // The AMD SEV public-key format (0x404 bytes) and the ID/author key digests derived from it (spec attestation.md §1.5).
 
-import { p384 } from "@noble/curves/nist.js";
 import { ParseError } from "../../common/errors.ts";
+import { ecPublicPointOfScalar, isEcPoint } from "../../crypto/keys.ts";
 import { sha384 } from "../hash.ts";
 
 export const AMD_PUBLIC_KEY_SIZE = 0x404;
@@ -22,7 +22,11 @@ export function encodeAmdPublicKey(uncompressedPoint: Uint8Array): Uint8Array {
       `public key: expected a 97-byte uncompressed P-384 point, got ${uncompressedPoint.length} bytes`,
     );
   }
-  p384.Point.fromBytes(uncompressedPoint).assertValidity();
+  if (!isEcPoint("P-384", uncompressedPoint))
+    throw new ParseError(
+      "invalid_public_key",
+      "public key: expected a point on P-384, got one off the curve",
+    );
   const out = new Uint8Array(AMD_PUBLIC_KEY_SIZE);
   new DataView(out.buffer).setUint32(0, AMD_CURVE_P384, true);
   writeLittleEndian(out, 0x04, uncompressedPoint.subarray(1, 49));
@@ -32,7 +36,7 @@ export function encodeAmdPublicKey(uncompressedPoint: Uint8Array): Uint8Array {
 
 /** The public key of a 48-byte private scalar, in AMD format. */
 export function encodeAmdPublicKeyFromPrivate(privateScalar: Uint8Array): Uint8Array {
-  return encodeAmdPublicKey(p384.getPublicKey(privateScalar, false));
+  return encodeAmdPublicKey(ecPublicPointOfScalar("P-384", privateScalar));
 }
 
 /** ID_KEY_DIGEST / AUTHOR_KEY_DIGEST as reported by the firmware: SHA-384 of the 0x404-byte key. */

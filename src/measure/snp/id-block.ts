@@ -1,7 +1,7 @@
 // SNP ID block (96 B) and ID authentication info (4 KiB) for SNP_LAUNCH_FINISH, signed with P-384 (SNP firmware ABI).
 
-import { p384 } from "@noble/curves/nist.js";
 import { ConfigError } from "../../common/errors.ts";
+import { signEcdsaWithScalar } from "../../crypto/ecdsa.ts";
 import { computeAmdKeyDigest, encodeAmdPublicKeyFromPrivate, writeLittleEndian } from "./amd-public-key.ts";
 
 export const ID_BLOCK_SIZE = 0x60;
@@ -70,7 +70,7 @@ export function encodeIdBlock(f: IdBlockFields): Uint8Array {
 
 /** ECDSA P-384/SHA-384 signature in SNP format: R and S little-endian in 72-byte fields, 0x200 total. */
 function signSnp(message: Uint8Array, privateScalar: Uint8Array): Uint8Array {
-  const compact = p384.sign(message, privateScalar); // RFC 6979 deterministic, r ‖ s big-endian
+  const compact = signEcdsaWithScalar("P-384", privateScalar, message); // RFC 6979, SHA-384, r ‖ s big-endian
   const out = new Uint8Array(0x200);
   writeLittleEndian(out, 0x00, compact.subarray(0, 48));
   writeLittleEndian(out, 0x48, compact.subarray(48, 96));
