@@ -1,6 +1,6 @@
 // Issuer for real hardware: SNP reports and TDX quotes through Linux configfs-tsm (spec attestation.md §1.10, §2.5).
 
-import { ConfigError, UnavailableError } from "../common/errors.ts";
+import { ConfigError, ParseError, UnavailableError } from "../common/errors.ts";
 import type { Evidence, Issuer } from "./evidence.ts";
 import { parseSnpCertTable, pickSnpCerts } from "./snp/cert-table.ts";
 import { createTsmClient, type TsmClientOptions } from "./tsm.ts";
@@ -31,7 +31,7 @@ export function createTsmIssuer(opts: TsmClientOptions & { expect?: "snp" | "tdx
     },
     async issue(reportData: Uint8Array): Promise<Evidence> {
       if (reportData.length !== 64) {
-        throw new ConfigError("invalid_length", `report data: expected 64 bytes, got ${reportData.length}`);
+        throw new ParseError("invalid_length", `report data: expected 64 bytes, got ${reportData.length}`);
       }
       const r = await client.getReport(reportData);
       const p = providerToPlatform(r.provider);

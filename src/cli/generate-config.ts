@@ -1,6 +1,6 @@
 // The frozen config of one `contrast generate` run, read once from its flags.
 
-import { UsageError } from "../command/exit-codes.ts";
+import { UsageError } from "../common/errors.ts";
 import { INITIALIZER_IMAGE } from "../kube/release-images.ts";
 import { flagList, flagString, WORKSPACE_FILES, workspacePath } from "./workspace.ts";
 

@@ -6,8 +6,7 @@ import { join } from "node:path";
 import type { CAC } from "cac";
 import { SIM_FILES } from "../attestation/sim/sim-load.ts";
 import { runJsonAction } from "../command/command.ts";
-import { UsageError } from "../command/exit-codes.ts";
-import { ConfigError, ContrastError } from "../common/errors.ts";
+import { ConfigError, ContrastError, UsageError } from "../common/errors.ts";
 import { createHandlerFor, type RuntimeChoice } from "../kube/platform-handler.ts";
 import { readYamlPaths } from "../kube/read-yaml-paths.ts";
 import {

@@ -3,9 +3,8 @@
 import { readFileSync } from "node:fs";
 import type { CAC } from "cac";
 import { registerGroup, runAction } from "../command/command.ts";
-import { UsageError } from "../command/exit-codes.ts";
 import { toBase64, toHex } from "../common/bytes.ts";
-import { ConfigError } from "../common/errors.ts";
+import { ConfigError, UsageError } from "../common/errors.ts";
 import { computeIgvmSnpLaunchDigest } from "../measure/igvm/igvm-snp-digest.ts";
 import { buildSnpIdBlock, type SnpIdBlock } from "../measure/snp/id-block.ts";
 import { parseP384PrivateKeyPem } from "../measure/snp/p384-private-key.ts";

@@ -3,8 +3,7 @@
 import { readFileSync } from "node:fs";
 import type { CAC } from "cac";
 import { registerGroup, runAction } from "../command/command.ts";
-import { EXIT, UsageError } from "../command/exit-codes.ts";
-import { ConfigError } from "../common/errors.ts";
+import { ConfigError, EXIT, UsageError } from "../common/errors.ts";
 import { knownReleaseImages } from "../kube/release-images.ts";
 import { PolicySession, type RequestDecision } from "../policy/evaluate.ts";
 import { explainDenial, formatExplanation } from "../policy/explain.ts";

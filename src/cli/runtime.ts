@@ -3,8 +3,7 @@
 import type { CAC } from "cac";
 import { VERSION } from "../command/build-info.ts";
 import { runAction } from "../command/command.ts";
-import { UsageError } from "../command/exit-codes.ts";
-import { ConfigError } from "../common/errors.ts";
+import { ConfigError, UsageError } from "../common/errors.ts";
 import { NODE_INSTALLER_IMAGE } from "../kube/release-images.ts";
 import { renderRuntimeResources } from "../kube/runtime-resources.ts";
 import {

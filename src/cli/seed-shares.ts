@@ -4,7 +4,8 @@
 
 import { existsSync, readFileSync } from "node:fs";
 import type { CAC } from "cac";
-import { ApiCallError, expectOk, postJson } from "../api/client.ts";
+import { expectOk, postJson } from "../api/client.ts";
+import { ApiError } from "../api/errors.ts";
 import { runAction } from "../command/command.ts";
 import { writeFileAtomic } from "../common/atomic-file.ts";
 import { PolicyError, UnavailableError, VerificationError } from "../common/errors.ts";
@@ -46,7 +47,10 @@ async function seedSharesCommand(flags: SeedSharesFlags): Promise<number> {
     log: ctx.log,
   });
   if (c.manifests.length === 0)
-    throw new PolicyError("no_manifest", "the coordinator has no manifest yet, so no seed shares either");
+    throw new UnavailableError(
+      "no_manifest",
+      "the coordinator has no manifest yet, so no seed shares either",
+    );
   const doc = await fetchSeedShares(endpoint, c);
   if (doc === undefined) {
     throw new UnavailableError(
@@ -90,7 +94,7 @@ export async function fetchSeedShares(
   try {
     body = expectOk(res, "seed shares");
   } catch (e) {
-    if (e instanceof ApiCallError && e.code === "no_seed_shares") return undefined;
+    if (e instanceof ApiError && e.code === "no_seed_shares") return undefined;
     throw e;
   }
   const doc = parseSeedShareDocument(body.seedShares);

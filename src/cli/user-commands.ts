@@ -3,8 +3,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { COORDINATOR_API_PORTS, parseEndpoint } from "../api/endpoint.ts";
 import { type CliContext, createCliContext } from "../command/command.ts";
-import { UsageError } from "../command/exit-codes.ts";
-import { ConfigError } from "../common/errors.ts";
+import { ConfigError, UsageError } from "../common/errors.ts";
 import { isSimulated } from "../manifest/is-simulated.ts";
 import { parseManifest } from "../manifest/parse-manifest.ts";
 import type { Manifest } from "../manifest/types.ts";
@@ -32,12 +31,7 @@ export function requireEndpoint(flags: UserFlags): string {
       `-c/--coordinator: expected HOST[:PORT] of the Coordinator's user API (port ${COORDINATOR_API_PORTS.user} by default)`,
     );
   }
-  try {
-    return parseEndpoint(flags.coordinator, COORDINATOR_API_PORTS.user, "-c/--coordinator").text;
-  } catch (e) {
-    if (e instanceof ConfigError) throw new UsageError(e.code, e.message, { field: "coordinator" });
-    throw e;
-  }
+  return parseEndpoint(flags.coordinator, COORDINATOR_API_PORTS.user, "-c/--coordinator").text;
 }
 
 export interface LoadedManifest {

@@ -2,8 +2,8 @@
 
 import { chmodSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { UsageError } from "../command/exit-codes.ts";
 import { writeFileAtomic } from "../common/atomic-file.ts";
+import { UsageError } from "../common/errors.ts";
 
 /** The reference CLI's workspace file names; `--workspace-dir` only prefixes these defaults. */
 export const WORKSPACE_FILES = Object.freeze({

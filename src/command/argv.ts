@@ -13,7 +13,7 @@
 //   `--name [value]`       optional string value (true when none follows)
 
 import type { Command } from "cac";
-import { UsageError } from "./exit-codes.ts";
+import { UsageError } from "../common/errors.ts";
 
 export type CacOption = Command["options"][number];
 

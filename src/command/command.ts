@@ -2,10 +2,10 @@
 // (errors → stderr + exit code; with --json one object on stdout, also on failure).
 
 import { type CAC, type Command, cac } from "cac";
-import { ContrastError, PolicyError } from "../common/errors.ts";
+import { ContrastError, PolicyError, UsageError } from "../common/errors.ts";
 import { createLogger, type Logger, type LogLevel, parseLogLevel } from "../common/log.ts";
 import { parseCommandLine } from "./argv.ts";
-import { EXIT_CODE_HELP, exitCodeFor, UsageError } from "./exit-codes.ts";
+import { EXIT_CODE_HELP, exitCodeFor } from "./exit-codes.ts";
 
 /** The frozen per-invocation CLI config: built once from global flags and env, passed down. */
 export interface CliContext {

@@ -4,7 +4,7 @@ import { DEFAULT_HTTP_LIMITS, type HttpLimits } from "../api/http-server.ts";
 import { type CollateralEndpoints, readCollateralEndpoints } from "../attestation/collateral-endpoints.ts";
 import { fromHex } from "../common/bytes.ts";
 import { parseDuration } from "../common/duration.ts";
-import { ConfigError } from "../common/errors.ts";
+import { UsageError } from "../common/errors.ts";
 
 export type TeeKind = "auto" | "snp" | "tdx" | "sim";
 
@@ -47,16 +47,16 @@ export function readCoordinatorConfig(
   const pick = (flag: string | undefined, envName: string, def?: string) => flag ?? env[envName] ?? def;
   const tee = pick(flags.tee, "CONTRAST_TEE", "auto")!;
   if (!["auto", "snp", "tdx", "sim"].includes(tee)) {
-    throw new ConfigError("invalid_flag", `--tee: expected auto|snp|tdx|sim, got ${JSON.stringify(tee)}`, {
+    throw new UsageError("invalid_flag", `--tee: expected auto|snp|tdx|sim, got ${JSON.stringify(tee)}`, {
       field: "tee",
     });
   }
   const simDir = pick(flags.simDir, "CONTRAST_SIM_DIR");
   const simHostDataHex = pick(flags.simHostData, "CONTRAST_SIM_HOST_DATA");
   if (tee === "sim" && !simDir)
-    throw new ConfigError("invalid_flag", "--sim-dir: required with --tee sim", { field: "sim-dir" });
+    throw new UsageError("invalid_flag", "--sim-dir: required with --tee sim", { field: "sim-dir" });
   if (tee !== "sim" && (simDir || simHostDataHex)) {
-    throw new ConfigError(
+    throw new UsageError(
       "invalid_flag",
       `--sim-dir/--sim-host-data: only allowed with --tee sim, got --tee ${tee}`,
     );
@@ -65,7 +65,7 @@ export function readCoordinatorConfig(
     tee === "sim" ? fromHex(simHostDataHex ?? "00".repeat(32), "--sim-host-data", 32) : undefined;
   const level = pick(flags.logLevel, "CONTRAST_LOG_LEVEL", "info")!;
   if (!["debug", "info", "warn", "error"].includes(level)) {
-    throw new ConfigError(
+    throw new UsageError(
       "invalid_flag",
       `--log-level: expected debug|info|warn|error, got ${JSON.stringify(level)}`,
     );
@@ -100,12 +100,12 @@ function readLimits(flags: CoordinatorFlags, env: Record<string, string | undefi
     if (t === undefined) return def;
     const ms = parseDuration(t, name);
     if (ms < 1 || ms > 3_600_000)
-      throw new ConfigError("invalid_flag", `${name}: expected 1ms to 1h, got ${JSON.stringify(t)}`);
+      throw new UsageError("invalid_flag", `${name}: expected 1ms to 1h, got ${JSON.stringify(t)}`);
     return ms;
   };
   const cap = text(flags.maxConnections, "CONTRAST_MAX_CONNECTIONS");
   if (cap !== undefined && !(/^\d{1,7}$/.test(cap) && Number(cap) >= 1 && Number(cap) <= 1_000_000)) {
-    throw new ConfigError(
+    throw new UsageError(
       "invalid_flag",
       `--max-connections: expected 1 to 1000000, got ${JSON.stringify(cap)}`,
       { field: "max-connections" },
@@ -130,7 +130,7 @@ function readLimits(flags: CoordinatorFlags, env: Record<string, string | undefi
 export function checkAddr(addr: string, field: string): string {
   const m = /^(\[[^\]]+\]|[^:]+):(\d+)$/.exec(addr);
   if (!m || Number(m[2]) > 65535) {
-    throw new ConfigError("invalid_flag", `--${field}: expected host:port, got ${JSON.stringify(addr)}`, {
+    throw new UsageError("invalid_flag", `--${field}: expected host:port, got ${JSON.stringify(addr)}`, {
       field,
     });
   }

@@ -4,6 +4,7 @@
 
 import * as x509 from "@peculiar/x509";
 import { constantTimeEqual, toHex } from "../common/bytes.ts";
+import type { VerificationCode } from "../common/codes.ts";
 import { isContrastError, VerificationError } from "../common/errors.ts";
 import { decodePemBlocks } from "./pem.ts";
 import { classifySan, ipAddressBytes } from "./san.ts";
@@ -119,6 +120,6 @@ function pemBlocks(text: string, field: string) {
   }
 }
 
-function fail(code: string, message: string): never {
+function fail(code: VerificationCode, message: string): never {
   throw new VerificationError(code, message);
 }

@@ -34,7 +34,7 @@ export interface SeedEngine {
 export async function createSeedEngine(seed: Uint8Array, salt: Uint8Array): Promise<SeedEngine> {
   if (seed.length < MIN_SEED_LENGTH) {
     throw new ConfigError(
-      "invalid_seed",
+      "seed_too_short",
       `seed: expected at least ${MIN_SEED_LENGTH} bytes, got ${seed.length}`,
       {
         field: "seed",
@@ -64,7 +64,7 @@ export async function createSeedEngine(seed: Uint8Array, salt: Uint8Array): Prom
     rootCAKey,
     deriveWorkloadSecret(workloadSecretId: string): Uint8Array {
       if (typeof workloadSecretId !== "string" || workloadSecretId === "") {
-        throw new ConfigError("invalid_argument", "workloadSecretId: expected non-empty string", {
+        throw new ConfigError("invalid_workload_secret_id", "workloadSecretId: expected non-empty string", {
           field: "workloadSecretId",
         });
       }

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { COORDINATOR_API_PORTS, parseEndpoint } from "../api/endpoint.ts";
 import { type CollateralEndpoints, readCollateralEndpoints } from "../attestation/collateral-endpoints.ts";
-import { ConfigError } from "../common/errors.ts";
+import { UsageError } from "../common/errors.ts";
 
 /**
  * Where a guest keeps the pod's initdata document: the Kata agent writes the TOML it read from the initdata block
@@ -58,24 +58,24 @@ export function readInitializerConfig(
   ).text;
   const tee = flags.tee ?? env.CONTRAST_TEE ?? "auto";
   if (!["auto", "snp", "tdx", "sim"].includes(tee)) {
-    throw new ConfigError("invalid_flag", `--tee: expected auto|snp|tdx|sim, got ${JSON.stringify(tee)}`);
+    throw new UsageError("invalid_flag", `--tee: expected auto|snp|tdx|sim, got ${JSON.stringify(tee)}`);
   }
   const simDir = flags.simDir ?? env.CONTRAST_SIM_DIR;
   const simInitdata = flags.simInitdata ?? env.CONTRAST_SIM_INITDATA;
   if (tee === "sim" && (!simDir || !simInitdata)) {
-    throw new ConfigError("invalid_flag", "--sim-dir and --sim-initdata: both required with --tee sim");
+    throw new UsageError("invalid_flag", "--sim-dir and --sim-initdata: both required with --tee sim");
   }
   if (tee !== "sim" && (simDir || simInitdata))
-    throw new ConfigError("invalid_flag", "--sim-dir/--sim-initdata: only with --tee sim");
+    throw new UsageError("invalid_flag", "--sim-dir/--sim-initdata: only with --tee sim");
   const initdataPath = flags.initdataPath ?? env.CONTRAST_INITDATA_PATH;
   if (tee === "sim" && initdataPath !== undefined)
-    throw new ConfigError("invalid_flag", "--initdata-path: not with --tee sim (use --sim-initdata)");
+    throw new UsageError("invalid_flag", "--initdata-path: not with --tee sim (use --sim-initdata)");
   let timeoutMs: number | undefined;
   if (flags.timeout !== undefined) {
     const s = String(flags.timeout);
     const m = /^(\d+)(ms|s|m)?$/.exec(s);
     if (!m)
-      throw new ConfigError(
+      throw new UsageError(
         "invalid_flag",
         `--timeout: expected a duration like 30s, 2m or 500ms, got ${JSON.stringify(s)}`,
       );
@@ -83,7 +83,7 @@ export function readInitializerConfig(
   }
   const level = flags.logLevel ?? env.CONTRAST_LOG_LEVEL ?? "info";
   if (!["debug", "info", "warn", "error"].includes(level)) {
-    throw new ConfigError(
+    throw new UsageError(
       "invalid_flag",
       `--log-level: expected debug|info|warn|error, got ${JSON.stringify(level)}`,
     );

@@ -5,14 +5,15 @@
 // Coordinator answered: they are not retried (exit 4 or 5). A Coordinator that is unreachable, not yet set up or in
 // recovery is retried, as an init container should.
 
-import { ApiCallError, expectOk, postJson } from "../api/client.ts";
+import { expectOk, postJson } from "../api/client.ts";
+import { ApiError } from "../api/errors.ts";
 import { meshReportData } from "../api/report-data.ts";
 import { encodeEvidence } from "../api/schema.ts";
 import type { Issuer } from "../attestation/evidence.ts";
 import { createSimIssuer } from "../attestation/sim-issuer.ts";
 import { createTsmIssuer } from "../attestation/tsm-issuer.ts";
 import { fromBase64, toBase64, toHex } from "../common/bytes.ts";
-import { PolicyError, UnavailableError, VerificationError } from "../common/errors.ts";
+import { UnavailableError, VerificationError } from "../common/errors.ts";
 import type { Logger } from "../common/log.ts";
 import { openEnvelope } from "../crypto/envelope.ts";
 import { exportEcPrivateKeyPkcs8Pem, exportPublicKeySpki, generateEcKeyPair } from "../crypto/keys.ts";
@@ -28,7 +29,7 @@ import { loadOwnInitdata, type OwnInitdata } from "./own-initdata.ts";
 import { writeInitializerFiles } from "./write-files.ts";
 
 /** Refusals that a later manifest could turn into an admission: keep retrying like a pod would. */
-const RETRYABLE = new Set(["no_manifest", "needs_recovery", "unavailable", "internal", "invalid_nonce"]);
+const _RETRYABLE = new Set(["no_manifest", "needs_recovery", "unavailable", "internal", "invalid_nonce"]);
 
 /**
  * COORDINATOR_HOST names something that is not the Coordinator's mesh API (its user API, a plain-HTTP port, another
@@ -68,7 +69,7 @@ export function createInitializerVerifier(config: InitializerConfig, log?: Logge
   });
 }
 
-/** One attempt: returns the files written, or throws (ApiCallError for the Coordinator's refusals). */
+/** One attempt: returns the files written, or throws (ApiError for the Coordinator's refusals). */
 export async function requestMeshCert(config: InitializerConfig, deps: InitializerDeps): Promise<string[]> {
   const coordinator = await attestCoordinatorForPod(config.coordinator, deps.own.pin, deps);
   const trust = { kind: "pinned", certDer: coordinator.certDer } as const;
@@ -163,16 +164,14 @@ export async function run(
       return await requestMeshCert(config, full);
     } catch (e) {
       // Refusals and unavailability are retried; a failed check of the pod's own side is final.
-      const refused = e instanceof ApiCallError && !RETRYABLE.has(e.code);
       const retryable =
-        (e instanceof ApiCallError || e instanceof UnavailableError) && !WRONG_ADDRESS.has(e.code);
+        (e instanceof ApiError || e instanceof UnavailableError) && !WRONG_ADDRESS.has(e.code);
       full.log.warn("mesh certificate request failed", {
         attempt,
         error: e instanceof Error ? e.message : String(e),
       });
       if (!retryable) throw e;
       if (Date.now() + delay > deadline) {
-        if (refused) throw new PolicyError((e as ApiCallError).code, (e as ApiCallError).message);
         throw e;
       }
       await Bun.sleep(delay);

@@ -12,7 +12,7 @@ import type { TdxRevocationStatus } from "../attestation/tdx/fetch-collateral.ts
 import { validateTdxQuote } from "../attestation/tdx/validate.ts";
 import type { VerifiedTdxQuote } from "../attestation/tdx/verify.ts";
 import { utf8 } from "../common/bytes.ts";
-import { type ContrastError, PolicyError, UnavailableError } from "../common/errors.ts";
+import { PolicyError, UnavailableError } from "../common/errors.ts";
 import { snpOptionsFor, tdxOptionsFor } from "./reference-options.ts";
 import type { SnpReferenceValue, TdxReferenceValue } from "./types.ts";
 
@@ -85,12 +85,12 @@ export function matchTdxReferenceValues(
 interface EntryOutcome {
   /** Mismatches of authentic evidence against the entry's values (and, for SNP, its root). */
   readonly values: readonly string[];
-  readonly revocation: { readonly problem?: ContrastError; readonly warning?: string };
+  readonly revocation: { readonly problem?: UnavailableError; readonly warning?: string };
 }
 
 function matchEntries(platform: "snp" | "tdx", entries: (() => EntryOutcome)[]): Match {
   const problems: string[] = [];
-  let revocationOnly: ContrastError | undefined;
+  let revocationOnly: UnavailableError | undefined;
   for (const [i, evaluate] of entries.entries()) {
     const { values, revocation } = evaluate();
     const name = `${platform}[${i}]`;

@@ -1,6 +1,7 @@
 // The OVMF GUIDed footer table at the end of a firmware image (spec measurement.md §1.3).
 
 import { view } from "../common/bytes.ts";
+import type { ParseCode } from "../common/codes.ts";
 import { ParseError } from "../common/errors.ts";
 import { formatGuid } from "./guid.ts";
 
@@ -19,7 +20,7 @@ const RESET_AREA = 32;
 /** u16 length + 16-byte GUID closing every entry (and forming the footer entry itself). */
 const ENTRY_TRAILER = 18;
 
-function fail(code: string, message: string): never {
+function fail(code: ParseCode, message: string): never {
   throw new ParseError(code, `ovmf footer table: ${message}`, { field: "ovmf" });
 }
 

@@ -2,7 +2,7 @@
 
 import type { CAC } from "cac";
 import { runAction } from "../command/command.ts";
-import { UsageError } from "../command/exit-codes.ts";
+import { UsageError } from "../common/errors.ts";
 import { spawnRunner } from "./restart.ts";
 import { runNodeInstaller } from "./run.ts";
 

@@ -1,6 +1,6 @@
 // Rule evaluation: complete rules, partial sets and objects, functions, else chains, defaults, conflicts.
 
-import { evalError, type SourceLocation } from "./errors.ts";
+import { compileError, evalError, type SourceLocation } from "./errors.ts";
 import type { Evaluator, Frame, K } from "./eval.ts";
 import type { IRExpr, IRTerm, RuleDef, RuleSet } from "./ir.ts";
 import { equalValues, hasKey, newObject, RegoSet, type RegoValue } from "./value.ts";
@@ -9,7 +9,7 @@ import { equalValues, hasKey, newObject, RegoSet, type RegoValue } from "./value
 export function evalRuleValue(ev: Evaluator, rs: RuleSet): RegoValue | undefined {
   const cached = ev.cache.get(rs);
   if (cached !== undefined) return cached === null ? undefined : cached;
-  if (ev.active.has(rs)) throw evalError("rego_recursion", rs.loc, `rule ${rs.name} depends on itself`);
+  if (ev.active.has(rs)) throw compileError("rego_recursion", rs.loc, `rule ${rs.name} depends on itself`);
   ev.active.add(rs);
   let v: RegoValue | undefined;
   try {
@@ -30,7 +30,7 @@ export function callFunction(
   args: readonly RegoValue[],
   loc: SourceLocation,
 ): RegoValue | undefined {
-  if (ev.active.has(rs)) throw evalError("rego_recursion", loc, `function ${rs.name} calls itself`);
+  if (ev.active.has(rs)) throw compileError("rego_recursion", loc, `function ${rs.name} calls itself`);
   ev.active.add(rs);
   try {
     return evalComplete(ev, rs, args);

@@ -6,7 +6,7 @@
 import { isContrastError } from "../common/errors.ts";
 import type { BuiltinContext } from "./builtins/args.ts";
 import { PRINT_BUILTIN } from "./builtins/registry.ts";
-import { evalError, type SourceLocation } from "./errors.ts";
+import { compileError, evalError, type SourceLocation } from "./errors.ts";
 import { explainFailure } from "./eval-explain.ts";
 import { callFunction, evalRuleValue } from "./eval-rules.ts";
 import { VirtualNode, walkVirtual } from "./eval-virtual.ts";
@@ -213,7 +213,7 @@ export class Evaluator implements BuiltinContext {
         return k(t.v);
       case "local": {
         const v = f[t.slot];
-        if (v === undefined) throw evalError("rego_unsafe_var", t.loc, `var ${t.name} is unbound`);
+        if (v === undefined) throw compileError("rego_unsafe_var", t.loc, `var ${t.name} is unbound`);
         return k(v);
       }
       case "input":

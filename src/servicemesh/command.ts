@@ -3,7 +3,7 @@
 import { existsSync } from "node:fs";
 import type { CAC } from "cac";
 import { runAction } from "../command/command.ts";
-import { EXIT, UsageError } from "../command/exit-codes.ts";
+import { EXIT, UsageError } from "../common/errors.ts";
 import { MESH_DEFAULTS, readServiceMeshConfig, type ServiceMeshFlags } from "./config.ts";
 import { run, shutdownOnSignal } from "./run.ts";
 

@@ -9,8 +9,8 @@ import { cac } from "cac";
 import { registerAttestation } from "../../src/cli/attestation.ts";
 import { parseNow } from "../../src/cli/attestation-input.ts";
 import { parseAndRun } from "../../src/command/command.ts";
-import { UsageError } from "../../src/command/exit-codes.ts";
 import type { ContrastError } from "../../src/common/errors.ts";
+import { UsageError } from "../../src/common/errors.ts";
 import { parseReferenceValues, ReferenceValuesError } from "../../src/manifest/parse-reference-values.ts";
 import { startCollateralServer } from "../attestation/fixtures/collateral-server.ts";
 import { testdata } from "../support/testdata.ts";
@@ -71,7 +71,7 @@ function expectError(fn: () => unknown, cls: new (...a: never[]) => ContrastErro
     caught = e;
   }
   expect(caught).toBeInstanceOf(cls);
-  expect((caught as ContrastError).code).toBe(code);
+  expect((caught as ContrastError).code as string).toBe(code);
 }
 
 describe("parseNow", () => {

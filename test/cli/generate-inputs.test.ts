@@ -6,7 +6,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { registerGenerate } from "../../src/cli/generate.ts";
-import { EXIT } from "../../src/command/exit-codes.ts";
+import { EXIT } from "../../src/common/errors.ts";
 import { renderCoordinatorResources } from "../../src/kube/coordinator-resources.ts";
 import { COORDINATOR_IMAGE } from "../../src/kube/release-images.ts";
 import { contrast, tempDir } from "../e2e/harness.ts";

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseDocument } from "yaml";
 import { registerGenerate } from "../../src/cli/generate.ts";
-import { EXIT } from "../../src/command/exit-codes.ts";
+import { EXIT } from "../../src/common/errors.ts";
 import { ANNOTATION_INITDATA } from "../../src/kube/contrast-annotations.ts";
 import { renderCoordinatorResources } from "../../src/kube/coordinator-resources.ts";
 import { COORDINATOR_IMAGE, INITIALIZER_IMAGE, SERVICE_MESH_IMAGE } from "../../src/kube/release-images.ts";

@@ -16,7 +16,7 @@ import { parseAllDocuments } from "yaml";
 import { initSimDir } from "../../src/attestation/sim/sim-dir.ts";
 import { type GenerateDeps, registerGenerate } from "../../src/cli/generate.ts";
 import { parseAndRun } from "../../src/command/command.ts";
-import { EXIT } from "../../src/command/exit-codes.ts";
+import { EXIT } from "../../src/common/errors.ts";
 import { ANNOTATION_INITDATA } from "../../src/kube/contrast-annotations.ts";
 import { renderCoordinatorResources } from "../../src/kube/coordinator-resources.ts";
 import { COORDINATOR_IMAGE } from "../../src/kube/release-images.ts";

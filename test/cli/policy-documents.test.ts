@@ -2,7 +2,7 @@ import { afterEach, describe, expect, spyOn, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { documentsFromYaml } from "../../src/cli/policy-documents.ts";
-import { ConfigError } from "../../src/common/errors.ts";
+import { ParseError } from "../../src/common/errors.ts";
 import { tempDir } from "../e2e/harness.ts";
 
 const warn = spyOn(process, "emitWarning");
@@ -16,7 +16,7 @@ describe("documentsFromYaml", () => {
     expect(warn).not.toHaveBeenCalled();
   });
 
-  test("alias to another document's anchor → ConfigError yaml_malformed naming the document", () => {
+  test("alias to another document's anchor → ParseError yaml_malformed naming the document", () => {
     const dir = tempDir("policy-docs");
     writeFileSync(join(dir, "a.yaml"), "a: &x 1\n---\nb: *x\n");
     let err: unknown;
@@ -25,8 +25,8 @@ describe("documentsFromYaml", () => {
     } catch (e) {
       err = e;
     }
-    expect(err).toBeInstanceOf(ConfigError);
-    expect((err as ConfigError).code).toBe("yaml_malformed");
-    expect((err as ConfigError).message).toStartWith(`${join(dir, "a.yaml")}#1: `);
+    expect(err).toBeInstanceOf(ParseError);
+    expect((err as ParseError).code as string).toBe("yaml_malformed");
+    expect((err as ParseError).message).toStartWith(`${join(dir, "a.yaml")}#1: `);
   });
 });

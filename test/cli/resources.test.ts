@@ -3,7 +3,7 @@ import { cac } from "cac";
 import { parseAllDocuments } from "yaml";
 import { registerResources } from "../../src/cli/resources.ts";
 import { parseAndRun } from "../../src/command/command.ts";
-import { EXIT } from "../../src/command/exit-codes.ts";
+import { EXIT } from "../../src/common/errors.ts";
 import { COORDINATOR_IMAGE } from "../../src/kube/release-images.ts";
 import { listPlatforms, runtimeHandler, simRuntimeHandler } from "../../src/platform/index.ts";
 import { runContrast } from "./run-in-process.ts";

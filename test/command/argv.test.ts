@@ -9,7 +9,7 @@ import { registerGenerate } from "../../src/cli/generate.ts";
 import { registerKeys } from "../../src/cli/keys.ts";
 import { type CacOption, isRepeatable, parseCommandLine } from "../../src/command/argv.ts";
 import { listCommands, selectCommand } from "../../src/command/command.ts";
-import { UsageError } from "../../src/command/exit-codes.ts";
+import { UsageError } from "../../src/common/errors.ts";
 import { renderCoordinatorResources } from "../../src/kube/coordinator-resources.ts";
 import { createContrastCli } from "../../src/main.ts";
 import { MemoryLayersCache } from "../../src/policy/image/layers-cache.ts";

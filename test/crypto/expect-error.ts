@@ -14,6 +14,6 @@ export async function expectCode(fn: () => unknown, cls: ErrorClass, code: strin
     caught = e;
   }
   expect(caught).toBeInstanceOf(cls);
-  expect((caught as ContrastError).code).toBe(code);
+  expect((caught as ContrastError).code as string).toBe(code);
   return caught as ContrastError;
 }

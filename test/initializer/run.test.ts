@@ -16,6 +16,7 @@ import {
   type ContrastError,
   PolicyError,
   UnavailableError,
+  UsageError,
   VerificationError,
 } from "../../src/common/errors.ts";
 import { silentLogger } from "../../src/common/log.ts";
@@ -337,9 +338,9 @@ describe("readInitializerConfig (COORDINATOR_HOST)", () => {
     expect(host("fd00::5")).toBe("[fd00::5]:7777");
   });
 
-  test("a malformed address → ConfigError invalid_endpoint naming COORDINATOR_HOST (it would never connect)", async () => {
+  test("a malformed address → UsageError invalid_endpoint naming COORDINATOR_HOST (it would never connect)", async () => {
     for (const v of [":99999", "coordinator:99999", "https://coordinator:7777"]) {
-      const e = await expectCode(() => host(v), ConfigError, "invalid_endpoint");
+      const e = await expectCode(() => host(v), UsageError, "invalid_endpoint");
       expect(e.message).toStartWith("COORDINATOR_HOST: expected ");
     }
   });

@@ -87,7 +87,7 @@ describe("injectInitializer", () => {
         throw new Error("expected an error");
       } catch (e) {
         expect(e).toBeInstanceOf(ConfigError);
-        expect((e as ConfigError).code).toBe(code);
+        expect((e as ConfigError).code as string).toBe(code);
       }
     });
   }

@@ -103,7 +103,7 @@ describe("buildManifest", () => {
     test(`${name} → ConfigError ${code}`, () => {
       const e = thrown(() => buildManifest(input(change)));
       expect(e).toBeInstanceOf(ConfigError);
-      expect(e.code).toBe(code);
+      expect(e.code as string).toBe(code);
     });
   }
 

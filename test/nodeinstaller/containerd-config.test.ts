@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "smol-toml";
-import { ConfigError, ParseError } from "../../src/common/errors.ts";
+import { ConfigError } from "../../src/common/errors.ts";
 import {
   CRI_PLUGIN,
   patchContainerdConfig,
@@ -76,7 +76,7 @@ describe("patchContainerdConfig", () => {
     ],
     ["version 4", "version = 4\n", ConfigError, "containerd_config_version_unsupported"],
     ["version as string", `version = "2"\n`, ConfigError, "containerd_config_version_unsupported"],
-    ["not TOML", "version = 2\n[plugins\n", ParseError, "containerd_config_invalid"],
+    ["not TOML", "version = 2\n[plugins\n", ConfigError, "containerd_config_invalid"],
     [
       "runtimes is a string",
       `version = 2\n[plugins."io.containerd.grpc.v1.cri".containerd]\nruntimes = "x"\n`,

@@ -13,7 +13,7 @@ async function expectUnavailable(p: Promise<unknown>, code: string): Promise<voi
     err = e;
   }
   expect(err).toBeInstanceOf(UnavailableError);
-  expect((err as UnavailableError).code).toBe(code);
+  expect((err as UnavailableError).code as string).toBe(code);
 }
 
 describe("restartContainerd", () => {

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "smol-toml";
-import { ConfigError, ParseError, UnavailableError, VerificationError } from "../../src/common/errors.ts";
+import { ConfigError, UnavailableError, VerificationError } from "../../src/common/errors.ts";
 import { CRI_PLUGIN, runtimeEntry } from "../../src/nodeinstaller/containerd-config.ts";
 import { type NodeInstallerConfig, runNodeInstaller } from "../../src/nodeinstaller/run.ts";
 import { runtimeHandlerForLock } from "../../src/platform/handler.ts";
@@ -261,12 +261,12 @@ describe("runNodeInstaller failures leave the host as it was", () => {
     );
   });
 
-  test("containerd config that is not TOML → ParseError containerd_config_invalid", async () => {
+  test("containerd config that is not TOML → ConfigError containerd_config_invalid", async () => {
     setup();
     await expectHostUnchanged(
       () => writeHostFile(fx.hostRoot, "etc/containerd/config.toml", "version = 2\n[plugins\n"),
       config,
-      ParseError,
+      ConfigError,
       "containerd_config_invalid",
     );
   });

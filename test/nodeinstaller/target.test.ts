@@ -27,7 +27,7 @@ function expectConfigError(fn: () => unknown, code: string): void {
     err = e;
   }
   expect(err).toBeInstanceOf(ConfigError);
-  expect((err as ConfigError).code).toBe(code);
+  expect((err as ConfigError).code as string).toBe(code);
 }
 
 describe("readTargetConfig", () => {

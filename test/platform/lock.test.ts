@@ -26,7 +26,7 @@ function expectParseError(doc: unknown, code: string): void {
     err = e;
   }
   expect(err).toBeInstanceOf(ParseError);
-  expect((err as ParseError).code).toBe(code);
+  expect((err as ParseError).code as string).toBe(code);
 }
 
 describe("parseRuntimeLock", () => {

@@ -377,11 +377,11 @@ describe("generateDeployment bad input", () => {
       POD,
       {
         handlerFor: () => {
-          throw new ConfigError("platform_unknown", "no such platform");
+          throw new ConfigError("unknown_platform", "no such platform");
         },
       },
       ConfigError,
-      "platform_unknown",
+      "unknown_platform",
       "bad.yaml#0 (Pod app)",
     ],
   ];
@@ -392,7 +392,7 @@ describe("generateDeployment bad input", () => {
         throw new Error("expected an error");
       } catch (e) {
         expect(e).toBeInstanceOf(cls);
-        expect((e as ContrastError).code).toBe(code);
+        expect((e as ContrastError).code as string).toBe(code);
         expect((e as Error).message.startsWith(where)).toBe(true);
       }
     });
@@ -414,7 +414,7 @@ describe("generateDeployment bad input", () => {
         options([{ path: "bad.yaml", text: POD }], { imageResolver: resolver }),
       ).catch((x: unknown) => x);
       expect(e).toBeInstanceOf(cls);
-      expect((e as ContrastError).code).toBe(code);
+      expect((e as ContrastError).code as string).toBe(code);
       expect((e as ContrastError).field).toBe("--initializer-image");
       expect((e as Error).message).toStartWith("the injected initializer (--initializer-image): ");
       expect((e as Error).message).not.toContain("bad.yaml");

@@ -81,7 +81,7 @@ describe("decodeInitdataAnnotation", () => {
         throw new Error("expected an error");
       } catch (e) {
         expect(e).toBeInstanceOf(ParseError);
-        expect((e as ParseError).code).toBe(code);
+        expect((e as ParseError).code as string).toBe(code);
       }
     });
   }

@@ -150,7 +150,7 @@ describe("parseSettings", () => {
         throw new Error("expected an error");
       } catch (e) {
         expect(e).toBeInstanceOf(cls);
-        expect((e as ContrastError).code).toBe(code);
+        expect((e as ContrastError).code as string).toBe(code);
       }
     });
   }

@@ -34,7 +34,7 @@ describe("conformance", () => {
           thrown = e;
         }
         expect(thrown).toBeInstanceOf(ContrastError);
-        expect((thrown as ContrastError).code).toBe(want.error);
+        expect((thrown as ContrastError).code as string).toBe(want.error);
         return;
       }
       const got = run(c);

@@ -61,7 +61,7 @@ describe("RegoEngine errors", () => {
     test(`${name} → ${code} at ${where}`, () => {
       const e = failure(text, "p", { stepLimit: 50_000 });
       expect(e).toBeInstanceOf(cls);
-      expect(e.code).toBe(code);
+      expect(e.code as string).toBe(code);
       expect(e.field).toBe(where);
       expect(e.message.startsWith(`${where}: `)).toBe(true);
     });

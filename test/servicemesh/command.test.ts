@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { EXIT } from "../../src/command/exit-codes.ts";
+import { EXIT } from "../../src/common/errors.ts";
 import { registerServiceMesh } from "../../src/servicemesh/command.ts";
 import { runInProcess } from "../cli/run-in-process.ts";
 

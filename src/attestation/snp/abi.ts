@@ -1,6 +1,7 @@
 // SEV-SNP attestation report parser: 1184 bytes → readonly typed report, strict per version (spec §1.1–§1.4).
 
 import { isAllZero, toHex, view } from "../../common/bytes.ts";
+import type { ParseCode } from "../../common/codes.ts";
 import { ParseError } from "../../common/errors.ts";
 import {
   decodeGuestPolicy,
@@ -82,7 +83,7 @@ export interface ParseSnpReportOptions {
   readonly product?: SnpProduct;
 }
 
-function fail(code: string, field: string, message: string): never {
+function fail(code: ParseCode, field: string, message: string): never {
   throw new ParseError(code, `snp report ${field}: ${message}`, { field });
 }
 

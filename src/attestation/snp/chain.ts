@@ -1,6 +1,7 @@
 // AMD certificate chain checks: ARK (self-signed) → ASK/ASVK → VCEK/VLEK, RSASSA-PSS SHA-384 salt 48 (spec §1.6, §1.11 step 4).
 
 import * as x509 from "@peculiar/x509";
+import type { VerificationCode } from "../../common/codes.ts";
 import { VerificationError } from "../../common/errors.ts";
 import type { SnpProduct } from "./product.ts";
 import { commonName, normalizeSerial, tbsCertificate } from "./x509-util.ts";
@@ -31,7 +32,7 @@ export interface PssAlgorithm {
   readonly saltLength?: number;
 }
 
-function chainError(field: string, message: string, code = "snp_chain_invalid"): never {
+function chainError(field: string, message: string, code: VerificationCode = "snp_chain_invalid"): never {
   throw new VerificationError(code, `${field}: ${message}`, { field });
 }
 

@@ -1,6 +1,7 @@
 // Parses Intel TDX quotes v4 and v5 (spec attestation.md §2.1) into read-only typed values; ParseError only.
 
 import { toHex } from "../../common/bytes.ts";
+import type { ParseCode } from "../../common/codes.ts";
 import { ParseError } from "../../common/errors.ts";
 import {
   ATTESTATION_KEY_TYPE_ECDSA_P256,
@@ -61,7 +62,7 @@ class Reader {
   }
 }
 
-function fail(code: string, field: string, expected: string, got: string | number): never {
+function fail(code: ParseCode, field: string, expected: string, got: string | number): never {
   throw new ParseError(code, `${field}: expected ${expected}, got ${got}`, { field });
 }
 

@@ -2,6 +2,7 @@
 // platform level, TDX module identity level, QE level, combined so that the worst wins.
 
 import { constantTimeEqual, toHex } from "../../common/bytes.ts";
+import type { VerificationCode } from "../../common/codes.ts";
 import { PolicyError, VerificationError } from "../../common/errors.ts";
 import type {
   IsvTcbLevel,
@@ -73,7 +74,7 @@ function maskedEqual(value: Uint8Array, mask: Uint8Array, expected: Uint8Array):
   return constantTimeEqual(masked, expected);
 }
 
-function mismatch(code: string, field: string, expected: string, got: string): never {
+function mismatch(code: VerificationCode, field: string, expected: string, got: string): never {
   throw new VerificationError(code, `${field}: expected ${expected}, got ${got}`, { field });
 }
 

@@ -3,6 +3,7 @@
 
 import { sha256 } from "@noble/hashes/sha2.js";
 import { concatBytes, constantTimeEqual, isAllZero, toHex } from "../../common/bytes.ts";
+import type { VerificationCode } from "../../common/codes.ts";
 import { ParseError, VerificationError } from "../../common/errors.ts";
 import { parseTdxQuote } from "./abi.ts";
 import { BoundedPromiseCache, ByteKeyedCache } from "./bounded-cache.ts";
@@ -59,7 +60,7 @@ export interface VerifiedTdxQuote {
   readonly [verifiedTdxQuote]: true;
 }
 
-function fail(code: string, field: string, message: string): never {
+function fail(code: VerificationCode, field: string, message: string): never {
   throw new VerificationError(code, `${field}: ${message}`, { field });
 }
 

@@ -279,19 +279,15 @@ export function createHistoryStore(dir: string): HistoryStore {
 
 function checkSignature(sig: Uint8Array, field: string): void {
   if (sig.length < 8 || sig.length > MAX_SIGNATURE) {
-    throw new ParseError(
-      "invalid_argument",
-      `${field}: expected 8-${MAX_SIGNATURE} bytes, got ${sig.length}`,
-      {
-        field,
-      },
-    );
+    throw new ParseError("invalid_length", `${field}: expected 8-${MAX_SIGNATURE} bytes, got ${sig.length}`, {
+      field,
+    });
   }
 }
 
 function checkHash(h: Uint8Array): Uint8Array {
   if (!(h instanceof Uint8Array) || h.length !== 32) {
-    throw new ParseError("invalid_argument", `hash: expected 32 bytes, got ${h?.length ?? 0}`, {
+    throw new ParseError("invalid_length", `hash: expected 32 bytes, got ${h?.length ?? 0}`, {
       field: "hash",
     });
   }

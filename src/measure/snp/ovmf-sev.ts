@@ -1,6 +1,7 @@
 // What an OVMF image tells the SEV launch: AP reset EIP, kernel hash table, "ASEV" metadata (spec measurement.md §1.3–§1.4).
 
 import { view } from "../../common/bytes.ts";
+import type { ParseCode } from "../../common/codes.ts";
 import { ParseError } from "../../common/errors.ts";
 import { OVMF_GUID, parseOvmfFooterTable, readFooterU32 } from "../ovmf-footer.ts";
 
@@ -40,7 +41,7 @@ const METADATA_HEADER = 16;
 const METADATA_ITEM = 12;
 const ASEV = 0x56455341; // "ASEV" read as little-endian u32
 
-function fail(code: string, message: string): never {
+function fail(code: ParseCode, message: string): never {
   throw new ParseError(code, message, { field: "ovmf" });
 }
 

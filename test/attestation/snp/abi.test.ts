@@ -16,7 +16,7 @@ function expectParseError(bytes: Uint8Array, code: string): void {
     err = e;
   }
   expect(err).toBeInstanceOf(ParseError);
-  expect((err as ParseError).code).toBe(code);
+  expect((err as ParseError).code as string).toBe(code);
 }
 
 function patched(base: Uint8Array, edit: (b: Uint8Array) => void): Uint8Array {

@@ -17,6 +17,6 @@ export async function expectRejects(
     err = e;
   }
   expect(err).toBeInstanceOf(cls);
-  expect((err as ContrastError).code).toBe(code);
+  expect((err as ContrastError).code as string).toBe(code);
   return err as ContrastError;
 }

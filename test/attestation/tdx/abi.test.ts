@@ -21,7 +21,7 @@ function expectParseError(fn: () => unknown, code: string): void {
     fn();
   } catch (e) {
     expect(e).toBeInstanceOf(ParseError);
-    expect((e as ParseError).code).toBe(code);
+    expect((e as ParseError).code as string).toBe(code);
     return;
   }
   throw new Error(`expected ParseError ${code}`);

@@ -53,7 +53,7 @@ function expectThrows(fn: () => unknown, cls: ErrorClass, code: string): void {
     fn();
   } catch (e) {
     expect(e).toBeInstanceOf(cls);
-    expect((e as ContrastError).code).toBe(code);
+    expect((e as ContrastError).code as string).toBe(code);
     return;
   }
   throw new Error(`expected ${cls.name} ${code}`);

@@ -41,7 +41,7 @@ async function expectRejects(p: Promise<unknown>, cls: ErrorClass, code: string)
     await p;
   } catch (e) {
     expect(e).toBeInstanceOf(cls);
-    expect((e as ContrastError).code).toBe(code);
+    expect((e as ContrastError).code as string).toBe(code);
     return;
   }
   throw new Error(`expected ${cls.name} ${code}`);

@@ -75,9 +75,9 @@ describe("createHistoryStore", () => {
     );
   });
 
-  test("hash of wrong length → ParseError invalid_argument", async () => {
+  test("hash of wrong length → ParseError invalid_length", async () => {
     const { store } = freshStore();
-    await expectCode(() => store.getManifest(new Uint8Array(31)), ParseError, "invalid_argument");
+    await expectCode(() => store.getManifest(new Uint8Array(31)), ParseError, "invalid_length");
   });
 });
 
