@@ -10,6 +10,7 @@ import type { TLSSocket } from "node:tls";
 import { constantTimeEqual } from "../common/bytes.ts";
 import { isApiCode } from "../common/codes.ts";
 import { describeValue, UnavailableError } from "../common/errors.ts";
+import { encodePem } from "../crypto/pem.ts";
 import { parseEndpoint } from "./endpoint.ts";
 import { ApiError } from "./errors.ts";
 
@@ -30,14 +31,6 @@ export interface RequestOptions {
   trust: TlsTrust;
   timeoutMs?: number;
   maxResponseBytes?: number;
-}
-
-export function certDerToPem(der: Uint8Array): string {
-  const b64 = Buffer.from(der)
-    .toString("base64")
-    .replace(/(.{64})/g, "$1\n")
-    .replace(/\n$/, "");
-  return `-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE-----\n`;
 }
 
 /**
@@ -67,7 +60,7 @@ export async function postJson(
         timeout: opts.timeoutMs ?? 30_000,
         ...(pinned
           ? {
-              ca: certDerToPem(pinned),
+              ca: encodePem("CERTIFICATE", pinned),
               // The pinned certificate is the whole trust: compare bytes instead of host names.
               checkServerIdentity: (_h: string, cert: { raw: Buffer }) =>
                 constantTimeEqual(new Uint8Array(cert.raw), pinned)

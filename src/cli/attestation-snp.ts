@@ -6,8 +6,9 @@ import type { SnpProduct } from "../attestation/snp/product.ts";
 import type { SnpCrlSource } from "../attestation/snp/revocation.ts";
 import { readLeafProductName } from "../attestation/snp/select-product.ts";
 import { SnpVerifier } from "../attestation/snp/verify.ts";
-import { parseCertificate, splitPem } from "../attestation/snp/x509-util.ts";
+import { parseCertificate } from "../attestation/snp/x509-util.ts";
 import { ContrastError, ParseError } from "../common/errors.ts";
+import { decodePemDers } from "../crypto/pem.ts";
 import { matchSnpReferenceValues, simulatedArks } from "../manifest/match-reference-values.ts";
 import type { ReferenceValues } from "../manifest/types.ts";
 import { readInputFile } from "./attestation-input.ts";
@@ -104,7 +105,7 @@ function parseWithProduct(reportBytes: Uint8Array, leaf: Uint8Array): SnpReport 
 
 /** `--chain`: a KDS `cert_chain` bundle, PEM, the ASK/ASVK first and then the ARK. */
 function readCertChain(path: string): { intermediate: Uint8Array; ark: Uint8Array } {
-  const ders = splitPem(new TextDecoder().decode(readInputFile(path, "--chain")));
+  const ders = decodePemDers(new TextDecoder().decode(readInputFile(path, "--chain")), "CERTIFICATE");
   if (ders.length !== 2) {
     throw new ParseError(
       "invalid_cert_chain",
@@ -119,7 +120,7 @@ function readCertChain(path: string): { intermediate: Uint8Array; ark: Uint8Arra
 function readCrl(path: string): Uint8Array {
   const bytes = readInputFile(path, "--crl");
   if (bytes[0] === 0x30) return bytes;
-  const blocks = splitPem(new TextDecoder().decode(bytes), "X509 CRL");
+  const blocks = decodePemDers(new TextDecoder().decode(bytes), "X509 CRL");
   if (blocks.length !== 1) {
     throw new ParseError(
       "snp_crl_invalid",

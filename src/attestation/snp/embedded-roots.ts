@@ -4,10 +4,11 @@
 // ARKs and twelve intermediates up front cost `attestation verify` more than the verification itself.
 
 import type * as x509 from "@peculiar/x509";
+import { decodePemDers } from "../../crypto/pem.ts";
 import { AMD_ROOTS_PEM } from "./amd-roots.ts";
 import type { SnpSigningKey, TrustAnchor } from "./chain.ts";
 import type { SnpProduct } from "./product.ts";
-import { parseEmbeddedCertificate, sha256Hex, splitPem } from "./x509-util.ts";
+import { parseEmbeddedCertificate, sha256Hex } from "./x509-util.ts";
 
 export interface PinnedIntermediate {
   readonly der: Uint8Array;
@@ -19,7 +20,7 @@ const arks = new Map<SnpProduct, TrustAnchor>();
 const intermediates = new Map<string, PinnedIntermediate>();
 
 function pemToDer(pem: string): Uint8Array {
-  const [der] = splitPem(pem);
+  const [der] = decodePemDers(pem, "CERTIFICATE");
   if (!der) throw new Error("embedded amd root: expected one pem certificate");
   return der;
 }

@@ -1,8 +1,9 @@
 // AMD Key Distribution Service client: VCEK by chip ID and reported TCB, product cert_chain and CRL (spec §1.8).
 
 import { X509Certificate, X509Crl } from "@peculiar/x509";
-import { fromBase64, toHex } from "../../common/bytes.ts";
+import { toHex } from "../../common/bytes.ts";
 import { ParseError } from "../../common/errors.ts";
+import { decodePemBlocks } from "../../crypto/pem.ts";
 import {
   assertSingleDerSequence,
   type CachedResponse,
@@ -181,15 +182,11 @@ export function parseCertChain(r: CachedResponse): KdsCertChain {
 }
 
 function decodePemCertificates(text: string): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  const re = /-----BEGIN ([A-Z0-9 ]+)-----([^-]*)-----END \1-----/g;
-  for (const m of text.matchAll(re)) {
-    if (m[1] !== "CERTIFICATE") {
-      throw new ParseError("invalid_cert_chain", `cert_chain: expected CERTIFICATE blocks, got ${m[1]}`);
+  return decodePemBlocks(text, "cert_chain").map(({ label, der }) => {
+    if (label !== "CERTIFICATE") {
+      throw new ParseError("invalid_cert_chain", `cert_chain: expected CERTIFICATE blocks, got ${label}`);
     }
-    const der = fromBase64((m[2] ?? "").replace(/\s+/g, ""), "cert_chain");
     assertSingleDerSequence(der, "cert_chain");
-    out.push(der);
-  }
-  return out;
+    return der;
+  });
 }

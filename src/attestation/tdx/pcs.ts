@@ -3,6 +3,7 @@
 import { X509Certificate, X509Crl } from "@peculiar/x509";
 import { fromHex, toHex } from "../../common/bytes.ts";
 import { ParseError } from "../../common/errors.ts";
+import { decodePemDers } from "../../crypto/pem.ts";
 import {
   assertSingleDerSequence,
   type CachedResponse,
@@ -166,9 +167,9 @@ function readIssuerChain(r: CachedResponse, header: string): string {
   } catch {
     throw new ParseError("invalid_collateral", `${header}: expected url-encoded pem, got malformed escapes`);
   }
-  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g) ?? [];
+  const blocks = decodePemDers(pem, "CERTIFICATE", header);
   if (blocks.length === 0)
     throw new ParseError("invalid_collateral", `${header}: expected pem certificates, got 0`);
-  for (const b of blocks) new X509Certificate(b);
+  for (const der of blocks) new X509Certificate(der);
   return pem;
 }

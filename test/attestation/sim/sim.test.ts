@@ -7,7 +7,6 @@ import { join } from "node:path";
 import { X509Certificate, X509Crl } from "@peculiar/x509";
 import { cac } from "cac";
 import { issueSimReport } from "../../../src/attestation/sim/issue-report.ts";
-import { crlToPem } from "../../../src/attestation/sim/sim-crl.ts";
 import {
   type InitSimDirResult,
   initSimDir,
@@ -21,6 +20,7 @@ import { registerSim } from "../../../src/cli/sim.ts";
 import { parseAndRun } from "../../../src/command/command.ts";
 import { toHex } from "../../../src/common/bytes.ts";
 import { ConfigError, VerificationError } from "../../../src/common/errors.ts";
+import { encodePem } from "../../../src/crypto/pem.ts";
 import { expectRejects } from "../snp/expect-error.ts";
 import { NO_REVOCATION } from "../snp/no-revocation.ts";
 import {
@@ -152,7 +152,7 @@ describe("initSimDir", () => {
       thisUpdate: new Date(SIM_NOW.getTime() - 3 * 86_400_000),
       nextUpdate: new Date(SIM_NOW.getTime() - 86_400_000),
     });
-    writeFileSync(join(dir, SIM_FILES.crl), crlToPem(old));
+    writeFileSync(join(dir, SIM_FILES.crl), encodePem("X509 CRL", old));
     const again = await initSimDir(dir, { now: SIM_NOW });
     const crl = new X509Crl(again.crl!);
     expect(crl.nextUpdate!.getTime()).toBeGreaterThan(SIM_NOW.getTime());

@@ -5,9 +5,10 @@ import { AMD_ROOTS_PEM } from "../../../src/attestation/snp/amd-roots.ts";
 import { checkPssSignature } from "../../../src/attestation/snp/chain.ts";
 import { decodeHwId, parseAmdLeafExtensions } from "../../../src/attestation/snp/leaf-extensions.ts";
 import { SnpVerifier } from "../../../src/attestation/snp/verify.ts";
-import { parseCertificate, sha256Hex, splitPem } from "../../../src/attestation/snp/x509-util.ts";
+import { parseCertificate, sha256Hex } from "../../../src/attestation/snp/x509-util.ts";
 import { toHex } from "../../../src/common/bytes.ts";
 import { ParseError, VerificationError } from "../../../src/common/errors.ts";
+import { decodePemDers } from "../../../src/crypto/pem.ts";
 import { expectRejects } from "./expect-error.ts";
 import { NO_REVOCATION } from "./no-revocation.ts";
 import { AMD_CHAIN_FILES, NOW_2026, readChain, readSnp } from "./testdata.ts";
@@ -86,11 +87,11 @@ describe("AMD_ROOTS_PEM", () => {
       const name = (product[0]!.toUpperCase() + product.slice(1)) as "Milan" | "Genoa" | "Turin";
       const embedded = AMD_ROOTS_PEM[name][kind];
       const chain = readChain(file);
-      expect(toHex(splitPem(embedded.intermediate)[0]!)).toBe(toHex(chain.intermediate));
-      expect(toHex(splitPem(embedded.ark)[0]!)).toBe(toHex(chain.ark));
+      expect(toHex(decodePemDers(embedded.intermediate, "CERTIFICATE")[0]!)).toBe(toHex(chain.intermediate));
+      expect(toHex(decodePemDers(embedded.ark, "CERTIFICATE")[0]!)).toBe(toHex(chain.ark));
       // embedded-roots.ts skips the canonical-DER check at run time because of this line.
       for (const pem of [embedded.intermediate, embedded.ark])
-        parseCertificate(splitPem(pem)[0]!, "embedded");
+        parseCertificate(decodePemDers(pem, "CERTIFICATE")[0]!, "embedded");
       ran++;
     }
     expect(ran).toBe(6);

@@ -7,8 +7,9 @@ import * as x509 from "@peculiar/x509";
 import type { InitSimDirResult } from "../../../src/attestation/sim/sim-dir.ts";
 import { SIM_FILES } from "../../../src/attestation/sim/sim-dir.ts";
 import { SnpVerifier } from "../../../src/attestation/snp/verify.ts";
-import { parseCertificate, splitPem } from "../../../src/attestation/snp/x509-util.ts";
+import { parseCertificate } from "../../../src/attestation/snp/x509-util.ts";
 import { ParseError, UnavailableError, VerificationError } from "../../../src/common/errors.ts";
+import { decodePemDers } from "../../../src/crypto/pem.ts";
 import { createTestSim, SIM_NOW, SIM_TIMEOUT_MS, verifiedVariant } from "../sim/fixture.ts";
 import { expectRejects } from "./expect-error.ts";
 
@@ -18,7 +19,7 @@ const PSS = { name: "RSA-PSS", hash: "SHA-384", saltLength: 48 } as const;
 
 beforeAll(async () => {
   sim = await createTestSim();
-  const pkcs8 = splitPem(readFileSync(join(sim.dir, SIM_FILES.arkKey), "utf8"), "PRIVATE KEY")[0]!;
+  const pkcs8 = decodePemDers(readFileSync(join(sim.dir, SIM_FILES.arkKey), "utf8"), "PRIVATE KEY")[0]!;
   arkKey = await crypto.subtle.importKey(
     "pkcs8",
     new Uint8Array(pkcs8),
