@@ -3,8 +3,9 @@
 import * as x509 from "@peculiar/x509";
 import type { VerificationCode } from "../../common/codes.ts";
 import { VerificationError } from "../../common/errors.ts";
+import { canonicalSerial } from "../../crypto/serial.ts";
 import type { SnpProduct } from "./product.ts";
-import { commonName, normalizeSerial, tbsCertificate } from "./x509-util.ts";
+import { commonName, tbsCertificate } from "./x509-util.ts";
 
 export type SnpSigningKey = "vcek" | "vlek";
 
@@ -150,7 +151,7 @@ export async function checkChain(input: ChainCheckInput): Promise<VerifiedChain>
     leaf,
     leafKey,
     intermediate,
-    intermediateSerial: normalizeSerial(intermediate.serialNumber),
+    intermediateSerial: canonicalSerial(intermediate.serialNumber),
     ark,
   });
 }

@@ -2,6 +2,7 @@
 
 import type * as x509 from "@peculiar/x509";
 import { ConfigError, VerificationError } from "../../common/errors.ts";
+import { canonicalSerial } from "../../crypto/serial.ts";
 import { parseSnpReport, type SnpReport } from "./abi.ts";
 import {
   checkChain,
@@ -19,7 +20,7 @@ import { checkReportSignature } from "./report-signature.ts";
 import { checkSnpRevocation, type SnpRevocationInput, type SnpRevocationStatus } from "./revocation.ts";
 import { chooseProduct, readLeafProductName } from "./select-product.ts";
 import type { SnpTcb } from "./tcb.ts";
-import { normalizeSerial, parseCertificate, sha256Hex, toDer } from "./x509-util.ts";
+import { parseCertificate, sha256Hex, toDer } from "./x509-util.ts";
 
 export type { SnpSigningKey } from "./chain.ts";
 export type { SnpCrlSource, SnpRevocationInput, SnpRevocationStatus } from "./revocation.ts";
@@ -217,7 +218,7 @@ export class SnpVerifier {
       {
         ark,
         intermediateSerial: cached.chain.intermediateSerial,
-        leafSerial: normalizeSerial(cached.chain.leaf.serialNumber),
+        leafSerial: canonicalSerial(cached.chain.leaf.serialNumber),
         product,
         kind,
       },

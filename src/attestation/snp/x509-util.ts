@@ -141,9 +141,3 @@ export function commonName(name: x509.Name): string | undefined {
 export function sha256Hex(der: Uint8Array): string {
   return createHash("sha256").update(der).digest("hex");
 }
-
-/** Normalised serial number for comparisons: lowercase hex without leading zeros ("0" for zero). */
-export function normalizeSerial(hex: string): string {
-  const s = hex.toLowerCase().replace(/^0+/, "");
-  return s === "" ? "0" : s;
-}
