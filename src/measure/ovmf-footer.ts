@@ -3,7 +3,7 @@
 import { view } from "../common/bytes.ts";
 import type { ParseCode } from "../common/codes.ts";
 import { ParseError } from "../common/errors.ts";
-import { formatGuid } from "./guid.ts";
+import { formatGuid } from "../common/guid.ts";
 
 /** GUIDs of the footer table and the entries this project reads (spec measurement.md §1.3 table). */
 export const OVMF_GUID = {
@@ -32,7 +32,8 @@ export function parseOvmfFooterTable(image: Uint8Array): ReadonlyMap<string, Uin
   const entries = new Map<string, Uint8Array>();
   const footerAt = image.length - RESET_AREA - ENTRY_TRAILER;
   if (footerAt < 0) return entries;
-  if (formatGuid(image.subarray(footerAt + 2, footerAt + ENTRY_TRAILER)) !== OVMF_GUID.footer) return entries;
+  if (formatGuid(image.subarray(footerAt + 2, footerAt + ENTRY_TRAILER), "efi") !== OVMF_GUID.footer)
+    return entries;
   const dv = view(image);
   const tableLength = dv.getUint16(footerAt, true);
   const tableStart = image.length - RESET_AREA - tableLength;
@@ -44,7 +45,7 @@ export function parseOvmfFooterTable(image: Uint8Array): ReadonlyMap<string, Uin
     if (end - ENTRY_TRAILER < tableStart)
       fail("ovmf_bad_footer", `truncated entry ending at 0x${end.toString(16)}`);
     const length = dv.getUint16(end - ENTRY_TRAILER, true);
-    const guid = formatGuid(image.subarray(end - 16, end));
+    const guid = formatGuid(image.subarray(end - 16, end), "efi");
     if (length < ENTRY_TRAILER || end - length < tableStart) {
       fail("ovmf_bad_footer", `entry ${guid}: expected length in 18..${end - tableStart}, got ${length}`);
     }

@@ -4,8 +4,9 @@
 // the blobs; offsets count from the start of the table. GUID bytes are in RFC-4122 string order. Everything here is
 // untrusted: the table only hands candidate certificates to chain validation.
 
-import { toHex, view } from "../../common/bytes.ts";
+import { view } from "../../common/bytes.ts";
 import { ParseError } from "../../common/errors.ts";
+import { formatGuid } from "../../common/guid.ts";
 
 export interface SnpCertTableEntry {
   /** Lower-case 8-4-4-4-12 form of the 16 GUID bytes in stored order. */
@@ -79,7 +80,7 @@ function readHeaders(bytes: Uint8Array): RawEntry[] {
     const entry = bytes.subarray(at, at + ENTRY_SIZE);
     if (entry.every((b) => b === 0)) return out;
     out.push({
-      guid: formatGuid(entry.subarray(0, 16)),
+      guid: formatGuid(entry.subarray(0, 16), "rfc4122"),
       offset: dv.getUint32(at + 16, true),
       length: dv.getUint32(at + 20, true),
     });
@@ -102,12 +103,6 @@ function checkNoOverlap(raw: readonly RawEntry[]): void {
       );
     }
   }
-}
-
-/** 16 bytes in stored (RFC-4122 string) order → `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`. */
-export function formatGuid(b: Uint8Array): string {
-  const h = toHex(b);
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }
 
 /** Selects the known entries by GUID; unknown GUIDs (e.g. go-sev-guest's extra platform info) are ignored. */

@@ -2,7 +2,7 @@
 
 import { concatBytes, utf8 } from "../../common/bytes.ts";
 import { ConfigError } from "../../common/errors.ts";
-import { encodeGuid } from "../guid.ts";
+import { encodeGuid } from "../../common/guid.ts";
 import { sha256 } from "../hash.ts";
 
 const TABLE_GUID = "9438d606-4f22-4cc9-b479-a793d411fd21";
@@ -25,14 +25,14 @@ export interface KernelInputs {
 
 function encodeEntry(guid: string, digest: Uint8Array): Uint8Array {
   const length = new Uint8Array([ENTRY_SIZE & 0xff, ENTRY_SIZE >> 8]);
-  return concatBytes(encodeGuid(guid), length, digest);
+  return concatBytes(encodeGuid(guid, "efi"), length, digest);
 }
 
 /** Builds the 176-byte SEV hash table: header, then cmdline, initrd and kernel SHA-256 entries. */
 export function buildSevHashTable(inputs: KernelInputs): Uint8Array {
   const cmdline = concatBytes(utf8(inputs.cmdline ?? ""), new Uint8Array(1));
   const table = concatBytes(
-    encodeGuid(TABLE_GUID),
+    encodeGuid(TABLE_GUID, "efi"),
     new Uint8Array([TABLE_SIZE & 0xff, TABLE_SIZE >> 8]),
     encodeEntry(CMDLINE_GUID, sha256(cmdline)),
     encodeEntry(INITRD_GUID, sha256(inputs.initrd ?? new Uint8Array(0))),

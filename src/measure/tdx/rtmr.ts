@@ -2,7 +2,7 @@
 
 import { concatBytes } from "../../common/bytes.ts";
 import { ParseError } from "../../common/errors.ts";
-import { encodeGuid } from "../guid.ts";
+import { encodeGuid } from "../../common/guid.ts";
 import { sha384 } from "../hash.ts";
 
 export const RTMR_SIZE = 48;
@@ -46,7 +46,7 @@ export function encodeUefiVariableData(
   const dv = new DataView(lengths.buffer);
   dv.setBigUint64(0, BigInt(name.length), true);
   dv.setBigUint64(8, BigInt(data.length), true);
-  return concatBytes(encodeGuid(guid), lengths, encodeUtf16le(name), data);
+  return concatBytes(encodeGuid(guid, "efi"), lengths, encodeUtf16le(name), data);
 }
 
 /** Digest of an EV_EFI_VARIABLE_DRIVER_CONFIG event (e.g. SecureBoot, PK, KEK, db, dbx). */
@@ -75,7 +75,7 @@ export function encodeEfiFvLoadOption(
   fileGuid: string,
 ): Uint8Array {
   const node = (subtype: number, guid: string) =>
-    concatBytes(new Uint8Array([0x04, subtype, 0x14, 0x00]), encodeGuid(guid));
+    concatBytes(new Uint8Array([0x04, subtype, 0x14, 0x00]), encodeGuid(guid, "efi"));
   const path = concatBytes(
     node(0x07, fvGuid),
     node(0x06, fileGuid),

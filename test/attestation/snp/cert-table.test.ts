@@ -1,11 +1,7 @@
 import { describe, expect, test } from "bun:test";
-import {
-  formatGuid,
-  parseSnpCertTable,
-  pickSnpCerts,
-  SNP_CERT_GUIDS,
-} from "../../../src/attestation/snp/cert-table.ts";
+import { parseSnpCertTable, pickSnpCerts, SNP_CERT_GUIDS } from "../../../src/attestation/snp/cert-table.ts";
 import { ParseError } from "../../../src/common/errors.ts";
+import { formatGuid } from "../../../src/common/guid.ts";
 import { readTestdata } from "../fixtures/collateral-server.ts";
 
 /** go-sev-guest's private "extra platform info" entry: not AMD-defined, must be ignored by pick. */
@@ -61,7 +57,7 @@ describe("formatGuid", () => {
   test("vcek guid bytes in stored order → first byte 0x63 prints first", () => {
     const b = guidBytes(SNP_CERT_GUIDS.vcek);
     expect(b[0]).toBe(0x63);
-    expect(formatGuid(b)).toBe("63da758d-e664-4564-adc5-f4b93be8accd");
+    expect(formatGuid(b, "rfc4122")).toBe("63da758d-e664-4564-adc5-f4b93be8accd");
   });
 });
 

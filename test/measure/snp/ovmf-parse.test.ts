@@ -3,7 +3,7 @@
 import { describe, expect, test } from "bun:test";
 import { toHex, view } from "../../../src/common/bytes.ts";
 import { ParseError } from "../../../src/common/errors.ts";
-import { encodeGuid, formatGuid } from "../../../src/measure/guid.ts";
+import { encodeGuid, formatGuid } from "../../../src/common/guid.ts";
 import { OVMF_GUID, parseOvmfFooterTable } from "../../../src/measure/ovmf-footer.ts";
 import { parseOvmfSevInfo } from "../../../src/measure/snp/ovmf-sev.ts";
 import { expectError } from "./expect-error.ts";
@@ -17,11 +17,13 @@ const ASEV_AT = END - 0x554;
 describe("encodeGuid", () => {
   test("text → mixed-endian bytes → same text", () => {
     const g = "8be4df61-93ca-11d2-aa0d-00e098032b8c";
-    expect(toHex(encodeGuid(g))).toBe("61dfe48bca93d211aa0d00e098032b8c");
-    expect(formatGuid(encodeGuid(g))).toBe(g);
+    expect(toHex(encodeGuid(g, "efi"))).toBe("61dfe48bca93d211aa0d00e098032b8c");
+    expect(formatGuid(encodeGuid(g, "efi"), "efi")).toBe(g);
+    expect(toHex(encodeGuid(g, "rfc4122"))).toBe("8be4df6193ca11d2aa0d00e098032b8c");
+    expect(formatGuid(encodeGuid(g, "rfc4122"), "rfc4122")).toBe(g);
   });
   test("malformed text → ParseError invalid_guid", () => {
-    expectError(() => encodeGuid("not-a-guid"), ParseError, "invalid_guid");
+    expectError(() => encodeGuid("not-a-guid", "efi"), ParseError, "invalid_guid");
   });
 });
 
@@ -110,7 +112,7 @@ function set32(img: Uint8Array, at: number, v: number): Uint8Array {
 
 /** File offset of the u32 payload of the SEV metadata offset entry. */
 function metaOffsetAt(img: Uint8Array): number {
-  const guid = encodeGuid(OVMF_GUID.sevMetadataOffset);
+  const guid = encodeGuid(OVMF_GUID.sevMetadataOffset, "efi");
   for (let i = img.length - 50; i > 0; i--) {
     if (img.subarray(i, i + 16).every((b, j) => b === guid[j])) return i - 6;
   }

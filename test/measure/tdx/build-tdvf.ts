@@ -1,6 +1,6 @@
 // Builds a small synthetic TDVF image (footer GUID table + "TDVF" descriptor, spec measurement.md §1.3, §3.2) for tests.
 
-import { encodeGuid } from "../../../src/measure/guid.ts";
+import { encodeGuid } from "../../../src/common/guid.ts";
 import { OVMF_GUID } from "../../../src/measure/ovmf-footer.ts";
 
 export interface TdvfSectionSpec {
@@ -38,8 +38,8 @@ export function buildTdvfImage(size: number, sections: readonly TdvfSectionSpec[
   const entry = footer - 22;
   dv.setUint32(entry, DESCRIPTOR_FROM_END, true);
   dv.setUint16(entry + 4, 22, true);
-  img.set(encodeGuid(OVMF_GUID.tdxMetadataOffset), entry + 6);
+  img.set(encodeGuid(OVMF_GUID.tdxMetadataOffset, "efi"), entry + 6);
   dv.setUint16(footer, 40, true);
-  img.set(encodeGuid(OVMF_GUID.footer), footer + 2);
+  img.set(encodeGuid(OVMF_GUID.footer, "efi"), footer + 2);
   return img;
 }
