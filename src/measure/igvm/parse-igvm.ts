@@ -1,8 +1,8 @@
 // Parses an IGVM file: fixed header with CRC-32, variable-header TLVs in section order, directives (spec measurement.md §2.1).
 
 import { view } from "../../common/bytes.ts";
+import { crc32 } from "../../common/crc32.ts";
 import { ParseError } from "../../common/errors.ts";
-import { crc32 } from "./crc32.ts";
 import {
   IGVM_MAGIC,
   type IgvmDirective,

@@ -1,7 +1,7 @@
 // Builds IGVM files from the format description (spec measurement.md §2.1) for tests: headers, file data, CRC-32.
 
 import { concatBytes } from "../../../src/common/bytes.ts";
-import { crc32 } from "../../../src/measure/igvm/crc32.ts";
+import { crc32 } from "../../../src/common/crc32.ts";
 
 export type IgvmSpec =
   | { kind: "platform"; mask: number; platformType: number }

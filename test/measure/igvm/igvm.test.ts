@@ -1,10 +1,9 @@
 // IGVM parsing and SNP digests, cross-checked against the OVMF path and published vectors.
 
 import { describe, expect, test } from "bun:test";
-import { toHex, utf8, view } from "../../../src/common/bytes.ts";
+import { toHex, view } from "../../../src/common/bytes.ts";
 import { ConfigError, ParseError } from "../../../src/common/errors.ts";
 import { sha384 } from "../../../src/measure/hash.ts";
-import { crc32 } from "../../../src/measure/igvm/crc32.ts";
 import { computeIgvmSnpLaunchDigest } from "../../../src/measure/igvm/igvm-snp-digest.ts";
 import { parseIgvm } from "../../../src/measure/igvm/parse-igvm.ts";
 import { buildKernelHashesPage, buildSevHashTable } from "../../../src/measure/snp/kernel-hashes.ts";
@@ -41,14 +40,6 @@ function ovmfAsIgvm(features: bigint, kernelPage?: Uint8Array): IgvmSpec[] {
   specs.push({ kind: "vp", gpa: KVM_VMSA_GPA, mask: SNP, vpIndex: 0, data: vmsa });
   return specs;
 }
-
-describe("crc32", () => {
-  test("check value of '123456789' → 0xcbf43926 (and Bun's crc32)", () => {
-    expect(crc32(utf8("123456789"))).toBe(0xcbf43926);
-    const b = AMDSEV.subarray(0, 1000);
-    expect(crc32(b.subarray(0, 10), b.subarray(10))).toBe(Bun.hash.crc32(b));
-  });
-});
 
 describe("computeIgvmSnpLaunchDigest", () => {
   test("snp-4 as IGVM with --native-zero → the published snp-4 digest", () => {
