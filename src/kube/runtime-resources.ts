@@ -8,10 +8,9 @@ import type { IVolume } from "kubernetes-models/v1/Volume";
 import type { IVolumeMount } from "kubernetes-models/v1/VolumeMount";
 import { stringify } from "yaml";
 import { runtimeHandler } from "../platform/handler.ts";
-import { type Platform, parsePlatform, VM_OVERHEAD_MIB } from "../platform/platforms.ts";
+import { PAUSE_IMAGE, type Platform, parsePlatform, VM_OVERHEAD_MIB } from "../platform/platforms.ts";
 
 export const TARGET_CONFIG_NAME = "contrast-node-installer-target-config";
-export const PAUSE_IMAGE = "registry.k8s.io/pause:3.10";
 
 export interface RuntimeResourceOptions {
   /** Full image reference of the node-installer image (ideally pinned by digest). */

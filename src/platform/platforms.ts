@@ -47,6 +47,13 @@ const TABLE: readonly Platform[] = Object.freeze([
   }),
 ] as const satisfies readonly Platform[]);
 
+/**
+ * The pod sandbox ("pause") image every platform's runtime starts each pod with: the kubelet's default, which the
+ * agent policy names in the sandbox's CreateContainerRequest and the node-installer DaemonSet runs as its idle
+ * container.
+ */
+export const PAUSE_IMAGE = "registry.k8s.io/pause:3.10";
+
 /** Guest memory the VM adds on top of the pod's requests, besides the VM's RAM (§8.1: default memory + 170Mi). */
 export const VM_OVERHEAD_MIB = 170;
 
