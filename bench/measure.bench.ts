@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { sha384 as nobleSha384 } from "@noble/hashes/sha2.js";
-import { sha384 } from "../src/measure/hash.ts";
+import { sha384 } from "../src/common/digest.ts";
 import { computeSnpLaunchDigest } from "../src/measure/snp/snp-launch-digest.ts";
 import { computeMrtd } from "../src/measure/tdx/mrtd.ts";
 import { reportFigures } from "./lib/report.ts";

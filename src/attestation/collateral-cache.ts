@@ -6,12 +6,12 @@
 // check nextUpdate themselves, so a stale entry is never accepted past its own validity. Every cached entry is
 // re-checked on read (magic, URL, length, SHA-256, and the caller's parser); a corrupt file is ignored and refetched.
 
-import { createHash } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { X509Crl } from "@peculiar/x509";
 import { writeFileAtomic } from "../common/atomic-file.ts";
 import { concatBytes, fromUtf8, utf8 } from "../common/bytes.ts";
+import { sha256Hex } from "../common/digest.ts";
 import { ParseError, UnavailableError } from "../common/errors.ts";
 
 /** One stored HTTP response: the exact body bytes, the headers the caller asked to keep (lower-case names), fetch time. */
@@ -34,7 +34,7 @@ const MAX_ENTRY_BYTES = 32 * 1024 * 1024;
 
 /** Hex SHA-256 of the URL: the entry's file name. */
 export function cacheKey(url: string): string {
-  return createHash("sha256").update(url).digest("hex");
+  return sha256Hex(url);
 }
 
 /** An on-disk cache in `dir` (created on first write). The caller resolves the directory (CLI: $CONTRAST_CACHE_DIR). */
@@ -48,10 +48,6 @@ export function createCollateralCache(dir: string): CollateralCache {
       writeFileAtomic(join(dir, cacheKey(url)), encodeEntry(url, entry), { mkdirs: true });
     },
   };
-}
-
-function sha256Hex(b: Uint8Array): string {
-  return createHash("sha256").update(b).digest("hex");
 }
 
 function encodeEntry(url: string, e: CachedResponse): Uint8Array {

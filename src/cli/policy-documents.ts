@@ -4,8 +4,8 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
 import { toHex } from "../common/bytes.ts";
+import { sha256 } from "../common/digest.ts";
 import { ConfigError, ParseError } from "../common/errors.ts";
-import { sha256Bytes } from "../crypto/transition.ts";
 import { readYamlPaths } from "../kube/read-yaml-paths.ts";
 import type { Manifest } from "../manifest/types.ts";
 import { decodeInitdataAnnotation } from "../policy/initdata.ts";
@@ -54,7 +54,7 @@ export function documentsFromDir(dir: string): Map<string, Uint8Array> {
   for (const name of readdirSync(dir).sort()) {
     if (!name.endsWith(".toml")) continue;
     const bytes = new Uint8Array(readFileSync(join(dir, name)));
-    out.set(toHex(sha256Bytes(bytes)), bytes);
+    out.set(toHex(sha256(bytes)), bytes);
   }
   return out;
 }

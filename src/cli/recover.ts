@@ -6,10 +6,10 @@ import type { CAC } from "cac";
 import { expectOk, postJson } from "../api/client.ts";
 import { type CommandOutput, runJsonAction } from "../command/command.ts";
 import { constantTimeEqual, fromHex, toBase64, toHex } from "../common/bytes.ts";
+import { sha256 } from "../common/digest.ts";
 import { ConfigError, PolicyError } from "../common/errors.ts";
 import { importRsaPrivateKeyPem, type RsaKeyPair } from "../crypto/rsa-keys.ts";
 import { decryptSeedShare } from "../crypto/seedshare.ts";
-import { sha256Bytes } from "../crypto/transition.ts";
 import { verifyOwnerChain } from "../manifest/owner-chain.ts";
 import { parseManifest } from "../manifest/parse-manifest.ts";
 import { type AttestedCoordinator, attestCoordinator } from "./attest-coordinator.ts";
@@ -110,7 +110,7 @@ async function checkLineage(c: AttestedCoordinator, local: LoadedManifest): Prom
   const first = parseManifest(c.manifests[0]!).manifest.WorkloadOwnerPubKeys;
   const firstKeys = first.length === 0 ? "unchecked" : first.map((h, i) => fromHex(h, `owner ${i}`));
   await verifyOwnerChain(c.manifests, c.signatures, firstKeys);
-  const hash = (b: Uint8Array) => toHex(sha256Bytes(b));
+  const hash = (b: Uint8Array) => toHex(sha256(b));
   const newest = c.manifests[c.manifests.length - 1]!;
   let at = -1;
   c.manifests.forEach((m, i) => {

@@ -7,10 +7,11 @@ import { expectOk, postJson } from "../api/client.ts";
 import { type CommandOutput, runJsonAction } from "../command/command.ts";
 import { writeFileAtomic } from "../common/atomic-file.ts";
 import { constantTimeEqual, toBase64, toHex } from "../common/bytes.ts";
+import { sha256 } from "../common/digest.ts";
 import { ContrastError, UnavailableError } from "../common/errors.ts";
 import { exportPublicKeySpki, importEcPrivateKeyPem } from "../crypto/keys.ts";
 import { parseSeedShareDocument } from "../crypto/seedshare.ts";
-import { computeTransitionHash, sha256Bytes, signTransition } from "../crypto/transition.ts";
+import { computeTransitionHash, signTransition } from "../crypto/transition.ts";
 import { parseManifest } from "../manifest/parse-manifest.ts";
 import { attestCoordinator } from "./attest-coordinator.ts";
 import { createCliVerifier } from "./cli-verifier.ts";
@@ -64,7 +65,7 @@ async function setManifest(paths: string[], flags: SetFlags, out: CommandOutput)
   out.set("coordinator", endpoint);
   const m = loadManifestFile(workspacePath(flags, flags.manifest, WORKSPACE_FILES.manifest), ctx, true);
   out.set("manifest", m.path);
-  out.set("manifestHash", toHex(sha256Bytes(m.raw)));
+  out.set("manifestHash", toHex(sha256(m.raw)));
   const found =
     paths.length > 0
       ? documentsFromYaml(paths)

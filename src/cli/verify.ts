@@ -6,8 +6,8 @@ import type { CAC } from "cac";
 import { type CommandOutput, runJsonAction } from "../command/command.ts";
 import { replaceDirectory, writeFileAtomic } from "../common/atomic-file.ts";
 import { constantTimeEqual, fromHex, toHex } from "../common/bytes.ts";
+import { sha256 } from "../common/digest.ts";
 import { PolicyError, UnavailableError } from "../common/errors.ts";
-import { sha256Bytes } from "../crypto/transition.ts";
 import { type OwnerChain, verifyOwnerChain } from "../manifest/owner-chain.ts";
 import { parseManifest } from "../manifest/parse-manifest.ts";
 import { type AttestedCoordinator, attestCoordinator } from "./attest-coordinator.ts";
@@ -56,7 +56,7 @@ async function verifyCoordinator(flags: UserFlags, out: CommandOutput): Promise<
   const chain = await verifyOwnerChain(c.manifests, c.signatures, firstSetKeys(c.manifests[0]!));
   const referenced = new Set(c.manifests.flatMap((m) => Object.keys(parseManifest(m).manifest.Policies)));
   for (const p of c.policies) {
-    const digest = toHex(sha256Bytes(p));
+    const digest = toHex(sha256(p));
     if (!referenced.has(digest)) {
       throw new PolicyError(
         "unreferenced_policy",
@@ -79,7 +79,7 @@ async function verifyCoordinator(flags: UserFlags, out: CommandOutput): Promise<
   if (!matches) {
     throw new PolicyError(
       "manifest_mismatch",
-      `the coordinator's newest manifest (${toHex(sha256Bytes(newest))}) differs from ${local.path} (${toHex(sha256Bytes(local.raw))})`,
+      `the coordinator's newest manifest (${toHex(sha256(newest))}) differs from ${local.path} (${toHex(sha256(local.raw))})`,
     );
   }
   out.print(`the newest manifest is byte-identical to ${local.path}\n`);
@@ -107,7 +107,7 @@ function writeAudit(dir: string, c: AttestedCoordinator): void {
     put(`manifest.${i}.json`, m);
     put(`manifest.${i}.sig`, c.signatures[i]!);
   }
-  for (const p of c.policies) put(`initdata.${toHex(sha256Bytes(p))}.toml`, p);
+  for (const p of c.policies) put(`initdata.${toHex(sha256(p))}.toml`, p);
   put("latest-transition", `${toHex(c.latestTransition)}\n`);
   replaceDirectory(fresh, dir);
 }

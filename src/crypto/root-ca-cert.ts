@@ -8,9 +8,9 @@
 //   extensions = basicConstraints CA (critical), keyUsage keyCertSign|digitalSignature (critical), SKI, AKI
 //   signature  = ecdsa-with-SHA384, k from RFC 6979
 
-import { sha256, sha384 } from "@noble/hashes/sha2.js";
 import * as x509 from "@peculiar/x509";
 import { concatBytes, constantTimeEqual, utf8 } from "../common/bytes.ts";
+import { sha256, sha384 } from "../common/digest.ts";
 import { ParseError } from "../common/errors.ts";
 import { ROOT_CA_COMMON_NAME } from "./ca.ts";
 import { signEcdsaDigest } from "./ecdsa.ts";

@@ -7,9 +7,9 @@ import type { Evidence, Issuer } from "../attestation/evidence.ts";
 import { parseSnpReport } from "../attestation/snp/abi.ts";
 import { parseTdxQuote } from "../attestation/tdx/abi.ts";
 import { concatBytes, constantTimeEqual, toHex } from "../common/bytes.ts";
+import { sha256 } from "../common/digest.ts";
 import { ConfigError, VerificationError } from "../common/errors.ts";
 import type { RandomSource } from "../crypto/random.ts";
-import { sha256Bytes } from "../crypto/transition.ts";
 import { COORDINATOR_PIN_KEY, type CoordinatorPin, parseCoordinatorPin } from "../policy/coordinator-pin.ts";
 import { parseInitdataDocument } from "../policy/initdata.ts";
 import { readInitdataDocument } from "./initdata-reader.ts";
@@ -27,7 +27,7 @@ export async function loadOwnInitdata(
   random: RandomSource,
 ): Promise<OwnInitdata> {
   const { path, toml } = readInitdataDocument(paths);
-  const digest = sha256Bytes(toml);
+  const digest = sha256(toml);
   const evidence = await issuer.issue(selfCheckReportData(random(32)));
   const launched = launchBinding(evidence);
   const expected = evidence.platform === "tdx" ? concatBytes(digest, new Uint8Array(16)) : digest;

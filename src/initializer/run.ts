@@ -13,13 +13,13 @@ import type { Issuer } from "../attestation/evidence.ts";
 import { createSimIssuer } from "../attestation/sim-issuer.ts";
 import { createTsmIssuer } from "../attestation/tsm-issuer.ts";
 import { fromBase64, toBase64, toHex } from "../common/bytes.ts";
+import { sha256 } from "../common/digest.ts";
 import { UnavailableError, VerificationError } from "../common/errors.ts";
 import type { Logger } from "../common/log.ts";
 import { openEnvelope } from "../crypto/envelope.ts";
 import { exportEcPrivateKeyPkcs8Pem, exportPublicKeySpki, generateEcKeyPair } from "../crypto/keys.ts";
 import { checkMeshCertChain } from "../crypto/mesh-chain.ts";
 import { defaultRandom, type RandomSource } from "../crypto/random.ts";
-import { sha256Bytes } from "../crypto/transition.ts";
 import { createCollateralVerifier } from "../manifest/collateral-verifier.ts";
 import type { EvidenceVerifier } from "../manifest/verify-evidence.ts";
 import { attestCoordinatorForPod } from "./attest-coordinator.ts";
@@ -51,7 +51,7 @@ export interface InitializerDeps {
 export async function selectInitializerIssuer(config: InitializerConfig): Promise<Issuer> {
   if (config.tee === "sim") {
     const { toml } = readInitdataDocument([config.simInitdata!]);
-    return createSimIssuer(config.simDir!, sha256Bytes(toml));
+    return createSimIssuer(config.simDir!, sha256(toml));
   }
   const issuer = createTsmIssuer(config.tee === "auto" ? {} : { expect: config.tee });
   await issuer.probe();

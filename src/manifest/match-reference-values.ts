@@ -7,11 +7,12 @@
 import type { SnpRevocationStatus } from "../attestation/snp/revocation.ts";
 import { validateSnpReport } from "../attestation/snp/validate.ts";
 import type { VerifiedSnpReport } from "../attestation/snp/verify.ts";
-import { sha256Hex, toDer } from "../attestation/snp/x509-util.ts";
+import { toDer } from "../attestation/snp/x509-util.ts";
 import type { TdxRevocationStatus } from "../attestation/tdx/fetch-collateral.ts";
 import { validateTdxQuote } from "../attestation/tdx/validate.ts";
 import type { VerifiedTdxQuote } from "../attestation/tdx/verify.ts";
 import { utf8 } from "../common/bytes.ts";
+import { sha256Hex } from "../common/digest.ts";
 import { PolicyError, UnavailableError } from "../common/errors.ts";
 import { snpOptionsFor, tdxOptionsFor } from "./reference-options.ts";
 import type { SnpReferenceValue, TdxReferenceValue } from "./types.ts";

@@ -4,10 +4,10 @@
 // Nothing here re-serializes; the returned object is only for reading.
 
 import { fromHex, toHex } from "../common/bytes.ts";
+import { sha256 } from "../common/digest.ts";
 import { isContrastError } from "../common/errors.ts";
 import { checkEcPublicKeySpki, checkRsaPublicKeyPkcs1 } from "../crypto/key-check.ts";
 import { sanProblem } from "../crypto/san.ts";
-import { sha256Bytes } from "../crypto/transition.ts";
 import { Checker, join } from "./checker.ts";
 import { ManifestError } from "./manifest-error.ts";
 import { missingUserValues } from "./missing-user-values.ts";
@@ -48,7 +48,7 @@ export function parseManifest(bytes: Uint8Array, opts: ParseManifestOptions = {}
   const manifest = readManifest(c, json);
   if (manifest !== undefined && opts.requireComplete) c.problems.push(...missingUserValues(manifest));
   if (manifest === undefined || c.problems.length > 0) throw new ManifestError(c.problems);
-  return { manifest, raw, digest: toHex(sha256Bytes(raw)) };
+  return { manifest, raw, digest: toHex(sha256(raw)) };
 }
 
 function readManifest(c: Checker, json: unknown): Manifest | undefined {

@@ -1,6 +1,6 @@
 // Runtime handler names: `contrast-cc-<platform>-<8 hex of SHA-256 over the canonical lock>` (contrast-reference.md §8.1).
 
-import { createHash } from "node:crypto";
+import { sha256Hex } from "../common/digest.ts";
 import { canonicalLockBytes, type RuntimeLock } from "./lock.ts";
 import { loadRuntimeLock } from "./locks.ts";
 import { type Platform, parsePlatform } from "./platforms.ts";
@@ -12,7 +12,7 @@ export const SIM_RUNTIME_ID = "sim";
 const SIM_EMULATES = "Metal-QEMU-SNP";
 
 function lockSuffix(lock: RuntimeLock): string {
-  return createHash("sha256").update(canonicalLockBytes(lock)).digest("hex").slice(0, 8);
+  return sha256Hex(canonicalLockBytes(lock)).slice(0, 8);
 }
 
 /** The handler for an explicit lock (tests, release pipelines that fill integrity before building). */

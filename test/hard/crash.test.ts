@@ -9,7 +9,7 @@ import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { registerRecover } from "../../src/cli/recover.ts";
 import { fromHex, toHex } from "../../src/common/bytes.ts";
-import { sha256Bytes } from "../../src/crypto/transition.ts";
+import { sha256 } from "../../src/common/digest.ts";
 import { requestMeshCert } from "../../src/initializer/run.ts";
 import { verifyOwnerChain } from "../../src/manifest/owner-chain.ts";
 import { parseManifest } from "../../src/manifest/parse-manifest.ts";
@@ -132,7 +132,7 @@ describe("SIGKILL during set and certificate issuance", () => {
         "seed-shares.json",
         "transitions/latest",
         ...chain.transitions.flatMap((t) => [`transitions/${toHex(t)}`, `signatures/${toHex(t)}`]),
-        ...after.manifests.map((m) => `manifests/${toHex(sha256Bytes(m))}`),
+        ...after.manifests.map((m) => `manifests/${toHex(sha256(m))}`),
         ...[...new Set(after.manifests.flatMap((m) => Object.keys(parseManifest(m).manifest.Policies)))].map(
           (p) => `policies/${p}`,
         ),

@@ -4,11 +4,12 @@
 // ARKs and twelve intermediates up front cost `attestation verify` more than the verification itself.
 
 import type * as x509 from "@peculiar/x509";
+import { sha256Hex } from "../../common/digest.ts";
 import { decodePemDers } from "../../crypto/pem.ts";
 import { AMD_ROOTS_PEM } from "./amd-roots.ts";
 import type { SnpSigningKey, TrustAnchor } from "./chain.ts";
 import type { SnpProduct } from "./product.ts";
-import { parseEmbeddedCertificate, sha256Hex } from "./x509-util.ts";
+import { parseEmbeddedCertificate } from "./x509-util.ts";
 
 export interface PinnedIntermediate {
   readonly der: Uint8Array;

@@ -1,6 +1,7 @@
 // SEV-SNP report verification: report signature, AMD chain with pinned roots, CRL, leaf-extension match (spec §1.11 verify).
 
 import type * as x509 from "@peculiar/x509";
+import { sha256Hex } from "../../common/digest.ts";
 import { ConfigError, VerificationError } from "../../common/errors.ts";
 import { canonicalSerial } from "../../crypto/serial.ts";
 import { parseSnpReport, type SnpReport } from "./abi.ts";
@@ -20,7 +21,7 @@ import { checkReportSignature } from "./report-signature.ts";
 import { checkSnpRevocation, type SnpRevocationInput, type SnpRevocationStatus } from "./revocation.ts";
 import { chooseProduct, readLeafProductName } from "./select-product.ts";
 import type { SnpTcb } from "./tcb.ts";
-import { parseCertificate, sha256Hex, toDer } from "./x509-util.ts";
+import { parseCertificate, toDer } from "./x509-util.ts";
 
 export type { SnpSigningKey } from "./chain.ts";
 export type { SnpCrlSource, SnpRevocationInput, SnpRevocationStatus } from "./revocation.ts";

@@ -1,9 +1,9 @@
 // Certificate helpers for the SNP verifier: PEM/DER input to @peculiar/x509 objects with ParseError, names, fingerprints.
 
-import { createHash } from "node:crypto";
 import { AsnConvert } from "@peculiar/asn1-schema";
 import { Certificate } from "@peculiar/asn1-x509";
 import * as x509 from "@peculiar/x509";
+import { sha256Hex } from "../../common/digest.ts";
 import { ParseError } from "../../common/errors.ts";
 import { decodePemDers } from "../../crypto/pem.ts";
 
@@ -135,9 +135,4 @@ function derHeader(der: Uint8Array, at: number): [number, number, number] {
 export function commonName(name: x509.Name): string | undefined {
   const cns = name.getField("CN");
   return cns.length === 1 ? cns[0] : undefined;
-}
-
-/** SHA-256 in hex; node:crypto (native) because it runs on every verification as a cache key. */
-export function sha256Hex(der: Uint8Array): string {
-  return createHash("sha256").update(der).digest("hex");
 }

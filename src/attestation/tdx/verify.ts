@@ -1,9 +1,9 @@
 // Verifies a TDX quote (spec attestation.md §2.2): PCK chain to the pinned Intel root, QE report signature and
 // binding, quote signature, CRLs, and (when given) collateral with the resulting TCB status.
 
-import { sha256 } from "@noble/hashes/sha2.js";
 import { concatBytes, constantTimeEqual, isAllZero, toHex } from "../../common/bytes.ts";
 import type { VerificationCode } from "../../common/codes.ts";
+import { sha256 } from "../../common/digest.ts";
 import { ParseError, VerificationError } from "../../common/errors.ts";
 import { parseTdxQuote } from "./abi.ts";
 import { BoundedPromiseCache, ByteKeyedCache } from "./bounded-cache.ts";

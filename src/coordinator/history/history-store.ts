@@ -16,8 +16,9 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:f
 import { join } from "node:path";
 import { fsyncDir, writeFileAtomic } from "../../common/atomic-file.ts";
 import { concatBytes, constantTimeEqual, isAllZero, toHex } from "../../common/bytes.ts";
+import { sha256 } from "../../common/digest.ts";
 import { ParseError, PolicyError, VerificationError } from "../../common/errors.ts";
-import { encodeTransition, sha256Bytes, ZERO_HASH } from "../../crypto/transition.ts";
+import { encodeTransition, ZERO_HASH } from "../../crypto/transition.ts";
 import { createMutex } from "./mutex.ts";
 
 export interface LatestTransition {
@@ -102,9 +103,9 @@ export function createHistoryStore(dir: string): HistoryStore {
   };
 
   const put = (kind: Kind, bytes: Uint8Array): Uint8Array => {
-    const hash = sha256Bytes(bytes);
+    const hash = sha256(bytes);
     const p = path(kind, hash);
-    if (!existsSync(p) || !constantTimeEqual(sha256Bytes(readFileSync(p)), hash)) {
+    if (!existsSync(p) || !constantTimeEqual(sha256(readFileSync(p)), hash)) {
       writeFileAtomic(p, bytes, { mode: 0o600 });
     }
     return hash;
@@ -124,10 +125,10 @@ export function createHistoryStore(dir: string): HistoryStore {
         },
       );
     }
-    if (!constantTimeEqual(sha256Bytes(bytes), hash)) {
+    if (!constantTimeEqual(sha256(bytes), hash)) {
       throw new VerificationError(
         "history_corrupt",
-        `${kind}/${toHex(hash)}: expected content with this sha-256, got ${toHex(sha256Bytes(bytes))}`,
+        `${kind}/${toHex(hash)}: expected content with this sha-256, got ${toHex(sha256(bytes))}`,
         { field: kind },
       );
     }

@@ -1,7 +1,7 @@
 // SEV-SNP launch digest of an IGVM file's measured pages, parameter areas and VMSAs (spec measurement.md §2.2).
 
+import { sha384 } from "../../common/digest.ts";
 import { ConfigError, ParseError } from "../../common/errors.ts";
-import { sha384 } from "../hash.ts";
 import { PageType, SnpLaunchDigest } from "../snp/page-info.ts";
 import {
   type IgvmDirective,

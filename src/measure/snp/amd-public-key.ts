@@ -1,8 +1,8 @@
 // The AMD SEV public-key format (0x404 bytes) and the ID/author key digests derived from it (spec attestation.md §1.5).
 
+import { sha384 } from "../../common/digest.ts";
 import { ParseError } from "../../common/errors.ts";
 import { ecPublicPointOfScalar, isEcPoint } from "../../crypto/keys.ts";
-import { sha384 } from "../hash.ts";
 
 export const AMD_PUBLIC_KEY_SIZE = 0x404;
 /** CURVE field value for P-384 (SNP ABI "ECC curve" enum). */

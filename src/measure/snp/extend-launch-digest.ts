@@ -1,7 +1,7 @@
 // Appending AP VMSAs to a known launch digest (Contrast's ExtendSNPLaunchDigest; spec measurement.md §1.1, §1.8).
 
+import { sha384 } from "../../common/digest.ts";
 import { ConfigError } from "../../common/errors.ts";
-import { sha384 } from "../hash.ts";
 import { SnpLaunchDigest } from "./page-info.ts";
 import { MAX_VCPUS } from "./snp-launch-digest.ts";
 import { buildVmsaPage, KVM_VMSA_GPA, type VmmType } from "./vmsa.ts";

@@ -1,9 +1,9 @@
 // QEMU's SEV kernel/initrd/cmdline hash table and the page it is measured in (spec measurement.md §1.6).
 
 import { concatBytes, utf8 } from "../../common/bytes.ts";
+import { sha256 } from "../../common/digest.ts";
 import { ConfigError } from "../../common/errors.ts";
 import { encodeGuid } from "../../common/guid.ts";
-import { sha256 } from "../hash.ts";
 
 const TABLE_GUID = "9438d606-4f22-4cc9-b479-a793d411fd21";
 const CMDLINE_GUID = "97d02dd8-bd20-4c94-aa78-e7714d36ab2a";

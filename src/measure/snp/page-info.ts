@@ -1,7 +1,7 @@
 // The SEV-SNP launch-digest chain: LD ← SHA-384(PAGE_INFO) per 4 KiB page (spec measurement.md §1.1, SNP ABI PAGE_INFO).
 
+import { createSha384Into } from "../../common/digest.ts";
 import { ParseError } from "../../common/errors.ts";
-import { createSha384Into } from "../hash.ts";
 
 /** PAGE_INFO.PAGE_TYPE values (spec measurement.md §1.1 "Page types"). */
 export const PageType = {

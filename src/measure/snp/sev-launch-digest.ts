@@ -1,7 +1,7 @@
 // SEV and SEV-ES launch digests (SHA-256 over image ‖ hash table [‖ VMSAs]), spec measurement.md §1.9.
 
+import { createSha256 } from "../../common/digest.ts";
 import { ConfigError } from "../../common/errors.ts";
-import { createSha256 } from "../hash.ts";
 import { buildSevHashTable, type KernelInputs } from "./kernel-hashes.ts";
 import { type OvmfSevInfo, parseOvmfSevInfo } from "./ovmf-sev.ts";
 import { MAX_VCPUS, requireApEip } from "./snp-launch-digest.ts";

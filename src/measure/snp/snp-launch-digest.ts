@@ -1,8 +1,8 @@
 // SEV-SNP launch digest of an OVMF guest: firmware pages, metadata sections, one VMSA per vCPU (spec measurement.md §1.2–§1.7).
 
 import { toHex } from "../../common/bytes.ts";
+import { sha384 } from "../../common/digest.ts";
 import { ConfigError, ParseError } from "../../common/errors.ts";
-import { sha384 } from "../hash.ts";
 import { buildKernelHashesPage, buildSevHashTable, type KernelInputs } from "./kernel-hashes.ts";
 import {
   type OvmfSevInfo,

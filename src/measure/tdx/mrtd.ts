@@ -1,7 +1,7 @@
 // TDX MRTD: SHA-384 over TDH.MEM.PAGE.ADD and TDH.MR.EXTEND records (spec measurement.md §3.1, §3.3).
 
+import { createSha384, type StreamingHash } from "../../common/digest.ts";
 import { ConfigError, ParseError } from "../../common/errors.ts";
-import { createSha384, type StreamingHash } from "../hash.ts";
 import { parseTdvfMetadata, TDVF_PAGE_SIZE, TdvfAttribute, type TdvfSection } from "./tdvf-metadata.ts";
 
 /**

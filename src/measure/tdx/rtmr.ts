@@ -1,9 +1,9 @@
 // TDX RTMR building blocks: the extend operation and the event digests OVMF and the kernel stub produce (spec measurement.md §3.4).
 
 import { concatBytes } from "../../common/bytes.ts";
+import { sha384 } from "../../common/digest.ts";
 import { ParseError } from "../../common/errors.ts";
 import { encodeGuid } from "../../common/guid.ts";
-import { sha384 } from "../hash.ts";
 
 export const RTMR_SIZE = 48;
 export const EFI_GLOBAL_VARIABLE_GUID = "8be4df61-93ca-11d2-aa0d-00e098032b8c";

@@ -2,8 +2,8 @@
 
 import { describe, expect, test } from "bun:test";
 import { toHex, view } from "../../../src/common/bytes.ts";
+import { sha384 } from "../../../src/common/digest.ts";
 import { ConfigError, ParseError } from "../../../src/common/errors.ts";
-import { sha384 } from "../../../src/measure/hash.ts";
 import { computeIgvmSnpLaunchDigest } from "../../../src/measure/igvm/igvm-snp-digest.ts";
 import { parseIgvm } from "../../../src/measure/igvm/parse-igvm.ts";
 import { buildKernelHashesPage, buildSevHashTable } from "../../../src/measure/snp/kernel-hashes.ts";

@@ -2,7 +2,7 @@
 
 import { describe, expect, test } from "bun:test";
 import { toHex, utf8 } from "../../../src/common/bytes.ts";
-import { sha256, sha384 } from "../../../src/measure/hash.ts";
+import { sha256, sha384 } from "../../../src/common/digest.ts";
 import { buildKernelHashesPage, buildSevHashTable } from "../../../src/measure/snp/kernel-hashes.ts";
 import { computeSnpOvmfHash, traceSnpLaunchDigest } from "../../../src/measure/snp/snp-launch-digest.ts";
 import { resolveVcpuSignature } from "../../../src/measure/snp/vcpu-types.ts";

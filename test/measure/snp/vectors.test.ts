@@ -2,8 +2,8 @@
 
 import { describe, expect, test } from "bun:test";
 import { fromHex, toHex } from "../../../src/common/bytes.ts";
+import { sha384 } from "../../../src/common/digest.ts";
 import { ConfigError } from "../../../src/common/errors.ts";
-import { sha384 } from "../../../src/measure/hash.ts";
 import type { KernelInputs } from "../../../src/measure/snp/kernel-hashes.ts";
 import {
   computeSevEsLaunchDigest,

@@ -3,8 +3,8 @@
 import { describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
 import { toHex } from "../../../src/common/bytes.ts";
+import { sha384 } from "../../../src/common/digest.ts";
 import { ParseError } from "../../../src/common/errors.ts";
-import { sha384 } from "../../../src/measure/hash.ts";
 import {
   digestEfiAction,
   digestSeparator,
