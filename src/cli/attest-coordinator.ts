@@ -10,7 +10,7 @@ import { constantTimeEqual, toHex } from "../common/bytes.ts";
 import { PolicyError, UnavailableError, VerificationError } from "../common/errors.ts";
 import type { Logger } from "../common/log.ts";
 import { chainTransitionHashes } from "../crypto/transition.ts";
-import type { Manifest } from "../manifest/types.ts";
+import type { Manifest } from "../manifest/schema.ts";
 import type { EvidenceVerifier } from "../manifest/verify-evidence.ts";
 
 export interface AttestedCoordinator {

@@ -10,7 +10,7 @@ import { parseCertificate } from "../attestation/snp/x509-util.ts";
 import { ContrastError, ParseError } from "../common/errors.ts";
 import { decodePemDers } from "../crypto/pem.ts";
 import { matchSnpReferenceValues, simulatedArks } from "../manifest/match-reference-values.ts";
-import type { ReferenceValues } from "../manifest/types.ts";
+import type { ReferenceValues } from "../manifest/schema.ts";
 import { readInputFile } from "./attestation-input.ts";
 import { type Summary, summarizeSnp } from "./attestation-summary.ts";
 

@@ -12,7 +12,7 @@ import { type TdxCollateralInput, TdxVerifier, type VerifiedTdxQuote } from "../
 import { sha256Hex } from "../common/digest.ts";
 import { PolicyError } from "../common/errors.ts";
 import { matchTdxReferenceValues } from "../manifest/match-reference-values.ts";
-import type { ReferenceValues } from "../manifest/types.ts";
+import type { ReferenceValues } from "../manifest/schema.ts";
 import { readInputFile, readInputText } from "./attestation-input.ts";
 import { revocationJson, type SummarySink } from "./attestation-snp.ts";
 import { type Summary, summarizeTdx } from "./attestation-summary.ts";

@@ -8,7 +8,7 @@ import { createCliContext, errorJson, registerGroup, runAction } from "../comman
 import { exitCodeFor } from "../command/exit-codes.ts";
 import { ContrastError, PolicyError, UsageError } from "../common/errors.ts";
 import { parseReferenceValues } from "../manifest/parse-reference-values.ts";
-import type { ReferenceValues } from "../manifest/types.ts";
+import type { ReferenceValues } from "../manifest/schema.ts";
 import { filePath, parseNow, readInputFile } from "./attestation-input.ts";
 import { type SummarySink, verifySnpFiles } from "./attestation-snp.ts";
 import { formatHumanSummary, type Summary } from "./attestation-summary.ts";

@@ -22,9 +22,9 @@ import { createOwnerKey, type OwnerKeyKind, ownerPublicKeyHex } from "../manifes
 import { parseManifest } from "../manifest/parse-manifest.ts";
 import { parseReferenceValues } from "../manifest/parse-reference-values.ts";
 import { platformReferenceValues } from "../manifest/platform-reference-values.ts";
+import type { Manifest, ReferenceValues } from "../manifest/schema.ts";
 import { selectReferenceValues } from "../manifest/select-reference-values.ts";
 import { serializeManifest } from "../manifest/serialize-manifest.ts";
-import type { Manifest, ReferenceValues } from "../manifest/types.ts";
 import { parsePlatform, SIM_RUNTIME_ID, simRuntimeHandler } from "../platform/index.ts";
 import { type GenerateResult, generateDeployment } from "../policy/generate-deployment.ts";
 import { createImageResolver } from "../policy/image/create-image-resolver.ts";

@@ -7,7 +7,7 @@ import { toHex } from "../common/bytes.ts";
 import { sha256 } from "../common/digest.ts";
 import { ConfigError, ParseError } from "../common/errors.ts";
 import { readYamlPaths } from "../kube/read-yaml-paths.ts";
-import type { Manifest } from "../manifest/types.ts";
+import type { Manifest } from "../manifest/schema.ts";
 import { decodeInitdataAnnotation } from "../policy/initdata.ts";
 
 export const INITDATA_ANNOTATION = "io.katacontainers.config.hypervisor.cc_init_data";

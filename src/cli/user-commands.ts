@@ -6,7 +6,7 @@ import { type CliContext, createCliContext } from "../command/command.ts";
 import { ConfigError, UsageError } from "../common/errors.ts";
 import { isSimulated } from "../manifest/is-simulated.ts";
 import { parseManifest } from "../manifest/parse-manifest.ts";
-import type { Manifest } from "../manifest/types.ts";
+import type { Manifest } from "../manifest/schema.ts";
 import { SIM_MANIFEST_WARNING } from "./cli-verifier.ts";
 import { workspacePath as prefixedPath } from "./workspace.ts";
 

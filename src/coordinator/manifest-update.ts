@@ -7,7 +7,7 @@ import { ContrastError } from "../common/errors.ts";
 import { verifyTransitionSignature } from "../crypto/transition.ts";
 import { ManifestError } from "../manifest/manifest-error.ts";
 import { parseManifest } from "../manifest/parse-manifest.ts";
-import type { Manifest } from "../manifest/types.ts";
+import type { Manifest } from "../manifest/schema.ts";
 
 export function parseOrReject(bytes: Uint8Array): Manifest {
   try {

@@ -12,7 +12,7 @@ import {
   type SeedShareDocument,
 } from "../crypto/seedshare.ts";
 import { computeTransitionHash, verifyLatestTransition, ZERO_HASH } from "../crypto/transition.ts";
-import type { Manifest } from "../manifest/types.ts";
+import type { Manifest } from "../manifest/schema.ts";
 import type { HistoryStore } from "./history/history-store.ts";
 import { createMutex } from "./history/mutex.ts";
 import { persistSet } from "./history/persist-set.ts";

@@ -20,7 +20,7 @@ import type { Logger } from "../common/log.ts";
 import type { RandomSource } from "../crypto/random.ts";
 import { isSimulated } from "../manifest/is-simulated.ts";
 import { verifyOwnerChain } from "../manifest/owner-chain.ts";
-import type { Manifest } from "../manifest/types.ts";
+import type { Manifest } from "../manifest/schema.ts";
 import type { EvidenceVerifier } from "../manifest/verify-evidence.ts";
 import type { CoordinatorPin } from "../policy/coordinator-pin.ts";
 

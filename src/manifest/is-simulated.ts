@@ -1,6 +1,6 @@
 // Detects manifests that trust the development sim chain, so every CLI command can warn about them.
 
-import type { Manifest } from "./types.ts";
+import type { Manifest } from "./schema.ts";
 
 /** True when any SNP reference value names a simulated ARK (DESIGN.md §3.5). */
 export function isSimulated(manifest: Manifest): boolean {

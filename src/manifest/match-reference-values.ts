@@ -4,18 +4,20 @@
 // it says `AllowMissingCRL` (or the CLI was given --allow-missing-crl), and each such use is returned as a warning.
 // When no entry matches, every entry's reasons are reported.
 
+import type { SnpReferenceValue } from "../attestation/snp/reference-value.ts";
+import { snpValidateOptionsFor } from "../attestation/snp/reference-value.ts";
 import type { SnpRevocationStatus } from "../attestation/snp/revocation.ts";
 import { validateSnpReport } from "../attestation/snp/validate.ts";
 import type { VerifiedSnpReport } from "../attestation/snp/verify.ts";
 import { toDer } from "../attestation/snp/x509-util.ts";
 import type { TdxRevocationStatus } from "../attestation/tdx/fetch-collateral.ts";
+import type { TdxReferenceValue } from "../attestation/tdx/reference-value.ts";
+import { tdxValidateOptionsFor } from "../attestation/tdx/reference-value.ts";
 import { validateTdxQuote } from "../attestation/tdx/validate.ts";
 import type { VerifiedTdxQuote } from "../attestation/tdx/verify.ts";
 import { utf8 } from "../common/bytes.ts";
 import { sha256Hex } from "../common/digest.ts";
 import { PolicyError, UnavailableError } from "../common/errors.ts";
-import { snpOptionsFor, tdxOptionsFor } from "./reference-options.ts";
-import type { SnpReferenceValue, TdxReferenceValue } from "./types.ts";
 
 export interface MatchOptions {
   /** REPORT_DATA the evidence must carry (per call, never stored in shared options). */
@@ -54,7 +56,10 @@ export function matchSnpReferenceValues(
     "snp",
     entries.map((rv) => () => {
       const revocation = revocationOutcome(v.leaf.revocation, rv.AllowMissingCRL, opts);
-      const values = [...checkArk(v, rv), ...validateSnpReport(v, snpOptionsFor(rv, opts.reportData))];
+      const values = [
+        ...checkArk(v, rv),
+        ...validateSnpReport(v, snpValidateOptionsFor(rv, opts.reportData)),
+      ];
       return { values, revocation };
     }),
   );
@@ -77,7 +82,7 @@ export function matchTdxReferenceValues(
   return matchEntries(
     "tdx",
     entries.map((rv) => () => ({
-      values: validateTdxQuote(v, { ...tdxOptionsFor(rv, opts.reportData), requireTcbStatus }),
+      values: validateTdxQuote(v, { ...tdxValidateOptionsFor(rv, opts.reportData), requireTcbStatus }),
       revocation: revocationOutcome(revocation, rv.AllowMissingCRL, opts),
     })),
   );

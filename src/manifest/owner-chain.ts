@@ -5,7 +5,7 @@ import { fromHex, toHex } from "../common/bytes.ts";
 import { isContrastError, VerificationError } from "../common/errors.ts";
 import { computeTransitionHash, verifyTransitionSignature, ZERO_HASH } from "../crypto/transition.ts";
 import { parseManifest } from "./parse-manifest.ts";
-import type { Manifest } from "./types.ts";
+import type { Manifest } from "./schema.ts";
 
 export interface OwnerChain {
   /** Transition hash after each manifest; the last one is the history's head. */

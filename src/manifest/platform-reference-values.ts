@@ -5,15 +5,15 @@
 // carries none (CLH-SNP's IGVM, TDX RTMRs), the entry holds all-zero placeholders that no report can match (deny by
 // default) and `unknownLaunchValues` names them, so the CLI prints what to fill in.
 
-import { launchValuesFor } from "./runtime-launch-values.ts";
+import type { SnpProduct } from "../attestation/snp/product.ts";
 import type {
-  ReferenceValues,
-  SnpGuestPolicy,
-  SnpPlatformInfo,
-  SnpProductName,
+  SnpReferenceGuestPolicy,
+  SnpReferencePlatformInfo,
   SnpReferenceValue,
-  TdxReferenceValue,
-} from "./types.ts";
+} from "../attestation/snp/reference-value.ts";
+import type { TdxReferenceValue } from "../attestation/tdx/reference-value.ts";
+import { launchValuesFor } from "./runtime-launch-values.ts";
+import type { ReferenceValues } from "./schema.ts";
 
 export interface ReferencePlatform {
   /** Canonical platform name, e.g. `Metal-QEMU-SNP`; stored in each entry's `Platform`. */
@@ -23,17 +23,17 @@ export interface ReferencePlatform {
 
 /** Launch values measured for a platform (hex); any that are absent become zero placeholders. */
 export interface KnownLaunchValues {
-  readonly snp?: Partial<Record<SnpProductName, string>>;
+  readonly snp?: Partial<Record<SnpProduct, string>>;
   readonly tdx?: { readonly mrTd: string; readonly rtmrs?: readonly [string, string, string, string] };
 }
 
 const ZERO48 = "00".repeat(48);
 /** x87, SSE, AVX, AVX-512 ×3, PKRU, AMX TILECFG/TILEDATA, little-endian (measurement.md §2). */
 export const DEFAULT_XFAM = "e702060000000000";
-const SNP_PRODUCTS: readonly SnpProductName[] = ["Milan", "Genoa"];
+const SNP_PRODUCTS: readonly SnpProduct[] = ["Milan", "Genoa"];
 
 /** Guest policy 0x30000 (SMT allowed, ABI 0.0), what the Kata configurations launch with. */
-const GUEST_POLICY: SnpGuestPolicy = Object.freeze({
+const GUEST_POLICY: SnpReferenceGuestPolicy = Object.freeze({
   ABIMinor: 0,
   ABIMajor: 0,
   SMT: true,
@@ -47,7 +47,7 @@ const GUEST_POLICY: SnpGuestPolicy = Object.freeze({
   PageSwapDisable: false,
 });
 
-const PLATFORM_INFO: SnpPlatformInfo = Object.freeze({
+const PLATFORM_INFO: SnpReferencePlatformInfo = Object.freeze({
   SMTEnabled: true,
   TSMEEnabled: false,
   ECCEnabled: false,
@@ -57,11 +57,7 @@ const PLATFORM_INFO: SnpPlatformInfo = Object.freeze({
   TIOEnabled: false,
 });
 
-function snpEntry(
-  platform: string,
-  product: SnpProductName,
-  measurement: string | undefined,
-): SnpReferenceValue {
+function snpEntry(platform: string, product: SnpProduct, measurement: string | undefined): SnpReferenceValue {
   return {
     Platform: platform,
     ProductName: product,

@@ -14,7 +14,7 @@ import type { PcsClient } from "../attestation/tdx/pcs.ts";
 import { TdxVerifier } from "../attestation/tdx/verify.ts";
 import { PolicyError, UnavailableError } from "../common/errors.ts";
 import { matchSnpReferenceValues, matchTdxReferenceValues, simulatedArks } from "./match-reference-values.ts";
-import type { ReferenceValues } from "./types.ts";
+import type { ReferenceValues } from "./schema.ts";
 
 export interface VerifiedEvidence {
   platform: "snp" | "tdx";

@@ -23,7 +23,7 @@ import { COORDINATOR_IMAGE } from "../../src/kube/release-images.ts";
 import { ownerPublicKeyHex } from "../../src/manifest/owner-keys.ts";
 import { parseManifest } from "../../src/manifest/parse-manifest.ts";
 import { launchValuesFor } from "../../src/manifest/runtime-launch-values.ts";
-import type { Manifest } from "../../src/manifest/types.ts";
+import type { Manifest } from "../../src/manifest/schema.ts";
 import { COORDINATOR_PIN_KEY, parseCoordinatorPin } from "../../src/policy/coordinator-pin.ts";
 import { decodeInitdataAnnotation } from "../../src/policy/initdata.ts";
 import { fakeRegistry } from "../support/fake-registry.ts";

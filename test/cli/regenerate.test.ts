@@ -14,7 +14,7 @@ import { type RunningCoordinator, startCoordinator } from "../../src/coordinator
 import { renderCoordinatorResources } from "../../src/kube/coordinator-resources.ts";
 import { COORDINATOR_IMAGE } from "../../src/kube/release-images.ts";
 import { parseManifest } from "../../src/manifest/parse-manifest.ts";
-import type { Manifest } from "../../src/manifest/types.ts";
+import type { Manifest } from "../../src/manifest/schema.ts";
 import { createEvidenceVerifier } from "../../src/manifest/verify-evidence.ts";
 import { SIM_TIMEOUT_MS } from "../attestation/sim/fixture.ts";
 import { tempDir } from "../e2e/harness.ts";

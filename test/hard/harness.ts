@@ -21,7 +21,7 @@ import { computeTransitionHash, signTransition } from "../../src/crypto/transiti
 import { readInitializerConfig } from "../../src/initializer/config.ts";
 import { type InitializerDeps, prepareInitializer } from "../../src/initializer/run.ts";
 import { parseManifest } from "../../src/manifest/parse-manifest.ts";
-import type { Manifest } from "../../src/manifest/types.ts";
+import type { Manifest } from "../../src/manifest/schema.ts";
 import { createEvidenceVerifier } from "../../src/manifest/verify-evidence.ts";
 import { freePort, policyDocument, tempDir, waitForHttp } from "../e2e/harness.ts";
 

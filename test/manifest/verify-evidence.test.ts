@@ -19,7 +19,7 @@ import { createCliVerifier } from "../../src/cli/cli-verifier.ts";
 import { toHex } from "../../src/common/bytes.ts";
 import { PolicyError, UnavailableError, VerificationError } from "../../src/common/errors.ts";
 import { createCollateralVerifier } from "../../src/manifest/collateral-verifier.ts";
-import type { ReferenceValues } from "../../src/manifest/types.ts";
+import type { ReferenceValues } from "../../src/manifest/schema.ts";
 import { createEvidenceVerifier, type EvidenceVerifier } from "../../src/manifest/verify-evidence.ts";
 import {
   createTestSim,

@@ -1,48 +1,12 @@
-// The manifest `ReferenceValues` object that trusts one sim chain and nothing else (manifest schema, spec/contrast-reference.md §2.1).
+// The manifest `ReferenceValues` object that trusts one sim chain and nothing else (its SNP entry: snp/reference-value.ts).
 
 import { toHex } from "../../common/bytes.ts";
+import { referenceTcbOf, type SnpReferenceValue } from "../snp/reference-value.ts";
 import type { SnpTcb } from "../snp/tcb.ts";
 import type { SimProduct } from "./sim-chain.ts";
 
-export interface SimSnpReferenceValue {
-  readonly Platform: "sim";
-  readonly ProductName: SimProduct;
-  readonly TrustedMeasurement: string;
-  readonly MinimumTCB: {
-    readonly BootloaderVersion: number;
-    readonly TEEVersion: number;
-    readonly SNPVersion: number;
-    readonly MicrocodeVersion: number;
-  };
-  readonly GuestPolicy: {
-    readonly ABIMinor: number;
-    readonly ABIMajor: number;
-    readonly SMT: boolean;
-    readonly MigrateMA: boolean;
-    readonly Debug: boolean;
-    readonly SingleSocket: boolean;
-    readonly CXLAllowed: boolean;
-    readonly MemAES256XTS: boolean;
-    readonly RAPLDis: boolean;
-    readonly CipherTextHidingDRAM: boolean;
-    readonly PageSwapDisable: boolean;
-  };
-  readonly PlatformInfo: {
-    readonly SMTEnabled: boolean;
-    readonly TSMEEnabled: boolean;
-    readonly ECCEnabled: boolean;
-    readonly RAPLDisabled: boolean;
-    readonly CiphertextHidingDRAMEnabled: boolean;
-    readonly AliasCheckComplete: boolean;
-    readonly TIOEnabled: boolean;
-  };
-  readonly AllowedChipIDs: readonly string[];
-  /** PEM of the sim ARK: the only root these reference values trust. */
-  readonly SimulatedARK: string;
-}
-
 export interface SimReferenceValues {
-  readonly snp: readonly SimSnpReferenceValue[];
+  readonly snp: readonly SnpReferenceValue[];
   readonly tdx: readonly never[];
 }
 
@@ -59,12 +23,7 @@ export function buildSimReferenceValues(p: {
         Platform: "sim",
         ProductName: p.product,
         TrustedMeasurement: toHex(p.measurement),
-        MinimumTCB: {
-          BootloaderVersion: p.tcb.bootloader,
-          TEEVersion: p.tcb.tee,
-          SNPVersion: p.tcb.snp,
-          MicrocodeVersion: p.tcb.microcode,
-        },
+        MinimumTCB: referenceTcbOf(p.tcb),
         GuestPolicy: {
           ABIMinor: 0,
           ABIMajor: 0,

@@ -14,6 +14,7 @@ import {
   SIM_FILES,
 } from "../../../src/attestation/sim/sim-dir.ts";
 import { parseSnpReport } from "../../../src/attestation/snp/abi.ts";
+import { snpValidateOptionsFor } from "../../../src/attestation/snp/reference-value.ts";
 import { validateSnpReport } from "../../../src/attestation/snp/validate.ts";
 import { SnpVerifier } from "../../../src/attestation/snp/verify.ts";
 import { registerSim } from "../../../src/cli/sim.ts";
@@ -266,20 +267,8 @@ describe("issueSimReport", () => {
     expect(v.ark.source).toBe("trusted");
     const ref = sim.referenceValues.snp[0]!;
     const mismatches = validateSnpReport(v, {
-      product: ref.ProductName,
-      measurement: sim.measurement,
+      ...snpValidateOptionsFor(ref),
       hostData: HOST_DATA,
-      minimumTcb: {
-        bootloader: ref.MinimumTCB.BootloaderVersion,
-        tee: ref.MinimumTCB.TEEVersion,
-        snp: ref.MinimumTCB.SNPVersion,
-        microcode: ref.MinimumTCB.MicrocodeVersion,
-      },
-      platformInfo: {
-        allowSmt: ref.PlatformInfo.SMTEnabled,
-        allowTsme: ref.PlatformInfo.TSMEEnabled,
-        allowTio: ref.PlatformInfo.TIOEnabled,
-      },
       permitProvisionalFirmware: false,
     });
     expect(mismatches).toEqual([]);

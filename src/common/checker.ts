@@ -1,6 +1,7 @@
-// Collects every validation problem with its JSON path; typed readers return undefined after recording a problem.
+// Collects every validation problem of a JSON document with its path; typed readers return undefined after recording
+// a problem.
 
-import { describeValue } from "../common/errors.ts";
+import { describeValue } from "./errors.ts";
 
 export class Checker {
   readonly problems: string[] = [];
