@@ -73,7 +73,7 @@ export const RULES: Readonly<Record<string, FolderRule>> = {
     isolated: ["snp", "tdx"],
   },
   measure: { imports: ["crypto", "common"], packages: [] },
-  platform: { imports: ["common"], packages: [] },
+  platform: { imports: ["attestation", "common"], packages: [] },
   api: { imports: ["attestation", "crypto", "common"], packages: [] },
   rego: { imports: ["common"], packages: [] },
   crypto: { imports: ["common"], packages: [...NOBLE, ...X509] },

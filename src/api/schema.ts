@@ -1,6 +1,7 @@
 // Request-body checks for the Coordinator API: every field is checked before use, errors name the field.
 
 import type { Evidence } from "../attestation/evidence.ts";
+import { isTee, TEE_NAMES } from "../attestation/platforms.ts";
 import { fromBase64, fromHex } from "../common/bytes.ts";
 import { describeValue } from "../common/errors.ts";
 import { ApiError } from "./errors.ts";
@@ -59,7 +60,8 @@ const MAX_CERT = 16 * 1024;
 export function parseEvidence(v: unknown, field = "evidence"): Evidence {
   const o = expectObject(v, field, ["platform", "report", "certs"]);
   const platform = o.platform;
-  if (platform !== "snp" && platform !== "tdx") bad(`${field}.platform`, '"snp" or "tdx"', platform);
+  if (!isTee(platform))
+    bad(`${field}.platform`, TEE_NAMES.map((t) => JSON.stringify(t)).join(" or "), platform);
   const report = expectBase64(o.report, `${field}.report`, { maxBytes: MAX_REPORT });
   const certs: Evidence["certs"] = {};
   if (o.certs !== undefined) {

@@ -4,6 +4,7 @@
 // it says `AllowMissingCRL` (or the CLI was given --allow-missing-crl), and each such use is returned as a warning.
 // When no entry matches, every entry's reasons are reported.
 
+import type { Tee } from "../attestation/platforms.ts";
 import type { SnpReferenceValue } from "../attestation/snp/reference-value.ts";
 import { snpValidateOptionsFor } from "../attestation/snp/reference-value.ts";
 import type { SnpRevocationStatus } from "../attestation/snp/revocation.ts";
@@ -94,7 +95,7 @@ interface EntryOutcome {
   readonly revocation: { readonly problem?: UnavailableError; readonly warning?: string };
 }
 
-function matchEntries(platform: "snp" | "tdx", entries: (() => EntryOutcome)[]): Match {
+function matchEntries(platform: Tee, entries: (() => EntryOutcome)[]): Match {
   const problems: string[] = [];
   let revocationOnly: UnavailableError | undefined;
   for (const [i, evaluate] of entries.entries()) {

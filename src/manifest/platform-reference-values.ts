@@ -5,6 +5,7 @@
 // carries none (CLH-SNP's IGVM, TDX RTMRs), the entry holds all-zero placeholders that no report can match (deny by
 // default) and `unknownLaunchValues` names them, so the CLI prints what to fill in.
 
+import type { Tee } from "../attestation/platforms.ts";
 import type { SnpProduct } from "../attestation/snp/product.ts";
 import type {
   SnpReferenceGuestPolicy,
@@ -18,7 +19,7 @@ import type { ReferenceValues } from "./schema.ts";
 export interface ReferencePlatform {
   /** Canonical platform name, e.g. `Metal-QEMU-SNP`; stored in each entry's `Platform`. */
   readonly name: string;
-  readonly tee: "snp" | "tdx";
+  readonly tee: Tee;
 }
 
 /** Launch values measured for a platform (hex); any that are absent become zero placeholders. */

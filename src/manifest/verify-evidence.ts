@@ -3,6 +3,7 @@
 
 import { type ClaimExtension, snpClaims, tdxClaims } from "../attestation/claims.ts";
 import type { Evidence } from "../attestation/evidence.ts";
+import type { Tee } from "../attestation/platforms.ts";
 import { parseSnpReport, type SnpReport } from "../attestation/snp/abi.ts";
 import { createKdsCrlSource } from "../attestation/snp/crl-source.ts";
 import type { KdsClient } from "../attestation/snp/kds.ts";
@@ -17,7 +18,7 @@ import { matchSnpReferenceValues, matchTdxReferenceValues, simulatedArks } from 
 import type { ReferenceValues } from "./schema.ts";
 
 export interface VerifiedEvidence {
-  platform: "snp" | "tdx";
+  platform: Tee;
   /** The 32 bytes that identify the pod's policy: SNP HOST_DATA, TDX MRCONFIGID[0..32]. */
   hostData: Uint8Array;
   /** Report claims to copy into a mesh certificate (reference §4.4). */

@@ -6,5 +6,5 @@ export { runtimeHandler, runtimeHandlerForLock, SIM_RUNTIME_ID, simRuntimeHandle
 export type { ArtifactRole, LockedFile, RuntimeLock } from "./lock.ts";
 export { canonicalLockBytes, parseRuntimeLock } from "./lock.ts";
 export { loadRuntimeLock } from "./locks.ts";
-export type { Platform, PlatformName, Tee } from "./platforms.ts";
+export type { Platform, PlatformName } from "./platforms.ts";
 export { listPlatforms, parsePlatform, VM_OVERHEAD_MIB } from "./platforms.ts";

@@ -1,9 +1,9 @@
 // The platform table: which TEE, hypervisor, Kata configuration and VM size each supported runtime platform uses.
 
+import type { Tee } from "../attestation/platforms.ts";
 import { ConfigError } from "../common/errors.ts";
 
 export type PlatformName = "CLH-SNP" | "Metal-QEMU-SNP" | "Metal-QEMU-TDX";
-export type Tee = "snp" | "tdx";
 export type Hypervisor = "clh" | "qemu";
 
 export interface Platform {
