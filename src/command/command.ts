@@ -3,7 +3,7 @@
 
 import { type CAC, type Command, cac } from "cac";
 import { ContrastError, PolicyError, UsageError } from "../common/errors.ts";
-import { createLogger, type Logger, type LogLevel, parseLogLevel } from "../common/log.ts";
+import { createLogger, type Logger, type LogLevel, readLogLevel } from "../common/log.ts";
 import { parseCommandLine } from "./argv.ts";
 import { EXIT_CODE_HELP, exitCodeFor } from "./exit-codes.ts";
 
@@ -16,12 +16,7 @@ export interface CliContext {
 
 export function createCliContext(logLevelFlag: unknown, env: Record<string, string | undefined>): CliContext {
   const raw = typeof logLevelFlag === "string" ? logLevelFlag : (env.CONTRAST_LOG_LEVEL ?? "warn");
-  const level = parseLogLevel(raw);
-  if (!level)
-    throw new UsageError(
-      "invalid_log_level",
-      `--log-level: expected debug|info|warn|error, got ${JSON.stringify(raw)}`,
-    );
+  const level = readLogLevel(raw);
   return Object.freeze({
     logLevel: level,
     log: createLogger({ level, format: "text" }),

@@ -223,7 +223,6 @@ export const USAGE_CODES = [
   "invalid_argument",
   "invalid_endpoint",
   "invalid_flag",
-  "invalid_log_level",
   "invalid_target_config",
   "missing_argument",
   "missing_platform",

@@ -10,8 +10,7 @@ import { ApiError } from "../api/errors.ts";
 import { meshReportData } from "../api/report-data.ts";
 import { encodeEvidence } from "../api/schema.ts";
 import type { Issuer } from "../attestation/evidence.ts";
-import { createSimIssuer } from "../attestation/sim-issuer.ts";
-import { createTsmIssuer } from "../attestation/tsm-issuer.ts";
+import { selectIssuer } from "../attestation/select-issuer.ts";
 import { fromBase64, toBase64, toHex } from "../common/bytes.ts";
 import { sha256 } from "../common/digest.ts";
 import { UnavailableError, VerificationError } from "../common/errors.ts";
@@ -48,16 +47,6 @@ export interface InitializerDeps {
 }
 
 /** On hardware configfs-tsm; with the sim TEE a launch that binds SHA-256 of `--sim-initdata` as HOST_DATA. */
-export async function selectInitializerIssuer(config: InitializerConfig): Promise<Issuer> {
-  if (config.tee === "sim") {
-    const { toml } = readInitdataDocument([config.simInitdata!]);
-    return createSimIssuer(config.simDir!, sha256(toml));
-  }
-  const issuer = createTsmIssuer(config.tee === "auto" ? {} : { expect: config.tee });
-  await issuer.probe();
-  return issuer;
-}
-
 /** Verifies the Coordinator's evidence the way the Coordinator verifies pods' (src/coordinator/run.ts). */
 export function createInitializerVerifier(config: InitializerConfig, log?: Logger): EvidenceVerifier {
   return createCollateralVerifier({
@@ -135,7 +124,14 @@ export async function prepareInitializer(
   log: Logger,
   deps: Partial<Pick<InitializerDeps, "issuer" | "verifier" | "random" | "now">> = {},
 ): Promise<InitializerDeps> {
-  const issuer = deps.issuer ?? (await selectInitializerIssuer(config));
+  const issuer =
+    deps.issuer ??
+    (await selectIssuer(
+      config.tee,
+      config.simDir === undefined
+        ? undefined
+        : { dir: config.simDir, hostData: () => sha256(readInitdataDocument([config.simInitdata!]).toml) },
+    ));
   const random = deps.random ?? defaultRandom;
   const paths = config.tee === "sim" ? [config.simInitdata!] : config.initdataPaths;
   const own = await loadOwnInitdata(paths, issuer, random);

@@ -2,7 +2,7 @@
 
 import { parseDuration } from "../common/duration.ts";
 import { UsageError } from "../common/errors.ts";
-import { type LogLevel, parseLogLevel } from "../common/log.ts";
+import { type LogLevel, readLogLevel } from "../common/log.ts";
 import {
   ENV_MESH_ADMIN_PORT,
   ENV_MESH_EGRESS,
@@ -98,14 +98,7 @@ export function readServiceMeshConfig(
       },
     );
   }
-  const levelText = flags.logLevel ?? env.CONTRAST_LOG_LEVEL ?? "info";
-  const logLevel = parseLogLevel(levelText);
-  if (logLevel === undefined) {
-    throw new UsageError(
-      "invalid_flag",
-      `--log-level: expected debug|info|warn|error, got ${JSON.stringify(levelText)}`,
-    );
-  }
+  const logLevel = readLogLevel(flags.logLevel ?? env.CONTRAST_LOG_LEVEL ?? "info");
   const duration = (flag: string | number | undefined, name: string, def: string) =>
     parseDuration(str(flag) ?? def, name);
   return Object.freeze({
