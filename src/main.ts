@@ -3,7 +3,7 @@
 import "reflect-metadata";
 import { type CAC, cac } from "cac";
 import { registerAttestation } from "./cli/attestation.ts";
-import { registerGenerate } from "./cli/generate.ts";
+import { registerGenerate } from "./cli/generate-command.ts";
 import { registerKeys } from "./cli/keys.ts";
 import { registerMeasure } from "./cli/measure.ts";
 import { registerPolicy } from "./cli/policy.ts";

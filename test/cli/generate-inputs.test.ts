@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import { registerGenerate } from "../../src/cli/generate.ts";
+import { registerGenerate } from "../../src/cli/generate-command.ts";
 import { EXIT } from "../../src/common/errors.ts";
 import { renderCoordinatorResources } from "../../src/kube/coordinator-resources.ts";
 import { COORDINATOR_IMAGE } from "../../src/kube/release-images.ts";

@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseDocument } from "yaml";
-import { registerGenerate } from "../../src/cli/generate.ts";
+import { registerGenerate } from "../../src/cli/generate-command.ts";
 import { EXIT } from "../../src/common/errors.ts";
 import { ANNOTATION_INITDATA } from "../../src/kube/contrast-annotations.ts";
 import { renderCoordinatorResources } from "../../src/kube/coordinator-resources.ts";

@@ -7,7 +7,7 @@ import { join, relative } from "node:path";
 import { parseAllDocuments } from "yaml";
 import { initSimDir } from "../../src/attestation/sim/sim-dir.ts";
 import { createSimIssuer } from "../../src/attestation/sim-issuer.ts";
-import { registerGenerate } from "../../src/cli/generate.ts";
+import { registerGenerate } from "../../src/cli/generate-command.ts";
 import { silentLogger } from "../../src/common/log.ts";
 import { readCoordinatorConfig } from "../../src/coordinator/config.ts";
 import { type RunningCoordinator, startCoordinator } from "../../src/coordinator/server.ts";

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { registerGenerate } from "../../src/cli/generate.ts";
+import { registerGenerate } from "../../src/cli/generate-command.ts";
 import { registerKeys } from "../../src/cli/keys.ts";
 import { type CacOption, isRepeatable, parseCommandLine } from "../../src/command/argv.ts";
 import { listCommands, selectCommand } from "../../src/command/command.ts";

@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import type { CAC } from "cac";
-import { registerGenerate } from "../../src/cli/generate.ts";
+import { registerGenerate } from "../../src/cli/generate-command.ts";
 import { registerSet } from "../../src/cli/set.ts";
 import { registerInitializer } from "../../src/initializer/command.ts";
 import { parseManifest } from "../../src/manifest/parse-manifest.ts";

@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cac } from "cac";
-import { registerGenerate } from "../../src/cli/generate.ts";
+import { registerGenerate } from "../../src/cli/generate-command.ts";
 import { parseAndRun } from "../../src/command/command.ts";
 import { ConfigError, EXIT } from "../../src/common/errors.ts";
 import { renderCoordinatorResources } from "../../src/kube/coordinator-resources.ts";
