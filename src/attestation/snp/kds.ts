@@ -4,14 +4,13 @@ import { X509Certificate, X509Crl } from "@peculiar/x509";
 import { toHex } from "../../common/bytes.ts";
 import { ParseError } from "../../common/errors.ts";
 import { decodePemBlocks } from "../../crypto/pem.ts";
+import type { CachedResponse, CollateralCache } from "../collateral-cache.ts";
 import {
   assertSingleDerSequence,
-  type CachedResponse,
-  type CollateralCache,
   type CollateralFetchOptions,
   crlNextUpdate,
   fetchCollateral,
-} from "../collateral-cache.ts";
+} from "../collateral-fetch.ts";
 
 /** KDS path names; Genoa-family parts (Bergamo, Siena) use `Genoa`. */
 export type KdsProduct = "Milan" | "Genoa" | "Turin";

@@ -4,14 +4,13 @@ import { X509Certificate, X509Crl } from "@peculiar/x509";
 import { fromHex, toHex } from "../../common/bytes.ts";
 import { ParseError } from "../../common/errors.ts";
 import { decodePemDers } from "../../crypto/pem.ts";
+import type { CachedResponse, CollateralCache } from "../collateral-cache.ts";
 import {
   assertSingleDerSequence,
-  type CachedResponse,
-  type CollateralCache,
   type CollateralFetchOptions,
   crlNextUpdate,
   fetchCollateral,
-} from "../collateral-cache.ts";
+} from "../collateral-fetch.ts";
 
 export interface PcsClientOptions {
   baseUrl?: string;
