@@ -12,12 +12,13 @@ import { PolicyError, UnavailableError, VerificationError } from "../common/erro
 import { parseSeedShareDocument, type SeedShareDocument } from "../crypto/seedshare.ts";
 import { parseManifest } from "../manifest/parse-manifest.ts";
 import { type AttestedCoordinator, attestCoordinator } from "./attest-coordinator.ts";
-import { createCliVerifier } from "./cli-verifier.ts";
 import {
-  contextFor,
   loadManifestFile,
-  requireEndpoint,
+  readUserCommandConfig,
+  type UserCommandConfig,
+  type UserCommandDeps,
   type UserFlags,
+  userCommandDeps,
   workspacePath,
 } from "./user-commands.ts";
 import { WORKSPACE_FILES } from "./workspace.ts";
@@ -34,18 +35,27 @@ export function registerSeedShares(cli: CAC): void {
     .option("-m, --manifest <file>", "manifest to attest the Coordinator against (default manifest.json)")
     .option("-o, --output <file>", "where to write them (default seed-shares.json)")
     .option("--workspace-dir <dir>", "prefix for defaulted file paths")
-    .action((flags: SeedSharesFlags) => runAction(() => seedSharesCommand(flags)));
+    .action((flags: SeedSharesFlags) =>
+      runAction(() =>
+        runSeedShares(
+          {
+            ...readUserCommandConfig(flags),
+            output: workspacePath(flags, flags.output, WORKSPACE_FILES.seedShares),
+          },
+          userCommandDeps(flags, process.env),
+        ),
+      ),
+    );
 }
 
-async function seedSharesCommand(flags: SeedSharesFlags): Promise<number> {
-  const ctx = contextFor(flags);
-  const endpoint = requireEndpoint(flags);
-  const m = loadManifestFile(workspacePath(flags, flags.manifest, WORKSPACE_FILES.manifest), ctx, false);
-  const path = workspacePath(flags, flags.output, WORKSPACE_FILES.seedShares);
-  const c = await attestCoordinator(endpoint, m.manifest, {
-    verifier: createCliVerifier(process.env),
-    log: ctx.log,
-  });
+export async function runSeedShares(
+  config: UserCommandConfig & { readonly output: string },
+  deps: UserCommandDeps,
+): Promise<number> {
+  const endpoint = config.endpoint;
+  const m = loadManifestFile(config.manifestPath, deps, false);
+  const path = config.output;
+  const c = await attestCoordinator(endpoint, m.manifest, { verifier: deps.verifier, log: deps.log });
   if (c.manifests.length === 0)
     throw new UnavailableError(
       "no_manifest",
