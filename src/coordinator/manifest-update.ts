@@ -21,7 +21,7 @@ export function parseOrReject(bytes: Uint8Array): Manifest {
 }
 
 /** Every policy digest of the manifest needs its document; documents nobody references are refused. */
-export function checkPolicies(manifest: Manifest, docs: Uint8Array[]): Uint8Array[] {
+export function checkPolicies(manifest: Manifest, docs: readonly Uint8Array[]): Uint8Array[] {
   const byDigest = new Map(docs.map((d) => [toHex(sha256(d)), d]));
   for (const [digest, doc] of byDigest) {
     if (!Object.hasOwn(manifest.Policies, digest)) {

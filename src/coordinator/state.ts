@@ -52,7 +52,7 @@ export interface StateDeps {
 
 export interface SetManifestInput {
   manifest: Uint8Array;
-  policies: Uint8Array[];
+  policies: readonly Uint8Array[];
   previousTransition: Uint8Array;
   signature?: Uint8Array;
 }
