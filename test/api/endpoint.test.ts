@@ -3,7 +3,7 @@
 import { describe, expect, test } from "bun:test";
 import { parseEndpoint } from "../../src/api/endpoint.ts";
 import { UsageError } from "../../src/common/errors.ts";
-import { expectCode } from "../crypto/expect-error.ts";
+import { expectCode } from "../support/expect-error.ts";
 
 describe("parseEndpoint", () => {
   const valid: [string, string][] = [

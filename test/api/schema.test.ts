@@ -11,7 +11,7 @@ import {
   parseRecoverRequest,
   parseSetManifestRequest,
 } from "../../src/api/schema.ts";
-import { expectCode } from "../crypto/expect-error.ts";
+import { expectCode } from "../support/expect-error.ts";
 
 const valid = { platform: "snp", report: Buffer.from([1, 2, 3]).toString("base64"), certs: { vcek: "AAAA" } };
 

@@ -3,7 +3,7 @@
 import { describe, expect, test } from "bun:test";
 import { checkSimFlags, parseTeeChoice } from "../../src/attestation/select-issuer.ts";
 import { UsageError } from "../../src/common/errors.ts";
-import { expectCode } from "../crypto/expect-error.ts";
+import { expectCode } from "../support/expect-error.ts";
 
 describe("parseTeeChoice", () => {
   for (const ok of ["auto", "snp", "tdx", "sim"] as const)

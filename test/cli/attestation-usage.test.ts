@@ -9,10 +9,10 @@ import { cac } from "cac";
 import { registerAttestation } from "../../src/cli/attestation.ts";
 import { parseNow } from "../../src/cli/attestation-input.ts";
 import { parseAndRun } from "../../src/command/command.ts";
-import type { ContrastError } from "../../src/common/errors.ts";
 import { UsageError } from "../../src/common/errors.ts";
 import { parseReferenceValues, ReferenceValuesError } from "../../src/manifest/parse-reference-values.ts";
 import { startCollateralServer } from "../attestation/fixtures/collateral-server.ts";
+import { expectError } from "../support/expect-error.ts";
 import { testdata } from "../support/testdata.ts";
 
 const REPO = join(import.meta.dir, "..", "..");
@@ -61,17 +61,6 @@ async function run(args: string[]) {
     stderr: err.join(""),
     json: stdout.startsWith("{") ? JSON.parse(stdout) : undefined,
   };
-}
-
-function expectError(fn: () => unknown, cls: new (...a: never[]) => ContrastError, code: string): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught).toBeInstanceOf(cls);
-  expect((caught as ContrastError).code as string).toBe(code);
 }
 
 describe("parseNow", () => {

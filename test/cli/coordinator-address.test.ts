@@ -11,10 +11,10 @@ import { createSelfSignedServerCert } from "../../src/crypto/ca.ts";
 import { exportEcPrivateKeyPkcs8Pem, generateEcKeyPair } from "../../src/crypto/keys.ts";
 import { defaultRandom } from "../../src/crypto/random.ts";
 import { SIM_TIMEOUT_MS } from "../attestation/sim/fixture.ts";
-import { expectCode } from "../crypto/expect-error.ts";
-import { tempDir } from "../e2e/harness.ts";
+import { expectCode } from "../support/expect-error.ts";
+import { tempDir } from "../support/harness.ts";
+import { runContrast } from "../support/run-in-process.ts";
 import { createWorkspace, type Workspace } from "./coordinator-fixture.ts";
-import { runContrast } from "./run-in-process.ts";
 
 let ws: Workspace;
 let tls: { cert: string; key: string };

@@ -16,7 +16,7 @@ import {
 } from "../../src/crypto/rsa-keys.ts";
 import { createEvidenceVerifier } from "../../src/manifest/verify-evidence.ts";
 import { createTestSim } from "../attestation/sim/fixture.ts";
-import { policyDocument, tempDir } from "../e2e/harness.ts";
+import { policyDocument, tempDir } from "../support/harness.ts";
 
 type Sim = Awaited<ReturnType<typeof createTestSim>>;
 

@@ -9,10 +9,10 @@ import { registerGenerate } from "../../src/cli/generate-command.ts";
 import { EXIT } from "../../src/common/errors.ts";
 import { renderCoordinatorResources } from "../../src/kube/coordinator-resources.ts";
 import { COORDINATOR_IMAGE } from "../../src/kube/release-images.ts";
-import { contrast, tempDir } from "../e2e/harness.ts";
 import { fakeRegistry } from "../support/fake-registry.ts";
+import { contrast, tempDir } from "../support/harness.ts";
+import { runInProcess } from "../support/run-in-process.ts";
 import { testdata } from "../support/testdata.ts";
-import { runInProcess } from "./run-in-process.ts";
 
 afterEach(() => {
   process.exitCode = 0;

@@ -12,7 +12,7 @@ import { renderCoordinatorResources } from "../../src/kube/coordinator-resources
 import { COORDINATOR_IMAGE, INITIALIZER_IMAGE, SERVICE_MESH_IMAGE } from "../../src/kube/release-images.ts";
 import { decodeInitdataAnnotation } from "../../src/policy/initdata.ts";
 import { createFakeRegistry } from "../policy/image/registry-fixture.ts";
-import { runInProcess } from "./run-in-process.ts";
+import { runInProcess } from "../support/run-in-process.ts";
 
 const APP_IMAGE = "registry.test/team/app:v1";
 

@@ -9,7 +9,7 @@ import { registerGenerate } from "../../src/cli/generate-command.ts";
 import { registerPolicy } from "../../src/cli/policy.ts";
 import { renderCoordinatorResources } from "../../src/kube/coordinator-resources.ts";
 import { MemoryLayersCache } from "../../src/policy/image/layers-cache.ts";
-import { runInProcess } from "./run-in-process.ts";
+import { runInProcess } from "../support/run-in-process.ts";
 
 const DIGEST = `sha256:${"ab".repeat(32)}`;
 const COORDINATOR_DIGEST = `sha256:${"cd".repeat(32)}`;

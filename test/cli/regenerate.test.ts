@@ -17,10 +17,10 @@ import { parseManifest } from "../../src/manifest/parse-manifest.ts";
 import type { Manifest } from "../../src/manifest/schema.ts";
 import { createEvidenceVerifier } from "../../src/manifest/verify-evidence.ts";
 import { SIM_TIMEOUT_MS } from "../attestation/sim/fixture.ts";
-import { tempDir } from "../e2e/harness.ts";
 import { fakeRegistry } from "../support/fake-registry.ts";
+import { tempDir } from "../support/harness.ts";
+import { runContrast, runInProcess } from "../support/run-in-process.ts";
 import { testdata } from "../support/testdata.ts";
-import { runContrast, runInProcess } from "./run-in-process.ts";
 
 const savedCacheDir = process.env.CONTRAST_CACHE_DIR;
 const running: RunningCoordinator[] = [];

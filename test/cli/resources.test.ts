@@ -6,7 +6,7 @@ import { parseAndRun } from "../../src/command/command.ts";
 import { EXIT } from "../../src/common/errors.ts";
 import { COORDINATOR_IMAGE } from "../../src/kube/release-images.ts";
 import { listPlatforms, runtimeHandler, simRuntimeHandler } from "../../src/platform/index.ts";
-import { runContrast } from "./run-in-process.ts";
+import { runContrast } from "../support/run-in-process.ts";
 
 /** Runs `contrast resources ARGS` in-process, capturing stdout and stderr. */
 async function resources(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {

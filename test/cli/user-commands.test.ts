@@ -13,10 +13,10 @@ import { silentLogger } from "../../src/common/log.ts";
 import type { RunningCoordinator } from "../../src/coordinator/server.ts";
 import { exportEcPrivateKeySec1Pem, exportPublicKeySpki, generateEcKeyPair } from "../../src/crypto/keys.ts";
 import { SIM_TIMEOUT_MS } from "../attestation/sim/fixture.ts";
-import { expectCode } from "../crypto/expect-error.ts";
-import { tempDir } from "../e2e/harness.ts";
+import { expectCode } from "../support/expect-error.ts";
+import { tempDir } from "../support/harness.ts";
+import { runContrast } from "../support/run-in-process.ts";
 import { createWorkspace, startSimCoordinator, type Workspace } from "./coordinator-fixture.ts";
-import { runContrast } from "./run-in-process.ts";
 
 let ws: Workspace;
 let coordinator: RunningCoordinator & { stateDir: string };

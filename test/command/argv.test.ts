@@ -13,8 +13,8 @@ import { UsageError } from "../../src/common/errors.ts";
 import { renderCoordinatorResources } from "../../src/kube/coordinator-resources.ts";
 import { createContrastCli } from "../../src/main.ts";
 import { MemoryLayersCache } from "../../src/policy/image/layers-cache.ts";
-import { runInProcess } from "../cli/run-in-process.ts";
-import { expectCode } from "../crypto/expect-error.ts";
+import { expectCode } from "../support/expect-error.ts";
+import { runInProcess } from "../support/run-in-process.ts";
 
 afterEach(() => {
   process.exitCode = 0;

@@ -26,7 +26,7 @@ import { readInitializerConfig } from "../../src/initializer/config.ts";
 import { prepareInitializer, requestMeshCert } from "../../src/initializer/run.ts";
 import { createEvidenceVerifier } from "../../src/manifest/verify-evidence.ts";
 import { createTestSim, SIM_TIMEOUT_MS } from "../attestation/sim/fixture.ts";
-import { policyDocument, tempDir } from "../e2e/harness.ts";
+import { policyDocument, tempDir } from "../support/harness.ts";
 
 const trust = { kind: "unverified-until-attested" } as const;
 const dir = tempDir("api");

@@ -17,7 +17,7 @@ import { computeTransitionHash, signTransition, ZERO_HASH } from "../../src/cryp
 import { createCollateralVerifier } from "../../src/manifest/collateral-verifier.ts";
 import { type CollateralServer, startCollateralServer } from "../attestation/fixtures/collateral-server.ts";
 import { createTestSim, SIM_TIMEOUT_MS, simCrl, simSerials } from "../attestation/sim/fixture.ts";
-import { policyDocument, tempDir } from "../e2e/harness.ts";
+import { policyDocument, tempDir } from "../support/harness.ts";
 
 const trust = { kind: "unverified-until-attested" } as const;
 const dir = tempDir("revocation");

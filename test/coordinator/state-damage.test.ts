@@ -30,8 +30,8 @@ import { createSeedEngine } from "../../src/crypto/seed-engine.ts";
 import { decryptSeedShare, type SeedShareDocument } from "../../src/crypto/seedshare.ts";
 import { computeTransitionHash, signTransition } from "../../src/crypto/transition.ts";
 import { createTestSim, SIM_TIMEOUT_MS } from "../attestation/sim/fixture.ts";
-import { expectCode } from "../crypto/expect-error.ts";
-import { policyDocument } from "../e2e/harness.ts";
+import { expectCode } from "../support/expect-error.ts";
+import { policyDocument } from "../support/harness.ts";
 
 let owner: EcKeyPair;
 let seedOwner: RsaKeyPair;

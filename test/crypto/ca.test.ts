@@ -17,6 +17,7 @@ import {
 import { encodeBoolean, encodeOctetString, encodeUnsignedInteger } from "../../src/crypto/der.ts";
 import { exportPublicKeySpki, generateEcKeyPair } from "../../src/crypto/keys.ts";
 import { createSeedEngine } from "../../src/crypto/seed-engine.ts";
+import { expectCode } from "../support/expect-error.ts";
 import { createTestRandom } from "./test-random.ts";
 
 const hasOpenssl = (() => {
@@ -167,13 +168,10 @@ describe("issueMeshCert edge cases", () => {
   test("p-384 leaf key → ParseError unsupported_key", async () => {
     const { ca, ctx } = await setup();
     const leafKey = await generateEcKeyPair("P-384");
-    let caught: unknown;
-    try {
-      await issueMeshCert(ca, { publicKey: leafKey.publicKey, sans: ["x"] }, ctx);
-    } catch (e) {
-      caught = e;
-    }
-    expect(caught).toBeInstanceOf(ParseError);
-    expect((caught as ParseError).code).toBe("unsupported_key");
+    await expectCode(
+      async () => issueMeshCert(ca, { publicKey: leafKey.publicKey, sans: ["x"] }, ctx),
+      ParseError,
+      "unsupported_key",
+    );
   });
 });

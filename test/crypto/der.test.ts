@@ -9,7 +9,7 @@ import {
   decodePemDers,
   encodePem,
 } from "../../src/crypto/pem.ts";
-import { expectCode } from "./expect-error.ts";
+import { expectCode } from "../support/expect-error.ts";
 
 describe("encodeUnsignedInteger / encodeBoolean / encodeOctetString", () => {
   test("x.690 known encodings → exact der", () => {

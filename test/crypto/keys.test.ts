@@ -22,7 +22,7 @@ import {
   importEcPublicKeyPem,
   importEcPublicKeySpki,
 } from "../../src/crypto/keys.ts";
-import { expectCode } from "./expect-error.ts";
+import { expectCode } from "../support/expect-error.ts";
 
 const hasOpenssl = (() => {
   try {

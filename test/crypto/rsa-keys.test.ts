@@ -11,7 +11,7 @@ import {
   importRsaPublicKeyPem,
   importRsaPublicKeyPkcs1,
 } from "../../src/crypto/rsa-keys.ts";
-import { expectCode } from "./expect-error.ts";
+import { expectCode } from "../support/expect-error.ts";
 
 const hasOpenssl = (() => {
   try {

@@ -5,7 +5,7 @@ import { deriveEcdsaScalar } from "../../src/crypto/det-keygen.ts";
 import { hkdfSha256 } from "../../src/crypto/hkdf.ts";
 import { exportEcPrivateScalar, exportPublicKeySpki } from "../../src/crypto/keys.ts";
 import { createSeedEngine } from "../../src/crypto/seed-engine.ts";
-import { expectCode } from "./expect-error.ts";
+import { expectCode } from "../support/expect-error.ts";
 
 const seed = new Uint8Array(64).map((_, i) => i);
 const salt = new Uint8Array(32).map((_, i) => 100 + i);

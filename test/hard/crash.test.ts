@@ -13,7 +13,7 @@ import { sha256 } from "../../src/common/digest.ts";
 import { requestMeshCert } from "../../src/initializer/run.ts";
 import { verifyOwnerChain } from "../../src/manifest/owner-chain.ts";
 import { parseManifest } from "../../src/manifest/parse-manifest.ts";
-import { runInProcess } from "../cli/run-in-process.ts";
+import { runInProcess } from "../support/run-in-process.ts";
 import { Deployment, percentile, report, seededRng } from "./harness.ts";
 
 const ITERATIONS = Number(process.env.CONTRAST_HARD_CRASH_ITERATIONS ?? 100);

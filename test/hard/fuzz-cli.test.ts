@@ -15,7 +15,7 @@ import { registerGenerate } from "../../src/cli/generate-command.ts";
 import { registerSet } from "../../src/cli/set.ts";
 import { registerInitializer } from "../../src/initializer/command.ts";
 import { parseManifest } from "../../src/manifest/parse-manifest.ts";
-import { runInProcess } from "../cli/run-in-process.ts";
+import { runInProcess } from "../support/run-in-process.ts";
 import { contrast, Deployment, report, seededRng } from "./harness.ts";
 
 const CASES = Number(process.env.CONTRAST_HARD_CLI_CASES ?? 1000);

@@ -23,7 +23,7 @@ import { type InitializerDeps, prepareInitializer } from "../../src/initializer/
 import { parseManifest } from "../../src/manifest/parse-manifest.ts";
 import type { Manifest } from "../../src/manifest/schema.ts";
 import { createEvidenceVerifier } from "../../src/manifest/verify-evidence.ts";
-import { freePort, policyDocument, tempDir, waitForHttp } from "../e2e/harness.ts";
+import { freePort, policyDocument, tempDir, waitForHttp } from "../support/harness.ts";
 
 export const REPO = resolve(import.meta.dir, "../..");
 /** CONTRAST_HARD_BIN runs the suite's processes from another build (e.g. an earlier commit, to see a test fail). */

@@ -41,8 +41,8 @@ import { readInitializerConfig } from "../../src/initializer/config.ts";
 import { run } from "../../src/initializer/run.ts";
 import { createEvidenceVerifier } from "../../src/manifest/verify-evidence.ts";
 import { createTestSim, SIM_TIMEOUT_MS } from "../attestation/sim/fixture.ts";
-import { expectCode } from "../crypto/expect-error.ts";
-import { policyDocument, tempDir } from "../e2e/harness.ts";
+import { expectCode } from "../support/expect-error.ts";
+import { policyDocument, tempDir } from "../support/harness.ts";
 
 type Sim = Awaited<ReturnType<typeof createTestSim>>;
 type Doc = ReturnType<typeof policyDocument>;

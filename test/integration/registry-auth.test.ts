@@ -11,7 +11,7 @@ import { renderCoordinatorResources } from "../../src/kube/coordinator-resources
 import { createImageResolver } from "../../src/policy/image/create-image-resolver.ts";
 import { MemoryLayersCache } from "../../src/policy/image/layers-cache.ts";
 import { createCredentialStore } from "../../src/policy/image/registry-credentials.ts";
-import { contrast } from "../e2e/harness.ts";
+import { contrast } from "../support/harness.ts";
 import {
   freePort,
   missingRegistryTools,

@@ -1,5 +1,4 @@
 import { describe, expect, test } from "bun:test";
-import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
 import {
@@ -8,16 +7,12 @@ import {
   renderRuntimeResources,
 } from "../../src/kube/runtime-resources.ts";
 import { runtimeHandler } from "../../src/platform/handler.ts";
+import { goldenText } from "../support/golden.ts";
 
 const GOLDEN = join(import.meta.dir, "golden");
+const golden = (name: string, text: string) => goldenText(join(GOLDEN, name), text);
 const HANDLER = "contrast-cc-metal-qemu-snp-0123abcd";
 const IMAGE = "localhost:5000/contrast/node-installer@sha256:" + "ab".repeat(32);
-
-function golden(name: string, text: string): string {
-  const p = join(GOLDEN, name);
-  if (process.env.UPDATE_GOLDEN === "1") writeFileSync(p, text);
-  return readFileSync(p, "utf8");
-}
 
 describe("generateRuntimeClass", () => {
   test("platform → name and handler are the runtime handler, overhead 512+170 MiB", () => {

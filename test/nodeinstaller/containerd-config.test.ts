@@ -10,7 +10,8 @@ import {
   type RuntimeRegistration,
   runtimeEntry,
 } from "../../src/nodeinstaller/containerd-config.ts";
-import { CUSTOM_V2, CUSTOM_V3, type Doc, type ErrorClass, expectThrows, goldenText } from "./fixtures.ts";
+import { type ErrorClass, expectError } from "../support/expect-error.ts";
+import { CUSTOM_V2, CUSTOM_V3, type Doc, goldenText } from "./fixtures.ts";
 
 const HANDLER = "contrast-cc-metal-qemu-snp-0123abcd";
 const REG: RuntimeRegistration = {
@@ -86,7 +87,7 @@ describe("patchContainerdConfig", () => {
   ];
   for (const [name, text, cls, code] of bad) {
     test(`${name} → ${cls.name} ${code}`, () =>
-      expectThrows(() => patchContainerdConfig(text, REG), cls, code));
+      expectError(() => patchContainerdConfig(text, REG), cls, code));
   }
 });
 

@@ -7,14 +7,13 @@ import { CRI_PLUGIN, runtimeEntry } from "../../src/nodeinstaller/containerd-con
 import { type NodeInstallerConfig, runNodeInstaller } from "../../src/nodeinstaller/run.ts";
 import { runtimeHandlerForLock } from "../../src/platform/handler.ts";
 import type { PlatformName } from "../../src/platform/platforms.ts";
+import { type ErrorClass, expectCode } from "../support/expect-error.ts";
 import {
   artifactBytes,
   CUSTOM_V2,
   CUSTOM_V3,
   createFixture,
   type Doc,
-  type ErrorClass,
-  expectRejects,
   type Fixture,
   recordingRunner,
   snapshotTree,
@@ -221,7 +220,7 @@ describe("runNodeInstaller failures leave the host as it was", () => {
     prepare();
     const before = snapshotTree(fx.hostRoot);
     const r = recordingRunner();
-    await expectRejects(runNodeInstaller(cfg(), { run: r.run, now: () => NOW }), cls, code);
+    await expectCode(runNodeInstaller(cfg(), { run: r.run, now: () => NOW }), cls, code);
     expect(snapshotTree(fx.hostRoot)).toEqual(before);
     expect(r.calls).toEqual([]);
   }
@@ -294,7 +293,7 @@ describe("runNodeInstaller failures leave the host as it was", () => {
   test("missing host root → ConfigError host_root_missing", async () => {
     setup();
     const r = recordingRunner();
-    await expectRejects(
+    await expectCode(
       runNodeInstaller(config({ hostRoot: join(fx.root, "absent") }), { run: r.run, now: () => NOW }),
       ConfigError,
       "host_root_missing",
@@ -306,7 +305,7 @@ describe("runNodeInstaller failures leave the host as it was", () => {
     setup();
     writeHostFile(fx.hostRoot, "etc/containerd/config.toml", CUSTOM_V2);
     const failing = recordingRunner(["containerd.service"], 1);
-    await expectRejects(
+    await expectCode(
       runNodeInstaller(config(), { run: failing.run, now: () => NOW }),
       UnavailableError,
       "containerd_restart_failed",

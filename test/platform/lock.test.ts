@@ -9,6 +9,7 @@ import { runtimeHandler, runtimeHandlerForLock } from "../../src/platform/handle
 import { canonicalLockBytes, parseRuntimeLock } from "../../src/platform/lock.ts";
 import { loadRuntimeLock } from "../../src/platform/locks.ts";
 import { listPlatforms } from "../../src/platform/platforms.ts";
+import { expectError } from "../support/expect-error.ts";
 
 const REPO = join(import.meta.dir, "..", "..");
 const SHA256 = formatSri(computeSri("a"));
@@ -19,14 +20,7 @@ function baseline(): Record<string, unknown> {
 }
 
 function expectParseError(doc: unknown, code: string): void {
-  let err: unknown;
-  try {
-    parseRuntimeLock(doc);
-  } catch (e) {
-    err = e;
-  }
-  expect(err).toBeInstanceOf(ParseError);
-  expect((err as ParseError).code as string).toBe(code);
+  expectError(() => parseRuntimeLock(doc), ParseError, code);
 }
 
 describe("parseRuntimeLock", () => {
@@ -255,14 +249,7 @@ describe("parseDebSource", () => {
   ];
   for (const source of bad) {
     test(`${JSON.stringify(source)} → ParseError invalid_runtime_lock`, () => {
-      let err: unknown;
-      try {
-        parseDebSource(source);
-      } catch (e) {
-        err = e;
-      }
-      expect(err).toBeInstanceOf(ParseError);
-      expect((err as ParseError).code).toBe("invalid_runtime_lock");
+      expectError(() => parseDebSource(source), ParseError, "invalid_runtime_lock");
     });
   }
 });

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { ConfigError } from "../../src/common/errors.ts";
 import { listPlatforms, parsePlatform } from "../../src/platform/platforms.ts";
+import { expectError } from "../support/expect-error.ts";
 
 describe("parsePlatform", () => {
   const cases: [string, string][] = [
@@ -16,14 +17,7 @@ describe("parsePlatform", () => {
 
   for (const bad of ["", "AKS-CLH-SNP", "Metal-QEMU-SNP-GPU", "snp", "K3s-QEMU-TDX"]) {
     test(`${JSON.stringify(bad)} → ConfigError unknown_platform`, () => {
-      let err: unknown;
-      try {
-        parsePlatform(bad);
-      } catch (e) {
-        err = e;
-      }
-      expect(err).toBeInstanceOf(ConfigError);
-      expect((err as ConfigError).code).toBe("unknown_platform");
+      expectError(() => parsePlatform(bad), ConfigError, "unknown_platform");
     });
   }
 

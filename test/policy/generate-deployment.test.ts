@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
 import { ConfigError, type ContrastError, ParseError, UnavailableError } from "../../src/common/errors.ts";
@@ -10,6 +10,7 @@ import { type GenerateOptions, generateDeployment } from "../../src/policy/gener
 import { decodeInitdataAnnotation } from "../../src/policy/initdata.ts";
 import { DEFAULT_RULES_TEXT } from "../../src/policy/render-policy.ts";
 import { defaultSettings } from "../../src/policy/settings.ts";
+import { expectGolden } from "../support/golden.ts";
 import { diffLines } from "../support/line-diff.ts";
 import { testdata } from "../support/testdata.ts";
 import { fakeImageResolver, TEST_INITIALIZER_IMAGE, testHandlerFor } from "./fake-images.ts";
@@ -17,7 +18,7 @@ import { fakeImageResolver, TEST_INITIALIZER_IMAGE, testHandlerFor } from "./fak
 const TESTDATA = join(import.meta.dir, "..", "testdata", "k8s");
 const SHARED = testdata("k8s", "upstream");
 const GOLDEN = join(TESTDATA, "golden");
-const UPDATE = process.env.UPDATE_GOLDEN === "1";
+const golden = (name: string, actual: string) => expectGolden(join(GOLDEN, name), actual);
 const NAMES = ["guestbook", "emojivoto", "cassandra-statefulset"] as const;
 
 function options(files: GenerateOptions["files"], extra: Partial<GenerateOptions> = {}): GenerateOptions {
@@ -37,15 +38,6 @@ function confidentialFiles() {
     path: `${n}.yaml`,
     text: readFileSync(join(TESTDATA, `${n}.confidential.yaml`), "utf8"),
   }));
-}
-
-function golden(name: string, actual: string): void {
-  const path = join(GOLDEN, name);
-  if (UPDATE || !existsSync(path)) {
-    mkdirSync(GOLDEN, { recursive: true });
-    writeFileSync(path, actual);
-  }
-  expect(actual).toBe(readFileSync(path, "utf8"));
 }
 
 describe("generateDeployment", async () => {

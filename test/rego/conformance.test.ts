@@ -3,6 +3,7 @@
 import { describe, expect, test } from "bun:test";
 import { ContrastError } from "../../src/common/errors.ts";
 import { equalValues, formatValue, RegoEngine, type RegoValue } from "../../src/rego/index.ts";
+import { expectError } from "../support/expect-error.ts";
 import { CASES, type Case } from "./conformance-cases.ts";
 
 function run(c: Case): { value: RegoValue | undefined; prints: string[] } {
@@ -27,14 +28,7 @@ describe("conformance", () => {
       ran++;
       const want = c.want;
       if ("error" in want) {
-        let thrown: unknown;
-        try {
-          run(c);
-        } catch (e) {
-          thrown = e;
-        }
-        expect(thrown).toBeInstanceOf(ContrastError);
-        expect((thrown as ContrastError).code as string).toBe(want.error);
+        expectError(() => run(c), ContrastError, want.error);
         return;
       }
       const got = run(c);

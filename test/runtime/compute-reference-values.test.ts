@@ -19,6 +19,7 @@ import {
 import { extendSnpLaunchDigest, resolveVcpuSignature } from "../../src/measure/snp/index.ts";
 import { parseOvmfSevInfo, SevSectionType } from "../../src/measure/snp/ovmf-sev.ts";
 import { loadRuntimeLock } from "../../src/platform/locks.ts";
+import { expectError } from "../support/expect-error.ts";
 
 const REPO = join(import.meta.dir, "..", "..");
 const RUNTIME = join(REPO, "runtime");
@@ -52,14 +53,7 @@ describe("computeRuntimeLaunchValues", () => {
   test("artifacts dir without the firmware → ConfigError firmware_missing", () => {
     const empty = mkdtempSync(join(tmpdir(), "contrast-refvals-"));
     try {
-      let err: unknown;
-      try {
-        computeRuntimeLaunchValues(RUNTIME, empty);
-      } catch (e) {
-        err = e;
-      }
-      expect(err).toBeInstanceOf(ConfigError);
-      expect((err as ConfigError).code).toBe("firmware_missing");
+      expectError(() => computeRuntimeLaunchValues(RUNTIME, empty), ConfigError, "firmware_missing");
     } finally {
       rmSync(empty, { recursive: true, force: true });
     }
@@ -68,14 +62,12 @@ describe("computeRuntimeLaunchValues", () => {
 
 describe("computePlatformLaunchValues", () => {
   test("firmware bytes that do not match the lock's SRI → VerificationError integrity_mismatch", () => {
-    let err: unknown;
-    try {
-      computePlatformLaunchValues(SNP_LOCK, new Uint8Array(4096), template("configuration-qemu-snp.toml"));
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toBeInstanceOf(VerificationError);
-    expect((err as VerificationError).code).toBe("integrity_mismatch");
+    expectError(
+      () =>
+        computePlatformLaunchValues(SNP_LOCK, new Uint8Array(4096), template("configuration-qemu-snp.toml")),
+      VerificationError,
+      "integrity_mismatch",
+    );
   });
 
   withFirmware("n-vCPU digests → equal to the 1-vCPU digest extended by n−1 AP VMSAs (§1.8)", () => {
@@ -160,14 +152,7 @@ describe("readVcpuCounts", () => {
     ["negative max", "[hypervisor.qemu]\ndefault_vcpus = 1\ndefault_maxvcpus = -1\n"],
   ] as const) {
     test(`${name} → ConfigError invalid_kata_template`, () => {
-      let err: unknown;
-      try {
-        readVcpuCounts(toml, "t");
-      } catch (e) {
-        err = e;
-      }
-      expect(err).toBeInstanceOf(ConfigError);
-      expect((err as ConfigError).code).toBe("invalid_kata_template");
+      expectError(() => readVcpuCounts(toml, "t"), ConfigError, "invalid_kata_template");
     });
   }
 });

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EXIT } from "../../src/common/errors.ts";
 import { registerServiceMesh } from "../../src/servicemesh/command.ts";
-import { runInProcess } from "../cli/run-in-process.ts";
+import { runInProcess } from "../support/run-in-process.ts";
 
 const ready = join(mkdtempSync(join(tmpdir(), "contrast-mesh-cli-")), "ready");
 const cli = (args: string[]) => runInProcess(registerServiceMesh, ["service-mesh", ...args]);

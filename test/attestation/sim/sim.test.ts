@@ -22,7 +22,7 @@ import { parseAndRun } from "../../../src/command/command.ts";
 import { toHex } from "../../../src/common/bytes.ts";
 import { ConfigError, VerificationError } from "../../../src/common/errors.ts";
 import { encodePem } from "../../../src/crypto/pem.ts";
-import { expectRejects } from "../snp/expect-error.ts";
+import { expectCode } from "../../support/expect-error.ts";
 import { NO_REVOCATION } from "../snp/no-revocation.ts";
 import {
   createTestSim,
@@ -227,11 +227,11 @@ describe("loadSimDir", () => {
     test(`${name} → ConfigError sim_dir_invalid naming ${file}`, async () => {
       const dir = copyOfSim();
       corrupt(dir);
-      const err = await expectRejects(loadSimDir(dir, { now: SIM_NOW }), ConfigError, "sim_dir_invalid");
+      const err = await expectCode(loadSimDir(dir, { now: SIM_NOW }), ConfigError, "sim_dir_invalid");
       expect(err.field).toBe(join(dir, file));
       // initSimDir on a corrupt dir refuses too, and leaves the files as they were.
       if (existsSync(join(dir, SIM_FILES.meta))) {
-        await expectRejects(initSimDir(dir, { now: SIM_NOW }), ConfigError, "sim_dir_invalid");
+        await expectCode(initSimDir(dir, { now: SIM_NOW }), ConfigError, "sim_dir_invalid");
       }
     });
   }
@@ -277,7 +277,7 @@ describe("issueSimReport", () => {
   test("default verifier with the evidence chain but no trustedArks → snp_untrusted_root", async () => {
     const ev = await issueSimReport(sim, HOST_DATA, REPORT_DATA);
     const verifier = new SnpVerifier();
-    await expectRejects(
+    await expectCode(
       verifier.verify({
         revocation: NO_REVOCATION,
         report: ev.report,
@@ -289,7 +289,7 @@ describe("issueSimReport", () => {
       VerificationError,
       "snp_untrusted_root",
     );
-    await expectRejects(
+    await expectCode(
       verifier.verify({
         revocation: NO_REVOCATION,
         report: ev.report,
@@ -303,12 +303,8 @@ describe("issueSimReport", () => {
   });
 
   test("wrong host data or report data length → ConfigError sim_report_input", async () => {
-    await expectRejects(
-      issueSimReport(sim, new Uint8Array(31), REPORT_DATA),
-      ConfigError,
-      "sim_report_input",
-    );
-    await expectRejects(issueSimReport(sim, HOST_DATA, new Uint8Array(32)), ConfigError, "sim_report_input");
+    await expectCode(issueSimReport(sim, new Uint8Array(31), REPORT_DATA), ConfigError, "sim_report_input");
+    await expectCode(issueSimReport(sim, HOST_DATA, new Uint8Array(32)), ConfigError, "sim_report_input");
   });
 });
 

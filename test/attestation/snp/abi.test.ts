@@ -6,17 +6,11 @@ import { decodePlatformInfo } from "../../../src/attestation/snp/policy-bits.ts"
 import { OFF } from "../../../src/attestation/snp/report-layout.ts";
 import { toHex, view } from "../../../src/common/bytes.ts";
 import { ParseError } from "../../../src/common/errors.ts";
+import { expectError } from "../../support/expect-error.ts";
 import { GOOD_REPORTS, readSnp } from "./testdata.ts";
 
 function expectParseError(bytes: Uint8Array, code: string): void {
-  let err: unknown;
-  try {
-    parseSnpReport(bytes);
-  } catch (e) {
-    err = e;
-  }
-  expect(err).toBeInstanceOf(ParseError);
-  expect((err as ParseError).code as string).toBe(code);
+  expectError(() => parseSnpReport(bytes), ParseError, code);
 }
 
 function patched(base: Uint8Array, edit: (b: Uint8Array) => void): Uint8Array {

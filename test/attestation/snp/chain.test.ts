@@ -10,7 +10,7 @@ import { toHex } from "../../../src/common/bytes.ts";
 import { sha256Hex } from "../../../src/common/digest.ts";
 import { ParseError, VerificationError } from "../../../src/common/errors.ts";
 import { decodePemDers } from "../../../src/crypto/pem.ts";
-import { expectRejects } from "./expect-error.ts";
+import { expectCode } from "../../support/expect-error.ts";
 import { NO_REVOCATION } from "./no-revocation.ts";
 import { AMD_CHAIN_FILES, NOW_2026, readChain, readSnp } from "./testdata.ts";
 
@@ -120,7 +120,7 @@ describe("SnpVerifier.verifyChain", () => {
   });
 
   test("turin vcek after its notAfter (2031-11-06) → snp_cert_expired", async () => {
-    await expectRejects(
+    await expectCode(
       verifier.verifyChain({
         revocation: NO_REVOCATION,
         leaf: readSnp("turin_virtee_vcek.der"),
@@ -134,7 +134,7 @@ describe("SnpVerifier.verifyChain", () => {
   });
 
   test("turin vcek under the milan chain → snp_chain_invalid", async () => {
-    await expectRejects(
+    await expectCode(
       verifier.verifyChain({
         revocation: NO_REVOCATION,
         leaf: readSnp("turin_virtee_vcek.der"),
@@ -148,7 +148,7 @@ describe("SnpVerifier.verifyChain", () => {
   });
 
   test("known-bad legacy vcek → chain fails under SEV-Milan", async () => {
-    await expectRejects(
+    await expectCode(
       verifier.verifyChain({
         revocation: NO_REVOCATION,
         leaf: readSnp("bad_vcek_coco_invalid_legacy.der"),
@@ -162,7 +162,7 @@ describe("SnpVerifier.verifyChain", () => {
   });
 
   test("vlek under the genoa asvk → snp_chain_invalid", async () => {
-    await expectRejects(
+    await expectCode(
       verifier.verifyChain({
         revocation: NO_REVOCATION,
         leaf: readSnp("milan_v3_vlek_aws_vlek.der"),
@@ -247,8 +247,8 @@ describe("decodeHwId", () => {
     expect(decodeHwId(id)).toEqual(id);
     expect(decodeHwId(new Uint8Array([0x04, 0x40, ...id]))).toEqual(id);
     expect(decodeHwId(id.subarray(0, 8))).toEqual(id.subarray(0, 8));
-    await expectRejects(() => decodeHwId(id.subarray(0, 32)), ParseError, "snp_cert_extension_invalid");
-    await expectRejects(
+    await expectCode(() => decodeHwId(id.subarray(0, 32)), ParseError, "snp_cert_extension_invalid");
+    await expectCode(
       () => decodeHwId(new Uint8Array([0x04, 0x41, ...id])),
       ParseError,
       "snp_cert_extension_invalid",

@@ -22,7 +22,7 @@ import {
 
 type ErrorClass = abstract new (...args: never[]) => ContrastError;
 
-async function expectRejects(p: Promise<unknown>, cls: ErrorClass, code: string): Promise<void> {
+async function expectCode(p: Promise<unknown>, cls: ErrorClass, code: string): Promise<void> {
   try {
     await p;
   } catch (e) {
@@ -167,7 +167,7 @@ describe("verifyTdxTcbInfo", () => {
     ],
   ];
   for (const [name, run, cls, code] of rows) {
-    test(`${name} → ${cls.name} ${code}`, () => expectRejects(run(), cls, code));
+    test(`${name} → ${cls.name} ${code}`, () => expectCode(run(), cls, code));
   }
 });
 
@@ -187,7 +187,7 @@ describe("verifyTdQeIdentity", () => {
     const out = qe2023.slice();
     const at = text.indexOf('"isvprodid":') + '"isvprodid":'.length;
     out[at] = out[at]! ^ 0x01;
-    await expectRejects(
+    await expectCode(
       verifyTdQeIdentity(out, chain2018, { now: NOW_2023 }),
       VerificationError,
       "tdx_bad_collateral_signature",
@@ -195,7 +195,7 @@ describe("verifyTdQeIdentity", () => {
   });
 
   test("tcbInfo given as QE identity → ParseError tdx_bad_collateral", async () => {
-    await expectRejects(
+    await expectCode(
       verifyTdQeIdentity(tcb2023, chain2018, { now: NOW_2023 }),
       ParseError,
       "tdx_bad_collateral",

@@ -8,7 +8,8 @@ import {
   type TcbEvaluationInput,
 } from "../../../src/attestation/tdx/tcb-status.ts";
 import { TdxVerifier, type VerifiedTdxQuote } from "../../../src/attestation/tdx/verify.ts";
-import { type ContrastError, PolicyError, VerificationError } from "../../../src/common/errors.ts";
+import { PolicyError, VerificationError } from "../../../src/common/errors.ts";
+import { type ErrorClass, expectError } from "../../support/expect-error.ts";
 import {
   NOW_2023,
   NOW_2026,
@@ -21,8 +22,6 @@ import {
   TCB_INFO_2023,
   TCB_INFO_2026,
 } from "./vectors.ts";
-
-type ErrorClass = abstract new (...args: never[]) => ContrastError;
 
 const verifier = new TdxVerifier();
 const chain2018 = readTdxText(SIGNING_CHAIN_2018);
@@ -46,17 +45,6 @@ beforeAll(async () => {
 
 function inputFor(v: VerifiedTdxQuote, tcbInfo: TdxTcbInfo, qeIdentity: TdQeIdentity): TcbEvaluationInput {
   return { body: v.quote.body, qeReport: v.quote.qeReport, pck: v.pck.extension, tcbInfo, qeIdentity };
-}
-
-function expectThrows(fn: () => unknown, cls: ErrorClass, code: string): void {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(cls);
-    expect((e as ContrastError).code as string).toBe(code);
-    return;
-  }
-  throw new Error(`expected ${cls.name} ${code}`);
 }
 
 /** Replaces the TDX_01 module levels of the 2026 tcbInfo (evaluation input only; the signed bytes are untouched). */
@@ -94,7 +82,7 @@ describe("evaluateTdxTcbStatus", () => {
   });
 
   test("SPR quote vs 2023 tcbInfo → PolicyError tdx_tcb_unsupported (no matching level)", () => {
-    expectThrows(
+    expectError(
       () => evaluateTdxTcbStatus(inputFor(spr, tcb2023, qe2023)),
       PolicyError,
       "tdx_tcb_unsupported",
@@ -272,7 +260,7 @@ describe("evaluateTdxTcbStatus", () => {
     ],
   ];
   for (const [name, make, cls, code] of rows) {
-    test(`${name} → ${cls.name} ${code}`, () => expectThrows(() => evaluateTdxTcbStatus(make()), cls, code));
+    test(`${name} → ${cls.name} ${code}`, () => expectError(() => evaluateTdxTcbStatus(make()), cls, code));
   }
 });
 

@@ -32,7 +32,7 @@ type ErrorClass = abstract new (...args: never[]) => ContrastError;
 
 const verifier = new TdxVerifier();
 
-async function expectRejects(p: Promise<unknown>, cls: ErrorClass, code: string): Promise<void> {
+async function expectCode(p: Promise<unknown>, cls: ErrorClass, code: string): Promise<void> {
   try {
     await p;
   } catch (e) {
@@ -80,7 +80,7 @@ describe("TdxVerifier.verify", () => {
     for (const [k, name] of Object.entries(QUOTES) as [keyof typeof QUOTES, string][]) {
       const bytes = readTdx(name);
       const flipped = flipByte(bytes, mrTdOffset(parseTdxQuote(bytes).header.version));
-      await expectRejects(
+      await expectCode(
         verify({ quote: flipped, now: QUOTE_NOW[k] }),
         VerificationError,
         "tdx_bad_quote_signature",
@@ -246,12 +246,12 @@ describe("TdxVerifier.verify", () => {
     ],
   ];
   for (const [name, make, cls, code] of rows) {
-    test(`${name} → ${cls.name} ${code}`, () => expectRejects(verify(make()), cls, code));
+    test(`${name} → ${cls.name} ${code}`, () => expectCode(verify(make()), cls, code));
   }
 
   test("a failed chain is not cached: the good chain still verifies afterwards", async () => {
     const fresh = new TdxVerifier();
-    await expectRejects(
+    await expectCode(
       fresh.verify({ quote: withOrder([1, 0, 2]), now: NOW_2023 }),
       VerificationError,
       "tdx_chain_invalid",
@@ -285,7 +285,7 @@ describe("verifyCrl", () => {
   });
 
   test("PCK CRL checked against the root instead of the Platform CA → tdx_crl_issuer_mismatch", async () => {
-    await expectRejects(
+    await expectCode(
       verifyCrl(readTdx("pckcrl_platform_2023.der"), await loadIntelRoot(), "pckCrl"),
       VerificationError,
       "tdx_crl_issuer_mismatch",

@@ -13,7 +13,7 @@ import {
   verifyLatestTransition,
   ZERO_HASH,
 } from "../../../src/crypto/transition.ts";
-import { expectCode } from "../../crypto/expect-error.ts";
+import { expectCode } from "../../support/expect-error.ts";
 
 function freshStore(): { dir: string; store: HistoryStore } {
   const dir = mkdtempSync(join(tmpdir(), "history-"));

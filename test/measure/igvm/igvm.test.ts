@@ -10,7 +10,7 @@ import { buildKernelHashesPage, buildSevHashTable } from "../../../src/measure/s
 import { parseOvmfSevInfo, SevSectionType } from "../../../src/measure/snp/ovmf-sev.ts";
 import { PageType, SnpLaunchDigest } from "../../../src/measure/snp/page-info.ts";
 import { BSP_EIP, buildVmsaPage, KVM_VMSA_GPA } from "../../../src/measure/snp/vmsa.ts";
-import { expectError } from "../snp/expect-error.ts";
+import { expectError } from "../../support/expect-error.ts";
 import { loadFixture } from "../snp/testdata.ts";
 import { buildIgvm, fixChecksum, type IgvmSpec } from "./build-igvm.ts";
 

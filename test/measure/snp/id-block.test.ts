@@ -9,7 +9,7 @@ import { ConfigError, ParseError } from "../../../src/common/errors.ts";
 import { computeAmdKeyDigest, encodeAmdPublicKey } from "../../../src/measure/snp/amd-public-key.ts";
 import { buildSnpIdBlock, encodeIdBlock } from "../../../src/measure/snp/id-block.ts";
 import { parseP384PrivateKeyPem } from "../../../src/measure/snp/p384-private-key.ts";
-import { expectError } from "./expect-error.ts";
+import { expectError } from "../../support/expect-error.ts";
 
 const pem = (name: string) => readFileSync(join(import.meta.dir, "testdata", name), "utf8");
 const ID_KEY = parseP384PrivateKeyPem(pem("id_key_test.pem"));

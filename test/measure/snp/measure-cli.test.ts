@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { registerMeasure } from "../../../src/cli/measure.ts";
 import { toHex } from "../../../src/common/bytes.ts";
 import { computeIgvmSnpLaunchDigest } from "../../../src/measure/igvm/igvm-snp-digest.ts";
-import { type CliResult, runInProcess } from "../../cli/run-in-process.ts";
+import { type CliResult, runInProcess } from "../../support/run-in-process.ts";
 import { buildIgvm } from "../igvm/build-igvm.ts";
 import { buildTdvfImage } from "../tdx/build-tdvf.ts";
 import { MEASUREMENT_DIR } from "./testdata.ts";

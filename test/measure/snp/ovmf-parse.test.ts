@@ -6,7 +6,7 @@ import { ParseError } from "../../../src/common/errors.ts";
 import { encodeGuid, formatGuid } from "../../../src/common/guid.ts";
 import { OVMF_GUID, parseOvmfFooterTable } from "../../../src/measure/ovmf-footer.ts";
 import { parseOvmfSevInfo } from "../../../src/measure/snp/ovmf-sev.ts";
-import { expectError } from "./expect-error.ts";
+import { expectError } from "../../support/expect-error.ts";
 import { loadFixture } from "./testdata.ts";
 
 const AMDSEV = loadFixture("ovmf_AmdSev_suffix.bin");

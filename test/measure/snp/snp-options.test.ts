@@ -9,7 +9,7 @@ import { SnpLaunchDigest } from "../../../src/measure/snp/page-info.ts";
 import { computeSnpLaunchDigest, type SnpOvmfOptions } from "../../../src/measure/snp/snp-launch-digest.ts";
 import { computeCpuSignature, resolveVcpuSignature } from "../../../src/measure/snp/vcpu-types.ts";
 import { BSP_EIP, buildVmsaPage, type VmsaOptions } from "../../../src/measure/snp/vmsa.ts";
-import { expectError } from "./expect-error.ts";
+import { expectError } from "../../support/expect-error.ts";
 import { loadFixture } from "./testdata.ts";
 
 const AMDSEV = loadFixture("ovmf_AmdSev_suffix.bin");
@@ -141,7 +141,7 @@ describe("extendSnpLaunchDigest", () => {
 
 describe("computeSnpLaunchDigest", () => {
   const base: SnpOvmfOptions = { vcpus: 1, vcpuSignature: 0x800f12, guestFeatures: 1n, vmm: "qemu" };
-  const rows: [string, SnpOvmfOptions, new (...a: never[]) => Error, string][] = [
+  const rows: [string, SnpOvmfOptions, typeof ConfigError | typeof ParseError, string][] = [
     ["0 vCPUs", { ...base, vcpus: 0 }, ConfigError, "invalid_vcpus"],
     ["fractional vCPUs", { ...base, vcpus: 1.5 }, ConfigError, "invalid_vcpus"],
     ["too many vCPUs", { ...base, vcpus: 5000 }, ConfigError, "invalid_vcpus"],

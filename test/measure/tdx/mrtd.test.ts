@@ -6,7 +6,7 @@ import { toHex } from "../../../src/common/bytes.ts";
 import { ConfigError, ParseError } from "../../../src/common/errors.ts";
 import { computeMrtd } from "../../../src/measure/tdx/mrtd.ts";
 import { MAX_TDVF_PAGES, parseTdvfMetadata } from "../../../src/measure/tdx/tdvf-metadata.ts";
-import { expectError } from "../snp/expect-error.ts";
+import { expectError } from "../../support/expect-error.ts";
 import { loadFixture } from "../snp/testdata.ts";
 import { buildTdvfImage, DESCRIPTOR_FROM_END, type TdvfSectionSpec } from "./build-tdvf.ts";
 

@@ -14,7 +14,7 @@ import {
   extendRtmr,
   replayRtmr,
 } from "../../../src/measure/tdx/rtmr.ts";
-import { expectError } from "../snp/expect-error.ts";
+import { expectError } from "../../support/expect-error.ts";
 import { loadVectors } from "../snp/testdata.ts";
 
 describe("encodeEfiFvLoadOption", () => {

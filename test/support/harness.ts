@@ -1,4 +1,5 @@
-// Test harness for end-to-end runs: real `contrast` processes (bun src/main.ts) on loopback ports.
+// Test harness shared by the unit, end-to-end, integration and hardening suites: real `contrast` processes (bun
+// src/main.ts) on loopback ports, free ports, temporary directories, policy documents.
 
 import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
