@@ -14,7 +14,8 @@ import { requestMeshCert } from "../../src/initializer/run.ts";
 import { verifyOwnerChain } from "../../src/manifest/owner-chain.ts";
 import { parseManifest } from "../../src/manifest/parse-manifest.ts";
 import { runInProcess } from "../support/run-in-process.ts";
-import { Deployment, percentile, report, seededRng } from "./harness.ts";
+import { seededRandom } from "../support/seeded-random.ts";
+import { Deployment, percentile, report } from "./harness.ts";
 
 const ITERATIONS = Number(process.env.CONTRAST_HARD_CRASH_ITERATIONS ?? 100);
 const SEED = Number(process.env.CONTRAST_HARD_SEED ?? 15);
@@ -56,7 +57,7 @@ afterAll(async () => {
 
 describe("SIGKILL during set and certificate issuance", () => {
   test(`${ITERATIONS} iterations (seed ${SEED}) → restarts, no acknowledged update lost, one chain, CA and secret unchanged, nothing half-written`, async () => {
-    const rng = seededRng(SEED);
+    const rng = seededRandom(SEED);
     // Calibrate the kill window: how long an update takes end to end on this machine right now.
     const durations: number[] = [];
     const attempts: string[] = [new TextDecoder().decode(readFileSync(join(d.ws, "manifest.json")))];

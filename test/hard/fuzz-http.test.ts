@@ -16,7 +16,8 @@ import { createSimIssuer } from "../../src/attestation/sim-issuer.ts";
 import { toBase64, toHex } from "../../src/common/bytes.ts";
 import { isApiCode } from "../../src/common/codes.ts";
 import { exportPublicKeySpki, generateEcKeyPair } from "../../src/crypto/keys.ts";
-import { Deployment, report, seededRng } from "./harness.ts";
+import { seededRandom } from "../support/seeded-random.ts";
+import { Deployment, report } from "./harness.ts";
 
 const CASES = Number(process.env.CONTRAST_HARD_FUZZ_CASES ?? 3000);
 const SEED = Number(process.env.CONTRAST_HARD_SEED ?? 15);
@@ -312,7 +313,7 @@ afterAll(async () => {
 
 describe("HTTP fuzzing", () => {
   test(`${CASES} cases (seed ${SEED}), each sent twice → never 500, same answer twice, state unchanged`, async () => {
-    const cases = generate(seededRng(SEED), CASES);
+    const cases = generate(seededRandom(SEED), CASES);
     const before = { head: toHex((await d.attest()).latestTransition), files: stateFingerprint() };
     const answers: string[][] = [[], []];
     for (const round of [0, 1]) {

@@ -285,18 +285,6 @@ export function processStats(pid: number): { rssKiB: number; fds: number } {
   return { rssKiB, fds: readdirSync(`/proc/${pid}/fd`).length };
 }
 
-/** mulberry32: a small seeded generator, so a failing run can be repeated exactly. */
-export function seededRng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;

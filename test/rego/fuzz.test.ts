@@ -4,20 +4,9 @@
 import { describe, expect, test } from "bun:test";
 import { ContrastError } from "../../src/common/errors.ts";
 import { RegoEngine } from "../../src/rego/index.ts";
+import { seededRandom } from "../support/seeded-random.ts";
 import { CASES } from "./conformance-cases.ts";
 import { agentPolicy, agentRequest } from "./fixtures/agent-like.ts";
-
-/** mulberry32: small deterministic PRNG. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const TOKENS = [
   "{",
@@ -140,7 +129,7 @@ const AGENT = agentPolicy(2);
 
 describe("fuzz", () => {
   test("random token soups → only project errors", () => {
-    const r = rng(1);
+    const r = seededRandom(1);
     const outcomes = new Map<string, number>();
     let worst = 0;
     for (let i = 0; i < 2500; i++) {
@@ -155,7 +144,7 @@ describe("fuzz", () => {
   });
 
   test("mutated conformance policies → only project errors", () => {
-    const r = rng(2);
+    const r = seededRandom(2);
     let ran = 0;
     let compiled = 0;
     for (let i = 0; i < 3000; i++) {
@@ -168,7 +157,7 @@ describe("fuzz", () => {
   });
 
   test("mutated agent policy → only project errors", () => {
-    const r = rng(3);
+    const r = seededRandom(3);
     const input = agentRequest(1);
     let ran = 0;
     for (let i = 0; i < 300; i++) {

@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { parseSnpCertTable, pickSnpCerts, SNP_CERT_GUIDS } from "../../../src/attestation/snp/cert-table.ts";
 import { ParseError } from "../../../src/common/errors.ts";
 import { formatGuid } from "../../../src/common/guid.ts";
+import { seededRandom } from "../../support/seeded-random.ts";
 import { readTestdata } from "../fixtures/collateral-server.ts";
 
 /** go-sev-guest's private "extra platform info" entry: not AMD-defined, must be ignored by pick. */
@@ -163,14 +164,7 @@ describe("parseSnpCertTable", () => {
   });
 
   test("fuzz: 4000 random and mutated tables (seed 6) → entries in bounds or ParseError only", () => {
-    let seed = 6;
-    const rand = () => {
-      // mulberry32
-      seed = (seed + 0x6d2b79f5) | 0;
-      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
+    const rand = seededRandom(6);
     const valid = buildTable([...baseline(), { guid: EXTRA_GUID, data: extra }], 64);
     let parsed = 0;
     let rejected = 0;

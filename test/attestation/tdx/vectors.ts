@@ -42,18 +42,6 @@ export const QE_IDENTITY_2023 = "qeidentity_tdqe_2023.json";
 export const SIGNING_CHAIN_2018 = "tcb_signing_issuer_chain.pem";
 export const SIGNING_CHAIN_REISSUED = "tcb_signing_issuer_chain_reissued.pem";
 
-/** Deterministic PRNG (mulberry32) for fuzz loops. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function flipByte(b: Uint8Array, offset: number, mask = 0x01): Uint8Array {
   const out = b.slice();
   out[offset] = out[offset]! ^ mask;
