@@ -6,20 +6,17 @@ import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } fro
 import { join, relative } from "node:path";
 import { parseAllDocuments } from "yaml";
 import { initSimDir } from "../../src/attestation/sim/sim-dir.ts";
-import { createSimIssuer } from "../../src/attestation/sim-issuer.ts";
 import { registerGenerate } from "../../src/cli/generate-command.ts";
-import { silentLogger } from "../../src/common/log.ts";
-import { readCoordinatorConfig } from "../../src/coordinator/config.ts";
-import { type RunningCoordinator, startCoordinator } from "../../src/coordinator/server.ts";
+import type { RunningCoordinator } from "../../src/coordinator/server.ts";
 import { renderCoordinatorResources } from "../../src/kube/coordinator-resources.ts";
 import { COORDINATOR_IMAGE } from "../../src/kube/release-images.ts";
 import { parseManifest } from "../../src/manifest/parse-manifest.ts";
 import type { Manifest } from "../../src/manifest/schema.ts";
-import { createEvidenceVerifier } from "../../src/manifest/verify-evidence.ts";
 import { SIM_TIMEOUT_MS } from "../attestation/sim/fixture.ts";
 import { fakeRegistry } from "../support/fake-registry.ts";
 import { tempDir } from "../support/harness.ts";
 import { runContrast, runInProcess } from "../support/run-in-process.ts";
+import { startSimCoordinator } from "../support/sim-coordinator.ts";
 import { testdata } from "../support/testdata.ts";
 
 const savedCacheDir = process.env.CONTRAST_CACHE_DIR;
@@ -89,24 +86,7 @@ async function startFor(ws: string): Promise<RunningCoordinator> {
   const coordinatorPolicy = Object.entries(manifestOf(ws).Policies).find(
     ([, e]) => e.Role === "coordinator",
   )![0];
-  const config = readCoordinatorConfig(
-    {
-      tee: "sim",
-      simDir: join(ws, "sim"),
-      simHostData: coordinatorPolicy,
-      stateDir: tempDir("regen-state"),
-      userApiAddr: "127.0.0.1:0",
-      meshApiAddr: "127.0.0.1:0",
-      probeAddr: "127.0.0.1:0",
-    },
-    {},
-  );
-  const c = await startCoordinator(config, {
-    log: silentLogger,
-    verifier: createEvidenceVerifier(),
-    version: "test",
-    issuer: await createSimIssuer(join(ws, "sim"), new Uint8Array(Buffer.from(coordinatorPolicy, "hex"))),
-  });
+  const c = await startSimCoordinator({ simDir: join(ws, "sim"), policy: coordinatorPolicy });
   running.push(c);
   return c;
 }

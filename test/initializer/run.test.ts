@@ -20,8 +20,7 @@ import {
   VerificationError,
 } from "../../src/common/errors.ts";
 import { silentLogger } from "../../src/common/log.ts";
-import { readCoordinatorConfig } from "../../src/coordinator/config.ts";
-import { type RunningCoordinator, startCoordinator } from "../../src/coordinator/server.ts";
+import type { RunningCoordinator } from "../../src/coordinator/server.ts";
 import {
   createCertificateAuthority,
   createSelfSignedServerCert,
@@ -43,6 +42,7 @@ import { createEvidenceVerifier } from "../../src/manifest/verify-evidence.ts";
 import { createTestSim, SIM_TIMEOUT_MS } from "../attestation/sim/fixture.ts";
 import { expectCode } from "../support/expect-error.ts";
 import { policyDocument, tempDir } from "../support/harness.ts";
+import { startSimCoordinator } from "../support/sim-coordinator.ts";
 
 type Sim = Awaited<ReturnType<typeof createTestSim>>;
 type Doc = ReturnType<typeof policyDocument>;
@@ -75,24 +75,7 @@ function manifestFor(coordinator: Doc, ownerHex: string, referenceValues = sim.r
 
 /** A genuine Coordinator on the sim TEE with `coordinator`'s policy and a first manifest signed by `signer`. */
 async function genuineCoordinator(coordinator: Doc, signer: EcKeyPair): Promise<RunningCoordinator> {
-  const config = readCoordinatorConfig(
-    {
-      tee: "sim",
-      simDir: sim.dir,
-      simHostData: coordinator.digest,
-      stateDir: tempDir("initializer-state"),
-      userApiAddr: "127.0.0.1:0",
-      meshApiAddr: "127.0.0.1:0",
-      probeAddr: "127.0.0.1:0",
-    },
-    {},
-  );
-  const c = await startCoordinator(config, {
-    log: silentLogger,
-    verifier: createEvidenceVerifier(),
-    version: "test",
-    issuer: await createSimIssuer(sim.dir, fromHexString(coordinator.digest)),
-  });
+  const c = await startSimCoordinator({ simDir: sim.dir, policy: coordinator.digest });
   running.push(c);
   const bytes = manifestFor(coordinator, await hex(signer));
   const signature = await signTransition(signer.privateKey, computeTransitionHash(bytes, ZERO_HASH));
