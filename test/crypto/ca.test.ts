@@ -18,16 +18,8 @@ import { encodeBoolean, encodeOctetString, encodeUnsignedInteger } from "../../s
 import { exportPublicKeySpki, generateEcKeyPair } from "../../src/crypto/keys.ts";
 import { createSeedEngine } from "../../src/crypto/seed-engine.ts";
 import { expectCode } from "../support/expect-error.ts";
+import { HAS_OPENSSL } from "../support/tools.ts";
 import { createTestRandom } from "./test-random.ts";
-
-const hasOpenssl = (() => {
-  try {
-    execFileSync("openssl", ["version"]);
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 const now = new Date("2026-03-01T12:00:00Z");
 
@@ -107,7 +99,7 @@ describe("issueMeshCert", () => {
     );
   });
 
-  test.skipIf(!hasOpenssl)(
+  test.skipIf(!HAS_OPENSSL)(
     "openssl verify → leaf chains to mesh ca and, via intermediate, to root ca",
     async () => {
       const { ca, leafPem } = await setup();
