@@ -7,7 +7,8 @@ import {
 } from "../../../src/attestation/tdx/collateral.ts";
 import { TdxVerifier } from "../../../src/attestation/tdx/verify.ts";
 import { toHex, utf8 } from "../../../src/common/bytes.ts";
-import { type ContrastError, ParseError, VerificationError } from "../../../src/common/errors.ts";
+import { ParseError, VerificationError } from "../../../src/common/errors.ts";
+import { type ErrorClass, expectCode } from "../../support/expect-error.ts";
 import {
   NOW_2023,
   NOW_2026,
@@ -19,19 +20,6 @@ import {
   TCB_INFO_2023,
   TCB_INFO_2026,
 } from "./vectors.ts";
-
-type ErrorClass = abstract new (...args: never[]) => ContrastError;
-
-async function expectCode(p: Promise<unknown>, cls: ErrorClass, code: string): Promise<void> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(cls);
-    expect((e as ContrastError).code as string).toBe(code);
-    return;
-  }
-  throw new Error(`expected ${cls.name} ${code}`);
-}
 
 const chain2018 = readTdxText(SIGNING_CHAIN_2018);
 const chainReissued = readTdxText(SIGNING_CHAIN_REISSUED);

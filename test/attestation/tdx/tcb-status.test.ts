@@ -11,6 +11,7 @@ import { TdxVerifier, type VerifiedTdxQuote } from "../../../src/attestation/tdx
 import { PolicyError, VerificationError } from "../../../src/common/errors.ts";
 import { type ErrorClass, expectError } from "../../support/expect-error.ts";
 import {
+  authenticCollateral,
   NOW_2023,
   NOW_2026,
   QE_IDENTITY_2023,
@@ -26,7 +27,6 @@ import {
 const verifier = new TdxVerifier();
 const chain2018 = readTdxText(SIGNING_CHAIN_2018);
 const chainReissued = readTdxText(SIGNING_CHAIN_REISSUED);
-
 let tcb2023: TdxTcbInfo;
 let tcb2026: TdxTcbInfo;
 let qe2023: TdQeIdentity;
@@ -35,9 +35,7 @@ let debug: VerifiedTdxQuote;
 let spr: VerifiedTdxQuote;
 
 beforeAll(async () => {
-  tcb2023 = (await authenticateTdxTcbInfo(readTdx(TCB_INFO_2023), chain2018)).tcbInfo;
-  tcb2026 = (await authenticateTdxTcbInfo(readTdx(TCB_INFO_2026), chainReissued)).tcbInfo;
-  qe2023 = (await authenticateTdQeIdentity(readTdx(QE_IDENTITY_2023), chain2018)).qeIdentity;
+  ({ tcb2023, tcb2026, qe2023 } = await authenticCollateral());
   v5 = await verifier.verify({ quote: readTdx(QUOTES.v5), now: NOW_2026 });
   debug = await verifier.verify({ quote: readTdx(QUOTES.debug), now: NOW_2023 });
   spr = await verifier.verify({ quote: readTdx(QUOTES.spr), now: NOW_2023 });

@@ -14,8 +14,9 @@ import { verifyPckChain } from "../../../src/attestation/tdx/pck-chain.ts";
 import type { TdxQuote } from "../../../src/attestation/tdx/quote-types.ts";
 import { TdxVerifier, type TdxVerifyInput } from "../../../src/attestation/tdx/verify.ts";
 import { toHex } from "../../../src/common/bytes.ts";
-import { type ContrastError, ParseError, VerificationError } from "../../../src/common/errors.ts";
+import { ParseError, VerificationError } from "../../../src/common/errors.ts";
 import { canonicalSerial } from "../../../src/crypto/serial.ts";
+import { type ErrorClass, expectCode } from "../../support/expect-error.ts";
 import {
   flipByte,
   NOW_2023,
@@ -28,20 +29,7 @@ import {
   withPckChainBytes,
 } from "./vectors.ts";
 
-type ErrorClass = abstract new (...args: never[]) => ContrastError;
-
 const verifier = new TdxVerifier();
-
-async function expectCode(p: Promise<unknown>, cls: ErrorClass, code: string): Promise<void> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(cls);
-    expect((e as ContrastError).code as string).toBe(code);
-    return;
-  }
-  throw new Error(`expected ${cls.name} ${code}`);
-}
 
 const verify = (input: TdxVerifyInput) => verifier.verify(input);
 const spr = readTdx(QUOTES.spr);
