@@ -64,7 +64,7 @@ for (const vcpus of [1, 2, 4, 8, 16, 32, 64]) {
   );
 }
 
-// TDX: MRTD over a 4 MiB image whose last 3.5 MiB are an extended BFV (≈ 5.6 MB absorbed, spec §5).
+// TDX: MRTD over a 4 MiB image whose last 3.5 MiB are an extended BFV (≈ 5.6 MB absorbed).
 const tdvf = new Uint8Array(4 * MIB).map((_, i) => (i * 13) & 0xff);
 const dv = new DataView(tdvf.buffer);
 const desc = tdvf.length - 0x400;

@@ -1,4 +1,4 @@
-// HTTPS JSON client for the Coordinator API, with the attest-then-pin TLS pattern (DESIGN.md §3.1, §8).
+// HTTPS JSON client for the Coordinator API, with the attest-then-pin TLS pattern (docs/architecture.md, wire protocol).
 //
 // The first call (`/v1/attest`, or any call by a party that has no trust anchor at all) reads the server's
 // certificate without trusting it; the caller then verifies the attestation, which binds that certificate's

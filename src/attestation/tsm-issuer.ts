@@ -1,4 +1,4 @@
-// Issuer for real hardware: SNP reports and TDX quotes through Linux configfs-tsm (spec attestation.md §1.10, §2.5).
+// Issuer for real hardware: SNP reports and TDX quotes through Linux configfs-tsm (Linux Documentation/ABI/testing/configfs-tsm).
 
 import { ConfigError, ParseError, UnavailableError } from "../common/errors.ts";
 import type { Evidence, Issuer } from "./evidence.ts";

@@ -1,5 +1,5 @@
 // `contrast attestation verify --snp-report`: parse → verify (signature, AMD chain, CRL) → the shared trust rule
-// against the reference values (spec attestation.md §1.11; issue A §5; match-reference-values.ts).
+// against the reference values (google/go-sev-guest verify and validate; issue A §5; match-reference-values.ts).
 
 import { parseSnpReport, type SnpReport } from "../attestation/snp/abi.ts";
 import type { SnpProduct } from "../attestation/snp/product.ts";
@@ -50,7 +50,7 @@ export async function verifySnpFiles(req: SnpVerifyRequest, sink: SummarySink): 
     leaf,
     ...(chain ? { intermediate: chain.intermediate, ark: chain.ark } : {}),
     now: req.now,
-    // A development chain is trusted only when a reference value names its ARK (DESIGN.md §3.5).
+    // A development chain is trusted only when a reference value names its ARK (docs/architecture.md, simulated TEE).
     trustedArks: simulatedArks(entries),
     // With reference values each entry decides about a missing CRL; without, only the flag can accept one.
     revocation: {

@@ -1,5 +1,5 @@
 // `contrast attestation verify --tdx-quote`: parse → verify (signatures, PCK chain, CRLs given or from Intel PCS,
-// collateral from files or PCS) → TCB status → the shared trust rule (spec attestation.md §2.2–§2.6).
+// collateral from files or PCS) → TCB status → the shared trust rule (google/go-tdx-guest verify, as Intel's QVL; edgelesssys/contrast internal/attestation/tdx).
 
 import { parseTdxQuote } from "../attestation/tdx/abi.ts";
 import { verifyTdxWithCollateral } from "../attestation/tdx/fetch-collateral.ts";

@@ -1,4 +1,4 @@
-// `contrast recover`: unlock a restarted Coordinator with a seed share (reference §1.4, §3.9), but only after proving
+// `contrast recover`: unlock a restarted Coordinator with a seed share (edgelesssys/contrast cli/cmd/recover.go, edgelesssys/contrast coordinator/internal/userapi (Recover)), but only after proving
 // that the history it is about to unlock is the workspace's manifest or one that descends from it (issue 10 §2).
 
 import { existsSync } from "node:fs";

@@ -1,5 +1,5 @@
 // `contrast --version`: build information, the embedded image references, and per platform its runtime handler and
-// the reference values `generate` writes (contrast-reference §1).
+// the reference values `generate` writes (edgelesssys/contrast cli/cmd).
 
 import { BUILD_TIME, COMMIT, VERSION } from "../command/build-info.ts";
 import { isReleaseBuild, RELEASE_IMAGES } from "../kube/release-images.ts";

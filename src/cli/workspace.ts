@@ -1,4 +1,4 @@
-// Workspace file names shared by the CLI commands (contrast-reference §1) and the `--workspace-dir` prefix rule.
+// Workspace file names shared by the CLI commands (edgelesssys/contrast cli/cmd) and the `--workspace-dir` prefix rule.
 
 import { chmodSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -24,7 +24,7 @@ export const WORKSPACE_FILES = Object.freeze({
 
 /**
  * The path of one workspace file: an explicitly given path is used as given; a defaulted one is
- * `<workspaceDir>/<defaultName>` (contrast-reference §1: only defaulted paths are prefixed).
+ * `<workspaceDir>/<defaultName>` (edgelesssys/contrast cli/cmd: only defaulted paths are prefixed).
  */
 export function workspacePath(
   workspaceDir: string | undefined,

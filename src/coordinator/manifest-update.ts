@@ -1,4 +1,4 @@
-// Checks of a manifest set (reference §3.5): parse, policy documents, owner signature (first set included), unchanged seed-share owners.
+// Checks of a manifest set (edgelesssys/contrast coordinator/internal/userapi (SetManifest)): parse, policy documents, owner signature (first set included), unchanged seed-share owners.
 
 import { ApiError } from "../api/errors.ts";
 import { fromHex, toHex } from "../common/bytes.ts";

@@ -1,4 +1,4 @@
-// The mesh API on port 7777 (DESIGN.md §4): the Coordinator's attestation for Initializers, single-use nonces and
+// The mesh API on port 7777 (docs/architecture.md, wire protocol): the Coordinator's attestation for Initializers, single-use nonces and
 // attested mesh certificates.
 
 import { type Context, Hono } from "hono";

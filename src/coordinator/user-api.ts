@@ -1,4 +1,4 @@
-// The user API on port 1313 (DESIGN.md §4): attest (also in recovery mode, with the stored history), set manifest, recover.
+// The user API on port 1313 (docs/architecture.md, wire protocol): attest (also in recovery mode, with the stored history), set manifest, recover.
 
 import { Hono } from "hono";
 import {

@@ -95,7 +95,7 @@ export function signEcdsaWithScalar(curve: EcCurve, d: Uint8Array, message: Uint
 
 /**
  * Signs a precomputed digest directly, like Go's ecdsa.SignASN1 (the digest is not hashed again; a digest shorter
- * than the order is used as is). Used for the Coordinator's `latest` transition signature (reference §3.6).
+ * than the order is used as is). Used for the Coordinator's `latest` transition signature (edgelesssys/contrast internal/history).
  */
 export async function signEcdsaDigest(privateKey: CryptoKey, digest: Uint8Array): Promise<Uint8Array> {
   const curve = curveOf(privateKey);

@@ -1,4 +1,4 @@
-// The Coordinator's key hierarchy from seed + salt (reference §3.7): HKDF sub-secrets, derived P-384 keys.
+// The Coordinator's key hierarchy from seed + salt (edgelesssys/contrast coordinator/internal/seedengine): HKDF sub-secrets, derived P-384 keys.
 //
 //   podStateSeed  = HKDF-SHA256(seed, salt, "POD STATE SECRET",           len(seed))
 //   historySeed   = HKDF-SHA256(seed, salt, "HISTORY SECRET",             len(seed))

@@ -1,4 +1,4 @@
-// Manifest history transitions (reference §1.6, §3.5–3.6): transition hashes, owner signatures, the `latest` signature.
+// Manifest history transitions (edgelesssys/contrast internal/history, cli/cmd/sign.go): transition hashes, owner signatures, the `latest` signature.
 //
 //   transition bytes = SHA-256(manifest bytes) ‖ previous transition hash       (64 bytes; zeros for the first)
 //   transition hash  = SHA-256(transition bytes)

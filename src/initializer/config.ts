@@ -11,8 +11,8 @@ import { type LogLevel, readLogLevel } from "../common/log.ts";
 
 /**
  * Where a guest keeps the pod's initdata document: the Kata agent writes the TOML it read from the initdata block
- * device to the first path (policy.md §1.2); Contrast's initdata-processor reads the device itself, the second path
- * (§5.6). The Initializer takes the first that exists; its bytes are trusted only once their SHA-256 equals the
+ * device to the first path (Kata Containers src/libs/kata-types/src/initdata.rs); Contrast's initdata-processor reads the device itself, the second path
+ * (edgelesssys/contrast initializer). The Initializer takes the first that exists; its bytes are trusted only once their SHA-256 equals the
  * HOST_DATA of the pod's own report, so where they come from does not matter.
  */
 export const DEFAULT_INITDATA_PATHS = Object.freeze([

@@ -1,5 +1,5 @@
 // The Initializer: prove the pod's own initdata → attest the Coordinator against the pin in it → attested cert
-// request over the pinned connection → check the answer → files in the shared volume (issue 10 §1, DESIGN.md §2).
+// request over the pinned connection → check the answer → files in the shared volume (issue 10 §1; docs/architecture.md, trust chain).
 //
 // Nothing is written before every check passed. Checks that fail mean an impostor or another deployment's
 // Coordinator answered: they are not retried (exit 4 or 5). A Coordinator that is unreachable, not yet set up or in

@@ -1,4 +1,4 @@
-// Kubernetes resources that install a runtime: the RuntimeClass and the node-installer DaemonSet (§8.1, §8.2, §9).
+// Kubernetes resources that install a runtime: the RuntimeClass and the node-installer DaemonSet (edgelesssys/contrast internal/platforms, edgelesssys/contrast nodeinstaller, edgelesssys/contrast internal/kuberesource).
 
 import type { IDaemonSet } from "kubernetes-models/apps/v1/DaemonSet";
 import type { IRuntimeClass } from "kubernetes-models/node.k8s.io/v1/RuntimeClass";

@@ -1,4 +1,4 @@
-// The workload kinds that carry a pod template, and where the template sits in each (contrast-reference §7).
+// The workload kinds that carry a pod template, and where the template sits in each (edgelesssys/contrast cli/cmd/generate.go).
 
 export type WorkloadKind =
   | "Pod"

@@ -2,7 +2,7 @@
 
 import type { Manifest } from "./schema.ts";
 
-/** True when any SNP reference value names a simulated ARK (DESIGN.md §3.5). */
+/** True when any SNP reference value names a simulated ARK (docs/architecture.md, simulated TEE). */
 export function isSimulated(manifest: Manifest): boolean {
   return (manifest.ReferenceValues.snp ?? []).some((e) => e.SimulatedARK !== undefined);
 }

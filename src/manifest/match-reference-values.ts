@@ -1,4 +1,4 @@
-// The one trust rule for evidence against reference values (reference §2.1), used by the Coordinator, the CLI
+// The one trust rule for evidence against reference values (edgelesssys/contrast internal/manifest), used by the Coordinator, the CLI
 // verifier and `contrast attestation verify`: the evidence passes when ANY entry matches; an entry that names a
 // SimulatedARK trusts exactly that root and one without trusts only AMD's; an entry accepts a missing CRL only when
 // it says `AllowMissingCRL` (or the CLI was given --allow-missing-crl), and each such use is returned as a warning.

@@ -1,5 +1,5 @@
 // Verifies who authorised a manifest history (issue 10 §1): the first transition is signed by a deployment key, and
-// every later one by a workload owner of the manifest it replaces (reference §3.5), so the history is the owners'.
+// every later one by a workload owner of the manifest it replaces (edgelesssys/contrast coordinator/internal/userapi (SetManifest)), so the history is the owners'.
 
 import { fromHex, toHex } from "../common/bytes.ts";
 import { isContrastError, VerificationError } from "../common/errors.ts";

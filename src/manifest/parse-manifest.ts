@@ -1,4 +1,4 @@
-// Parses manifest bytes into a validated Manifest, reporting every problem with its JSON path (reference §2.1).
+// Parses manifest bytes into a validated Manifest, reporting every problem with its JSON path (edgelesssys/contrast internal/manifest).
 //
 // The manifest is identified by its exact bytes: `raw` is a copy of the input and `digest` is SHA-256 over it.
 // Nothing here re-serializes; the returned object is only for reading.

@@ -1,5 +1,5 @@
 // Parses a standalone reference-values document `{ "snp": [ … ], "tdx": [ … ] }` (the manifest's ReferenceValues
-// object, spec/contrast-reference.md §2.1), reporting every problem with its JSON path.
+// object, edgelesssys/contrast internal/manifest), reporting every problem with its JSON path.
 
 import { Checker } from "../common/checker.ts";
 import { ConfigError } from "../common/errors.ts";

@@ -1,4 +1,4 @@
-// Default reference values per runtime platform, with zero placeholders where this build knows no launch value (reference §2.1, measurement.md §1.8).
+// Default reference values per runtime platform, with zero placeholders where this build knows no launch value (edgelesssys/contrast internal/manifest, edgelesssys/contrast packages/by-name/contrast/snp-launch-digests).
 //
 // A launch measurement comes from the runtime artifacts (firmware, kernel, initrd, command line). The values the
 // binary carries are computed from the locked firmware (runtime/reference-values.json, `launchValuesFor`). Where it
@@ -29,7 +29,7 @@ export interface KnownLaunchValues {
 }
 
 const ZERO48 = "00".repeat(48);
-/** x87, SSE, AVX, AVX-512 ×3, PKRU, AMX TILECFG/TILEDATA, little-endian (measurement.md §2). */
+/** x87, SSE, AVX, AVX-512 ×3, PKRU, AMX TILECFG/TILEDATA, little-endian (Intel SDM Vol. 1 §13.1, XSAVE state components). */
 export const DEFAULT_XFAM = "e702060000000000";
 const SNP_PRODUCTS: readonly SnpProduct[] = ["Milan", "Genoa"];
 
@@ -63,7 +63,7 @@ function snpEntry(platform: string, product: SnpProduct, measurement: string | u
     Platform: platform,
     ProductName: product,
     TrustedMeasurement: measurement ?? ZERO48,
-    // Only the operator knows the firmware of their hosts (reference §2.1: null = to be filled in).
+    // Only the operator knows the firmware of their hosts (edgelesssys/contrast internal/manifest: null = to be filled in).
     MinimumTCB: { BootloaderVersion: null, TEEVersion: null, SNPVersion: null, MicrocodeVersion: null },
     GuestPolicy: GUEST_POLICY,
     PlatformInfo: PLATFORM_INFO,
@@ -74,7 +74,7 @@ function tdxEntry(platform: string, known: KnownLaunchValues["tdx"]): TdxReferen
   return {
     Platform: platform,
     MrTd: known?.mrTd ?? ZERO48,
-    // The host's TDX module hash: user-fillable, zero placeholder (reference §2.1).
+    // The host's TDX module hash: user-fillable, zero placeholder (edgelesssys/contrast internal/manifest).
     MrSeam: ZERO48,
     Rtmrs: known?.rtmrs ?? [ZERO48, ZERO48, ZERO48, ZERO48],
     Xfam: DEFAULT_XFAM,

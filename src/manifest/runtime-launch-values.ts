@@ -1,6 +1,6 @@
 // The launch values computed from the locked runtime firmware (runtime/reference-values.json), embedded into the binary.
 //
-// `make runtime-reference-values` writes the file with the measurement library (measurement.md §1, §3.1) from the
+// `make runtime-reference-values` writes the file with the measurement library (src/measure: SNP launch digests, TDX MRTD) from the
 // integrity-checked firmware; CI recomputes it. Here it is only read and validated: a malformed file is a build defect.
 
 import embedded from "../../runtime/reference-values.json";

@@ -1,5 +1,5 @@
 // Verifies platform evidence against a manifest's reference values: authenticity (chain, signature, revocation from
-// KDS/PCS or the evidence), then the trust rule of match-reference-values.ts (any entry may match, reference §2.1).
+// KDS/PCS or the evidence), then the trust rule of match-reference-values.ts (any entry may match, edgelesssys/contrast internal/manifest).
 
 import { type ClaimExtension, snpClaims, tdxClaims } from "../attestation/claims.ts";
 import type { Evidence } from "../attestation/evidence.ts";
@@ -21,7 +21,7 @@ export interface VerifiedEvidence {
   platform: Tee;
   /** The 32 bytes that identify the pod's policy: SNP HOST_DATA, TDX MRCONFIGID[0..32]. */
   hostData: Uint8Array;
-  /** Report claims to copy into a mesh certificate (reference §4.4). */
+  /** Report claims to copy into a mesh certificate (edgelesssys/contrast internal/oid). */
   claims: ClaimExtension[];
   /** Which reference-value entry matched, e.g. `snp[0]`. */
   matched: string;
@@ -93,7 +93,7 @@ async function verifySnp(
     ...(ev.certs.ask ? { intermediate: ev.certs.ask } : {}),
     ...(ev.certs.ark ? { ark: ev.certs.ark } : {}),
     now,
-    // A development chain is trusted only by an entry that names its ARK explicitly (DESIGN.md §3.5).
+    // A development chain is trusted only by an entry that names its ARK explicitly (docs/architecture.md, simulated TEE).
     trustedArks: simulatedArks(entries),
     // Whether a missing CRL is acceptable is each entry's decision (AllowMissingCRL), taken by the trust rule.
     revocation: {

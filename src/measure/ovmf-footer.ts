@@ -1,11 +1,11 @@
-// The OVMF GUIDed footer table at the end of a firmware image (spec measurement.md §1.3).
+// The OVMF GUIDed footer table at the end of a firmware image (virtee/sev-snp-measure ovmf.py, OVMF GUIDed footer table).
 
 import { view } from "../common/bytes.ts";
 import type { ParseCode } from "../common/codes.ts";
 import { ParseError } from "../common/errors.ts";
 import { formatGuid } from "../common/guid.ts";
 
-/** GUIDs of the footer table and the entries this project reads (spec measurement.md §1.3 table). */
+/** GUIDs of the footer table and the entries this project reads (virtee/sev-snp-measure ovmf.py, OVMF GUIDed footer table). */
 export const OVMF_GUID = {
   footer: "96b582de-1fb2-45f7-baea-a366c55a082d",
   sevEsResetBlock: "00f771de-1a7e-4fcb-890e-68c77e2fb44e",

@@ -1,4 +1,4 @@
-// Adds the Contrast runtime to a containerd configuration, version 2 or 3, keeping every other key (§8.2 step 4).
+// Adds the Contrast runtime to a containerd configuration, version 2 or 3, keeping every other key (edgelesssys/contrast nodeinstaller).
 
 import { parse, stringify } from "smol-toml";
 import { ConfigError } from "../common/errors.ts";

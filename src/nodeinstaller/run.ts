@@ -18,7 +18,7 @@ import { renderKataConfig } from "./kata-config.ts";
 import { type CommandRunner, restartContainerd } from "./restart.ts";
 import { type ContainerdTarget, readTargetConfig, resolveContainerdTarget } from "./target.ts";
 
-/** Where runtimes live on the host (contrast-reference.md §8.2 step 2). */
+/** Where runtimes live on the host (edgelesssys/contrast nodeinstaller). */
 export const INSTALL_ROOT = "/opt/edgeless";
 const SHIM_ROLE = "shim";
 

@@ -1,4 +1,4 @@
-// Runtime handler names: `contrast-cc-<platform>-<8 hex of SHA-256 over the canonical lock>` (contrast-reference.md §8.1).
+// Runtime handler names: `contrast-cc-<platform>-<8 hex of SHA-256 over the canonical lock>` (edgelesssys/contrast internal/platforms).
 
 import { sha256Hex } from "../common/digest.ts";
 import { canonicalLockBytes, type RuntimeLock } from "./lock.ts";

@@ -9,14 +9,14 @@ export type Hypervisor = "clh" | "qemu";
 export interface Platform {
   /** Canonical spelling, as `generate --reference-values`, `runtime --platform` and `node-installer` print it. */
   readonly name: PlatformName;
-  /** Lower-case name used in the runtime handler (contrast-reference.md §8.1). */
+  /** Lower-case name used in the runtime handler (edgelesssys/contrast internal/platforms). */
   readonly id: string;
   readonly tee: Tee;
   /** The `[hypervisor.<key>]` table of the Kata configuration. */
   readonly hypervisor: Hypervisor;
-  /** File name of the Kata configuration under `<handler>/etc/` (§8.2 step 2). */
+  /** File name of the Kata configuration under `<handler>/etc/` (edgelesssys/contrast nodeinstaller). */
   readonly kataConfigName: string;
-  /** Default guest memory in MiB; the RuntimeClass overhead is this plus 170 MiB (§8.1). */
+  /** Default guest memory in MiB; the RuntimeClass overhead is this plus 170 MiB (edgelesssys/contrast internal/platforms). */
   readonly defaultMemoryMiB: number;
 }
 
@@ -54,7 +54,7 @@ const TABLE: readonly Platform[] = Object.freeze([
  */
 export const PAUSE_IMAGE = "registry.k8s.io/pause:3.10";
 
-/** Guest memory the VM adds on top of the pod's requests, besides the VM's RAM (§8.1: default memory + 170Mi). */
+/** Guest memory the VM adds on top of the pod's requests, besides the VM's RAM (edgelesssys/contrast internal/platforms: default memory + 170Mi). */
 export const VM_OVERHEAD_MIB = 170;
 
 export function listPlatforms(): readonly Platform[] {

@@ -1,4 +1,4 @@
-// Initdata TOML documents (policy.md §1.2): our deterministic serializer, the cc_init_data annotation codec and the digest.
+// Initdata TOML documents (Kata Containers src/libs/kata-types/src/initdata.rs): our deterministic serializer, the cc_init_data annotation codec and the digest.
 
 import { parse as parseToml } from "smol-toml";
 import { fromBase64, fromUtf8, toBase64, utf8 } from "../common/bytes.ts";

@@ -34,7 +34,7 @@ export interface EvalResult {
 
 export const DEFAULT_STEP_LIMIT = 20_000_000;
 
-// Limits the Kata agent configures for regorus (spec policy.md §2.1).
+// Limits the Kata agent configures for regorus (Kata Containers src/agent/policy/src/policy.rs).
 const MAX_POLICY_BYTES = 16 * 1024 * 1024;
 const MAX_LINES = 200_000;
 const MAX_LINE_BYTES = 64 * 1024;

@@ -207,7 +207,7 @@ describe("attestation verify --snp-report (README vectors)", () => {
     });
   }
 
-  // Policy 0xb0000 = bits 16, 17, 19: by the ABI table (spec §1.3) that is SMT + reserved + DEBUG; the README's
+  // Policy 0xb0000 = bits 16, 17, 19: by the ABI table (AMD SEV-SNP Firmware ABI #56860, guest policy) that is SMT + reserved + DEBUG; the README's
   // "MIGRATE_MA=1" reading contradicts that table (bit 18 is clear).
   test("gosevguest report → policy 0xb0000 decoded per the ABI table, platform info 0x1, README chip id", async () => {
     const r = await verify(["--snp-report", td(GOOD[0].report), "--cert", td(GOOD[0].cert)]);

@@ -47,7 +47,7 @@ async function setup() {
 }
 
 describe("createCertificateAuthority", () => {
-  test("root, mesh ca and intermediate → subjects, keys and ca flags as in reference §3.8", async () => {
+  test("root, mesh ca and intermediate → subjects, keys and ca flags as in edgelesssys/contrast internal/ca", async () => {
     const { ca, engine } = await setup();
     expect(ca.rootCA.subject).toBe(`CN=${ROOT_CA_COMMON_NAME}`);
     expect(ca.meshCA.subject).toBe(`CN=${MESH_CA_COMMON_NAME}`);

@@ -70,26 +70,29 @@ describe("computePlatformLaunchValues", () => {
     );
   });
 
-  withFirmware("n-vCPU digests → equal to the 1-vCPU digest extended by n−1 AP VMSAs (§1.8)", () => {
-    const firmware = new Uint8Array(readFileSync(FIRMWARE));
-    const apEip = parseOvmfSevInfo(firmware).sevEsResetEip!;
-    const p = loadRuntimeLaunchValues().platforms["Metal-QEMU-SNP"] as SnpPlatformLaunchValues;
-    let checked = 0;
-    for (const product of Object.values(p.products)) {
-      const seed = fromHex(product!.launchDigests["1"]!);
-      for (const [n, digest] of Object.entries(product!.launchDigests)) {
-        const extended = extendSnpLaunchDigest(seed, {
-          aps: Number(n) - 1,
-          apEip,
-          vcpuSignature: resolveVcpuSignature(product!.vcpuType),
-          guestFeatures: 0x1n,
-        });
-        expect(toHex(extended)).toBe(digest);
-        checked++;
+  withFirmware(
+    "n-vCPU digests → equal to the 1-vCPU digest extended by n−1 AP VMSAs (as Contrast ships them)",
+    () => {
+      const firmware = new Uint8Array(readFileSync(FIRMWARE));
+      const apEip = parseOvmfSevInfo(firmware).sevEsResetEip!;
+      const p = loadRuntimeLaunchValues().platforms["Metal-QEMU-SNP"] as SnpPlatformLaunchValues;
+      let checked = 0;
+      for (const product of Object.values(p.products)) {
+        const seed = fromHex(product!.launchDigests["1"]!);
+        for (const [n, digest] of Object.entries(product!.launchDigests)) {
+          const extended = extendSnpLaunchDigest(seed, {
+            aps: Number(n) - 1,
+            apEip,
+            vcpuSignature: resolveVcpuSignature(product!.vcpuType),
+            guestFeatures: 0x1n,
+          });
+          expect(toHex(extended)).toBe(digest);
+          checked++;
+        }
       }
-    }
-    expect(checked).toBe(16);
-  });
+      expect(checked).toBe(16);
+    },
+  );
 });
 
 describe("locked Debian OVMF", () => {

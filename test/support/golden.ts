@@ -1,5 +1,5 @@
 // Golden files: generated text compared with a reviewed copy; `UPDATE_GOLDEN=1` rewrites the copy first, and the diff
-// is reviewed like code (STYLE.md, generated files).
+// is reviewed like code.
 
 import { expect } from "bun:test";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";

@@ -1,5 +1,5 @@
 // The simulated TEE's CRL: what KDS publishes at /vcek/v1/{product}/crl, signed by the sim ARK in AMD's algorithm
-// (RSA-PSS SHA-384 salt 48, spec §1.8), so the sim chain goes through the same revocation check as AMD's.
+// (RSA-PSS SHA-384 salt 48, AMD VCEK/KDS interface spec #57230, KDS URLs), so the sim chain goes through the same revocation check as AMD's.
 
 import { readFileSync } from "node:fs";
 import { join } from "node:path";

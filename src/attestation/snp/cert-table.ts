@@ -1,4 +1,4 @@
-// SNP certificate table from the host (GHCB extended guest request / configfs-tsm auxblob): parse and pick by GUID (spec §1.9).
+// SNP certificate table from the host (GHCB extended guest request / configfs-tsm auxblob): parse and pick by GUID (AMD GHCB spec #56421, certificate table).
 //
 // Layout: 24-byte entries `{ guid[16], offset u32 LE, length u32 LE }` terminated by an all-zero entry, followed by
 // the blobs; offsets count from the start of the table. GUID bytes are in RFC-4122 string order. Everything here is
@@ -23,7 +23,7 @@ export interface SnpCerts {
   crl?: Uint8Array;
 }
 
-/** GUIDs of the table entries (§1.9). */
+/** GUIDs of the table entries (AMD GHCB spec #56421, certificate table). */
 export const SNP_CERT_GUIDS = {
   vcek: "63da758d-e664-4564-adc5-f4b93be8accd",
   vlek: "a8074bc2-a25a-483e-aae6-39c045a0b8a1",

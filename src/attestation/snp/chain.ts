@@ -1,4 +1,4 @@
-// AMD certificate chain checks: ARK (self-signed) → ASK/ASVK → VCEK/VLEK, RSASSA-PSS SHA-384 salt 48 (spec §1.6, §1.11 step 4).
+// AMD certificate chain checks: ARK (self-signed) → ASK/ASVK → VCEK/VLEK, RSASSA-PSS SHA-384 salt 48 (AMD VCEK/KDS interface spec #57230, certificate chain, google/go-sev-guest verify).
 
 import * as x509 from "@peculiar/x509";
 import type { VerificationCode } from "../../common/codes.ts";
@@ -196,7 +196,7 @@ function sameBytes(a: Uint8Array, b: Uint8Array | undefined): boolean {
   return true;
 }
 
-/** Validity at `now` of every certificate in the chain (spec §1.11 step 4). */
+/** Validity at `now` of every certificate in the chain (google/go-sev-guest verify). */
 export function checkValidity(chain: VerifiedChain, now: Date): void {
   const certs: [string, x509.X509Certificate][] = [
     ["leaf", chain.leaf],

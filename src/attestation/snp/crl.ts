@@ -1,4 +1,4 @@
-// AMD CRL checks: DER CRL signed by the ARK (RSA-PSS), its update window, listed serials (spec §1.8, §1.11 step 5).
+// AMD CRL checks: DER CRL signed by the ARK (RSA-PSS), its update window, listed serials (AMD VCEK/KDS interface spec #57230, KDS URLs, google/go-sev-guest verify).
 
 import * as x509 from "@peculiar/x509";
 import { ParseError, VerificationError } from "../../common/errors.ts";

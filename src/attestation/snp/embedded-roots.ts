@@ -1,4 +1,4 @@
-// The embedded AMD trust anchors per product, each parsed on first use (spec §1.6: pin the ARK per product).
+// The embedded AMD trust anchors per product, each parsed on first use (AMD VCEK/KDS interface spec #57230, certificate chain: pin the ARK per product).
 //
 // A verification needs one product's ARK and one intermediate (ASK for a VCEK, ASVK for a VLEK); parsing all six
 // ARKs and twelve intermediates up front cost `attestation verify` more than the verification itself.

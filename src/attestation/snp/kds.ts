@@ -1,4 +1,4 @@
-// AMD Key Distribution Service client: VCEK by chip ID and reported TCB, product cert_chain and CRL (spec §1.8).
+// AMD Key Distribution Service client: VCEK by chip ID and reported TCB, product cert_chain and CRL (AMD VCEK/KDS interface spec #57230, KDS URLs).
 
 import { X509Certificate, X509Crl } from "@peculiar/x509";
 import { toHex } from "../../common/bytes.ts";
@@ -16,7 +16,7 @@ import {
 export type KdsProduct = "Milan" | "Genoa" | "Turin";
 export type KdsKeyKind = "vcek" | "vlek";
 
-/** REPORTED_TCB components; `fmc` exists only in the Turin layout (§1.2). */
+/** REPORTED_TCB components; `fmc` exists only in the Turin layout (AMD SEV-SNP Firmware ABI #56860, TCB_VERSION). */
 export interface KdsTcb {
   fmc?: number;
   bootloader: number;
@@ -88,7 +88,7 @@ export function createKdsClient(opts: KdsClientOptions = {}): KdsClient {
 }
 
 /**
- * The KDS VCEK URL (§1.8). Milan/Genoa: all 64 CHIP_ID bytes as 128 hex digits and four SPLs; Turin: the first
+ * The KDS VCEK URL (AMD VCEK/KDS interface spec #57230, KDS URLs). Milan/Genoa: all 64 CHIP_ID bytes as 128 hex digits and four SPLs; Turin: the first
  * 8 CHIP_ID bytes (the other 56 must be zero) and fmcSPL too. SPLs are decimal without padding (go-sev-guest form).
  */
 export function buildVcekUrl(baseUrl: string, product: KdsProduct, chipId: Uint8Array, tcb: KdsTcb): string {
@@ -114,7 +114,7 @@ export function buildVcekUrl(baseUrl: string, product: KdsProduct, chipId: Uint8
     return `${base}/vcek/v1/Turin/${toHex(chipId.subarray(0, 8))}?fmcSPL=${spl("fmc")}&${common}`;
   }
   if (tcb.fmc !== undefined) {
-    // An fmc component means the TCB was decoded with the Turin layout: wrong for this product (§1.2).
+    // An fmc component means the TCB was decoded with the Turin layout: wrong for this product (AMD SEV-SNP Firmware ABI #56860, TCB_VERSION).
     throw new ParseError("invalid_tcb", `tcb.fmc: expected nothing for ${product}, got ${tcb.fmc}`, {
       field: "tcb.fmc",
     });
@@ -165,7 +165,7 @@ function parseCrlDer(r: CachedResponse): Uint8Array {
   return r.body;
 }
 
-/** KDS cert_chain is PEM: the ASK/ASVK first, then the self-signed ARK (§1.8). Anything else is rejected. */
+/** KDS cert_chain is PEM: the ASK/ASVK first, then the self-signed ARK (AMD VCEK/KDS interface spec #57230, KDS URLs). Anything else is rejected. */
 export function parseCertChain(r: CachedResponse): KdsCertChain {
   const ders = decodePemCertificates(new TextDecoder("utf-8", { fatal: true }).decode(r.body));
   const [intermediate, ark] = ders;

@@ -1,4 +1,4 @@
-// Matching the VCEK/VLEK extensions against the signed report: SPLs, chip ID, cspID, product (spec §1.7 rules 1–5).
+// Matching the VCEK/VLEK extensions against the signed report: SPLs, chip ID, cspID, product (AMD VCEK/KDS interface spec #57230, VCEK/VLEK extensions; google/go-sev-guest verify).
 
 import { constantTimeEqual, isAllZero, toHex } from "../../common/bytes.ts";
 import type { VerificationCode } from "../../common/codes.ts";

@@ -1,4 +1,4 @@
-// SEV-SNP report verification: report signature, AMD chain with pinned roots, CRL, leaf-extension match (spec §1.11 verify).
+// SEV-SNP report verification: report signature, AMD chain with pinned roots, CRL, leaf-extension match (google/go-sev-guest verify).
 
 import type * as x509 from "@peculiar/x509";
 import { sha256Hex } from "../../common/digest.ts";
@@ -33,7 +33,7 @@ export interface SnpChainInput {
   readonly intermediate?: Uint8Array;
   /** Must be byte-identical to the embedded ARK of the product or to one of `trustedArks`. */
   readonly ark?: Uint8Array;
-  /** Where the CRL comes from and what happens without a current one (spec §1.11 step 5): every caller decides. */
+  /** Where the CRL comes from and what happens without a current one (google/go-sev-guest verify): every caller decides. */
   readonly revocation: SnpRevocationInput;
   readonly now: Date;
   /** Extra explicitly trusted ARKs (DER), e.g. the development sim ARK. */

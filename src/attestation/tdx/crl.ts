@@ -1,4 +1,4 @@
-// Verifies Intel CRLs (PCK CRL by the PCK CA, root CA CRL by the root; spec attestation.md §2.2 step 9).
+// Verifies Intel CRLs (PCK CRL by the PCK CA, root CA CRL by the root; google/go-tdx-guest verify, as Intel's QVL).
 
 import { X509Crl } from "@peculiar/x509";
 import { ParseError, VerificationError } from "../../common/errors.ts";

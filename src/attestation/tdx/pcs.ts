@@ -1,4 +1,4 @@
-// Intel PCS v4 client: TDX TCB info, TDX QE identity, PCK CRL and root CA CRL with their issuer chains (spec §2.3).
+// Intel PCS v4 client: TDX TCB info, TDX QE identity, PCK CRL and root CA CRL with their issuer chains (Intel PCS API v4).
 
 import { X509Certificate, X509Crl } from "@peculiar/x509";
 import { fromHex, toHex } from "../../common/bytes.ts";
@@ -68,7 +68,7 @@ export function createPcsClient(opts: PcsClientOptions = {}): PcsClient {
     now: opts.now ?? (() => new Date()),
   };
   const policy = { maxAgeMs: opts.maxAgeMs ?? 24 * 3600 * 1000 };
-  // A cached CRL is also refetched once its nextUpdate has passed (spec §2.2 step 9: CRLs not past nextUpdate).
+  // A cached CRL is also refetched once its nextUpdate has passed (google/go-tdx-guest verify, as Intel's QVL: CRLs not past nextUpdate).
   const pckCrlPolicy = { ...policy, expiresAt: (v: PcsCrl) => crlNextUpdate(v.crl) };
   const rootCrlPolicy = { ...policy, expiresAt: crlNextUpdate };
   const signedJson = async (url: string, header: string, parse: (r: CachedResponse) => PcsSignedJson) =>

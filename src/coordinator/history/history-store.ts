@@ -1,4 +1,4 @@
-// Content-addressed manifest history in the Coordinator's state directory (reference §3.6).
+// Content-addressed manifest history in the Coordinator's state directory (edgelesssys/contrast internal/history).
 //
 // Layout under `dir`:
 //   manifests/<hex sha256>    manifest bytes          policies/<hex sha256>  policy (initdata) document bytes

@@ -1,4 +1,4 @@
-// Writes one accepted manifest set to the history store, crash-safe and all-or-nothing (reference §3.6, issue 15 §2).
+// Writes one accepted manifest set to the history store, crash-safe and all-or-nothing (edgelesssys/contrast internal/history, issue 15 §2).
 //
 // Order: journal (`pending`) → policies → manifest → transition → owner signature → seed-share document (first set)
 // → `latest` (compare-and-set; this is the commit) → journal removed. A crash before `latest` leaves only journaled

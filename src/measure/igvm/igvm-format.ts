@@ -1,4 +1,4 @@
-// IGVM format constants and the parsed shapes of its headers and directives (spec measurement.md §2.1).
+// IGVM format constants and the parsed shapes of its headers and directives (microsoft/igvm igvm_defs/src/lib.rs).
 
 export const IGVM_MAGIC = 0x4d564749; // "IGVM" little-endian
 export const PAGE_SIZE_4K = 0x1000;

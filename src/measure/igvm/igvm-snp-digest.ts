@@ -1,4 +1,4 @@
-// SEV-SNP launch digest of an IGVM file's measured pages, parameter areas and VMSAs (spec measurement.md §2.2).
+// SEV-SNP launch digest of an IGVM file's measured pages, parameter areas and VMSAs (coconut-svsm tools/igvmmeasure).
 
 import { sha384 } from "../../common/digest.ts";
 import { ConfigError, ParseError } from "../../common/errors.ts";

@@ -1,4 +1,4 @@
-// Parses an IGVM file: fixed header with CRC-32, variable-header TLVs in section order, directives (spec measurement.md §2.1).
+// Parses an IGVM file: fixed header with CRC-32, variable-header TLVs in section order, directives (microsoft/igvm igvm_defs/src/lib.rs).
 
 import { view } from "../../common/bytes.ts";
 import { crc32 } from "../../common/crc32.ts";

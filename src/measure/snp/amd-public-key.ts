@@ -1,4 +1,4 @@
-// The AMD SEV public-key format (0x404 bytes) and the ID/author key digests derived from it (spec attestation.md §1.5).
+// The AMD SEV public-key format (0x404 bytes) and the ID/author key digests derived from it (AMD SEV-SNP Firmware ABI #56860, ATTESTATION_REPORT).
 
 import { sha384 } from "../../common/digest.ts";
 import { ParseError } from "../../common/errors.ts";

@@ -1,4 +1,4 @@
-// Appending AP VMSAs to a known launch digest (Contrast's ExtendSNPLaunchDigest; spec measurement.md §1.1, §1.8).
+// Appending AP VMSAs to a known launch digest (Contrast's ExtendSNPLaunchDigest; virtee/sev-snp-measure gctx.py, edgelesssys/contrast packages/by-name/contrast/snp-launch-digests).
 
 import { sha384 } from "../../common/digest.ts";
 import { ConfigError } from "../../common/errors.ts";

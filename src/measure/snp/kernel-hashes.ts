@@ -1,4 +1,4 @@
-// QEMU's SEV kernel/initrd/cmdline hash table and the page it is measured in (spec measurement.md §1.6).
+// QEMU's SEV kernel/initrd/cmdline hash table and the page it is measured in (virtee/sev-snp-measure sev_hashes.py).
 
 import { concatBytes, utf8 } from "../../common/bytes.ts";
 import { sha256 } from "../../common/digest.ts";

@@ -1,4 +1,4 @@
-// What an OVMF image tells the SEV launch: AP reset EIP, kernel hash table, "ASEV" metadata (spec measurement.md §1.3–§1.4).
+// What an OVMF image tells the SEV launch: AP reset EIP, kernel hash table, "ASEV" metadata (virtee/sev-snp-measure ovmf.py: GUIDed footer table, SEV metadata).
 
 import { view } from "../../common/bytes.ts";
 import type { ParseCode } from "../../common/codes.ts";
@@ -8,7 +8,7 @@ import { OVMF_GUID, parseOvmfFooterTable, readFooterU32 } from "../ovmf-footer.t
 export const PAGE_SIZE = 4096;
 const FOUR_GIB = 0x1_0000_0000;
 
-/** OVMF SEV metadata section types (spec measurement.md §1.4). */
+/** OVMF SEV metadata section types (virtee/sev-snp-measure ovmf.py, OVMF SEV metadata). */
 export const SevSectionType = {
   SnpSecMem: 1,
   SnpSecrets: 2,

@@ -1,9 +1,9 @@
-// The SEV-SNP launch-digest chain: LD ← SHA-384(PAGE_INFO) per 4 KiB page (spec measurement.md §1.1, SNP ABI PAGE_INFO).
+// The SEV-SNP launch-digest chain: LD ← SHA-384(PAGE_INFO) per 4 KiB page (virtee/sev-snp-measure gctx.py, SNP ABI PAGE_INFO).
 
 import { createSha384Into } from "../../common/digest.ts";
 import { ParseError } from "../../common/errors.ts";
 
-/** PAGE_INFO.PAGE_TYPE values (spec measurement.md §1.1 "Page types"). */
+/** PAGE_INFO.PAGE_TYPE values (virtee/sev-snp-measure gctx.py "Page types"). */
 export const PageType = {
   Normal: 1,
   Vmsa: 2,
@@ -23,7 +23,7 @@ const ZERO_CONTENTS = new Uint8Array(LD_SIZE);
 
 /**
  * A running launch digest. Starts at 48 zero bytes (SNP_LAUNCH_START) or at a seed: the LD after
- * any prefix of updates, since the chain is resumable (§1.1).
+ * any prefix of updates, since the chain is resumable (virtee/sev-snp-measure gctx.py).
  */
 export class SnpLaunchDigest {
   readonly #pageInfo = new Uint8Array(PAGE_INFO_SIZE);

@@ -1,4 +1,4 @@
-// SEV and SEV-ES launch digests (SHA-256 over image ‖ hash table [‖ VMSAs]), spec measurement.md §1.9.
+// SEV and SEV-ES launch digests (SHA-256 over image ‖ hash table [‖ VMSAs]), virtee/sev-snp-measure.
 
 import { createSha256 } from "../../common/digest.ts";
 import { ConfigError } from "../../common/errors.ts";

@@ -1,4 +1,4 @@
-// SEV-SNP launch digest of an OVMF guest: firmware pages, metadata sections, one VMSA per vCPU (spec measurement.md §1.2–§1.7).
+// SEV-SNP launch digest of an OVMF guest: firmware pages, metadata sections, one VMSA per vCPU (virtee/sev-snp-measure guest.py and vmsa.py).
 
 import { toHex } from "../../common/bytes.ts";
 import { sha384 } from "../../common/digest.ts";
@@ -87,7 +87,7 @@ function checkOptions(o: SnpOvmfOptions): void {
   }
 }
 
-/** The NORMAL page carrying the hash table; refuses firmware that cannot verify a kernel (§1.4). */
+/** The NORMAL page carrying the hash table; refuses firmware that cannot verify a kernel (virtee/sev-snp-measure ovmf.py, OVMF SEV metadata). */
 function buildHashesPage(info: OvmfSevInfo, kernel: KernelInputs): Uint8Array {
   const section = info.sections.find((s) => s.type === SevSectionType.SnpKernelHashes);
   if (section === undefined || info.hashTable === undefined) {
@@ -109,7 +109,7 @@ function buildHashesPage(info: OvmfSevInfo, kernel: KernelInputs): Uint8Array {
   return buildKernelHashesPage(buildSevHashTable(kernel), info.hashTable.gpa % PAGE_SIZE);
 }
 
-/** Section type → page type per VMM (§1.5); EC2 appends CPUID pages after all other sections. */
+/** Section type → page type per VMM (virtee/sev-snp-measure guest.py, section types per VMM); EC2 appends CPUID pages after all other sections. */
 function measureSections(
   ld: SnpLaunchDigest,
   sections: readonly SevMetadataSection[],

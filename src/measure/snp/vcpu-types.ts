@@ -1,10 +1,10 @@
-// vCPU model names → CPUID signature (leaf 1 EAX), the RDX value of QEMU VMSAs (spec measurement.md §1.7).
+// vCPU model names → CPUID signature (leaf 1 EAX), the RDX value of QEMU VMSAs (virtee/sev-snp-measure vmsa.py).
 
 import { ConfigError } from "../../common/errors.ts";
 
 /**
  * CPUID leaf 1 EAX from family/model/stepping: families above 0xF use base family 0xF plus the
- * extended family in bits 27:20; the model's high nibble goes to bits 19:16 (§1.7).
+ * extended family in bits 27:20; the model's high nibble goes to bits 19:16 (virtee/sev-snp-measure vmsa.py).
  */
 export function computeCpuSignature(family: number, model: number, stepping: number): number {
   const baseFamily = Math.min(family, 0xf);

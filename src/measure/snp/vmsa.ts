@@ -1,11 +1,11 @@
-// Initial VMSA pages per VMM (spec measurement.md §1.7): one 4 KiB save area per vCPU, measured last.
+// Initial VMSA pages per VMM (virtee/sev-snp-measure vmsa.py): one 4 KiB save area per vCPU, measured last.
 
 import { ConfigError } from "../../common/errors.ts";
 
 export type VmmType = "qemu" | "ec2" | "gce";
 export const VMM_TYPES: readonly VmmType[] = ["qemu", "ec2", "gce"];
 
-/** Where KVM places every VMSA: INITIAL_VMSA_GPA, -1 page-aligned and truncated to 48 bits (§1.1). */
+/** Where KVM places every VMSA: INITIAL_VMSA_GPA, -1 page-aligned and truncated to 48 bits (virtee/sev-snp-measure gctx.py). */
 export const KVM_VMSA_GPA = 0xffff_ffff_f000;
 /** Reset EIP of the bootstrap processor. */
 export const BSP_EIP = 0xffff_fff0;
@@ -33,7 +33,7 @@ interface VmmRegisters {
   readonly fpuInit: boolean;
 }
 
-/** The per-VMM differences of §1.7's table. */
+/** The per-VMM differences of virtee/sev-snp-measure vmsa.py's table. */
 function registersFor(o: VmsaOptions): VmmRegisters {
   const kvmInit2 = o.kvmInit2 ?? true;
   switch (o.vmm) {
@@ -86,7 +86,7 @@ function setSegment(
   dv.setBigUint64(at + 8, BigInt(base), true);
 }
 
-/** Builds the 4096-byte initial VMSA of one vCPU; every field not in §1.7 stays zero. */
+/** Builds the 4096-byte initial VMSA of one vCPU; every field not in virtee/sev-snp-measure vmsa.py stays zero. */
 export function buildVmsaPage(o: VmsaOptions): Uint8Array {
   if (!Number.isInteger(o.eip) || o.eip < 0 || o.eip > 0xffff_ffff) {
     throw new ConfigError("invalid_eip", `eip: expected a u32, got ${o.eip}`, { field: "eip" });

@@ -1,4 +1,4 @@
-// TDX MRTD: SHA-384 over TDH.MEM.PAGE.ADD and TDH.MR.EXTEND records (spec measurement.md §3.1, §3.3).
+// TDX MRTD: SHA-384 over TDH.MEM.PAGE.ADD and TDH.MR.EXTEND records (edgelesssys/contrast tools/tdx-measure/mrtd.go, Dstack-TEE dstack-mr machine.rs).
 
 import { createSha384, type StreamingHash } from "../../common/digest.ts";
 import { ConfigError, ParseError } from "../../common/errors.ts";

@@ -1,4 +1,4 @@
-// TDX RTMR building blocks: the extend operation and the event digests OVMF and the kernel stub produce (spec measurement.md §3.4).
+// TDX RTMR building blocks: the extend operation and the event digests OVMF and the kernel stub produce (edgelesssys/contrast tools/tdx-measure/rtmr, Dstack-TEE dstack-mr tdvf.rs).
 
 import { concatBytes } from "../../common/bytes.ts";
 import { sha384 } from "../../common/digest.ts";

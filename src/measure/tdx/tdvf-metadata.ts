@@ -1,4 +1,4 @@
-// TDVF metadata: the "TDVF" descriptor located via the OVMF footer table and its sections (spec measurement.md §3.2).
+// TDVF metadata: the "TDVF" descriptor located via the OVMF footer table and its sections (edgelesssys/contrast tools/tdx-measure/tdvf.go, TDVF metadata).
 
 import { view } from "../../common/bytes.ts";
 import { ParseError } from "../../common/errors.ts";

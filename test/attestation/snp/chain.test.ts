@@ -14,7 +14,7 @@ import { expectCode } from "../../support/expect-error.ts";
 import { NO_REVOCATION } from "./no-revocation.ts";
 import { AMD_CHAIN_FILES, NOW_2026, readChain, readSnp } from "./testdata.ts";
 
-/** SHA-256 fingerprints from spec §1.6 (ARK, then ASK/ASVK) per bundle. */
+/** SHA-256 fingerprints from AMD VCEK/KDS interface spec #57230, certificate chain (ARK, then ASK/ASVK) per bundle. */
 const FINGERPRINTS: Record<(typeof AMD_CHAIN_FILES)[number], [string, string]> = {
   "milan_vcek_cert_chain.pem": [
     "69d063b45344d26a2e94e1f4210de49ef555308287d4c174445c95639a540bcd",
@@ -43,7 +43,7 @@ const FINGERPRINTS: Record<(typeof AMD_CHAIN_FILES)[number], [string, string]> =
 };
 
 describe("checkPssSignature", () => {
-  test("every amd bundle → ark self-signed, intermediate signed by ark, fingerprints as in spec §1.6", async () => {
+  test("every amd bundle → ark self-signed, intermediate signed by ark, fingerprints as in AMD VCEK/KDS interface spec #57230, certificate chain", async () => {
     let ran = 0;
     for (const file of AMD_CHAIN_FILES) {
       const { intermediate, ark } = readChain(file);

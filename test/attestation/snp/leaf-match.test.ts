@@ -12,7 +12,7 @@ import { readSnp } from "./testdata.ts";
 
 const CHIP8 = new Uint8Array([0x1e, 0x55, 0x0a, 0x8e, 0xe5, 0xcf, 0x9f, 0x4d]);
 
-/** A v3 report with the spec §1.2 Turin TCB bytes (fmc 1, bl 3, tee 2, snp 5, ucode 97) and an 8-byte chip id. */
+/** A v3 report with the AMD SEV-SNP Firmware ABI #56860, TCB_VERSION Turin TCB bytes (fmc 1, bl 3, tee 2, snp 5, ucode 97) and an 8-byte chip id. */
 function turinLikeReport(family: number): SnpReport {
   const b = readSnp("milan_v3_vlek_aws_report.bin");
   for (const off of [OFF.currentTcb, OFF.reportedTcb, OFF.committedTcb, OFF.launchTcb]) {

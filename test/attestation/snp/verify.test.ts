@@ -54,7 +54,7 @@ describe("SnpVerifier.verify", () => {
     expect(ran).toBe(5);
   });
 
-  test("ark fingerprints of the embedded roots → the values in spec §1.6", async () => {
+  test("ark fingerprints of the embedded roots → the values in AMD VCEK/KDS interface spec #57230, certificate chain", async () => {
     const v = await verifier.verify({
       revocation: NO_REVOCATION,
       report: readSnp("milan_v2_virtee_report.bin"),

@@ -17,7 +17,7 @@ function setU32(b: Uint8Array, off: number, v: number): Uint8Array {
   return out;
 }
 
-// Offsets in the v4 SPR quote (spec §2.1): signature data size at 0x278, then signature data.
+// Offsets in the v4 SPR quote (Intel TDX DCAP Quoting Library API, quote v4/v5): signature data size at 0x278, then signature data.
 const SIG_SIZE = 0x278;
 const SIG_START = SIG_SIZE + 4;
 const CERT_TYPE = SIG_START + 128;

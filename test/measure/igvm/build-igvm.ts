@@ -1,4 +1,4 @@
-// Builds IGVM files from the format description (spec measurement.md §2.1) for tests: headers, file data, CRC-32.
+// Builds IGVM files from the format description (microsoft/igvm igvm_defs/src/lib.rs) for tests: headers, file data, CRC-32.
 
 import { concatBytes } from "../../../src/common/bytes.ts";
 import { crc32 } from "../../../src/common/crc32.ts";

@@ -22,7 +22,7 @@ const PLATFORMS: IgvmSpec[] = [
   { kind: "platform", mask: TDX, platformType: 3 },
 ];
 
-/** The AmdSev OVMF launch (§1.2) re-expressed as IGVM directives, as a QEMU IGVM loader would see it. */
+/** The AmdSev OVMF launch (virtee/sev-snp-measure guest.py) re-expressed as IGVM directives, as a QEMU IGVM loader would see it. */
 function ovmfAsIgvm(features: bigint, kernelPage?: Uint8Array): IgvmSpec[] {
   const info = parseOvmfSevInfo(AMDSEV);
   const specs: IgvmSpec[] = [...PLATFORMS, { kind: "page", gpa: info.gpa, mask: SNP, data: AMDSEV }];

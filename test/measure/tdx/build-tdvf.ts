@@ -1,4 +1,4 @@
-// Builds a small synthetic TDVF image (footer GUID table + "TDVF" descriptor, spec measurement.md §1.3, §3.2) for tests.
+// Builds a small synthetic TDVF image (footer GUID table + "TDVF" descriptor, as OVMF IntelTdx lays them out) for tests.
 
 import { encodeGuid } from "../../../src/common/guid.ts";
 import { OVMF_GUID } from "../../../src/measure/ovmf-footer.ts";

@@ -41,7 +41,7 @@ const SECTIONS: TdvfSectionSpec[] = [
 ];
 const IMAGE = buildTdvfImage(SIZE, SECTIONS);
 
-/** Independent re-statement of §3.1/§3.3 with node:crypto over one concatenated buffer. */
+/** Independent re-statement of edgelesssys/contrast tools/tdx-measure/mrtd.go with node:crypto over one concatenated buffer. */
 function handMrtd(image: Uint8Array, twoPass: boolean, extendAll = false): string {
   const parts: Buffer[] = [];
   const record = (label: string, gpa: number) => {
