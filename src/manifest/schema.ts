@@ -2,8 +2,9 @@
 // Field names mirror the reference's JSON (edgelesssys/contrast internal/manifest/manifest.go); each platform's
 // reference-value entry has its own table in src/attestation/<platform>/reference-value.ts.
 
-import { readSnpReferenceValue, SNP_REFERENCE_VALUE_FIELDS } from "../attestation/snp/reference-value.ts";
-import { readTdxReferenceValue, TDX_REFERENCE_VALUE_FIELDS } from "../attestation/tdx/reference-value.ts";
+import { TEE_PLATFORMS, type Tee } from "../attestation/platforms.ts";
+import { readSnpReferenceValue } from "../attestation/snp/reference-value.ts";
+import { readTdxReferenceValue } from "../attestation/tdx/reference-value.ts";
 import { fromHex } from "../common/bytes.ts";
 import { type Checker, join } from "../common/checker.ts";
 import { isContrastError } from "../common/errors.ts";
@@ -40,24 +41,22 @@ export type PolicyEntry = FieldsOf<typeof POLICY_ENTRY_FIELDS>;
 /** Lowercase hex SHA-256 of the initdata document → workload identity. */
 export type Policies = Readonly<Record<string, PolicyEntry>>;
 
-/** One list per TEE platform; at least one entry across them. */
+/** One list per TEE platform (the compiler asks for a new platform's here); at least one entry across them. */
 export const REFERENCE_VALUES_FIELDS = {
   snp: field.optional(field.list(field.custom(readSnpReferenceValue))),
   tdx: field.optional(field.list(field.custom(readTdxReferenceValue))),
-} satisfies Table;
+} satisfies Table & Record<Tee, Field<unknown>>;
 
 export type ReferenceValues = FieldsOf<typeof REFERENCE_VALUES_FIELDS>;
-
-const ENTRY_TABLES = { snp: SNP_REFERENCE_VALUE_FIELDS, tdx: TDX_REFERENCE_VALUE_FIELDS } as const;
 
 /** ReferenceValues as the manifest writes it: per platform in table order, empty lists left out. */
 export function writeReferenceValues(refs: ReferenceValues): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const platform of Object.keys(REFERENCE_VALUES_FIELDS) as (keyof ReferenceValues)[]) {
     const entries = refs[platform];
+    const table = TEE_PLATFORMS[platform].referenceValue.fields;
     // biome-ignore lint/suspicious/noExplicitAny: each platform's entries are written with that platform's table
-    if (entries?.length)
-      out[platform] = entries.map((e) => writeFields(e as any, ENTRY_TABLES[platform] as any));
+    if (entries?.length) out[platform] = entries.map((e) => writeFields(e as any, table));
   }
   return out;
 }
