@@ -20,6 +20,20 @@ export function crlNextUpdate(der: Uint8Array): Date | undefined {
   }
 }
 
+/** What every collateral client (AMD KDS, Intel PCS) is configured with; each adds its own and its defaults. */
+export interface CollateralClientOptions {
+  baseUrl?: string;
+  cache?: CollateralCache;
+  /** Deadline per call, retries included (default 10 s). */
+  timeoutMs?: number;
+  fetch?: typeof globalThis.fetch;
+  retries?: number;
+  retryDelayMs?: number;
+  /** Largest accepted response body. */
+  maxResponseBytes?: number;
+  now?: () => Date;
+}
+
 /**
  * How long an entry may be served without asking the server: forever, or for `maxAgeMs` after it was fetched and
  * never past the time `expiresAt` reads from the parsed value (a CRL's nextUpdate).

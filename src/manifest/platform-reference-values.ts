@@ -7,10 +7,10 @@
 
 import type { Tee } from "../attestation/platforms.ts";
 import type { SnpProduct } from "../attestation/snp/product.ts";
-import type {
-  SnpReferenceGuestPolicy,
-  SnpReferencePlatformInfo,
-  SnpReferenceValue,
+import {
+  DEFAULT_SNP_GUEST_POLICY,
+  DEFAULT_SNP_PLATFORM_INFO,
+  type SnpReferenceValue,
 } from "../attestation/snp/reference-value.ts";
 import type { TdxReferenceValue } from "../attestation/tdx/reference-value.ts";
 import { launchValuesFor } from "./runtime-launch-values.ts";
@@ -33,31 +33,6 @@ const ZERO48 = "00".repeat(48);
 export const DEFAULT_XFAM = "e702060000000000";
 const SNP_PRODUCTS: readonly SnpProduct[] = ["Milan", "Genoa"];
 
-/** Guest policy 0x30000 (SMT allowed, ABI 0.0), what the Kata configurations launch with. */
-const GUEST_POLICY: SnpReferenceGuestPolicy = Object.freeze({
-  ABIMinor: 0,
-  ABIMajor: 0,
-  SMT: true,
-  MigrateMA: false,
-  Debug: false,
-  SingleSocket: false,
-  CXLAllowed: false,
-  MemAES256XTS: false,
-  RAPLDis: false,
-  CipherTextHidingDRAM: false,
-  PageSwapDisable: false,
-});
-
-const PLATFORM_INFO: SnpReferencePlatformInfo = Object.freeze({
-  SMTEnabled: true,
-  TSMEEnabled: false,
-  ECCEnabled: false,
-  RAPLDisabled: false,
-  CiphertextHidingDRAMEnabled: false,
-  AliasCheckComplete: false,
-  TIOEnabled: false,
-});
-
 function snpEntry(platform: string, product: SnpProduct, measurement: string | undefined): SnpReferenceValue {
   return {
     Platform: platform,
@@ -65,8 +40,8 @@ function snpEntry(platform: string, product: SnpProduct, measurement: string | u
     TrustedMeasurement: measurement ?? ZERO48,
     // Only the operator knows the firmware of their hosts (edgelesssys/contrast internal/manifest: null = to be filled in).
     MinimumTCB: { BootloaderVersion: null, TEEVersion: null, SNPVersion: null, MicrocodeVersion: null },
-    GuestPolicy: GUEST_POLICY,
-    PlatformInfo: PLATFORM_INFO,
+    GuestPolicy: DEFAULT_SNP_GUEST_POLICY,
+    PlatformInfo: DEFAULT_SNP_PLATFORM_INFO,
   };
 }
 

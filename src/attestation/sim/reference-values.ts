@@ -1,7 +1,12 @@
 // The manifest `ReferenceValues` object that trusts one sim chain and nothing else (its SNP entry: snp/reference-value.ts).
 
 import { toHex } from "../../common/bytes.ts";
-import { referenceTcbOf, type SnpReferenceValue } from "../snp/reference-value.ts";
+import {
+  DEFAULT_SNP_GUEST_POLICY,
+  DEFAULT_SNP_PLATFORM_INFO,
+  referenceTcbOf,
+  type SnpReferenceValue,
+} from "../snp/reference-value.ts";
 import type { SnpTcb } from "../snp/tcb.ts";
 import type { SimProduct } from "./sim-chain.ts";
 
@@ -24,28 +29,8 @@ export function buildSimReferenceValues(p: {
         ProductName: p.product,
         TrustedMeasurement: toHex(p.measurement),
         MinimumTCB: referenceTcbOf(p.tcb),
-        GuestPolicy: {
-          ABIMinor: 0,
-          ABIMajor: 0,
-          SMT: true,
-          MigrateMA: false,
-          Debug: false,
-          SingleSocket: false,
-          CXLAllowed: false,
-          MemAES256XTS: false,
-          RAPLDis: false,
-          CipherTextHidingDRAM: false,
-          PageSwapDisable: false,
-        },
-        PlatformInfo: {
-          SMTEnabled: true,
-          TSMEEnabled: false,
-          ECCEnabled: false,
-          RAPLDisabled: false,
-          CiphertextHidingDRAMEnabled: false,
-          AliasCheckComplete: false,
-          TIOEnabled: false,
-        },
+        GuestPolicy: { ...DEFAULT_SNP_GUEST_POLICY },
+        PlatformInfo: { ...DEFAULT_SNP_PLATFORM_INFO },
         AllowedChipIDs: [],
         SimulatedARK: p.arkPem,
       },

@@ -4,9 +4,10 @@ import { X509Certificate, X509Crl } from "@peculiar/x509";
 import { toHex } from "../../common/bytes.ts";
 import { ParseError } from "../../common/errors.ts";
 import { decodePemBlocks } from "../../crypto/pem.ts";
-import type { CachedResponse, CollateralCache } from "../collateral-cache.ts";
+import type { CachedResponse } from "../collateral-cache.ts";
 import {
   assertSingleDerSequence,
+  type CollateralClientOptions,
   type CollateralFetchOptions,
   crlNextUpdate,
   fetchCollateral,
@@ -32,19 +33,10 @@ export interface KdsCertChain {
   ark: Uint8Array;
 }
 
-export interface KdsClientOptions {
-  baseUrl?: string;
-  cache?: CollateralCache;
-  /** Deadline per call, retries included (default 10 s). */
-  timeoutMs?: number;
-  fetch?: typeof globalThis.fetch;
-  retries?: number;
-  retryDelayMs?: number;
-  /** Largest accepted response body (default 1 MiB). */
-  maxResponseBytes?: number;
+/** Response bodies up to 1 MiB by default. */
+export interface KdsClientOptions extends CollateralClientOptions {
   /** How long a cached CRL is served without asking KDS (default 24 h; never past the CRL's nextUpdate). */
   crlMaxAgeMs?: number;
-  now?: () => Date;
 }
 
 export interface KdsClient {

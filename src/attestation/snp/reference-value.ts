@@ -87,6 +87,35 @@ export type SnpReferenceTcb = FieldsOf<typeof SNP_TCB_FIELDS>;
 export type SnpReferenceGuestPolicy = FieldsOf<typeof SNP_GUEST_POLICY_FIELDS>;
 export type SnpReferencePlatformInfo = FieldsOf<typeof SNP_PLATFORM_INFO_FIELDS>;
 
+/**
+ * Guest policy 0x30000 (SMT allowed, ABI 0.0, nothing else): what the Kata configurations launch with and what the
+ * simulated TEE's reports carry.
+ */
+export const DEFAULT_SNP_GUEST_POLICY: SnpReferenceGuestPolicy = Object.freeze({
+  ABIMinor: 0,
+  ABIMajor: 0,
+  SMT: true,
+  MigrateMA: false,
+  Debug: false,
+  SingleSocket: false,
+  CXLAllowed: false,
+  MemAES256XTS: false,
+  RAPLDis: false,
+  CipherTextHidingDRAM: false,
+  PageSwapDisable: false,
+});
+
+/** PLATFORM_INFO with SMT allowed and no feature required. */
+export const DEFAULT_SNP_PLATFORM_INFO: SnpReferencePlatformInfo = Object.freeze({
+  SMTEnabled: true,
+  TSMEEnabled: false,
+  ECCEnabled: false,
+  RAPLDisabled: false,
+  CiphertextHidingDRAMEnabled: false,
+  AliasCheckComplete: false,
+  TIOEnabled: false,
+});
+
 /** Reads one entry, recording every problem by path; undefined when it has any. */
 export function readSnpReferenceValue(c: Checker, v: unknown, path: string): SnpReferenceValue | undefined {
   const before = c.problems.length;

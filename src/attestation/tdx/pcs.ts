@@ -4,28 +4,20 @@ import { X509Certificate, X509Crl } from "@peculiar/x509";
 import { fromHex, toHex } from "../../common/bytes.ts";
 import { ParseError } from "../../common/errors.ts";
 import { decodePemDers } from "../../crypto/pem.ts";
-import type { CachedResponse, CollateralCache } from "../collateral-cache.ts";
+import type { CachedResponse } from "../collateral-cache.ts";
 import {
   assertSingleDerSequence,
+  type CollateralClientOptions,
   type CollateralFetchOptions,
   crlNextUpdate,
   fetchCollateral,
 } from "../collateral-fetch.ts";
 
-export interface PcsClientOptions {
-  baseUrl?: string;
+/** Response bodies up to 4 MiB by default: the processor PCK CRL is the big one. */
+export interface PcsClientOptions extends CollateralClientOptions {
   certsBaseUrl?: string;
-  cache?: CollateralCache;
-  /** Deadline per call, retries included (default 10 s). */
-  timeoutMs?: number;
-  fetch?: typeof globalThis.fetch;
-  retries?: number;
-  retryDelayMs?: number;
-  /** Largest accepted response body (default 4 MiB: the processor PCK CRL is the big one). */
-  maxResponseBytes?: number;
   /** How long cached TCB info, QE identity and CRLs are served without asking PCS (default 24 h; CRLs never past nextUpdate). */
   maxAgeMs?: number;
-  now?: () => Date;
 }
 
 /** A signed JSON collateral body (exact bytes, never re-serialised) and the PEM chain that signs it. */

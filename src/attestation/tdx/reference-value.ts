@@ -5,20 +5,15 @@
 import { fromHex } from "../../common/bytes.ts";
 import type { Checker } from "../../common/checker.ts";
 import { type FieldsOf, field, readFields, type Table } from "../../common/fields.ts";
-import type { TcbStatus } from "./collateral-types.ts";
+import { TCB_STATUSES, type TcbStatus } from "./collateral-types.ts";
 import type { TdxValidateOptions } from "./validate.ts";
 
-/** Intel TCB statuses a reference value may accept (Intel PCS TCB info `tcbStatus`; `Revoked` never). */
-export const TDX_ACCEPTABLE_TCB_STATUSES = [
-  "UpToDate",
-  "SWHardeningNeeded",
-  "ConfigurationNeeded",
-  "ConfigurationAndSWHardeningNeeded",
-  "OutOfDate",
-  "OutOfDateConfigurationNeeded",
-] as const satisfies readonly TcbStatus[];
+/** Intel TCB statuses a reference value may accept: every one Intel publishes but `Revoked`. */
+export type TdxAcceptableTcbStatus = Exclude<TcbStatus, "Revoked">;
 
-export type TdxAcceptableTcbStatus = (typeof TDX_ACCEPTABLE_TCB_STATUSES)[number];
+export const TDX_ACCEPTABLE_TCB_STATUSES = TCB_STATUSES.filter(
+  (s): s is TdxAcceptableTcbStatus => s !== "Revoked",
+);
 
 const hex48 = field.hex(48);
 
