@@ -2,8 +2,8 @@
 // → verify, on the sim TEE with a Coordinator in this process; and `generate` again on its own output changes nothing.
 
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
 import { initSimDir } from "../../src/attestation/sim/sim-dir.ts";
 import { registerGenerate } from "../../src/cli/generate-command.ts";
@@ -17,6 +17,7 @@ import { fakeRegistry } from "../support/fake-registry.ts";
 import { tempDir } from "../support/harness.ts";
 import { runContrast, runInProcess } from "../support/run-in-process.ts";
 import { startSimCoordinator } from "../support/sim-coordinator.ts";
+import { snapshotTree } from "../support/snapshot.ts";
 import { testdata } from "../support/testdata.ts";
 
 const savedCacheDir = process.env.CONTRAST_CACHE_DIR;
@@ -31,20 +32,6 @@ afterAll(async () => {
 afterEach(() => {
   process.exitCode = 0;
 });
-
-/** Every file below `dir` with its bytes. */
-function snapshot(dir: string): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const p = join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else out.set(relative(dir, p), readFileSync(p, "latin1"));
-    }
-  };
-  walk(dir);
-  return out;
-}
 
 /** A workspace with emojivoto (made confidential), the Coordinator's resources and a sim TEE directory. */
 async function simWorkspace(): Promise<string> {
@@ -160,14 +147,14 @@ describe("generate on its own output", () => {
         const registry = fakeRegistry();
         const flags = mode === "sim" ? SIM_FLAGS(ws) : ["--reference-values", mode];
         expect((await generateIn(ws, registry, flags)).code).toBe(0);
-        const once = snapshot(ws);
+        const once = snapshotTree(ws);
         expect((await generateIn(ws, registry, flags)).code).toBe(0);
-        expect(snapshot(ws)).toEqual(once);
+        expect(snapshotTree(ws)).toEqual(once);
         expect((await generateIn(ws, registry, flags)).code).toBe(0);
-        expect(snapshot(ws)).toEqual(once);
+        expect(snapshotTree(ws)).toEqual(once);
         // Without the flag, the manifest on disk stands for the platform.
         expect((await generateIn(ws, registry, [])).code).toBe(0);
-        expect(snapshot(ws)).toEqual(once);
+        expect(snapshotTree(ws)).toEqual(once);
       },
       SIM_TIMEOUT_MS,
     );
@@ -208,14 +195,14 @@ describe("generate keeps what the user filled in and adds no platform", () => {
       expect((await generateIn(ws, registry, SIM_FLAGS(ws))).code).toBe(0);
       writeFileSync(join(ws, "manifest.json.bak"), readFileSync(join(ws, "manifest.json")));
       Bun.spawnSync(["rm", join(ws, "manifest.json")]);
-      const before = snapshot(ws);
+      const before = snapshotTree(ws);
       const run = await generateIn(ws, registry, []);
       expect(run.code).toBe(3);
       expect(run.stderr).toContain(
         "--reference-values: expected sim with --sim-dir for pods with runtimeClassName contrast-cc-sim-",
       );
       expect(run.stderr).toContain("(reference_values_missing)");
-      expect(snapshot(ws)).toEqual(before);
+      expect(snapshotTree(ws)).toEqual(before);
     },
     SIM_TIMEOUT_MS,
   );

@@ -1,15 +1,6 @@
 // Test fixtures: real artifact files with known bytes, a lock pinning them, and temporary host roots.
 
-import {
-  chmodSync,
-  lstatSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { computeSri, formatSri, type SriAlgorithm } from "../../src/common/sri.ts";
@@ -76,24 +67,6 @@ export function writeHostFile(hostRoot: string, path: string, text: string, mode
   mkdirSync(dirname(p), { recursive: true });
   writeFileSync(p, text);
   chmodSync(p, mode);
-}
-
-/** Every path below `dir` with its type, mode and content: equal snapshots mean a byte-identical host. */
-export function snapshotTree(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string, rel: string) => {
-    for (const name of readdirSync(d).sort()) {
-      const p = join(d, name);
-      const r = rel ? `${rel}/${name}` : name;
-      const st = lstatSync(p);
-      if (st.isDirectory()) {
-        out[r] = `dir ${(st.mode & 0o777).toString(8)}`;
-        walk(p, r);
-      } else out[r] = `file ${(st.mode & 0o777).toString(8)} ${formatSri(computeSri(readFileSync(p)))}`;
-    }
-  };
-  walk(dir, "");
-  return out;
 }
 
 /** A command runner that records argv and answers from a table (`is-active` per unit, `restart` exit code). */

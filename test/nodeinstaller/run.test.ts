@@ -8,6 +8,7 @@ import { type NodeInstallerConfig, runNodeInstaller } from "../../src/nodeinstal
 import { runtimeHandlerForLock } from "../../src/platform/handler.ts";
 import type { PlatformName } from "../../src/platform/platforms.ts";
 import { type ErrorClass, expectCode } from "../support/expect-error.ts";
+import { snapshotTree } from "../support/snapshot.ts";
 import {
   artifactBytes,
   CUSTOM_V2,
@@ -16,7 +17,6 @@ import {
   type Doc,
   type Fixture,
   recordingRunner,
-  snapshotTree,
   writeHostFile,
 } from "./fixtures.ts";
 
