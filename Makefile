@@ -44,9 +44,12 @@ test-integration: node_modules/.package-lock.json
 test-hard: dist/contrast
 	CONTRAST_HARD_RESULTS=$(HARD_RESULTS) $(BUN) test --timeout 1200000 $(if $(JUNIT),--reporter=junit --reporter-outfile=$(JUNIT)) $(or $(TESTS),test/hard)
 
+# `make lint` also checks the import boundaries: which folder of src/ may import which, and which packages
+# (tools/check-imports.ts; the rules are in the README's development section).
 lint: node_modules/.package-lock.json
 	$(TSC) --noEmit -p tsconfig.json
 	$(BIOME) check .
+	$(BUN) tools/check-imports.ts
 
 fmt: node_modules/.package-lock.json
 	$(BIOME) check --write .

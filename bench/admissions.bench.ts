@@ -19,7 +19,7 @@ import { createSimIssuer } from "../src/attestation/sim-issuer.ts";
 import { toBase64, toHex } from "../src/common/bytes.ts";
 import { exportPublicKeySpki, generateEcKeyPair } from "../src/crypto/keys.ts";
 import { computeTransitionHash, signTransition, ZERO_HASH } from "../src/crypto/transition.ts";
-import { freePort, policyDocument, tempDir } from "../test/e2e/harness.ts";
+import { freePort, policyDocument, tempDir } from "../test/support/harness.ts";
 import { type Figure, reportFigures } from "./lib/report.ts";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);

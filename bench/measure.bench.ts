@@ -4,9 +4,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { sha384 as nobleSha384 } from "@noble/hashes/sha2.js";
-import { sha384 } from "../src/attestation/snp/measure/hash.ts";
-import { computeSnpLaunchDigest } from "../src/attestation/snp/measure/snp-launch-digest.ts";
-import { computeMrtd } from "../src/attestation/tdx/measure/mrtd.ts";
+import { sha384 } from "../src/common/digest.ts";
+import { computeSnpLaunchDigest } from "../src/measure/snp/snp-launch-digest.ts";
+import { computeMrtd } from "../src/measure/tdx/mrtd.ts";
 import { reportFigures } from "./lib/report.ts";
 
 const MIB = 1024 * 1024;
@@ -64,7 +64,7 @@ for (const vcpus of [1, 2, 4, 8, 16, 32, 64]) {
   );
 }
 
-// TDX: MRTD over a 4 MiB image whose last 3.5 MiB are an extended BFV (≈ 5.6 MB absorbed, spec §5).
+// TDX: MRTD over a 4 MiB image whose last 3.5 MiB are an extended BFV (≈ 5.6 MB absorbed).
 const tdvf = new Uint8Array(4 * MIB).map((_, i) => (i * 13) & 0xff);
 const dv = new DataView(tdvf.buffer);
 const desc = tdvf.length - 0x400;

@@ -19,7 +19,7 @@ import { computeTransitionHash, signTransition, ZERO_HASH } from "../src/crypto/
 import { readInitializerConfig } from "../src/initializer/config.ts";
 import { prepareInitializer, requestMeshCert } from "../src/initializer/run.ts";
 import { createEvidenceVerifier } from "../src/manifest/verify-evidence.ts";
-import { policyDocument, tempDir } from "../test/e2e/harness.ts";
+import { policyDocument, tempDir } from "../test/support/harness.ts";
 import { type Figure, reportFigures } from "./lib/report.ts";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);

@@ -13,7 +13,7 @@ import "reflect-metadata";
 import { rmSync } from "node:fs";
 import net from "node:net";
 import { join } from "node:path";
-import { freePort, tempDir } from "../test/e2e/harness.ts";
+import { freePort, tempDir } from "../test/support/harness.ts";
 import { createMeshCa, issueWorkload, writeTlsDir } from "../test/support/mesh-credentials.ts";
 import { type Figure, reportFigures } from "./lib/report.ts";
 

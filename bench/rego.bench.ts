@@ -1,8 +1,8 @@
 // Rego evaluator benchmark: parse+compile time of a ~2,000-line generated policy and CreateContainerRequest
 // evaluations per second, each beside a JSON.parse baseline of the same input size measured in the same run.
 
-import { RegoEngine } from "../src/policy/rego/index.ts";
-import { agentPolicy, agentRequest } from "../test/policy/rego/fixtures/agent-like.ts";
+import { RegoEngine } from "../src/rego/index.ts";
+import { agentPolicy, agentRequest } from "../test/rego/fixtures/agent-like.ts";
 import { reportFigures } from "./lib/report.ts";
 import { measure } from "./measure-rate.ts";
 

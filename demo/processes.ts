@@ -4,7 +4,7 @@
 
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { freePort, tempDir, waitForHttp } from "../test/e2e/harness.ts";
+import { freePort, tempDir, waitForHttp } from "../test/support/harness.ts";
 import { startDemoRegistry } from "./stub-registry.ts";
 
 /** Runs the process demo with the binary at `bin`; throws when a step fails. */

@@ -19,7 +19,7 @@ import { planTopology, setupCommands, type TopologyPlan } from "./topology.ts";
 const PRODUCT_IMAGES = ["coordinator", "initializer", "service-mesh"] as const;
 /** The product images whose containers get the sim TEE: they attest (the Coordinator) or are attested (Initializer). */
 const ATTESTING_IMAGES = new Set(["contrast/coordinator", "contrast/initializer"]);
-/** The guest's default-deny rule (contrast-reference §5), which the mesh sidecar lifts once its own rules are in. */
+/** The guest's default-deny rule (edgelesssys/contrast internal/defaultdeny), which the mesh sidecar lifts once its own rules are in. */
 const DEFAULT_DENY = ["-m", "conntrack", "!", "--ctstate", "ESTABLISHED,RELATED", "-j", "DROP"];
 
 /** What every step needs: where things go, how to report, how to run the CLI. */

@@ -3,39 +3,43 @@
 // Usage: bun runtime/compute-reference-values.ts [--artifacts DIR] [--runtime DIR] [--check]
 //   For every lock with a pinned firmware entry (Metal-QEMU-SNP, Metal-QEMU-TDX): reads the firmware that
 //   `make runtime-artifacts` placed under DIR/<platform id>/<installPath>, checks its SRI against the lock, and computes
-//   SNP launch digests (measurement.md §1.2–§1.7: Milan/EPYC-Milan and Genoa/EPYC-Genoa, guest features 0x1, VMM qemu,
-//   1..8 vCPUs when the Kata template allows more than its default_vcpus) or the TDX MRTD (§3.1–§3.3, single pass).
+//   SNP launch digests (as virtee/sev-snp-measure computes them: Milan/EPYC-Milan and Genoa/EPYC-Genoa, guest features
+//   0x1, VMM qemu, 1..8 vCPUs when the Kata template allows more than its default_vcpus) or the TDX MRTD (as
+//   edgelesssys/contrast tools/tdx-measure/mrtd.go computes it, single pass).
 //   Without --check writes runtime/reference-values.json; with --check exits 1 naming every value that differs.
 
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse as parseToml } from "smol-toml";
-import { measureSnpOvmf, resolveVcpuSignature } from "../src/attestation/snp/measure/index.ts";
-import { measureTdxMrtd } from "../src/attestation/tdx/measure/index.ts";
 import { ConfigError, ContrastError } from "../src/common/errors.ts";
 import { computeSri, parseSri, verifySri } from "../src/common/sri.ts";
-import { artifactImagePath } from "../src/kube/runtime/artifact-source.ts";
-import { type LockedFile, parseRuntimeLock, type RuntimeLock } from "../src/kube/runtime/lock.ts";
-import { parsePlatform } from "../src/kube/runtime/platforms.ts";
 import type {
   PlatformLaunchValues,
   RuntimeLaunchValuesDocument,
   SnpProductLaunchValues,
 } from "../src/manifest/runtime-launch-values.ts";
+import { measureSnpOvmf, resolveVcpuSignature } from "../src/measure/snp/index.ts";
+import { measureTdxMrtd } from "../src/measure/tdx/index.ts";
+import { artifactImagePath } from "../src/platform/artifact-source.ts";
+import { type LockedFile, parseRuntimeLock, type RuntimeLock } from "../src/platform/lock.ts";
+import { parsePlatform } from "../src/platform/platforms.ts";
 
-/** Products and the QEMU CPU model Kata emulates for them (measurement.md §1.8: one digest per product). */
+/**
+ * Products and the QEMU CPU model Kata emulates for them (one digest per product, as edgelesssys/contrast
+ * packages/by-name/contrast/snp-launch-digests ships them).
+ */
 const SNP_PRODUCTS = [
   ["Milan", "EPYC-Milan"],
   ["Genoa", "EPYC-Genoa"],
 ] as const;
 const GUEST_FEATURES = 0x1n;
-/** vCPU counts computed when a pod may boot more than the default (Contrast ships "1".."8", §1.8). */
+/** vCPU counts computed when a pod may boot more than the default (Contrast ships "1".."8"). */
 const MAX_LISTED_VCPUS = 8;
 
 const SNP_COVERS =
   "OVMF firmware pages, its SEV metadata sections (zero, secrets and CPUID pages) and one VMSA per vCPU. " +
-  "NOT covered: kernel, initrd and kernel command line. Debian's OvmfPkgX64 has no SEV kernel-hashes section " +
-  "(measurement.md §1.6), so QEMU cannot bind them into the launch digest; a Contrast-grade runtime needs an " +
+  "NOT covered: kernel, initrd and kernel command line. Debian's OvmfPkgX64 has no SEV kernel-hashes section, " +
+  "so QEMU cannot bind them into the launch digest; a Contrast-grade runtime needs an " +
   "AmdSev OVMF build with kernel hashes.";
 const TDX_COVERS =
   "MRTD: the TDVF sections of OVMF.fd added by TDH.MEM.PAGE.ADD and extended by TDH.MR.EXTEND (single pass, " +

@@ -28,8 +28,8 @@ import {
   debArtifactImagePath,
   isDebSource,
   parseDebSource,
-} from "../src/kube/runtime/artifact-source.ts";
-import { parsePlatform } from "../src/kube/runtime/platforms.ts";
+} from "../src/platform/artifact-source.ts";
+import { parsePlatform } from "../src/platform/platforms.ts";
 
 const args = process.argv.slice(2);
 const flag = (name: string): string | undefined => {

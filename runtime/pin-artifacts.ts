@@ -12,8 +12,8 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { computeSri, formatSri } from "../src/common/sri.ts";
-import { parseRuntimeLock } from "../src/kube/runtime/lock.ts";
-import { describeUnpinned } from "../src/kube/runtime/unpinned.ts";
+import { parseRuntimeLock } from "../src/platform/lock.ts";
+import { describeUnpinned } from "../src/platform/unpinned.ts";
 
 const args = process.argv.slice(2);
 const runtimeIdx = args.indexOf("--runtime");

@@ -1,4 +1,4 @@
-// HTTPS JSON client for the Coordinator API, with the attest-then-pin TLS pattern (DESIGN.md §3.1, §8).
+// HTTPS JSON client for the Coordinator API, with the attest-then-pin TLS pattern (docs/architecture.md, wire protocol).
 //
 // The first call (`/v1/attest`, or any call by a party that has no trust anchor at all) reads the server's
 // certificate without trusting it; the caller then verifies the attestation, which binds that certificate's
@@ -8,9 +8,11 @@ import { X509Certificate } from "node:crypto";
 import https from "node:https";
 import type { TLSSocket } from "node:tls";
 import { constantTimeEqual } from "../common/bytes.ts";
-import { ContrastError, describeValue, type ErrorKind, UnavailableError } from "../common/errors.ts";
+import { isApiCode } from "../common/codes.ts";
+import { describeValue, UnavailableError } from "../common/errors.ts";
+import { encodePem } from "../crypto/pem.ts";
 import { parseEndpoint } from "./endpoint.ts";
-import { isApiErrorCode } from "./errors.ts";
+import { ApiError } from "./errors.ts";
 
 export interface JsonResponse {
   status: number;
@@ -29,14 +31,6 @@ export interface RequestOptions {
   trust: TlsTrust;
   timeoutMs?: number;
   maxResponseBytes?: number;
-}
-
-export function certDerToPem(der: Uint8Array): string {
-  const b64 = Buffer.from(der)
-    .toString("base64")
-    .replace(/(.{64})/g, "$1\n")
-    .replace(/\n$/, "");
-  return `-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE-----\n`;
 }
 
 /**
@@ -66,7 +60,7 @@ export async function postJson(
         timeout: opts.timeoutMs ?? 30_000,
         ...(pinned
           ? {
-              ca: certDerToPem(pinned),
+              ca: encodePem("CERTIFICATE", pinned),
               // The pinned certificate is the whole trust: compare bytes instead of host names.
               checkServerIdentity: (_h: string, cert: { raw: Buffer }) =>
                 constantTimeEqual(new Uint8Array(cert.raw), pinned)
@@ -153,53 +147,12 @@ export function connectionError(e: Error & { code?: unknown }, where: string): U
  * ready). Anything else (a wrong address, a TLS protocol error, a 404, a malformed answer) stays wrong when retried.
  */
 export function isTransientFailure(e: unknown): boolean {
-  if (e instanceof ApiCallError) return e.status === 503;
+  if (e instanceof ApiError) return e.status === 503;
   return e instanceof UnavailableError && (e.code === "connection_refused" || e.code === "connection_reset");
 }
 
-/** How an API error code maps onto the project's error kinds (and so onto CLI exit codes). */
-const KIND_OF_CODE: Record<string, ErrorKind> = {
-  invalid_argument: "config",
-  body_too_large: "config",
-  unsupported_media_type: "config",
-  no_manifest: "unavailable",
-  needs_recovery: "unavailable",
-  unavailable: "unavailable",
-  storage_unavailable: "unavailable",
-  request_timeout: "unavailable",
-  headers_too_large: "config",
-  length_required: "config",
-  no_seed_shares: "unavailable",
-  history_corrupt: "verification",
-  not_found: "unavailable",
-  already_recovered: "policy",
-  manifest_conflict: "policy",
-  invalid_signature: "policy",
-  updates_disabled: "policy",
-  seedshare_owners_changed: "policy",
-  invalid_seed: "policy",
-  attestation_failed: "policy",
-  policy_not_in_manifest: "policy",
-  invalid_nonce: "policy",
-  // The Coordinator failed, or answered with a code it does not define: its fault, not the caller's.
-  internal: "unavailable",
-};
-
-/** Error answer of the API, with the server's stable code. */
-export class ApiCallError extends ContrastError {
-  override readonly kind: ErrorKind;
-  constructor(
-    readonly status: number,
-    code: string,
-    message: string,
-  ) {
-    super(code, message);
-    this.kind = KIND_OF_CODE[code] ?? "unavailable";
-  }
-}
-
 /**
- * Returns the body of a 2xx answer or throws `ApiCallError` with the server's `{code, message}` (the code is printed
+ * Returns the body of a 2xx answer or throws `ApiError` with the server's `{code, message}` (the code is printed
  * once, by whoever reports the error); an answer without a known code gets code `unknown`, status in the message.
  */
 export function expectOk(r: JsonResponse, what: string): Record<string, unknown> {
@@ -215,9 +168,9 @@ export function expectOk(r: JsonResponse, what: string): Record<string, unknown>
     code?: unknown;
     message?: unknown;
   };
-  const code = isApiErrorCode(b.code) ? b.code : "unknown";
+  const code = isApiCode(b.code) ? b.code : "unknown";
   const msg = typeof b.message === "string" ? b.message : `status ${r.status}`;
-  throw new ApiCallError(r.status, code, `${what}: ${msg}`);
+  throw new ApiError(code, `${what}: ${msg}`, r.status);
 }
 
 /** SPKI DER of a certificate's public key. */

@@ -1,7 +1,7 @@
 // Coordinator addresses: HOST[:PORT] with the documented default ports, checked before any connection is made.
 
 import { isIP } from "node:net";
-import { ConfigError } from "../common/errors.ts";
+import { UsageError } from "../common/errors.ts";
 
 /** The Coordinator's two TLS APIs: the user API (set, verify, recover) and the mesh API (Initializers). */
 export const COORDINATOR_API_PORTS = Object.freeze({ user: 1313, mesh: 7777 });
@@ -18,11 +18,11 @@ const HOSTNAME =
 
 /**
  * `HOST`, `HOST:PORT`, `[IPV6]`, `[IPV6]:PORT` or a bare IPv6 address; `defaultPort` fills in a missing port
- * (undefined: the port is required). `what` names the flag or variable in the ConfigError (code invalid_endpoint).
+ * (undefined: the port is required). `what` names the flag or variable in the UsageError (code invalid_endpoint).
  */
 export function parseEndpoint(text: string, defaultPort: number | undefined, what: string): Endpoint {
   const bad = (expected: string, got = JSON.stringify(text)) =>
-    new ConfigError("invalid_endpoint", `${what}: expected ${expected}, got ${got}`, { field: what });
+    new UsageError("invalid_endpoint", `${what}: expected ${expected}, got ${got}`, { field: what });
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) throw bad("HOST[:PORT] without a scheme");
   let host: string;
   let port: string | undefined;

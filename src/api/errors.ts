@@ -1,6 +1,8 @@
-// Stable error codes of the Coordinator API and their HTTP statuses (DESIGN.md §4). Never rename or reuse a code.
+// The Coordinator API's error answers: each code's HTTP status (the codes: src/common/codes.ts API_CODES), and the
+// one error class for them. Never rename or reuse a code.
 
-import { ContrastError } from "../common/errors.ts";
+import { type ApiCode, kindOfCode } from "../common/codes.ts";
+import { ContrastError, type ErrorKind } from "../common/errors.ts";
 
 export const API_ERRORS = {
   invalid_argument: 400,
@@ -30,32 +32,30 @@ export const API_ERRORS = {
   /** The stored history holds no seed-share document (a deployment set before they were stored). */
   no_seed_shares: 404,
   internal: 500,
-} as const;
-
-export type ApiErrorCode = keyof typeof API_ERRORS;
+  /** Never sent: what a client records for an answer whose code it does not know (its status is the one received). */
+  unknown: 500,
+} as const satisfies Record<ApiCode, number>;
 
 /** The JSON body of every error response: `{ code, message }`. */
 export interface ApiErrorBody {
-  code: ApiErrorCode;
+  code: ApiCode;
   message: string;
 }
 
 /**
- * Thrown by route handlers (the app turns it into `{code, message}` with the code's status) and by the shape checks
- * of src/api/schema.ts. Where one reaches a command, a peer's answer failed those checks: the peer is at fault, so
- * its kind is `unavailable` (exit 6).
+ * An error answer of the Coordinator API. Route handlers and the shape checks of src/api/schema.ts throw it (the app
+ * answers `{code, message}` with the code's status); a client raises it for the Coordinator's error answers, with the
+ * status it received. Where one reaches a command, its exit code is that of the class owning its code
+ * (src/common/codes.ts): a refused request (`invalid_argument`) 2, `attestation_failed` 5, `no_manifest` 6. A client
+ * that finds a peer's *answer* malformed says so with its own code (`bad_response`), not with this class.
  */
 export class ApiError extends ContrastError {
-  override readonly kind = "unavailable" as const;
-  declare readonly code: ApiErrorCode;
-  constructor(code: ApiErrorCode, message: string) {
+  override readonly kind: ErrorKind;
+  declare readonly code: ApiCode;
+  readonly status: number;
+  constructor(code: ApiCode, message: string, status: number = API_ERRORS[code]) {
     super(code, message);
+    this.kind = kindOfCode(code);
+    this.status = status;
   }
-  get status(): number {
-    return API_ERRORS[this.code];
-  }
-}
-
-export function isApiErrorCode(s: unknown): s is ApiErrorCode {
-  return typeof s === "string" && Object.hasOwn(API_ERRORS, s);
 }

@@ -16,7 +16,7 @@
 
 import net from "node:net";
 import tls from "node:tls";
-import type { ApiErrorCode } from "./errors.ts";
+import type { ApiCode } from "../common/codes.ts";
 
 export interface HttpLimits {
   /** Open connections per listener, counted from TCP accept. */
@@ -91,7 +91,7 @@ const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 class HttpProtocolError extends Error {
   constructor(
     readonly status: number,
-    readonly code: ApiErrorCode,
+    readonly code: ApiCode,
     message: string,
   ) {
     super(message);
@@ -186,7 +186,7 @@ export function serveHttp(opts: HttpServerOptions): Promise<HttpServer> {
     c.socket.destroy();
   };
 
-  const writeError = (c: Conn, status: number, code: ApiErrorCode, message: string) => {
+  const writeError = (c: Conn, status: number, code: ApiCode, message: string) => {
     const body = Buffer.from(JSON.stringify({ code, message }));
     const head =
       `HTTP/1.1 ${status} ${REASONS[status] ?? "Error"}\r\ncontent-type: application/json\r\n` +

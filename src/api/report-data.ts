@@ -4,16 +4,12 @@
 // Both are SHA-512 over a NUL-terminated domain label followed by fixed-length fields, so a report made for
 // one purpose can never be replayed for the other, and every field has one unambiguous position.
 
-import { createHash } from "node:crypto";
+import { createSha512, sha256 } from "../common/digest.ts";
 
 const ATTEST_LABEL = "contrast/v1/attest\0";
 const MESH_LABEL = "contrast/v1/mesh-cert\0";
 const MESH_ATTEST_LABEL = "contrast/v1/mesh-attest\0";
 const SELF_CHECK_LABEL = "contrast/v1/initdata-self-check\0";
-
-function sha256(b: Uint8Array): Uint8Array {
-  return new Uint8Array(createHash("sha256").update(b).digest());
-}
 
 export interface AttestBinding {
   nonce: Uint8Array; // 32 bytes from the client
@@ -34,23 +30,23 @@ export function meshAttestReportData(b: AttestBinding): Uint8Array {
 }
 
 function stateReportData(label: string, b: AttestBinding): Uint8Array {
-  const h = createHash("sha512");
+  const h = createSha512();
   h.update(label);
   h.update(b.nonce);
   h.update(sha256(b.tlsSpki));
   h.update(b.latestTransition);
-  h.update(sha256(new TextEncoder().encode(b.rootCA)));
-  h.update(sha256(new TextEncoder().encode(b.meshCA)));
-  return new Uint8Array(h.digest());
+  h.update(sha256(b.rootCA));
+  h.update(sha256(b.meshCA));
+  return h.digest();
 }
 
 /** REPORT_DATA of `POST /v1/mesh/cert`: SHA-512(label ‖ nonce ‖ SHA-256(SPKI of the key to certify)). */
 export function meshReportData(nonce: Uint8Array, spki: Uint8Array): Uint8Array {
-  const h = createHash("sha512");
+  const h = createSha512();
   h.update(MESH_LABEL);
   h.update(nonce);
   h.update(sha256(spki));
-  return new Uint8Array(h.digest());
+  return h.digest();
 }
 
 /**
@@ -58,5 +54,5 @@ export function meshReportData(nonce: Uint8Array, spki: Uint8Array): Uint8Array 
  * label of its own so it can never pass for any of the reports above.
  */
 export function selfCheckReportData(nonce: Uint8Array): Uint8Array {
-  return new Uint8Array(createHash("sha512").update(SELF_CHECK_LABEL).update(nonce).digest());
+  return createSha512().update(SELF_CHECK_LABEL).update(nonce).digest();
 }

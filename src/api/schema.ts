@@ -1,10 +1,23 @@
-// Request-body checks for the Coordinator API: every field is checked before use, errors name the field.
+// The Coordinator API's bodies, checked and decoded: one parser per body, its field list tied to the wire type in
+// src/api/types.ts (a missing or extra field does not compile). Every field is checked before use; errors name it.
+// Requests are parsed by the Coordinator's routes; responses by its clients (the CLI, the Initializer), which turn a
+// failed check into their own code, since there the peer is at fault.
 
 import type { Evidence } from "../attestation/evidence.ts";
+import { isTee, TEE_NAMES } from "../attestation/platforms.ts";
 import { fromBase64, fromHex } from "../common/bytes.ts";
 import { describeValue } from "../common/errors.ts";
 import { ApiError } from "./errors.ts";
-import type { EvidenceWire } from "./types.ts";
+import type {
+  AttestRequest,
+  AttestResponse,
+  EvidenceWire,
+  MeshAttestRequest,
+  MeshAttestResponse,
+  MeshCertRequest,
+  RecoverRequest,
+  SetManifestRequest,
+} from "./types.ts";
 
 function bad(field: string, expected: string, got: unknown): never {
   throw new ApiError("invalid_argument", `${field}: expected ${expected}, got ${describeValue(got)}`);
@@ -59,7 +72,8 @@ const MAX_CERT = 16 * 1024;
 export function parseEvidence(v: unknown, field = "evidence"): Evidence {
   const o = expectObject(v, field, ["platform", "report", "certs"]);
   const platform = o.platform;
-  if (platform !== "snp" && platform !== "tdx") bad(`${field}.platform`, '"snp" or "tdx"', platform);
+  if (!isTee(platform))
+    bad(`${field}.platform`, TEE_NAMES.map((t) => JSON.stringify(t)).join(" or "), platform);
   const report = expectBase64(o.report, `${field}.report`, { maxBytes: MAX_REPORT });
   const certs: Evidence["certs"] = {};
   if (o.certs !== undefined) {
@@ -78,4 +92,156 @@ export function encodeEvidence(e: Evidence): EvidenceWire {
     if (v) certs[k as keyof typeof certs] = Buffer.from(v).toString("base64");
   }
   return { platform: e.platform, report: Buffer.from(e.report).toString("base64"), certs };
+}
+
+/** All keys of wire type T, each once: `fields<SetManifestRequest>()("manifest", …)` compiles only when complete. */
+function fields<T>() {
+  return <const K extends readonly (keyof T & string)[]>(
+    ...keys: K & ([Exclude<keyof T, K[number]>] extends [never] ? unknown : never)
+  ): readonly string[] => keys;
+}
+
+const MAX_POLICIES = 10_000;
+const MAX_DOC = 4 * 1024 * 1024;
+const MAX_HISTORY = 100_000;
+
+export interface AttestBody {
+  readonly nonce: Uint8Array;
+}
+
+/** `POST /v1/attest` and `POST /v1/mesh/attest`: 32 random bytes. */
+export function parseAttestRequest(v: unknown): AttestBody {
+  const o = expectObject(v, "body", fields<AttestRequest & MeshAttestRequest>()("nonce"));
+  return { nonce: expectBase64(o.nonce, "nonce", { length: 32 }) };
+}
+
+export interface SetManifestBody {
+  readonly manifest: Uint8Array;
+  readonly policies: readonly Uint8Array[];
+  readonly previousTransition: Uint8Array;
+  readonly signature: Uint8Array | undefined;
+}
+
+export function parseSetManifestRequest(v: unknown): SetManifestBody {
+  const o = expectObject(
+    v,
+    "body",
+    fields<SetManifestRequest>()("manifest", "policies", "previousTransition", "signature"),
+  );
+  return {
+    manifest: expectBase64(o.manifest, "manifest", { maxBytes: MAX_DOC }),
+    policies: expectArray(o.policies, "policies", MAX_POLICIES).map((p, i) =>
+      expectBase64(p, `policies[${i}]`, { maxBytes: MAX_DOC }),
+    ),
+    previousTransition: expectHex(o.previousTransition, "previousTransition", 32),
+    signature:
+      o.signature === undefined ? undefined : expectBase64(o.signature, "signature", { maxBytes: 512 }),
+  };
+}
+
+export interface RecoverBody {
+  readonly seed: Uint8Array;
+  readonly salt: Uint8Array;
+  readonly latestTransition: Uint8Array;
+}
+
+export function parseRecoverRequest(v: unknown): RecoverBody {
+  const o = expectObject(v, "body", fields<RecoverRequest>()("seed", "salt", "latestTransition"));
+  return {
+    seed: expectBase64(o.seed, "seed", { maxBytes: 1024 }),
+    salt: expectBase64(o.salt, "salt", { length: 32 }),
+    latestTransition: expectHex(o.latestTransition, "latestTransition", 32),
+  };
+}
+
+export interface MeshCertBody {
+  readonly nonce: Uint8Array;
+  /** DER SPKI of the key to certify (its curve is checked by the route). */
+  readonly publicKey: Uint8Array;
+  readonly evidence: Evidence;
+}
+
+export function parseMeshCertRequest(v: unknown): MeshCertBody {
+  const o = expectObject(v, "body", fields<MeshCertRequest>()("nonce", "publicKey", "evidence"));
+  return {
+    nonce: expectBase64(o.nonce, "nonce", { length: 32 }),
+    publicKey: expectBase64(o.publicKey, "publicKey", { maxBytes: 512 }),
+    evidence: parseEvidence(o.evidence),
+  };
+}
+
+/** The Coordinator's attested state as `/v1/mesh/attest` answers it (and `/v1/attest`, with more). */
+export interface AttestedStateBody {
+  readonly version: string;
+  readonly evidence: Evidence;
+  readonly tlsPublicKey: Uint8Array;
+  readonly manifests: readonly Uint8Array[];
+  readonly signatures: readonly Uint8Array[];
+  readonly rootCA: string;
+  readonly meshCA: string;
+}
+
+function readAttestedState(o: Record<string, unknown>): AttestedStateBody {
+  return {
+    version: typeof o.version === "string" ? o.version : "",
+    evidence: parseEvidence(o.evidence, "attest response.evidence"),
+    tlsPublicKey: expectBase64(o.tlsPublicKey, "attest response.tlsPublicKey", { maxBytes: 1024 }),
+    manifests: expectArray(o.manifests, "manifests", MAX_HISTORY).map((m, i) =>
+      expectBase64(m, `manifests[${i}]`),
+    ),
+    signatures: expectArray(o.signatures, "signatures", MAX_HISTORY).map((m, i) =>
+      expectBase64(m, `signatures[${i}]`, { maxBytes: 512 }),
+    ),
+    rootCA: expectString(o.rootCA, "rootCA"),
+    meshCA: expectString(o.meshCA, "meshCA"),
+  };
+}
+
+export function parseMeshAttestResponse(v: unknown): AttestedStateBody {
+  return readAttestedState(
+    expectObject(
+      v,
+      "attest response",
+      fields<MeshAttestResponse>()(
+        "version",
+        "evidence",
+        "tlsPublicKey",
+        "manifests",
+        "signatures",
+        "rootCA",
+        "meshCA",
+      ),
+    ),
+  );
+}
+
+export interface AttestResponseBody extends AttestedStateBody {
+  readonly phase: AttestResponse["phase"];
+  readonly policies: readonly Uint8Array[];
+}
+
+export function parseAttestResponse(v: unknown): AttestResponseBody {
+  const o = expectObject(
+    v,
+    "attest response",
+    fields<AttestResponse>()(
+      "version",
+      "phase",
+      "evidence",
+      "tlsPublicKey",
+      "manifests",
+      "signatures",
+      "policies",
+      "rootCA",
+      "meshCA",
+    ),
+  );
+  const phase = o.phase;
+  if (phase !== "uninitialized" && phase !== "recovery" && phase !== "ready")
+    bad("attest response.phase", "uninitialized, recovery or ready", phase);
+  return {
+    ...readAttestedState(o),
+    phase: phase as AttestResponse["phase"],
+    policies: expectArray(o.policies, "policies", 1_000_000).map((m, i) => expectBase64(m, `policies[${i}]`)),
+  };
 }

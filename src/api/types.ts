@@ -1,8 +1,9 @@
-// Wire types of the Coordinator API (DESIGN.md §4): JSON bodies, bytes as standard padded base64, digests as hex.
+// Wire types of the Coordinator API (docs/architecture.md, wire protocol): JSON bodies, bytes as standard padded base64, digests as hex.
 
-/** Attestation evidence as it travels (DESIGN.md §3.3). */
+import type { Tee } from "../attestation/platforms.ts";
+/** Attestation evidence as it travels (docs/architecture.md, wire protocol). */
 export interface EvidenceWire {
-  platform: "snp" | "tdx";
+  platform: Tee;
   /** base64 of the raw SNP report (1184 bytes) or TDX quote. */
   report: string;
   /** base64 DER certificates and CRLs that came with the report (host cert table, sim chain). */

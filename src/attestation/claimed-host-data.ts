@@ -2,16 +2,13 @@
 
 import { toHex } from "../common/bytes.ts";
 import type { Evidence } from "./evidence.ts";
-import { parseSnpReport } from "./snp/abi.ts";
-import { parseTdxQuote } from "./tdx/abi.ts";
+import { TEE_PLATFORMS } from "./platforms.ts";
 
-/** SNP HOST_DATA or TDX MRCONFIGID[0..32] in hex, or undefined when the report does not even parse. Never trust it. */
+/** The first 32 bytes of the report's initdata field (SNP HOST_DATA, TDX MRCONFIGID) in hex. Never trust it. */
 export function claimedHostData(evidence: Evidence): string | undefined {
   try {
-    return evidence.platform === "snp"
-      ? toHex(parseSnpReport(evidence.report).hostData)
-      : toHex(parseTdxQuote(evidence.report).body.mrConfigId.slice(0, 32));
+    return toHex(TEE_PLATFORMS[evidence.platform].initdataBinding.read(evidence.report).slice(0, 32));
   } catch {
-    return undefined;
+    return undefined; // the report does not even parse
   }
 }

@@ -1,4 +1,4 @@
-// Report claims copied into mesh certificates as X.509 extensions (reference §4.4 OIDs 1.3.9901.2.1.N / 2.2.N).
+// Report claims copied into mesh certificates as X.509 extensions (edgelesssys/contrast internal/oid OIDs 1.3.9901.2.1.N / 2.2.N).
 
 import { encodeBoolean, encodeOctetString, encodeUnsignedInteger } from "../crypto/der.ts";
 import type { SnpReport } from "./snp/abi.ts";

@@ -1,4 +1,4 @@
-// Issuer for the simulated TEE: genuine SNP reports signed by a local development chain (DESIGN.md §3.5).
+// Issuer for the simulated TEE: genuine SNP reports signed by a local development chain (docs/architecture.md, simulated TEE).
 
 import { ConfigError } from "../common/errors.ts";
 import type { Evidence, Issuer } from "./evidence.ts";

@@ -1,19 +1,19 @@
-// Issuer for real hardware: SNP reports and TDX quotes through Linux configfs-tsm (spec attestation.md §1.10, §2.5).
+// Issuer for real hardware: SNP reports and TDX quotes through Linux configfs-tsm (Linux Documentation/ABI/testing/configfs-tsm).
 
-import { ConfigError, UnavailableError } from "../common/errors.ts";
+import { ConfigError, ParseError, UnavailableError } from "../common/errors.ts";
 import type { Evidence, Issuer } from "./evidence.ts";
-import { parseSnpCertTable, pickSnpCerts } from "./snp/cert-table.ts";
+import { TEE_NAMES, TEE_PLATFORMS, type Tee, teeOfTsmProvider } from "./platforms.ts";
 import { createTsmClient, type TsmClientOptions } from "./tsm.ts";
 
 /**
  * Creates an issuer for the provider configfs-tsm reports. The SNP certificate table (auxblob) is passed along as
  * evidence certs; the verifier treats them as untrusted and fetches from the KDS when they are missing.
  */
-export function createTsmIssuer(opts: TsmClientOptions & { expect?: "snp" | "tdx" } = {}): Issuer & {
+export function createTsmIssuer(opts: TsmClientOptions & { expect?: Tee } = {}): Issuer & {
   probe(): Promise<void>;
 } {
   const client = createTsmClient(opts);
-  let platform: "snp" | "tdx" = opts.expect ?? "snp";
+  let platform: Tee = opts.expect ?? "snp";
   return {
     get platform() {
       return platform;
@@ -31,22 +31,19 @@ export function createTsmIssuer(opts: TsmClientOptions & { expect?: "snp" | "tdx
     },
     async issue(reportData: Uint8Array): Promise<Evidence> {
       if (reportData.length !== 64) {
-        throw new ConfigError("invalid_length", `report data: expected 64 bytes, got ${reportData.length}`);
+        throw new ParseError("invalid_length", `report data: expected 64 bytes, got ${reportData.length}`);
       }
       const r = await client.getReport(reportData);
-      const p = providerToPlatform(r.provider);
-      if (p === "tdx") return { platform: "tdx", report: r.outblob, certs: {} };
-      const certs = r.auxblob && r.auxblob.length > 0 ? pickSnpCerts(parseSnpCertTable(r.auxblob)) : {};
-      return { platform: "snp", report: r.outblob, certs };
+      return TEE_PLATFORMS[providerToPlatform(r.provider)].evidenceFromTsm(r.outblob, r.auxblob);
     },
   };
 }
 
-function providerToPlatform(provider: string): "snp" | "tdx" {
-  if (provider === "sev_guest") return "snp";
-  if (provider === "tdx_guest") return "tdx";
+function providerToPlatform(provider: string): Tee {
+  const tee = teeOfTsmProvider(provider);
+  if (tee !== undefined) return tee;
   throw new UnavailableError(
     "tsm_unsupported_provider",
-    `configfs-tsm provider: expected sev_guest or tdx_guest, got ${JSON.stringify(provider)}`,
+    `configfs-tsm provider: expected ${TEE_NAMES.map((t) => TEE_PLATFORMS[t].tsmProvider).join(" or ")}, got ${JSON.stringify(provider)}`,
   );
 }

@@ -1,4 +1,4 @@
-// configfs-tsm report issuer (Linux ≥ 6.7): one entry per request, inblob in, outblob/auxblob out, generation checked (spec §1.10, §2.5).
+// configfs-tsm report issuer (Linux ≥ 6.7): one entry per request, inblob in, outblob/auxblob out, generation checked (Linux Documentation/ABI/testing/configfs-tsm).
 //
 // Only real SEV-SNP / TDX guests exercise the kernel side: report generation on the outblob read, the host's
 // certificate table in auxblob, privlevel_floor enforcement and configfs' refusal to rmdir a busy entry. Tests run
@@ -16,7 +16,7 @@ export interface TsmReport {
   provider: TsmProvider;
   /** SNP: the 1184-byte report; TDX: the quote. */
   outblob: Uint8Array;
-  /** SNP: the host's certificate table (§1.9), absent when the host supplied none. */
+  /** SNP: the host's certificate table (AMD GHCB spec #56421, certificate table), absent when the host supplied none. */
   auxblob?: Uint8Array;
   generation: number;
 }

@@ -3,14 +3,13 @@
 import { expectOk, isTransientFailure, type JsonResponse, postJson, spkiOfCert } from "../api/client.ts";
 import { ApiError } from "../api/errors.ts";
 import { attestReportData } from "../api/report-data.ts";
-import { expectArray, expectBase64, expectObject, expectString, parseEvidence } from "../api/schema.ts";
+import { type AttestResponseBody, parseAttestResponse } from "../api/schema.ts";
 import { explainNotFound } from "../api/wrong-port.ts";
-import type { Evidence } from "../attestation/evidence.ts";
 import { constantTimeEqual, toHex } from "../common/bytes.ts";
 import { PolicyError, UnavailableError, VerificationError } from "../common/errors.ts";
 import type { Logger } from "../common/log.ts";
 import { chainTransitionHashes } from "../crypto/transition.ts";
-import type { Manifest } from "../manifest/types.ts";
+import type { Manifest } from "../manifest/schema.ts";
 import type { EvidenceVerifier } from "../manifest/verify-evidence.ts";
 
 export interface AttestedCoordinator {
@@ -19,10 +18,10 @@ export interface AttestedCoordinator {
   version: string;
   /** "ready", "uninitialized", or "recovery" (then `manifests` is the stored history, not yet unlocked by a seed). */
   phase: "uninitialized" | "recovery" | "ready";
-  manifests: Uint8Array[];
+  manifests: readonly Uint8Array[];
   /** Workload-owner signature of each transition, same order as `manifests`. */
-  signatures: Uint8Array[];
-  policies: Uint8Array[];
+  signatures: readonly Uint8Array[];
+  policies: readonly Uint8Array[];
   latestTransition: Uint8Array;
   rootCA: string;
   meshCA: string;
@@ -64,7 +63,7 @@ export async function attestCoordinator(
     return r;
   }, opts);
   const { phase, evidence, tlsPublicKey, manifests, signatures, policies, rootCA, meshCA, version } =
-    parseAttestResponse(res.body);
+    parseAnswer(res.body);
   const connectionSpki = spkiOfCert(res.peerCertDer);
   if (!constantTimeEqual(connectionSpki, tlsPublicKey)) {
     throw new VerificationError(
@@ -98,45 +97,9 @@ export async function attestCoordinator(
 }
 
 /** The attest answer's shape; a malformed one is the Coordinator's fault: UnavailableError bad_response (exit 6). */
-function parseAttestResponse(v: unknown): Omit<
-  AttestedCoordinator,
-  "certDer" | "latestTransition" | "coordinatorPolicy"
-> & {
-  evidence: Evidence;
-  tlsPublicKey: Uint8Array;
-} {
+function parseAnswer(v: unknown): AttestResponseBody {
   try {
-    const body = expectObject(v, "attest response", [
-      "version",
-      "phase",
-      "evidence",
-      "tlsPublicKey",
-      "manifests",
-      "signatures",
-      "policies",
-      "rootCA",
-      "meshCA",
-    ]);
-    const phase = body.phase;
-    if (phase !== "uninitialized" && phase !== "recovery" && phase !== "ready")
-      throw new ApiError("invalid_argument", `attest response.phase: expected a phase, got ${String(phase)}`);
-    return {
-      version: typeof body.version === "string" ? body.version : "",
-      phase,
-      evidence: parseEvidence(body.evidence, "attest response.evidence"),
-      tlsPublicKey: expectBase64(body.tlsPublicKey, "attest response.tlsPublicKey", { maxBytes: 1024 }),
-      manifests: expectArray(body.manifests, "manifests", 100_000).map((m, i) =>
-        expectBase64(m, `manifests[${i}]`),
-      ),
-      signatures: expectArray(body.signatures, "signatures", 100_000).map((m, i) =>
-        expectBase64(m, `signatures[${i}]`, { maxBytes: 512 }),
-      ),
-      policies: expectArray(body.policies, "policies", 1_000_000).map((m, i) =>
-        expectBase64(m, `policies[${i}]`),
-      ),
-      rootCA: expectString(body.rootCA, "rootCA"),
-      meshCA: expectString(body.meshCA, "meshCA"),
-    };
+    return parseAttestResponse(v);
   } catch (e) {
     if (e instanceof ApiError)
       throw new UnavailableError(

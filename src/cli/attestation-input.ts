@@ -1,8 +1,7 @@
 // Input edges of `contrast attestation verify`: bounded file reads and the RFC 3339 `--now` flag.
 
 import { readFileSync, statSync } from "node:fs";
-import { ConfigError } from "../common/errors.ts";
-import { UsageError } from "./exit-codes.ts";
+import { ConfigError, UsageError } from "../common/errors.ts";
 
 /** Reports, quotes, certificates, CRLs and collateral are all far below this. */
 export const MAX_INPUT_BYTES = 8 * 1024 * 1024;

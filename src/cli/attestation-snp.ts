@@ -1,15 +1,16 @@
 // `contrast attestation verify --snp-report`: parse → verify (signature, AMD chain, CRL) → the shared trust rule
-// against the reference values (spec attestation.md §1.11; issue A §5; match-reference-values.ts).
+// against the reference values (google/go-sev-guest verify and validate; issue A §5; match-reference-values.ts).
 
 import { parseSnpReport, type SnpReport } from "../attestation/snp/abi.ts";
 import type { SnpProduct } from "../attestation/snp/product.ts";
 import type { SnpCrlSource } from "../attestation/snp/revocation.ts";
 import { readLeafProductName } from "../attestation/snp/select-product.ts";
 import { SnpVerifier } from "../attestation/snp/verify.ts";
-import { parseCertificate, splitPem } from "../attestation/snp/x509-util.ts";
+import { parseCertificate } from "../attestation/snp/x509-util.ts";
 import { ContrastError, ParseError } from "../common/errors.ts";
+import { decodePemDers } from "../crypto/pem.ts";
 import { matchSnpReferenceValues, simulatedArks } from "../manifest/match-reference-values.ts";
-import type { ReferenceValues } from "../manifest/types.ts";
+import type { ReferenceValues } from "../manifest/schema.ts";
 import { readInputFile } from "./attestation-input.ts";
 import { type Summary, summarizeSnp } from "./attestation-summary.ts";
 
@@ -49,7 +50,7 @@ export async function verifySnpFiles(req: SnpVerifyRequest, sink: SummarySink): 
     leaf,
     ...(chain ? { intermediate: chain.intermediate, ark: chain.ark } : {}),
     now: req.now,
-    // A development chain is trusted only when a reference value names its ARK (DESIGN.md §3.5).
+    // A development chain is trusted only when a reference value names its ARK (docs/architecture.md, simulated TEE).
     trustedArks: simulatedArks(entries),
     // With reference values each entry decides about a missing CRL; without, only the flag can accept one.
     revocation: {
@@ -104,7 +105,7 @@ function parseWithProduct(reportBytes: Uint8Array, leaf: Uint8Array): SnpReport 
 
 /** `--chain`: a KDS `cert_chain` bundle, PEM, the ASK/ASVK first and then the ARK. */
 function readCertChain(path: string): { intermediate: Uint8Array; ark: Uint8Array } {
-  const ders = splitPem(new TextDecoder().decode(readInputFile(path, "--chain")));
+  const ders = decodePemDers(new TextDecoder().decode(readInputFile(path, "--chain")), "CERTIFICATE");
   if (ders.length !== 2) {
     throw new ParseError(
       "invalid_cert_chain",
@@ -119,7 +120,7 @@ function readCertChain(path: string): { intermediate: Uint8Array; ark: Uint8Arra
 function readCrl(path: string): Uint8Array {
   const bytes = readInputFile(path, "--crl");
   if (bytes[0] === 0x30) return bytes;
-  const blocks = splitPem(new TextDecoder().decode(bytes), "X509 CRL");
+  const blocks = decodePemDers(new TextDecoder().decode(bytes), "X509 CRL");
   if (blocks.length !== 1) {
     throw new ParseError(
       "snp_crl_invalid",

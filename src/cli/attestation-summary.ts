@@ -9,8 +9,8 @@ import { toHex } from "../common/bytes.ts";
 
 export type Summary = Record<string, unknown>;
 
-/** A TCB as `{fmc?, bootloader, tee, snp, microcode}`: `fmc` only in the Turin layout. */
-function tcbJson(t: SnpTcb): Summary {
+/** A TCB as `{fmc?, bootloader, tee, snp, microcode}` (the report's one TCB shape): `fmc` only in the Turin layout. */
+function tcbJson(t: SnpTcb): SnpTcb {
   const base = { bootloader: t.bootloader, tee: t.tee, snp: t.snp, microcode: t.microcode };
   return t.fmc === undefined ? base : { fmc: t.fmc, ...base };
 }
@@ -112,7 +112,7 @@ export function formatHumanSummary(s: Summary): string {
     lines.push(`  host data     ${s.hostData}`);
     lines.push(`  report data   ${s.reportData}`);
     lines.push(`  vmpl          ${s.vmpl}`);
-    lines.push(`  reported tcb  ${formatTcb(s.reportedTcb as unknown as SnpTcb)}`);
+    lines.push(`  reported tcb  ${formatTcb(s.reportedTcb as SnpTcb)}`);
   } else {
     const status = s.tcbStatus as { combined: string } | null;
     lines.push(`tdx quote verified: version ${s.version}, fmspc ${s.fmspc}`);

@@ -1,7 +1,6 @@
 // `contrast attestation verify --tdx-quote`: parse → verify (signatures, PCK chain, CRLs given or from Intel PCS,
-// collateral from files or PCS) → TCB status → the shared trust rule (spec attestation.md §2.2–§2.6).
+// collateral from files or PCS) → TCB status → the shared trust rule (google/go-tdx-guest verify, as Intel's QVL; edgelesssys/contrast internal/attestation/tdx).
 
-import { createHash } from "node:crypto";
 import { parseTdxQuote } from "../attestation/tdx/abi.ts";
 import { verifyTdxWithCollateral } from "../attestation/tdx/fetch-collateral.ts";
 import { parseIntelCert } from "../attestation/tdx/intel-cert.ts";
@@ -10,9 +9,10 @@ import type { PcsClient } from "../attestation/tdx/pcs.ts";
 import { splitPemCertificates } from "../attestation/tdx/pem.ts";
 import type { TdxQuote } from "../attestation/tdx/quote-types.ts";
 import { type TdxCollateralInput, TdxVerifier, type VerifiedTdxQuote } from "../attestation/tdx/verify.ts";
+import { sha256Hex } from "../common/digest.ts";
 import { PolicyError } from "../common/errors.ts";
 import { matchTdxReferenceValues } from "../manifest/match-reference-values.ts";
-import type { ReferenceValues } from "../manifest/types.ts";
+import type { ReferenceValues } from "../manifest/schema.ts";
 import { readInputFile, readInputText } from "./attestation-input.ts";
 import { revocationJson, type SummarySink } from "./attestation-snp.ts";
 import { type Summary, summarizeTdx } from "./attestation-summary.ts";
@@ -120,7 +120,5 @@ async function readUnverifiedFmspc(quote: TdxQuote): Promise<string | null> {
 /** SHA-256 of the root certificate the quote carries (verified to be the pinned Intel SGX Root CA). */
 function rootSha256(quote: TdxQuote): string {
   const ders = splitPemCertificates(quote.pckChainPem, "pckChain");
-  return createHash("sha256")
-    .update(ders[ders.length - 1]!)
-    .digest("hex");
+  return sha256Hex(ders[ders.length - 1]!);
 }

@@ -4,16 +4,16 @@
 import type { CAC } from "cac";
 import { createCollateralClients, readCollateralEndpoints } from "../attestation/collateral-endpoints.ts";
 import { createKdsCrlSource } from "../attestation/snp/crl-source.ts";
-import { ContrastError, PolicyError } from "../common/errors.ts";
+import { createCliContext, errorJson, registerGroup, runAction } from "../command/command.ts";
+import { exitCodeFor } from "../command/exit-codes.ts";
+import { ContrastError, PolicyError, UsageError } from "../common/errors.ts";
 import { parseReferenceValues } from "../manifest/parse-reference-values.ts";
-import type { ReferenceValues } from "../manifest/types.ts";
+import type { ReferenceValues } from "../manifest/schema.ts";
 import { filePath, parseNow, readInputFile } from "./attestation-input.ts";
 import { type SummarySink, verifySnpFiles } from "./attestation-snp.ts";
 import { formatHumanSummary, type Summary } from "./attestation-summary.ts";
 import { type TdxCollateralSource, verifyTdxFiles } from "./attestation-tdx.ts";
 import { cacheDir, SIM_MANIFEST_WARNING } from "./cli-verifier.ts";
-import { createCliContext, errorJson, registerGroup, runAction } from "./command.ts";
-import { exitCodeFor, UsageError } from "./exit-codes.ts";
 
 /** Where the command writes and what it reads from its surroundings; tests pass their own. */
 export interface AttestationIo {

@@ -1,10 +1,11 @@
 // The workspace files that belong to one deployment (seed shares, root and mesh CA): `set` never replaces another
 // deployment's (issue 10 §2); with --force-new-deployment the old ones move to a directory named after their content.
 
-import { createHash, X509Certificate } from "node:crypto";
+import { X509Certificate } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
-import { constantTimeEqual } from "../common/bytes.ts";
+import { constantTimeEqual, toHex } from "../common/bytes.ts";
+import { createSha256 } from "../common/digest.ts";
 import { PolicyError } from "../common/errors.ts";
 import { WORKSPACE_FILES } from "./workspace.ts";
 
@@ -55,9 +56,9 @@ export function deploymentConflict(
 export function archiveDeploymentFiles(pathOf: PathOf): string | undefined {
   const found = present(pathOf);
   if (found.length === 0) return undefined;
-  const h = createHash("sha256");
+  const h = createSha256();
   for (const p of found) h.update(`${p}\0`).update(readFileSync(p)).update("\0");
-  const dir = pathOf(`previous-deployment-${h.digest("hex").slice(0, 16)}`);
+  const dir = pathOf(`previous-deployment-${toHex(h.digest()).slice(0, 16)}`);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   for (const p of found) {
     const target = join(dir, p.split("/").pop()!);

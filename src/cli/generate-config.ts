@@ -1,7 +1,7 @@
 // The frozen config of one `contrast generate` run, read once from its flags.
 
+import { UsageError } from "../common/errors.ts";
 import { INITIALIZER_IMAGE } from "../kube/release-images.ts";
-import { UsageError } from "./exit-codes.ts";
 import { flagList, flagString, WORKSPACE_FILES, workspacePath } from "./workspace.ts";
 
 /** Flags as cac hands them over (repeatable flags arrive as a string or an array). */

@@ -4,7 +4,7 @@ import { describeLocation } from "../kube/source-location.ts";
 import { isSimulated } from "../manifest/is-simulated.ts";
 import { missingUserValues } from "../manifest/missing-user-values.ts";
 import { unknownLaunchValues } from "../manifest/platform-reference-values.ts";
-import type { Manifest } from "../manifest/types.ts";
+import type { Manifest } from "../manifest/schema.ts";
 import type { GenerateResult } from "../policy/generate-deployment.ts";
 import { SIM_WARNING } from "./sim.ts";
 

@@ -1,12 +1,10 @@
-// `contrast generate [flags] PATHS...`: patch the user's YAML, write one initdata policy per pod and manifest.json (contrast-reference §1.1, §7).
+// What `contrast generate` does: patch the user's YAML, write one initdata policy per pod and manifest.json, all in
+// memory first and written only when everything succeeded (flags: generate-command.ts, inputs: generate-inputs.ts).
 
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
-import { join } from "node:path";
-import type { CAC } from "cac";
-import { SIM_FILES } from "../attestation/sim/sim-load.ts";
 import { ConfigError, ContrastError } from "../common/errors.ts";
-import { createHandlerFor, type RuntimeChoice } from "../kube/platform-handler.ts";
+import { createHandlerFor } from "../kube/platform-handler.ts";
 import { readYamlPaths } from "../kube/read-yaml-paths.ts";
 import {
   DEV_IMAGE_REGISTRY,
@@ -15,16 +13,12 @@ import {
   knownReleaseImages,
   SERVICE_MESH_IMAGE,
 } from "../kube/release-images.ts";
-import { parsePlatform, SIM_RUNTIME_ID, simRuntimeHandler } from "../kube/runtime/index.ts";
 import { describeLocation } from "../kube/source-location.ts";
 import { buildManifest, type PolicyInput, workloadOwnersFor } from "../manifest/build-manifest.ts";
-import { createOwnerKey, type OwnerKeyKind, ownerPublicKeyHex } from "../manifest/owner-keys.ts";
 import { parseManifest } from "../manifest/parse-manifest.ts";
-import { parseReferenceValues } from "../manifest/parse-reference-values.ts";
-import { platformReferenceValues } from "../manifest/platform-reference-values.ts";
 import { selectReferenceValues } from "../manifest/select-reference-values.ts";
 import { serializeManifest } from "../manifest/serialize-manifest.ts";
-import type { Manifest, ReferenceValues } from "../manifest/types.ts";
+import { SIM_RUNTIME_ID, simRuntimeHandler } from "../platform/index.ts";
 import { type GenerateResult, generateDeployment } from "../policy/generate-deployment.ts";
 import { createImageResolver } from "../policy/image/create-image-resolver.ts";
 import { imageErrorWithContext } from "../policy/image/image-error.ts";
@@ -34,11 +28,17 @@ import type { Fetch } from "../policy/image/registry-client.ts";
 import { type CredentialStore, createCredentialStore } from "../policy/image/registry-credentials.ts";
 import { DEFAULT_RULES_TEXT } from "../policy/render-policy.ts";
 import { DEFAULT_SETTINGS_TEXT, parseSettings } from "../policy/settings.ts";
-import { runJsonAction } from "./command.ts";
-import { UsageError } from "./exit-codes.ts";
-import { type GenerateConfig, type GenerateFlags, readGenerateConfig } from "./generate-config.ts";
-import { type GenerateSummary, reportLines, summaryJson } from "./generate-report.ts";
-import { PendingWrites, policyDocumentPath, WORKSPACE_FILES } from "./workspace.ts";
+import type { GenerateConfig } from "./generate-config.ts";
+import type { ChosenPlatform } from "./generate-inputs.ts";
+import {
+  choosePlatform,
+  deploymentKeysFor,
+  readKeys,
+  readOrDefault,
+  readPrevious,
+} from "./generate-inputs.ts";
+import { type GenerateSummary, reportLines } from "./generate-report.ts";
+import { PendingWrites, policyDocumentPath } from "./workspace.ts";
 
 /** Side effects a test replaces: the registry transport and credentials, stderr, the RSA size of created seed-share keys. */
 export interface GenerateDeps {
@@ -47,82 +47,6 @@ export interface GenerateDeps {
   readonly credentials?: CredentialStore;
   readonly stderr?: (text: string) => void;
   readonly rsaBits?: number;
-}
-
-/** The text of a user file, or the embedded default (and a pending write of it) when the file is missing. */
-function readOrDefault(path: string, fallback: string, writes: PendingWrites): string {
-  if (existsSync(path)) return readFileSync(path, "utf8");
-  writes.add({ path, data: fallback });
-  return fallback;
-}
-
-interface ChosenPlatform {
-  /** What `contrast-cc` stands for: a platform, or `sim` (sim pods get a runtime class of their own). */
-  readonly default: RuntimeChoice | undefined;
-  readonly referenceValues: ReferenceValues | undefined;
-}
-
-/** `--reference-values` → default platform and its reference values; `sim` reads `<sim-dir>/reference-values.json`. */
-function choosePlatform(flag: string | undefined, simDir: string | undefined): ChosenPlatform {
-  const sim = flag?.toLowerCase() === "sim";
-  if (sim !== (simDir !== undefined)) {
-    throw new UsageError(
-      "invalid_flag",
-      "--sim-dir: expected together with --reference-values sim, got only one of them",
-    );
-  }
-  if (flag === undefined) return { default: undefined, referenceValues: undefined };
-  if (simDir !== undefined) {
-    const path = join(simDir, SIM_FILES.referenceValues);
-    if (!existsSync(path))
-      throw new ConfigError(
-        "sim_dir_invalid",
-        `${path}: expected a file from \`contrast sim init\`, got none`,
-        { field: path },
-      );
-    return { default: SIM_RUNTIME_ID, referenceValues: readReferenceValuesFile(path) };
-  }
-  const platform = parsePlatform(flag, "--reference-values");
-  return { default: platform, referenceValues: platformReferenceValues(platform) };
-}
-
-/** Owner keys → hex public keys; a single missing path is created (P-384 or RSA) and queued for writing (0600). */
-async function readKeys(
-  kind: OwnerKeyKind,
-  paths: readonly string[],
-  writes: PendingWrites,
-  rsaBits: number | undefined,
-): Promise<string[]> {
-  const only = paths[0];
-  if (paths.length === 1 && only !== undefined && !existsSync(only)) {
-    const key = await createOwnerKey(kind, rsaBits);
-    writes.add({ path: only, data: key.pem, mode: 0o600 });
-    return [key.publicKeyHex];
-  }
-  const out: string[] = [];
-  for (const path of paths) {
-    if (!existsSync(path))
-      throw new ConfigError("key_file_missing", `${path}: expected a ${kind} key file, got none`, {
-        field: path,
-      });
-    out.push(await ownerPublicKeyHex(kind, readFileSync(path, "utf8"), path));
-  }
-  return out;
-}
-
-/** A reference values file; problems are reported with the file name in front. */
-function readReferenceValuesFile(path: string): ReferenceValues {
-  try {
-    return parseReferenceValues(new Uint8Array(readFileSync(path)));
-  } catch (e) {
-    if (!(e instanceof ConfigError)) throw e;
-    throw new ConfigError(e.code, `${path}: ${e.message}`, { field: path, cause: e });
-  }
-}
-
-function readPrevious(path: string): Manifest | undefined {
-  if (!existsSync(path)) return undefined;
-  return parseManifest(new Uint8Array(readFileSync(path))).manifest;
 }
 
 /** One file of all patched documents (`-o`), documents separated by `---`. */
@@ -227,22 +151,6 @@ function policyInputs(result: GenerateResult, config: GenerateConfig): PolicyInp
   ];
 }
 
-/**
- * The keys pods pin as deployment keys (one must sign the first manifest): the manifest's workload owners, or with
- * `-d` the key `set` signs the first manifest with (created if missing, written only if some pod pins it).
- */
-async function deploymentKeysFor(
-  config: GenerateConfig,
-  owners: readonly string[],
-): Promise<{ keys: string[]; created?: { path: string; pem: string } }> {
-  if (!config.disableUpdates) return { keys: [...owners] };
-  const path = config.firstSetKey;
-  if (existsSync(path))
-    return { keys: [await ownerPublicKeyHex("workload-owner", readFileSync(path, "utf8"), path)] };
-  const created = await createOwnerKey("workload-owner");
-  return { keys: [created.publicKeyHex], created: { path, pem: created.pem } };
-}
-
 /** Runs `generate`: everything is computed in memory first; files are written only after all of it succeeded. */
 export async function runGenerate(config: GenerateConfig, deps: GenerateDeps = {}): Promise<GenerateSummary> {
   const say = deps.stderr ?? ((t: string) => void process.stderr.write(t));
@@ -301,78 +209,4 @@ export async function runGenerate(config: GenerateConfig, deps: GenerateDeps = {
   };
   for (const line of reportLines(summary)) say(line);
   return summary;
-}
-
-export function registerGenerate(cli: CAC, deps: GenerateDeps = {}): void {
-  cli
-    .command(
-      "generate [...paths]",
-      "patch Kubernetes YAML for confidential pods and write their policies and manifest.json",
-    )
-    .example("  contrast generate --reference-values Metal-QEMU-SNP deployment/")
-    .example("  contrast generate --reference-values sim --sim-dir sim --workspace-dir ws app/")
-    .option(
-      "-p, --policy <file>",
-      `Rego rules (default ${WORKSPACE_FILES.rules}, written from the embedded default if missing)`,
-    )
-    .option(
-      "-s, --settings <file>",
-      `policy settings (default ${WORKSPACE_FILES.settings}, written if missing)`,
-    )
-    .option("--layers-cache <file>", `image config cache (default ${WORKSPACE_FILES.layersCache})`)
-    .option("-m, --manifest <file>", `manifest to create or update (default ${WORKSPACE_FILES.manifest})`)
-    .option(
-      "--reference-values <platform>",
-      "CLH-SNP, Metal-QEMU-SNP, Metal-QEMU-TDX or sim (with --sim-dir)",
-    )
-    .option("--sim-dir <dir>", "sim TEE directory (`contrast sim init`) whose reference-values.json to trust")
-    .option(
-      "-w, --add-workload-owner-key <file>",
-      "workload owner key PEM (repeatable; one missing path is created as P-384)",
-      { type: [String] },
-    )
-    .option(
-      "--add-seedshare-owner-key <file>",
-      "seed share owner key PEM (repeatable; one missing path is created as RSA-4096)",
-      { type: [String] },
-    )
-    .option("-d, --disable-updates", "list no workload owner: the manifest can never be replaced")
-    .option("--skip-initializer", "do not inject the Initializer")
-    .option("--skip-service-mesh", "do not inject the service mesh sidecar into pods with mesh annotations")
-    .option("-o, --output <file>", "write all patched documents into FILE instead of patching in place")
-    .option("--offline", "use only the layers cache, never a registry")
-    .option("--insecure-registry <host>", "reach this registry over plain http (repeatable)", {
-      type: [String],
-    })
-    .option("--image-replacements <file>", "old=new image reference lines applied before resolution")
-    .option(
-      "--coordinator-host <host>",
-      "COORDINATOR_HOST of injected Initializers (default coordinator.<namespace>.svc.cluster.local)",
-    )
-    .option(
-      "--coordinator-namespace <ns>",
-      "namespace of the Coordinator (default: its document's metadata.namespace, else default)",
-    )
-    .option(
-      "--initializer-image <ref>",
-      `Initializer image to inject (default ${INITIALIZER_IMAGE.reference})`,
-    )
-    .option(
-      "--unpinned-env-from-missing",
-      "allow any value for env variables whose ConfigMap/Secret is not among the inputs (names stay pinned; warns)",
-    )
-    .option(
-      "--coordinator-policy <digest>",
-      "also pin this Coordinator policy digest in pods' initdata (repeatable); without a Coordinator among the inputs it is the manifest's",
-      { type: [String] },
-    )
-    .option("--workspace-dir <dir>", "prefix for defaulted file paths")
-    .option("--json", "print one JSON object to stdout, also on failure (diagnostics stay on stderr)")
-    .action((paths: string[], flags: GenerateFlags) =>
-      runJsonAction(flags.json, async (out) => {
-        const summary = await runGenerate(readGenerateConfig(paths, flags), deps);
-        for (const [key, value] of Object.entries(summaryJson(summary))) out.set(key, value);
-        return 0;
-      }),
-    );
 }

@@ -2,13 +2,12 @@
 
 import { existsSync } from "node:fs";
 import type { CAC } from "cac";
+import { registerGroup, runJsonAction } from "../command/command.ts";
 import { writeFileAtomic } from "../common/atomic-file.ts";
 import { toHex } from "../common/bytes.ts";
-import { ConfigError } from "../common/errors.ts";
+import { ConfigError, UsageError } from "../common/errors.ts";
 import { exportEcPrivateKeySec1Pem, exportPublicKeySpki, generateEcKeyPair } from "../crypto/keys.ts";
 import { exportRsaPrivateKeyPem, exportRsaPublicKeyPkcs1, generateRsaKeyPair } from "../crypto/rsa-keys.ts";
-import { registerGroup, runJsonAction } from "./command.ts";
-import { UsageError } from "./exit-codes.ts";
 
 export function registerKeys(cli: CAC): void {
   registerGroup(

@@ -2,17 +2,16 @@
 
 import { readFileSync } from "node:fs";
 import type { CAC } from "cac";
-import { computeIgvmSnpLaunchDigest } from "../attestation/igvm/igvm-snp-digest.ts";
-import { buildSnpIdBlock, type SnpIdBlock } from "../attestation/snp/measure/id-block.ts";
-import { parseP384PrivateKeyPem } from "../attestation/snp/measure/p384-private-key.ts";
-import { computeSnpLaunchDigest } from "../attestation/snp/measure/snp-launch-digest.ts";
-import { resolveVcpuSignature } from "../attestation/snp/measure/vcpu-types.ts";
-import { VMM_TYPES, type VmmType } from "../attestation/snp/measure/vmsa.ts";
-import { computeMrtd, MRTD_PAGE_ORDERS, type MrtdPageOrder } from "../attestation/tdx/measure/mrtd.ts";
+import { registerGroup, runAction } from "../command/command.ts";
 import { toBase64, toHex } from "../common/bytes.ts";
-import { ConfigError } from "../common/errors.ts";
-import { registerGroup, runAction } from "./command.ts";
-import { UsageError } from "./exit-codes.ts";
+import { ConfigError, UsageError } from "../common/errors.ts";
+import { computeIgvmSnpLaunchDigest } from "../measure/igvm/igvm-snp-digest.ts";
+import { buildSnpIdBlock, type SnpIdBlock } from "../measure/snp/id-block.ts";
+import { parseP384PrivateKeyPem } from "../measure/snp/p384-private-key.ts";
+import { computeSnpLaunchDigest } from "../measure/snp/snp-launch-digest.ts";
+import { resolveVcpuSignature } from "../measure/snp/vcpu-types.ts";
+import { VMM_TYPES, type VmmType } from "../measure/snp/vmsa.ts";
+import { computeMrtd, MRTD_PAGE_ORDERS, type MrtdPageOrder } from "../measure/tdx/mrtd.ts";
 
 /** Default guest policy for ID blocks: SMT allowed + the reserved must-be-one bit 17. */
 const DEFAULT_ID_POLICY = "0x30000";

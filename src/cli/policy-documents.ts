@@ -4,10 +4,10 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
 import { toHex } from "../common/bytes.ts";
-import { ConfigError } from "../common/errors.ts";
-import { sha256Bytes } from "../crypto/transition.ts";
+import { sha256 } from "../common/digest.ts";
+import { ConfigError, ParseError } from "../common/errors.ts";
 import { readYamlPaths } from "../kube/read-yaml-paths.ts";
-import type { Manifest } from "../manifest/types.ts";
+import type { Manifest } from "../manifest/schema.ts";
 import { decodeInitdataAnnotation } from "../policy/initdata.ts";
 
 export const INITDATA_ANNOTATION = "io.katacontainers.config.hypervisor.cc_init_data";
@@ -24,7 +24,7 @@ export function documentsFromYaml(paths: readonly string[]): Map<string, Uint8Ar
         value = doc.toJS({ maxAliasCount: 100 }); // an unresolved alias or an alias bomb throws here
       } catch (e) {
         const message = e instanceof Error ? e.message : String(e);
-        throw new ConfigError("yaml_malformed", `${file.path}#${i}: ${message.split("\n")[0]}`);
+        throw new ParseError("yaml_malformed", `${file.path}#${i}: ${message.split("\n")[0]}`);
       }
       collect(value, (annotation) => {
         const d = decodeInitdataAnnotation(annotation);
@@ -54,7 +54,7 @@ export function documentsFromDir(dir: string): Map<string, Uint8Array> {
   for (const name of readdirSync(dir).sort()) {
     if (!name.endsWith(".toml")) continue;
     const bytes = new Uint8Array(readFileSync(join(dir, name)));
-    out.set(toHex(sha256Bytes(bytes)), bytes);
+    out.set(toHex(sha256(bytes)), bytes);
   }
   return out;
 }

@@ -2,7 +2,8 @@
 
 import { readFileSync } from "node:fs";
 import type { CAC } from "cac";
-import { ConfigError } from "../common/errors.ts";
+import { registerGroup, runAction } from "../command/command.ts";
+import { ConfigError, EXIT, UsageError } from "../common/errors.ts";
 import { knownReleaseImages } from "../kube/release-images.ts";
 import { PolicySession, type RequestDecision } from "../policy/evaluate.ts";
 import { explainDenial, formatExplanation } from "../policy/explain.ts";
@@ -16,8 +17,6 @@ import {
 } from "../policy/requests/agent-request.ts";
 import { buildPodRequests } from "../policy/requests/build-pod-requests.ts";
 import { type GeneratedPodPolicy, readGeneratedPods } from "../policy/requests/generated-pods.ts";
-import { registerGroup, runAction } from "./command.ts";
-import { EXIT, UsageError } from "./exit-codes.ts";
 import { flagString, WORKSPACE_FILES, workspacePath } from "./workspace.ts";
 
 export interface PolicyFlags {

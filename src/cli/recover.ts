@@ -1,27 +1,28 @@
-// `contrast recover`: unlock a restarted Coordinator with a seed share (reference §1.4, §3.9), but only after proving
+// `contrast recover`: unlock a restarted Coordinator with a seed share (edgelesssys/contrast cli/cmd/recover.go, edgelesssys/contrast coordinator/internal/userapi (Recover)), but only after proving
 // that the history it is about to unlock is the workspace's manifest or one that descends from it (issue 10 §2).
 
 import { existsSync } from "node:fs";
 import type { CAC } from "cac";
 import { expectOk, postJson } from "../api/client.ts";
+import { type CommandOutput, runJsonAction } from "../command/command.ts";
 import { constantTimeEqual, fromHex, toBase64, toHex } from "../common/bytes.ts";
+import { sha256 } from "../common/digest.ts";
 import { ConfigError, PolicyError } from "../common/errors.ts";
 import { importRsaPrivateKeyPem, type RsaKeyPair } from "../crypto/rsa-keys.ts";
 import { decryptSeedShare } from "../crypto/seedshare.ts";
-import { sha256Bytes } from "../crypto/transition.ts";
 import { verifyOwnerChain } from "../manifest/owner-chain.ts";
 import { parseManifest } from "../manifest/parse-manifest.ts";
 import { type AttestedCoordinator, attestCoordinator } from "./attest-coordinator.ts";
-import { createCliVerifier } from "./cli-verifier.ts";
-import { type CommandOutput, runJsonAction } from "./command.ts";
 import { restoreSeedShares } from "./seed-shares.ts";
 import {
-  contextFor,
   type LoadedManifest,
   loadManifestFile,
   readTextFile,
-  requireEndpoint,
+  readUserCommandConfig,
+  type UserCommandConfig,
+  type UserCommandDeps,
   type UserFlags,
+  userCommandDeps,
   workspacePath,
 } from "./user-commands.ts";
 import { WORKSPACE_FILES } from "./workspace.ts";
@@ -48,24 +49,41 @@ export function registerRecover(cli: CAC): void {
     .option("--seed <file>", "seed shares from the first set (default seed-shares.json)")
     .option("--workspace-dir <dir>", "prefix for defaulted file paths")
     .option("--json", "print one JSON object to stdout, also on failure")
-    .action((flags: RecoverFlags) => runJsonAction(flags.json, (out) => recoverCoordinator(flags, out)));
+    .action((flags: RecoverFlags) =>
+      runJsonAction(flags.json, (out) =>
+        runRecover(readRecoverConfig(flags), userCommandDeps(flags, process.env), out),
+      ),
+    );
 }
 
-async function recoverCoordinator(flags: RecoverFlags, out: CommandOutput): Promise<number> {
-  const ctx = contextFor(flags);
-  const endpoint = requireEndpoint(flags);
+export interface RecoverConfig extends UserCommandConfig {
+  readonly seedshareOwnerKeyPath: string;
+  readonly seedSharesPath: string;
+}
+
+export function readRecoverConfig(flags: RecoverFlags): RecoverConfig {
+  return Object.freeze({
+    ...readUserCommandConfig(flags),
+    seedshareOwnerKeyPath: workspacePath(flags, flags.seedshareOwnerKey, WORKSPACE_FILES.seedshareOwnerKey),
+    seedSharesPath: workspacePath(flags, flags.seed, WORKSPACE_FILES.seedShares),
+  });
+}
+
+export async function runRecover(
+  config: RecoverConfig,
+  deps: UserCommandDeps,
+  out: CommandOutput,
+): Promise<number> {
+  const endpoint = config.endpoint;
   out.set("coordinator", endpoint);
-  const m = loadManifestFile(workspacePath(flags, flags.manifest, WORKSPACE_FILES.manifest), ctx, false);
-  const keyPath = workspacePath(flags, flags.seedshareOwnerKey, WORKSPACE_FILES.seedshareOwnerKey);
+  const m = loadManifestFile(config.manifestPath, deps, false);
+  const keyPath = config.seedshareOwnerKeyPath;
   const owner = await importRsaPrivateKeyPem(readTextFile(keyPath, "--seedshare-owner-key"), keyPath);
-  const sharesPath = workspacePath(flags, flags.seed, WORKSPACE_FILES.seedShares);
+  const sharesPath = config.seedSharesPath;
   // Shares in the workspace are checked before anything goes over the network, as always.
   const local = existsSync(sharesPath) ? await readSeedShare(sharesPath, owner) : undefined;
   // The seed leaves this machine only over TLS pinned to a Coordinator attested against our manifest.
-  const c = await attestCoordinator(endpoint, m.manifest, {
-    verifier: createCliVerifier(process.env),
-    log: ctx.log,
-  });
+  const c = await attestCoordinator(endpoint, m.manifest, { verifier: deps.verifier, log: deps.log });
   if (c.phase !== "recovery")
     throw new PolicyError("already_recovered", `the coordinator is not in recovery mode, got ${c.phase}`);
   const lineage = await checkLineage(c, m);
@@ -110,7 +128,7 @@ async function checkLineage(c: AttestedCoordinator, local: LoadedManifest): Prom
   const first = parseManifest(c.manifests[0]!).manifest.WorkloadOwnerPubKeys;
   const firstKeys = first.length === 0 ? "unchecked" : first.map((h, i) => fromHex(h, `owner ${i}`));
   await verifyOwnerChain(c.manifests, c.signatures, firstKeys);
-  const hash = (b: Uint8Array) => toHex(sha256Bytes(b));
+  const hash = (b: Uint8Array) => toHex(sha256(b));
   const newest = c.manifests[c.manifests.length - 1]!;
   let at = -1;
   c.manifests.forEach((m, i) => {

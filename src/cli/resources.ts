@@ -1,9 +1,9 @@
 // `contrast resources coordinator|runtime`: print the Coordinator's or a runtime's Kubernetes resources as YAML.
 
 import type { CAC } from "cac";
+import { registerGroup, runAction } from "../command/command.ts";
 import { renderCoordinatorResources } from "../kube/coordinator-resources.ts";
 import { COORDINATOR_IMAGE } from "../kube/release-images.ts";
-import { registerGroup, runAction } from "./command.ts";
 import { registerResourcesRuntime } from "./runtime.ts";
 import { flagString } from "./workspace.ts";
 

@@ -1,19 +1,18 @@
 // `contrast runtime` (runtime class names) and `contrast resources runtime` (RuntimeClass + node-installer DaemonSet).
 
 import type { CAC } from "cac";
-import { ConfigError } from "../common/errors.ts";
+import { VERSION } from "../command/build-info.ts";
+import { runAction } from "../command/command.ts";
+import { ConfigError, UsageError } from "../common/errors.ts";
 import { NODE_INSTALLER_IMAGE } from "../kube/release-images.ts";
+import { renderRuntimeResources } from "../kube/runtime-resources.ts";
 import {
   listPlatforms,
   parsePlatform,
-  renderRuntimeResources,
   runtimeHandler,
   SIM_RUNTIME_ID,
   simRuntimeHandler,
-} from "../kube/runtime/index.ts";
-import { runAction } from "./command.ts";
-import { UsageError } from "./exit-codes.ts";
-import { VERSION } from "./version.ts";
+} from "../platform/index.ts";
 
 const TARGET_PRESETS: Record<string, { containerdConfigPath: string; systemdUnitNames: string[] }> = {
   k3s: {

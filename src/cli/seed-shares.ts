@@ -4,19 +4,21 @@
 
 import { existsSync, readFileSync } from "node:fs";
 import type { CAC } from "cac";
-import { ApiCallError, expectOk, postJson } from "../api/client.ts";
+import { expectOk, postJson } from "../api/client.ts";
+import { ApiError } from "../api/errors.ts";
+import { runAction } from "../command/command.ts";
 import { writeFileAtomic } from "../common/atomic-file.ts";
 import { PolicyError, UnavailableError, VerificationError } from "../common/errors.ts";
 import { parseSeedShareDocument, type SeedShareDocument } from "../crypto/seedshare.ts";
 import { parseManifest } from "../manifest/parse-manifest.ts";
 import { type AttestedCoordinator, attestCoordinator } from "./attest-coordinator.ts";
-import { createCliVerifier } from "./cli-verifier.ts";
-import { runAction } from "./command.ts";
 import {
-  contextFor,
   loadManifestFile,
-  requireEndpoint,
+  readUserCommandConfig,
+  type UserCommandConfig,
+  type UserCommandDeps,
   type UserFlags,
+  userCommandDeps,
   workspacePath,
 } from "./user-commands.ts";
 import { WORKSPACE_FILES } from "./workspace.ts";
@@ -33,20 +35,32 @@ export function registerSeedShares(cli: CAC): void {
     .option("-m, --manifest <file>", "manifest to attest the Coordinator against (default manifest.json)")
     .option("-o, --output <file>", "where to write them (default seed-shares.json)")
     .option("--workspace-dir <dir>", "prefix for defaulted file paths")
-    .action((flags: SeedSharesFlags) => runAction(() => seedSharesCommand(flags)));
+    .action((flags: SeedSharesFlags) =>
+      runAction(() =>
+        runSeedShares(
+          {
+            ...readUserCommandConfig(flags),
+            output: workspacePath(flags, flags.output, WORKSPACE_FILES.seedShares),
+          },
+          userCommandDeps(flags, process.env),
+        ),
+      ),
+    );
 }
 
-async function seedSharesCommand(flags: SeedSharesFlags): Promise<number> {
-  const ctx = contextFor(flags);
-  const endpoint = requireEndpoint(flags);
-  const m = loadManifestFile(workspacePath(flags, flags.manifest, WORKSPACE_FILES.manifest), ctx, false);
-  const path = workspacePath(flags, flags.output, WORKSPACE_FILES.seedShares);
-  const c = await attestCoordinator(endpoint, m.manifest, {
-    verifier: createCliVerifier(process.env),
-    log: ctx.log,
-  });
+export async function runSeedShares(
+  config: UserCommandConfig & { readonly output: string },
+  deps: UserCommandDeps,
+): Promise<number> {
+  const endpoint = config.endpoint;
+  const m = loadManifestFile(config.manifestPath, deps, false);
+  const path = config.output;
+  const c = await attestCoordinator(endpoint, m.manifest, { verifier: deps.verifier, log: deps.log });
   if (c.manifests.length === 0)
-    throw new PolicyError("no_manifest", "the coordinator has no manifest yet, so no seed shares either");
+    throw new UnavailableError(
+      "no_manifest",
+      "the coordinator has no manifest yet, so no seed shares either",
+    );
   const doc = await fetchSeedShares(endpoint, c);
   if (doc === undefined) {
     throw new UnavailableError(
@@ -90,7 +104,7 @@ export async function fetchSeedShares(
   try {
     body = expectOk(res, "seed shares");
   } catch (e) {
-    if (e instanceof ApiCallError && e.code === "no_seed_shares") return undefined;
+    if (e instanceof ApiError && e.code === "no_seed_shares") return undefined;
     throw e;
   }
   const doc = parseSeedShareDocument(body.seedShares);

@@ -4,26 +4,28 @@ import { existsSync } from "node:fs";
 import { dirname } from "node:path";
 import type { CAC } from "cac";
 import { expectOk, postJson } from "../api/client.ts";
+import { type CommandOutput, runJsonAction } from "../command/command.ts";
 import { writeFileAtomic } from "../common/atomic-file.ts";
 import { constantTimeEqual, toBase64, toHex } from "../common/bytes.ts";
+import { sha256 } from "../common/digest.ts";
 import { ContrastError, UnavailableError } from "../common/errors.ts";
 import { exportPublicKeySpki, importEcPrivateKeyPem } from "../crypto/keys.ts";
 import { parseSeedShareDocument } from "../crypto/seedshare.ts";
-import { computeTransitionHash, sha256Bytes, signTransition } from "../crypto/transition.ts";
+import { computeTransitionHash, signTransition } from "../crypto/transition.ts";
 import { parseManifest } from "../manifest/parse-manifest.ts";
 import { attestCoordinator } from "./attest-coordinator.ts";
-import { createCliVerifier } from "./cli-verifier.ts";
-import { type CommandOutput, runJsonAction } from "./command.ts";
 import { archiveDeploymentFiles, deploymentConflict } from "./deployment-files.ts";
 import { checkSigningKey } from "./owner-key-check.ts";
 import { documentsFromDir, documentsFromYaml, selectPolicyDocuments } from "./policy-documents.ts";
 import { restoreSeedShares } from "./seed-shares.ts";
 import {
-  contextFor,
   loadManifestFile,
   readTextFile,
-  requireEndpoint,
+  readUserCommandConfig,
+  type UserCommandConfig,
+  type UserCommandDeps,
   type UserFlags,
+  userCommandDeps,
   workspacePath,
 } from "./user-commands.ts";
 import { WORKSPACE_FILES } from "./workspace.ts";
@@ -54,30 +56,49 @@ export function registerSet(cli: CAC): void {
     .option("--workspace-dir <dir>", "prefix for defaulted file paths")
     .option("--json", "print one JSON object to stdout, also on failure")
     .action((paths: string[], flags: SetFlags) =>
-      runJsonAction(flags.json, (out) => setManifest(paths, flags, out)),
+      runJsonAction(flags.json, (out) =>
+        runSet(readSetConfig(paths, flags), userCommandDeps(flags, process.env), out),
+      ),
     );
 }
 
-async function setManifest(paths: string[], flags: SetFlags, out: CommandOutput): Promise<number> {
-  const ctx = contextFor(flags);
-  const endpoint = requireEndpoint(flags);
+export interface SetConfig extends UserCommandConfig {
+  /** YAML files whose initdata annotations hold the policies; empty: the workspace's policies/ directory. */
+  readonly policyPaths: readonly string[];
+  readonly workloadOwnerKeyPath: string;
+  readonly forceNewDeployment: boolean;
+}
+
+export function readSetConfig(paths: readonly string[], flags: SetFlags): SetConfig {
+  return Object.freeze({
+    ...readUserCommandConfig(flags),
+    policyPaths: [...paths],
+    workloadOwnerKeyPath: workspacePath(flags, flags.workloadOwnerKey, WORKSPACE_FILES.workloadOwnerKey),
+    forceNewDeployment: flags.forceNewDeployment === true,
+  });
+}
+
+export async function runSet(config: SetConfig, deps: UserCommandDeps, out: CommandOutput): Promise<number> {
+  const endpoint = config.endpoint;
   out.set("coordinator", endpoint);
-  const m = loadManifestFile(workspacePath(flags, flags.manifest, WORKSPACE_FILES.manifest), ctx, true);
+  const m = loadManifestFile(config.manifestPath, deps, true);
   out.set("manifest", m.path);
-  out.set("manifestHash", toHex(sha256Bytes(m.raw)));
+  out.set("manifestHash", toHex(sha256(m.raw)));
   const found =
-    paths.length > 0
-      ? documentsFromYaml(paths)
-      : documentsFromDir(workspacePath(flags, undefined, WORKSPACE_FILES.policiesDir));
+    config.policyPaths.length > 0
+      ? documentsFromYaml(config.policyPaths)
+      : documentsFromDir(config.workspaceFile(WORKSPACE_FILES.policiesDir));
   const policies = selectPolicyDocuments(m.manifest, found);
 
-  const verifier = createCliVerifier(process.env);
-  const coordinator = await attestCoordinator(endpoint, m.manifest, { verifier, log: ctx.log });
+  const coordinator = await attestCoordinator(endpoint, m.manifest, {
+    verifier: deps.verifier,
+    log: deps.log,
+  });
   const previous = coordinator.latestTransition;
   const first = coordinator.manifests.length === 0;
-  const pathOf = (name: string) => workspacePath(flags, undefined, name);
+  const pathOf = config.workspaceFile;
   const conflict = deploymentConflict(pathOf, { firstSet: first, rootCA: coordinator.rootCA });
-  if (conflict !== undefined && flags.forceNewDeployment !== true) throw conflict;
+  if (conflict !== undefined && !config.forceNewDeployment) throw conflict;
   // A lost reply to an earlier set (issue 15 §2): fetch the seed shares the workspace lacks, and when the
   // Coordinator already holds exactly this manifest, take its CA files instead of setting it a second time.
   const lostReply =
@@ -101,7 +122,7 @@ async function setManifest(paths: string[], flags: SetFlags, out: CommandOutput)
     return 0;
   }
   // The first manifest is signed too: pods accept a history only if a key pinned in their initdata started it.
-  const keyPath = workspacePath(flags, flags.workloadOwnerKey, WORKSPACE_FILES.workloadOwnerKey);
+  const keyPath = config.workloadOwnerKeyPath;
   const owner = await importEcPrivateKeyPem(readTextFile(keyPath, "--workload-owner-key"), keyPath);
   const current = first ? m.manifest : parseManifest(coordinator.manifests.at(-1)!).manifest;
   checkSigningKey({
@@ -127,7 +148,7 @@ async function setManifest(paths: string[], flags: SetFlags, out: CommandOutput)
   if (conflict !== undefined) {
     const archived = archiveDeploymentFiles(pathOf);
     if (archived !== undefined) {
-      process.stderr.write(`the previous deployment's files were moved to ${archived}\n`);
+      deps.stderr(`the previous deployment's files were moved to ${archived}\n`);
       out.set("archivedTo", archived);
     }
   }
@@ -142,7 +163,7 @@ async function setManifest(paths: string[], flags: SetFlags, out: CommandOutput)
   if (answer.seedShares !== undefined) {
     const path = pathOf(WORKSPACE_FILES.seedShares);
     writeFileAtomic(path, `${JSON.stringify(answer.seedShares, null, 2)}\n`, { mode: 0o600, mkdirs: true });
-    process.stderr.write(
+    deps.stderr(
       `seed shares written to ${path}: keep them safe, they are needed to recover the Coordinator\n`,
     );
     out.set("seedShares", path);

@@ -2,8 +2,8 @@
 
 import type { CAC } from "cac";
 import { initSimDir } from "../attestation/sim/sim-dir.ts";
-import { registerGroup, runAction } from "./command.ts";
-import { UsageError } from "./exit-codes.ts";
+import { registerGroup, runAction } from "../command/command.ts";
+import { UsageError } from "../common/errors.ts";
 
 export const SIM_WARNING =
   "warning: the simulated TEE is for development only; its reference values trust a local, self-made root instead of AMD";

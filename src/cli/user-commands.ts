@@ -1,15 +1,17 @@
-// Shared pieces of `set`, `verify` and `recover`: flags, manifest reading, workspace paths.
+// Shared pieces of `set`, `verify`, `recover` and `seed-shares`: the config every one reads from its flags, the
+// dependencies every one takes (so tests run them in-process), manifest reading, workspace paths.
 
 import { existsSync, readFileSync } from "node:fs";
 import { COORDINATOR_API_PORTS, parseEndpoint } from "../api/endpoint.ts";
-import { ConfigError } from "../common/errors.ts";
+import { createCliContext } from "../command/command.ts";
+import { ConfigError, UsageError } from "../common/errors.ts";
+import type { Logger } from "../common/log.ts";
 import { isSimulated } from "../manifest/is-simulated.ts";
 import { parseManifest } from "../manifest/parse-manifest.ts";
-import type { Manifest } from "../manifest/types.ts";
-import { SIM_MANIFEST_WARNING } from "./cli-verifier.ts";
-import { type CliContext, createCliContext } from "./command.ts";
-import { UsageError } from "./exit-codes.ts";
-import { workspacePath as prefixedPath } from "./workspace.ts";
+import type { Manifest } from "../manifest/schema.ts";
+import type { EvidenceVerifier } from "../manifest/verify-evidence.ts";
+import { createCliVerifier, SIM_MANIFEST_WARNING } from "./cli-verifier.ts";
+import { workspacePath as prefixedPath, WORKSPACE_FILES } from "./workspace.ts";
 
 export interface UserFlags {
   coordinator?: unknown;
@@ -32,12 +34,7 @@ export function requireEndpoint(flags: UserFlags): string {
       `-c/--coordinator: expected HOST[:PORT] of the Coordinator's user API (port ${COORDINATOR_API_PORTS.user} by default)`,
     );
   }
-  try {
-    return parseEndpoint(flags.coordinator, COORDINATOR_API_PORTS.user, "-c/--coordinator").text;
-  } catch (e) {
-    if (e instanceof ConfigError) throw new UsageError(e.code, e.message, { field: "coordinator" });
-    throw e;
-  }
+  return parseEndpoint(flags.coordinator, COORDINATOR_API_PORTS.user, "-c/--coordinator").text;
 }
 
 export interface LoadedManifest {
@@ -46,17 +43,56 @@ export interface LoadedManifest {
   manifest: Manifest;
 }
 
-export function loadManifestFile(path: string, ctx: CliContext, requireComplete: boolean): LoadedManifest {
+export function loadManifestFile(
+  path: string,
+  deps: UserCommandDeps,
+  requireComplete: boolean,
+): LoadedManifest {
   if (!existsSync(path)) throw new ConfigError("file_not_found", `${path}: no such manifest file`);
   const raw = new Uint8Array(readFileSync(path));
   const { manifest } = parseManifest(raw, { requireComplete });
-  if (isSimulated(manifest)) process.stderr.write(`${SIM_MANIFEST_WARNING}\n`);
-  ctx.log.debug("manifest loaded", { path, policies: Object.keys(manifest.Policies).length });
+  if (isSimulated(manifest)) deps.stderr(`${SIM_MANIFEST_WARNING}\n`);
+  deps.log.debug("manifest loaded", { path, policies: Object.keys(manifest.Policies).length });
   return { path, raw, manifest };
 }
 
-export function contextFor(flags: UserFlags): CliContext {
-  return createCliContext(flags.logLevel, process.env);
+/** What every one of these commands is configured with: the Coordinator's user API and the workspace. */
+export interface UserCommandConfig {
+  /** `host:port` of the Coordinator's user API. */
+  readonly endpoint: string;
+  readonly manifestPath: string;
+  /** The path of a workspace file by its default name (`--workspace-dir` prefixes it). */
+  readonly workspaceFile: (name: string) => string;
+}
+
+export function readUserCommandConfig(flags: UserFlags): UserCommandConfig {
+  return Object.freeze({
+    endpoint: requireEndpoint(flags),
+    manifestPath: workspacePath(flags, flags.manifest, WORKSPACE_FILES.manifest),
+    workspaceFile: (name: string) => workspacePath(flags, undefined, name),
+  });
+}
+
+/** The side of the world these commands touch besides files and the Coordinator: tests pass their own. */
+export interface UserCommandDeps {
+  /** Verifies the Coordinator's evidence (collateral from KDS/PCS, cached). */
+  readonly verifier: EvidenceVerifier;
+  readonly log: Logger;
+  /** Diagnostics: warnings and where files went (stdout carries the command's output). */
+  readonly stderr: (text: string) => void;
+}
+
+/** The dependencies of a real run: the CLI's verifier and logger, from `--log-level` and the environment. */
+export function userCommandDeps(
+  flags: UserFlags,
+  env: Readonly<Record<string, string | undefined>>,
+): UserCommandDeps {
+  const ctx = createCliContext(flags.logLevel, env);
+  return Object.freeze({
+    verifier: createCliVerifier(env),
+    log: ctx.log,
+    stderr: (text: string) => void process.stderr.write(text),
+  });
 }
 
 export function readTextFile(path: string, what: string): string {

@@ -3,22 +3,22 @@
 import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { CAC } from "cac";
+import { type CommandOutput, runJsonAction } from "../command/command.ts";
 import { replaceDirectory, writeFileAtomic } from "../common/atomic-file.ts";
 import { constantTimeEqual, fromHex, toHex } from "../common/bytes.ts";
+import { sha256 } from "../common/digest.ts";
 import { PolicyError, UnavailableError } from "../common/errors.ts";
-import { sha256Bytes } from "../crypto/transition.ts";
 import { type OwnerChain, verifyOwnerChain } from "../manifest/owner-chain.ts";
 import { parseManifest } from "../manifest/parse-manifest.ts";
 import { type AttestedCoordinator, attestCoordinator } from "./attest-coordinator.ts";
-import { createCliVerifier } from "./cli-verifier.ts";
-import { type CommandOutput, runJsonAction } from "./command.ts";
 import { warnIfSeedSharesMissing } from "./seed-shares.ts";
 import {
-  contextFor,
   loadManifestFile,
-  requireEndpoint,
+  readUserCommandConfig,
+  type UserCommandConfig,
+  type UserCommandDeps,
   type UserFlags,
-  workspacePath,
+  userCommandDeps,
 } from "./user-commands.ts";
 import { WORKSPACE_FILES } from "./workspace.ts";
 
@@ -32,18 +32,22 @@ export function registerVerify(cli: CAC): void {
     .option("--workspace-dir <dir>", "prefix for defaulted file paths")
     .option("--json", "print one JSON object to stdout, also on failure")
     .action((flags: UserFlags & { json?: boolean }) =>
-      runJsonAction(flags.json, (out) => verifyCoordinator(flags, out)),
+      runJsonAction(flags.json, (out) =>
+        runVerify(readUserCommandConfig(flags), userCommandDeps(flags, process.env), out),
+      ),
     );
 }
 
-async function verifyCoordinator(flags: UserFlags, out: CommandOutput): Promise<number> {
-  const ctx = contextFor(flags);
-  const endpoint = requireEndpoint(flags);
+export async function runVerify(
+  config: UserCommandConfig,
+  deps: UserCommandDeps,
+  out: CommandOutput,
+): Promise<number> {
+  const endpoint = config.endpoint;
   out.set("coordinator", endpoint);
-  const local = loadManifestFile(workspacePath(flags, flags.manifest, WORKSPACE_FILES.manifest), ctx, false);
-  const verifier = createCliVerifier(process.env);
+  const local = loadManifestFile(config.manifestPath, deps, false);
   // The report binds the chain hash of exactly these manifests, so the history below is what the Coordinator holds.
-  const c = await attestCoordinator(endpoint, local.manifest, { verifier, log: ctx.log });
+  const c = await attestCoordinator(endpoint, local.manifest, { verifier: deps.verifier, log: deps.log });
   // Nothing is written before these checks: an earlier audit in verify/ stays as it was.
   if (c.phase === "recovery") {
     throw new UnavailableError(
@@ -56,7 +60,7 @@ async function verifyCoordinator(flags: UserFlags, out: CommandOutput): Promise<
   const chain = await verifyOwnerChain(c.manifests, c.signatures, firstSetKeys(c.manifests[0]!));
   const referenced = new Set(c.manifests.flatMap((m) => Object.keys(parseManifest(m).manifest.Policies)));
   for (const p of c.policies) {
-    const digest = toHex(sha256Bytes(p));
+    const digest = toHex(sha256(p));
     if (!referenced.has(digest)) {
       throw new PolicyError(
         "unreferenced_policy",
@@ -64,7 +68,7 @@ async function verifyCoordinator(flags: UserFlags, out: CommandOutput): Promise<
       );
     }
   }
-  const dir = workspacePath(flags, undefined, WORKSPACE_FILES.verifyDir);
+  const dir = config.workspaceFile(WORKSPACE_FILES.verifyDir);
   writeAudit(dir, c);
   const newest = c.manifests[c.manifests.length - 1]!;
   const matches = constantTimeEqual(newest, local.raw);
@@ -75,11 +79,11 @@ async function verifyCoordinator(flags: UserFlags, out: CommandOutput): Promise<
   out.set("matchesLocalManifest", matches);
   out.set("outputDir", dir);
   printSummary(c, chain, dir, out);
-  await warnIfSeedSharesMissing(endpoint, c, workspacePath(flags, undefined, WORKSPACE_FILES.seedShares));
+  await warnIfSeedSharesMissing(endpoint, c, config.workspaceFile(WORKSPACE_FILES.seedShares));
   if (!matches) {
     throw new PolicyError(
       "manifest_mismatch",
-      `the coordinator's newest manifest (${toHex(sha256Bytes(newest))}) differs from ${local.path} (${toHex(sha256Bytes(local.raw))})`,
+      `the coordinator's newest manifest (${toHex(sha256(newest))}) differs from ${local.path} (${toHex(sha256(local.raw))})`,
     );
   }
   out.print(`the newest manifest is byte-identical to ${local.path}\n`);
@@ -107,7 +111,7 @@ function writeAudit(dir: string, c: AttestedCoordinator): void {
     put(`manifest.${i}.json`, m);
     put(`manifest.${i}.sig`, c.signatures[i]!);
   }
-  for (const p of c.policies) put(`initdata.${toHex(sha256Bytes(p))}.toml`, p);
+  for (const p of c.policies) put(`initdata.${toHex(sha256(p))}.toml`, p);
   put("latest-transition", `${toHex(c.latestTransition)}\n`);
   replaceDirectory(fresh, dir);
 }

@@ -1,18 +1,10 @@
 // `contrast --version`: build information, the embedded image references, and per platform its runtime handler and
-// the reference values `generate` writes (contrast-reference §1). Filled in by `bun build --define` (Makefile,
-// images/release.sh); "dev"/"unknown" when run from source.
+// the reference values `generate` writes (edgelesssys/contrast cli/cmd).
 
+import { BUILD_TIME, COMMIT, VERSION } from "../command/build-info.ts";
 import { isReleaseBuild, RELEASE_IMAGES } from "../kube/release-images.ts";
-import { listPlatforms, runtimeHandler } from "../kube/runtime/index.ts";
 import { platformReferenceValues } from "../manifest/platform-reference-values.ts";
-
-declare const CONTRAST_VERSION: string | undefined;
-declare const CONTRAST_COMMIT: string | undefined;
-declare const CONTRAST_BUILD_TIME: string | undefined;
-
-export const VERSION = typeof CONTRAST_VERSION === "string" ? CONTRAST_VERSION : "0.0.0-dev";
-export const COMMIT = typeof CONTRAST_COMMIT === "string" ? CONTRAST_COMMIT : "unknown";
-export const BUILD_TIME = typeof CONTRAST_BUILD_TIME === "string" ? CONTRAST_BUILD_TIME : "unknown";
+import { listPlatforms, runtimeHandler } from "../platform/index.ts";
 
 const ZERO48 = "00".repeat(48);
 const shown = (hex: string) => (hex === ZERO48 ? "none in this build (zero placeholder)" : hex);

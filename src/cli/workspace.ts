@@ -1,9 +1,9 @@
-// Workspace file names shared by the CLI commands (contrast-reference §1) and the `--workspace-dir` prefix rule.
+// Workspace file names shared by the CLI commands (edgelesssys/contrast cli/cmd) and the `--workspace-dir` prefix rule.
 
 import { chmodSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "../common/atomic-file.ts";
-import { UsageError } from "./exit-codes.ts";
+import { UsageError } from "../common/errors.ts";
 
 /** The reference CLI's workspace file names; `--workspace-dir` only prefixes these defaults. */
 export const WORKSPACE_FILES = Object.freeze({
@@ -24,7 +24,7 @@ export const WORKSPACE_FILES = Object.freeze({
 
 /**
  * The path of one workspace file: an explicitly given path is used as given; a defaulted one is
- * `<workspaceDir>/<defaultName>` (contrast-reference §1: only defaulted paths are prefixed).
+ * `<workspaceDir>/<defaultName>` (edgelesssys/contrast cli/cmd: only defaulted paths are prefixed).
  */
 export function workspacePath(
   workspaceDir: string | undefined,

@@ -83,8 +83,3 @@ export function utf8(s: string): Uint8Array {
 export function fromUtf8(b: Uint8Array): string {
   return new TextDecoder("utf-8", { fatal: false }).decode(b);
 }
-
-/** Copies a slice so callers can never alias the input buffer. */
-export function copyBytes(b: Uint8Array, start: number, end: number): Uint8Array {
-  return b.slice(start, end);
-}

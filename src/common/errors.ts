@@ -1,23 +1,61 @@
-// The project's error hierarchy: five classes, each carrying a stable machine-readable code.
+// The project's error hierarchy: one class per kind of failure, each owning its codes (src/common/codes.ts) and
+// deciding the process exit code.
 //
 // Codes are part of the interface (CLI JSON output, HTTP error bodies, tests switch on them):
 // never rename or reuse one. Messages are lower case, name the field, say "expected …, got …"
 // with binary values in hex, and never contain key material.
 
-export type ErrorKind = "parse" | "verification" | "policy" | "config" | "unavailable" | "internal";
+import type {
+  CodeKind,
+  ConfigCode,
+  ErrorCode,
+  ParseCode,
+  PolicyCode,
+  UnavailableCode,
+  UsageCode,
+  VerificationCode,
+} from "./codes.ts";
+
+export type ErrorKind = CodeKind | "internal";
+
+/** Process exit codes (documented in `contrast --help` and the README). */
+export const EXIT = {
+  ok: 0,
+  internal: 1,
+  usage: 2,
+  config: 3,
+  verification: 4,
+  policy: 5,
+  unavailable: 6,
+} as const;
+
+const EXIT_OF_KIND: Record<ErrorKind, number> = {
+  internal: EXIT.internal,
+  usage: EXIT.usage,
+  parse: EXIT.config,
+  config: EXIT.config,
+  verification: EXIT.verification,
+  policy: EXIT.policy,
+  unavailable: EXIT.unavailable,
+};
 
 export class ContrastError extends Error {
   readonly kind: ErrorKind = "internal";
   /** Stable snake_case code, e.g. `snp_bad_signature`. */
-  readonly code: string;
+  readonly code: ErrorCode;
   /** Path of the offending field when there is one, e.g. `ReferenceValues.snp[0].MinimumTCB`. */
   readonly field: string | undefined;
 
-  constructor(code: string, message: string, options?: { field?: string; cause?: unknown }) {
+  constructor(code: ErrorCode, message: string, options?: { field?: string; cause?: unknown }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.field = options?.field;
     this.name = new.target.name;
+  }
+
+  /** The exit code a command ends with when this error reaches it. */
+  get exitCode(): number {
+    return EXIT_OF_KIND[this.kind];
   }
 
   toJSON(): { code: string; message: string; field?: string } {
@@ -27,23 +65,34 @@ export class ContrastError extends Error {
   }
 }
 
+type ErrorOptions = { field?: string; cause?: unknown };
+
 /** Input bytes or text that do not have the expected shape (truncated report, bad PEM, bad JSON). */
 export class ParseError extends ContrastError {
   override readonly kind = "parse" as const;
+  declare readonly code: ParseCode;
+  constructor(code: ParseCode, message: string, options?: ErrorOptions) {
+    super(code, message, options);
+  }
 }
 
 /** Authenticity failed: a signature, certificate chain, revocation or validity-period check. */
 export class VerificationError extends ContrastError {
   override readonly kind = "verification" as const;
+  declare readonly code: VerificationCode;
+  constructor(code: VerificationCode, message: string, options?: ErrorOptions) {
+    super(code, message, options);
+  }
 }
 
 /** Authentic evidence that does not meet the reference values or policy. */
 export class PolicyError extends ContrastError {
   override readonly kind = "policy" as const;
+  declare readonly code: PolicyCode;
   /** Every mismatch found, not just the first one. */
   readonly mismatches: readonly string[];
   constructor(
-    code: string,
+    code: PolicyCode,
     message: string,
     mismatches: readonly string[] = [],
     options?: { field?: string },
@@ -53,14 +102,31 @@ export class PolicyError extends ContrastError {
   }
 }
 
-/** Bad configuration, flags, manifest or reference values supplied by the user. */
+/** Bad configuration, files, manifest or reference values supplied by the user. */
 export class ConfigError extends ContrastError {
   override readonly kind = "config" as const;
+  declare readonly code: ConfigCode;
+  constructor(code: ConfigCode, message: string, options?: ErrorOptions) {
+    super(code, message, options);
+  }
+}
+
+/** A command line that does not fit the command: bad flag combinations, missing or invalid arguments. */
+export class UsageError extends ContrastError {
+  override readonly kind = "usage" as const;
+  declare readonly code: UsageCode;
+  constructor(code: UsageCode, message: string, options?: ErrorOptions) {
+    super(code, message, options);
+  }
 }
 
 /** A dependency could not be reached: collateral server, Coordinator, registry, device. */
 export class UnavailableError extends ContrastError {
   override readonly kind = "unavailable" as const;
+  declare readonly code: UnavailableCode;
+  constructor(code: UnavailableCode, message: string, options?: ErrorOptions) {
+    super(code, message, options);
+  }
 }
 
 export function isContrastError(e: unknown): e is ContrastError {

@@ -2,6 +2,8 @@
 //
 // Never pass secrets, seeds or private keys; digests and nonces may be logged in hex.
 
+import { UsageError } from "./errors.ts";
+
 export type LogLevel = "debug" | "info" | "warn" | "error";
 export type LogFormat = "text" | "json";
 
@@ -10,6 +12,20 @@ const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 
 export function parseLogLevel(s: string): LogLevel | undefined {
   const l = s.toLowerCase();
   return l === "debug" || l === "info" || l === "warn" || l === "error" ? l : undefined;
+}
+
+/** The `--log-level` value (flag or CONTRAST_LOG_LEVEL) of any component; anything else is a usage error. */
+export function readLogLevel(raw: string): LogLevel {
+  const level = parseLogLevel(raw);
+  if (level === undefined)
+    throw new UsageError(
+      "invalid_flag",
+      `--log-level: expected debug|info|warn|error, got ${JSON.stringify(raw)}`,
+      {
+        field: "log-level",
+      },
+    );
+  return level;
 }
 
 export interface Logger {

@@ -1,7 +1,7 @@
 // Subresource Integrity strings (W3C SRI §3.5, "sha256-<base64>"): parse, compute and verify digests of artifacts.
 
-import { createHash } from "node:crypto";
 import { constantTimeEqual, fromBase64, toBase64, toHex } from "./bytes.ts";
+import { createDigest } from "./digest.ts";
 import { ParseError, VerificationError } from "./errors.ts";
 
 export type SriAlgorithm = "sha256" | "sha384" | "sha512";
@@ -47,12 +47,12 @@ export function createSriHasher(algorithm: SriAlgorithm): {
   update(chunk: Uint8Array): void;
   digest(): Sri;
 } {
-  const h = createHash(algorithm);
+  const h = createDigest(algorithm);
   return {
     update: (chunk) => {
       h.update(chunk);
     },
-    digest: () => ({ algorithm, digest: new Uint8Array(h.digest()) }),
+    digest: () => ({ algorithm, digest: h.digest() }),
   };
 }
 

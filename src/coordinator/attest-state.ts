@@ -3,7 +3,7 @@
 
 import { attestReportData, meshAttestReportData } from "../api/report-data.ts";
 import { encodeEvidence } from "../api/schema.ts";
-import type { EvidenceWire } from "../api/types.ts";
+import type { MeshAttestResponse } from "../api/types.ts";
 import type { Issuer } from "../attestation/evidence.ts";
 import { toBase64 } from "../common/bytes.ts";
 import type { Snapshot } from "./state.ts";
@@ -15,22 +15,12 @@ export interface StateAttester {
   readonly version: string;
 }
 
-export interface AttestedState {
-  version: string;
-  evidence: EvidenceWire;
-  tlsPublicKey: string;
-  manifests: string[];
-  signatures: string[];
-  rootCA: string;
-  meshCA: string;
-}
-
 export async function attestState(
   deps: StateAttester,
   snap: Snapshot,
   nonce: Uint8Array,
   api: "user" | "mesh",
-): Promise<AttestedState> {
+): Promise<MeshAttestResponse> {
   const binding = {
     nonce,
     tlsSpki: deps.tlsSpki,

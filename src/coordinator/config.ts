@@ -2,21 +2,21 @@
 
 import { DEFAULT_HTTP_LIMITS, type HttpLimits } from "../api/http-server.ts";
 import { type CollateralEndpoints, readCollateralEndpoints } from "../attestation/collateral-endpoints.ts";
+import { checkSimFlags, parseTeeChoice, type TeeChoice } from "../attestation/select-issuer.ts";
 import { fromHex } from "../common/bytes.ts";
 import { parseDuration } from "../common/duration.ts";
-import { ConfigError } from "../common/errors.ts";
-
-export type TeeKind = "auto" | "snp" | "tdx" | "sim";
+import { UsageError } from "../common/errors.ts";
+import { type LogLevel, readLogLevel } from "../common/log.ts";
 
 export interface CoordinatorConfig {
   readonly stateDir: string;
-  readonly tee: TeeKind;
+  readonly tee: TeeChoice;
   readonly simDir: string | undefined;
   readonly simHostData: Uint8Array | undefined;
   readonly userApiAddr: string;
   readonly meshApiAddr: string;
   readonly probeAddr: string;
-  readonly logLevel: "debug" | "info" | "warn" | "error";
+  readonly logLevel: LogLevel;
   readonly cacheDir: string | undefined;
   /** KDS, sim KDS and PCS base URLs (CONTRAST_KDS_URL, CONTRAST_SIM_KDS_URL, CONTRAST_PCS_URL). */
   readonly collateral: CollateralEndpoints;
@@ -45,34 +45,16 @@ export function readCoordinatorConfig(
   env: Record<string, string | undefined>,
 ): CoordinatorConfig {
   const pick = (flag: string | undefined, envName: string, def?: string) => flag ?? env[envName] ?? def;
-  const tee = pick(flags.tee, "CONTRAST_TEE", "auto")!;
-  if (!["auto", "snp", "tdx", "sim"].includes(tee)) {
-    throw new ConfigError("invalid_flag", `--tee: expected auto|snp|tdx|sim, got ${JSON.stringify(tee)}`, {
-      field: "tee",
-    });
-  }
+  const tee = parseTeeChoice(pick(flags.tee, "CONTRAST_TEE", "auto")!);
   const simDir = pick(flags.simDir, "CONTRAST_SIM_DIR");
   const simHostDataHex = pick(flags.simHostData, "CONTRAST_SIM_HOST_DATA");
-  if (tee === "sim" && !simDir)
-    throw new ConfigError("invalid_flag", "--sim-dir: required with --tee sim", { field: "sim-dir" });
-  if (tee !== "sim" && (simDir || simHostDataHex)) {
-    throw new ConfigError(
-      "invalid_flag",
-      `--sim-dir/--sim-host-data: only allowed with --tee sim, got --tee ${tee}`,
-    );
-  }
+  checkSimFlags(tee, { "--sim-dir": simDir, "--sim-host-data": simHostDataHex }, ["--sim-dir"]);
   const simHostData =
     tee === "sim" ? fromHex(simHostDataHex ?? "00".repeat(32), "--sim-host-data", 32) : undefined;
-  const level = pick(flags.logLevel, "CONTRAST_LOG_LEVEL", "info")!;
-  if (!["debug", "info", "warn", "error"].includes(level)) {
-    throw new ConfigError(
-      "invalid_flag",
-      `--log-level: expected debug|info|warn|error, got ${JSON.stringify(level)}`,
-    );
-  }
+  const level = readLogLevel(pick(flags.logLevel, "CONTRAST_LOG_LEVEL", "info")!);
   return Object.freeze({
     stateDir: pick(flags.stateDir, "CONTRAST_STATE_DIR", "/var/lib/contrast")!,
-    tee: tee as TeeKind,
+    tee,
     simDir,
     simHostData,
     userApiAddr: checkAddr(
@@ -84,7 +66,7 @@ export function readCoordinatorConfig(
       "mesh-api-addr",
     ),
     probeAddr: checkAddr(pick(flags.probeAddr, "CONTRAST_PROBE_ADDR", "0.0.0.0:9102")!, "probe-addr"),
-    logLevel: level as CoordinatorConfig["logLevel"],
+    logLevel: level,
     cacheDir: env.CONTRAST_CACHE_DIR,
     collateral: readCollateralEndpoints(env),
     limits: readLimits(flags, env),
@@ -100,12 +82,12 @@ function readLimits(flags: CoordinatorFlags, env: Record<string, string | undefi
     if (t === undefined) return def;
     const ms = parseDuration(t, name);
     if (ms < 1 || ms > 3_600_000)
-      throw new ConfigError("invalid_flag", `${name}: expected 1ms to 1h, got ${JSON.stringify(t)}`);
+      throw new UsageError("invalid_flag", `${name}: expected 1ms to 1h, got ${JSON.stringify(t)}`);
     return ms;
   };
   const cap = text(flags.maxConnections, "CONTRAST_MAX_CONNECTIONS");
   if (cap !== undefined && !(/^\d{1,7}$/.test(cap) && Number(cap) >= 1 && Number(cap) <= 1_000_000)) {
-    throw new ConfigError(
+    throw new UsageError(
       "invalid_flag",
       `--max-connections: expected 1 to 1000000, got ${JSON.stringify(cap)}`,
       { field: "max-connections" },
@@ -130,7 +112,7 @@ function readLimits(flags: CoordinatorFlags, env: Record<string, string | undefi
 export function checkAddr(addr: string, field: string): string {
   const m = /^(\[[^\]]+\]|[^:]+):(\d+)$/.exec(addr);
   if (!m || Number(m[2]) > 65535) {
-    throw new ConfigError("invalid_flag", `--${field}: expected host:port, got ${JSON.stringify(addr)}`, {
+    throw new UsageError("invalid_flag", `--${field}: expected host:port, got ${JSON.stringify(addr)}`, {
       field,
     });
   }

@@ -1,12 +1,13 @@
-// Checks of a manifest set (reference §3.5): parse, policy documents, owner signature (first set included), unchanged seed-share owners.
+// Checks of a manifest set (edgelesssys/contrast coordinator/internal/userapi (SetManifest)): parse, policy documents, owner signature (first set included), unchanged seed-share owners.
 
 import { ApiError } from "../api/errors.ts";
 import { fromHex, toHex } from "../common/bytes.ts";
+import { sha256 } from "../common/digest.ts";
 import { ContrastError } from "../common/errors.ts";
-import { sha256Bytes, verifyTransitionSignature } from "../crypto/transition.ts";
+import { verifyTransitionSignature } from "../crypto/transition.ts";
 import { ManifestError } from "../manifest/manifest-error.ts";
 import { parseManifest } from "../manifest/parse-manifest.ts";
-import type { Manifest } from "../manifest/types.ts";
+import type { Manifest } from "../manifest/schema.ts";
 
 export function parseOrReject(bytes: Uint8Array): Manifest {
   try {
@@ -20,8 +21,8 @@ export function parseOrReject(bytes: Uint8Array): Manifest {
 }
 
 /** Every policy digest of the manifest needs its document; documents nobody references are refused. */
-export function checkPolicies(manifest: Manifest, docs: Uint8Array[]): Uint8Array[] {
-  const byDigest = new Map(docs.map((d) => [toHex(sha256Bytes(d)), d]));
+export function checkPolicies(manifest: Manifest, docs: readonly Uint8Array[]): Uint8Array[] {
+  const byDigest = new Map(docs.map((d) => [toHex(sha256(d)), d]));
   for (const [digest, doc] of byDigest) {
     if (!Object.hasOwn(manifest.Policies, digest)) {
       throw new ApiError(
@@ -94,10 +95,10 @@ function verifiesUnder(owners: Manifest, transition: Uint8Array, signature: Uint
 }
 
 export function mergePolicies(existing: Uint8Array[], add: Uint8Array[]): Uint8Array[] {
-  const seen = new Set(existing.map((p) => toHex(sha256Bytes(p))));
+  const seen = new Set(existing.map((p) => toHex(sha256(p))));
   const out = [...existing];
   for (const p of add) {
-    const d = toHex(sha256Bytes(p));
+    const d = toHex(sha256(p));
     if (!seen.has(d)) {
       seen.add(d);
       out.push(p);

@@ -1,10 +1,10 @@
-// The mesh API on port 7777 (DESIGN.md §4): the Coordinator's attestation for Initializers, single-use nonces and
+// The mesh API on port 7777 (docs/architecture.md, wire protocol): the Coordinator's attestation for Initializers, single-use nonces and
 // attested mesh certificates.
 
 import { type Context, Hono } from "hono";
 import { ApiError } from "../api/errors.ts";
 import { meshReportData } from "../api/report-data.ts";
-import { expectBase64, expectObject, parseEvidence } from "../api/schema.ts";
+import { parseAttestRequest, parseMeshCertRequest } from "../api/schema.ts";
 import type { MeshAttestResponse, MeshCertResponse, MeshNonceResponse } from "../api/types.ts";
 import { claimedHostData } from "../attestation/claimed-host-data.ts";
 import { toBase64, toHex } from "../common/bytes.ts";
@@ -16,12 +16,12 @@ import { trackEcdsaWork } from "../crypto/ecdsa-runner.ts";
 import { sealEnvelope } from "../crypto/envelope.ts";
 import { curveOf, ecPointOfSpki, importEcPublicKeySpki } from "../crypto/keys.ts";
 import type { RandomSource } from "../crypto/random.ts";
+import type { EvidenceVerifier } from "../manifest/verify-evidence.ts";
 import { attestState, type StateAttester } from "./attest-state.ts";
 import { installCommon, readJson } from "./http.ts";
 import type { CoordinatorMetrics } from "./metrics.ts";
 import type { NonceStore } from "./nonce-store.ts";
 import type { CoordinatorState } from "./state.ts";
-import type { EvidenceVerifier } from "./verifier.ts";
 
 export interface MeshApiDeps extends StateAttester {
   state: CoordinatorState;
@@ -40,8 +40,7 @@ export function createMeshApi(deps: MeshApiDeps): Hono {
   // Only a ready Coordinator answers: an Initializer has nothing to gain from a history nobody has unlocked.
   app.post("/v1/mesh/attest", async (c) => {
     deps.state.requireReady();
-    const body = expectObject(await readJson(c), "body", ["nonce"]);
-    const nonce = expectBase64(body.nonce, "nonce", { length: 32 });
+    const { nonce } = parseAttestRequest(await readJson(c));
     const res: MeshAttestResponse = await attestState(deps, deps.state.snapshot(), nonce, "mesh");
     return c.json(res);
   });
@@ -57,9 +56,7 @@ export function createMeshApi(deps: MeshApiDeps): Hono {
 
   async function admit(c: Context): Promise<Response> {
     const active = deps.state.requireReady();
-    const body = expectObject(await readJson(c), "body", ["nonce", "publicKey", "evidence"]);
-    const nonce = expectBase64(body.nonce, "nonce", { length: 32 });
-    const spki = expectBase64(body.publicKey, "publicKey", { maxBytes: 512 });
+    const { nonce, publicKey: spki, evidence } = parseMeshCertRequest(await readJson(c));
     // Mesh certificates are for P-256 keys only: anything else is refused before the nonce is looked at.
     let publicKey: CryptoKey;
     try {
@@ -72,7 +69,6 @@ export function createMeshApi(deps: MeshApiDeps): Hono {
       throw new ApiError("invalid_argument", `publicKey: expected ecdsa p-256, got ${curve}`);
     // The key as WebCrypto exports it (the usual form): then the leaf and the envelope need no export of their own.
     const canonical = ecPointOfSpki(spki);
-    const evidence = parseEvidence(body.evidence);
     const refuse = (
       code: "invalid_nonce" | "attestation_failed" | "policy_not_in_manifest" | "unavailable",
       reason: string,

@@ -16,7 +16,7 @@ export function createProbeApi(deps: {
     });
   app.get("/probe/startup", () => answer(deps.started(), "startup"));
   app.get("/probe/liveness", () => answer(deps.started(), "liveness"));
-  // Ready = has a manifest and is not in recovery (reference §3.4).
+  // Ready = has a manifest and is not in recovery (edgelesssys/contrast coordinator/internal/stateguard).
   app.get("/probe/readiness", () => answer(deps.state.phase === "ready", "readiness"));
   app.get("/metrics", async () => {
     const text = await deps.metrics.registry.metrics();

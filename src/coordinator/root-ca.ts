@@ -3,13 +3,11 @@
 
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import * as x509 from "@peculiar/x509";
 import { writeFileAtomic } from "../common/atomic-file.ts";
-import { constantTimeEqual } from "../common/bytes.ts";
 import type { Logger } from "../common/log.ts";
 import { type CertContext, type CertificateAuthority, createCertificateAuthority } from "../crypto/ca.ts";
-import { exportPublicKeySpki, generateEcKeyPair } from "../crypto/keys.ts";
-import { createDeterministicRootCert } from "../crypto/root-ca-cert.ts";
+import { generateEcKeyPair } from "../crypto/keys.ts";
+import { createDeterministicRootCert, parseRootCertIfOurs, rootCertVerdict } from "../crypto/root-ca-cert.ts";
 import type { SeedEngine } from "../crypto/seed-engine.ts";
 import { storageErrno } from "./storage-error.ts";
 
@@ -27,10 +25,11 @@ export async function buildCertificateAuthority(
   log?: Logger,
 ): Promise<CertificateAuthority> {
   const path = join(stateDir, ROOT_CA_FILE);
-  const stored = existsSync(path) ? await loadRootIfOurs(readFileSync(path, "utf8"), seed) : undefined;
-  const root = stored?.cert ?? (await createDeterministicRootCert(seed.rootCAKey));
+  const storedPem = existsSync(path) ? readFileSync(path, "utf8") : undefined;
+  const stored = storedPem === undefined ? undefined : await parseRootCertIfOurs(storedPem, seed.rootCAKey);
+  const root = stored ?? (await createDeterministicRootCert(seed.rootCAKey));
   const ca = await createCertificateAuthority(seed.rootCAKey, await generateEcKeyPair("P-384"), ctx, root);
-  if (stored) return { ...ca, rootCAPem: stored.pem };
+  if (stored && storedPem !== undefined) return { ...ca, rootCAPem: storedPem };
   try {
     writeFileAtomic(path, ca.rootCAPem, { mode: 0o644 });
   } catch (e) {
@@ -43,23 +42,6 @@ export async function buildCertificateAuthority(
   return ca;
 }
 
-/** The stored certificate when it holds the seed's root key and verifies under it; else undefined (regenerate). */
-export async function loadRootIfOurs(
-  pem: string,
-  seed: SeedEngine,
-): Promise<{ cert: x509.X509Certificate; pem: string } | undefined> {
-  try {
-    const cert = new x509.X509Certificate(pem);
-    const spki = new Uint8Array(cert.publicKey.rawData);
-    const ours = await exportPublicKeySpki(seed.rootCAKey.publicKey);
-    if (!constantTimeEqual(spki, ours)) return undefined;
-    if (!(await cert.verify({ publicKey: seed.rootCAKey.publicKey, signatureOnly: true }))) return undefined;
-    return { cert, pem };
-  } catch {
-    return undefined; // unreadable or foreign: regenerate
-  }
-}
-
 /**
  * Whether the stored `root-ca.pem` is an intact self-signed certificate for `seed`'s root key: "ours", "foreign"
  * (intact, another key: another seed), or "unknown" (missing or damaged: it cannot tell). Used to say whether a
@@ -69,13 +51,11 @@ export async function rootCaVerdict(
   stateDir: string,
   seed: SeedEngine,
 ): Promise<"ours" | "foreign" | "unknown"> {
-  const path = join(stateDir, ROOT_CA_FILE);
+  let pem: string;
   try {
-    const cert = new x509.X509Certificate(readFileSync(path, "utf8"));
-    if (!(await cert.verify({ signatureOnly: true }))) return "unknown";
-    const ours = await exportPublicKeySpki(seed.rootCAKey.publicKey);
-    return constantTimeEqual(new Uint8Array(cert.publicKey.rawData), ours) ? "ours" : "foreign";
+    pem = readFileSync(join(stateDir, ROOT_CA_FILE), "utf8");
   } catch {
     return "unknown";
   }
+  return rootCertVerdict(pem, seed.rootCAKey);
 }

@@ -4,12 +4,12 @@ import { X509Certificate } from "node:crypto";
 import { join } from "node:path";
 import { serveHttp } from "../api/http-server.ts";
 import type { Issuer } from "../attestation/evidence.ts";
-import { createSimIssuer } from "../attestation/sim-issuer.ts";
-import { createTsmIssuer } from "../attestation/tsm-issuer.ts";
+import { selectIssuer } from "../attestation/select-issuer.ts";
 import type { Logger } from "../common/log.ts";
 import { createSelfSignedServerCert } from "../crypto/ca.ts";
 import { exportEcPrivateKeyPkcs8Pem, generateEcKeyPair } from "../crypto/keys.ts";
 import { defaultRandom, type RandomSource } from "../crypto/random.ts";
+import type { EvidenceVerifier } from "../manifest/verify-evidence.ts";
 import type { CoordinatorConfig } from "./config.ts";
 import { splitAddr } from "./config.ts";
 import { createHistoryStore } from "./history/history-store.ts";
@@ -20,7 +20,6 @@ import { createProbeApi } from "./probe-api.ts";
 import { warnIfSimulated } from "./sim-warning.ts";
 import { CoordinatorState } from "./state.ts";
 import { createUserApi } from "./user-api.ts";
-import type { EvidenceVerifier } from "./verifier.ts";
 
 export interface CoordinatorDeps {
   log: Logger;
@@ -41,20 +40,18 @@ export interface RunningCoordinator {
   stop(): Promise<void>;
 }
 
-export async function selectIssuer(config: CoordinatorConfig): Promise<Issuer> {
-  if (config.tee === "sim") return createSimIssuer(config.simDir!, config.simHostData!);
-  const issuer = createTsmIssuer(config.tee === "auto" ? {} : { expect: config.tee });
-  await issuer.probe();
-  return issuer;
-}
-
 export async function startCoordinator(
   config: CoordinatorConfig,
   deps: CoordinatorDeps,
 ): Promise<RunningCoordinator> {
   const now = deps.now ?? (() => new Date());
   const random = deps.random ?? defaultRandom;
-  const issuer = deps.issuer ?? (await selectIssuer(config));
+  const issuer =
+    deps.issuer ??
+    (await selectIssuer(
+      config.tee,
+      config.simDir === undefined ? undefined : { dir: config.simDir, hostData: () => config.simHostData! },
+    ));
   const tlsKey = await generateEcKeyPair("P-256");
   const certPem = await createSelfSignedServerCert(
     tlsKey,

@@ -2,7 +2,7 @@
 
 import type { Logger } from "../common/log.ts";
 import { isSimulated } from "../manifest/is-simulated.ts";
-import type { Manifest } from "../manifest/types.ts";
+import type { Manifest } from "../manifest/schema.ts";
 
 /** Logs at warn level when `manifest` names a SimulatedARK; `event` says when (start, manifest set, recovered). */
 export function warnIfSimulated(log: Logger, manifest: Manifest | undefined, event: string): void {

@@ -1,4 +1,4 @@
-// The Coordinator's state machine (reference §3.4): uninitialized → ready ⇄ recovery, and the operations on it.
+// The Coordinator's state machine (edgelesssys/contrast coordinator/internal/stateguard): uninitialized → ready ⇄ recovery, and the operations on it.
 
 import { ApiError } from "../api/errors.ts";
 import { constantTimeEqual, fromHex, toHex, utf8 } from "../common/bytes.ts";
@@ -12,7 +12,7 @@ import {
   type SeedShareDocument,
 } from "../crypto/seedshare.ts";
 import { computeTransitionHash, verifyLatestTransition, ZERO_HASH } from "../crypto/transition.ts";
-import type { Manifest } from "../manifest/types.ts";
+import type { Manifest } from "../manifest/schema.ts";
 import type { HistoryStore } from "./history/history-store.ts";
 import { createMutex } from "./history/mutex.ts";
 import { persistSet } from "./history/persist-set.ts";
@@ -52,7 +52,7 @@ export interface StateDeps {
 
 export interface SetManifestInput {
   manifest: Uint8Array;
-  policies: Uint8Array[];
+  policies: readonly Uint8Array[];
   previousTransition: Uint8Array;
   signature?: Uint8Array;
 }
@@ -137,7 +137,7 @@ export class CoordinatorState {
     };
   }
 
-  /** POST /v1/manifest (reference §3.5), serialized so concurrent updates never interleave. */
+  /** POST /v1/manifest (edgelesssys/contrast coordinator/internal/userapi (SetManifest)), serialized so concurrent updates never interleave. */
   setManifest(
     input: SetManifestInput,
   ): Promise<{ rootCA: string; meshCA: string; seedShares?: SeedShareDocument }> {
@@ -200,7 +200,7 @@ export class CoordinatorState {
   }
 
   /**
-   * POST /v1/recover (reference §3.9): the seed proves itself by re-deriving the key that signed `latest`.
+   * POST /v1/recover (edgelesssys/contrast coordinator/internal/userapi (Recover)): the seed proves itself by re-deriving the key that signed `latest`.
    * `expectedLatest` is the head the client saw in recovery-mode `/v1/attest` and checked against its workspace.
    */
   recover(seedBytes: Uint8Array, salt: Uint8Array, expectedLatest: Uint8Array): Promise<void> {

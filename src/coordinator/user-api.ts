@@ -1,7 +1,12 @@
-// The user API on port 1313 (DESIGN.md §4): attest (also in recovery mode, with the stored history), set manifest, recover.
+// The user API on port 1313 (docs/architecture.md, wire protocol): attest (also in recovery mode, with the stored history), set manifest, recover.
 
 import { Hono } from "hono";
-import { expectArray, expectBase64, expectHex, expectObject } from "../api/schema.ts";
+import {
+  expectObject,
+  parseAttestRequest,
+  parseRecoverRequest,
+  parseSetManifestRequest,
+} from "../api/schema.ts";
 import type { AttestResponse, SeedSharesResponse, SetManifestResponse } from "../api/types.ts";
 import type { Issuer } from "../attestation/evidence.ts";
 import { toBase64, toHex } from "../common/bytes.ts";
@@ -22,16 +27,12 @@ export interface UserApiDeps {
   version: string;
 }
 
-const MAX_POLICIES = 10_000;
-const MAX_DOC = 4 * 1024 * 1024;
-
 export function createUserApi(deps: UserApiDeps): Hono {
   const app = new Hono();
   installCommon(app, deps);
 
   app.post("/v1/attest", async (c) => {
-    const body = expectObject(await readJson(c), "body", ["nonce"]);
-    const nonce = expectBase64(body.nonce, "nonce", { length: 32 });
+    const { nonce } = parseAttestRequest(await readJson(c));
     const snap = deps.state.snapshot();
     const attested = await attestState(deps, snap, nonce, "user");
     const res: AttestResponse = { ...attested, phase: snap.phase, policies: snap.policies.map(toBase64) };
@@ -39,19 +40,7 @@ export function createUserApi(deps: UserApiDeps): Hono {
   });
 
   app.post("/v1/manifest", async (c) => {
-    const body = expectObject(await readJson(c), "body", [
-      "manifest",
-      "policies",
-      "previousTransition",
-      "signature",
-    ]);
-    const manifest = expectBase64(body.manifest, "manifest", { maxBytes: MAX_DOC });
-    const policies = expectArray(body.policies, "policies", MAX_POLICIES).map((p, i) =>
-      expectBase64(p, `policies[${i}]`, { maxBytes: MAX_DOC }),
-    );
-    const previousTransition = expectHex(body.previousTransition, "previousTransition", 32);
-    const signature =
-      body.signature === undefined ? undefined : expectBase64(body.signature, "signature", { maxBytes: 512 });
+    const { manifest, policies, previousTransition, signature } = parseSetManifestRequest(await readJson(c));
     const r = await deps.state.setManifest({
       manifest,
       policies,
@@ -69,11 +58,8 @@ export function createUserApi(deps: UserApiDeps): Hono {
   });
 
   app.post("/v1/recover", async (c) => {
-    const body = expectObject(await readJson(c), "body", ["seed", "salt", "latestTransition"]);
-    const seed = expectBase64(body.seed, "seed", { maxBytes: 1024 });
-    const salt = expectBase64(body.salt, "salt", { length: 32 });
-    const latest = expectHex(body.latestTransition, "latestTransition", 32);
-    await deps.state.recover(seed, salt, latest);
+    const { seed, salt, latestTransition } = parseRecoverRequest(await readJson(c));
+    await deps.state.recover(seed, salt, latestTransition);
     deps.metrics.manifestGeneration.set(deps.state.generation);
     deps.log.info("recovered", {
       generation: deps.state.generation,

@@ -1,4 +1,4 @@
-// The Coordinator's certificate authority (reference §3.8): root CA, mesh CA + cross-signed intermediate, mesh leaves.
+// The Coordinator's certificate authority (edgelesssys/contrast internal/ca): root CA, mesh CA + cross-signed intermediate, mesh leaves.
 //
 // Root CA: CN system:coordinator:root, seed-derived P-384 key, self-signed, now−1h … +10y.
 // Mesh CA: CN system:coordinator:intermediate, fresh P-384 key per manifest, self-signed, now−1h … +10y.
@@ -107,7 +107,7 @@ export interface MeshCertRequest {
   readonly publicKey: CryptoKey;
   /** Its DER SPKI as WebCrypto would export it, when the caller holds it (an export costs ~35 µs per leaf). */
   readonly publicKeySpki?: Uint8Array;
-  /** From the manifest policy entry; IPs, URLs with a scheme and DNS names (reference §2.1). */
+  /** From the manifest policy entry; IPs, URLs with a scheme and DNS names (edgelesssys/contrast internal/manifest). */
   readonly sans: readonly string[];
   /** Attestation claims (1.3.9901.2.x.N) and the workload secret ID (1.3.9901.3.1). */
   readonly extensions?: readonly RawExtension[];
@@ -115,7 +115,7 @@ export interface MeshCertRequest {
 
 /**
  * Issues a mesh (workload) certificate signed by the mesh CA: CN = first DNS SAN, EKU client+server auth,
- * KU digitalSignature, now−1h … +1y (reference §3.8). Returns the leaf PEM.
+ * KU digitalSignature, now−1h … +1y (edgelesssys/contrast internal/ca). Returns the leaf PEM.
  */
 export async function issueMeshCert(
   ca: CertificateAuthority,

@@ -10,7 +10,7 @@
 //   P-256 only: if d ≥ n, reseed-less update K = HMAC(K, V ‖ 0x00); V = HMAC(K, V) and draw once more
 //   d = 0 or d ≥ n → fatal error (negligible for P-384/P-521)
 // This is what filippo.io/keygen.ECDSA does, which the reference Coordinator uses for the root CA and transaction
-// signing keys (spec/contrast-reference.md §3.7), so the same seed gives the same keys as the reference.
+// signing keys (edgelesssys/contrast coordinator/internal/seedengine), so the same seed gives the same keys as the reference.
 
 import { p256, p384, p521 } from "@noble/curves/nist.js";
 import { hmac } from "@noble/hashes/hmac.js";

@@ -86,8 +86,16 @@ export async function verifyEcdsa(
 }
 
 /**
+ * Signs `message` with the raw private scalar `d`, synchronously: hashed with the curve's hash, RFC 6979
+ * deterministic k, r ‖ s big-endian (SNP ID blocks are signed this way, in `contrast measure`).
+ */
+export function signEcdsaWithScalar(curve: EcCurve, d: Uint8Array, message: Uint8Array): Uint8Array {
+  return NOBLE[curve].sign(message, d);
+}
+
+/**
  * Signs a precomputed digest directly, like Go's ecdsa.SignASN1 (the digest is not hashed again; a digest shorter
- * than the order is used as is). Used for the Coordinator's `latest` transition signature (reference §3.6).
+ * than the order is used as is). Used for the Coordinator's `latest` transition signature (edgelesssys/contrast internal/history).
  */
 export async function signEcdsaDigest(privateKey: CryptoKey, digest: Uint8Array): Promise<Uint8Array> {
   const curve = curveOf(privateKey);

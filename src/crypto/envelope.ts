@@ -1,4 +1,4 @@
-// Envelope encryption of a secret to an attested P-256 public key (DESIGN.md §3.2). This is a wire protocol.
+// Envelope encryption of a secret to an attested P-256 public key (docs/architecture.md, secrets). This is a wire protocol.
 //
 // contrast envelope v1
 //   sender:    e ← random P-256 scalar, E = e·G (ephemeral)

@@ -45,8 +45,8 @@ export function curveOf(key: CryptoKey): EcCurve {
   });
 }
 
-/** Builds the key pair for private scalar `d` (big-endian, curve size), e.g. from det-keygen. */
-export async function ecKeyPairFromScalar(curve: EcCurve, d: Uint8Array): Promise<EcKeyPair> {
+/** The uncompressed public point (0x04 ‖ X ‖ Y) of private scalar `d` (big-endian, curve size). */
+export function ecPublicPointOfScalar(curve: EcCurve, d: Uint8Array): Uint8Array {
   const c = CURVES[curve];
   if (d.length !== c.size) {
     throw new ParseError(
@@ -54,12 +54,27 @@ export async function ecKeyPairFromScalar(curve: EcCurve, d: Uint8Array): Promis
       `private key: expected ${c.size} bytes for ${curve}, got ${d.length}`,
     );
   }
-  let point: Uint8Array;
   try {
-    point = c.noble.getPublicKey(d, false);
+    return c.noble.getPublicKey(d, false);
   } catch {
     throw new ParseError("invalid_key", `private key: expected scalar in [1, n-1] for ${curve}`);
   }
+}
+
+/** Whether `point` is an uncompressed or compressed point on `curve`. */
+export function isEcPoint(curve: EcCurve, point: Uint8Array): boolean {
+  try {
+    CURVES[curve].noble.Point.fromBytes(point).assertValidity();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Builds the key pair for private scalar `d` (big-endian, curve size), e.g. from det-keygen. */
+export async function ecKeyPairFromScalar(curve: EcCurve, d: Uint8Array): Promise<EcKeyPair> {
+  const c = CURVES[curve];
+  const point = ecPublicPointOfScalar(curve, d);
   const x = toBase64Url(point.subarray(1, 1 + c.size));
   const y = toBase64Url(point.subarray(1 + c.size));
   const base = { kty: "EC", crv: curve, x, y, ext: true };
@@ -85,8 +100,17 @@ export async function exportEcPublicPoint(publicKey: CryptoKey): Promise<Uint8Ar
 
 /** Imports `EC PRIVATE KEY` (SEC1) or `PRIVATE KEY` (PKCS#8) PEM holding a P-256 or P-384 key. */
 export async function importEcPrivateKeyPem(pem: string, field = "private key"): Promise<EcKeyPair> {
+  const { curve, d } = parseEcPrivateKeyPem(pem, field);
+  return ecKeyPairFromScalar(curve, d);
+}
+
+/**
+ * The curve and private scalar (big-endian, curve size) of an `EC PRIVATE KEY` (SEC1, RFC 5915) or `PRIVATE KEY`
+ * (PKCS#8, RFC 5208) PEM: the scalar is in [1, n-1] and a public key the PEM carries is the scalar's.
+ */
+export function parseEcPrivateKeyPem(pem: string, field = "private key"): { curve: EcCurve; d: Uint8Array } {
   const block = decodePem(pem, ["EC PRIVATE KEY", "PRIVATE KEY"], field);
-  if (block.label === "EC PRIVATE KEY") return importSec1(block.der, undefined, field);
+  if (block.label === "EC PRIVATE KEY") return parseSec1(block.der, undefined, field);
   const info = parsePrivateKeyInfo(block.der, field);
   if (info.algorithm.oid !== OID_EC_PUBLIC_KEY) {
     throw new ParseError(
@@ -95,27 +119,25 @@ export async function importEcPrivateKeyPem(pem: string, field = "private key"):
       { field },
     );
   }
-  return importSec1(info.privateKey, info.algorithm.paramOid, field);
+  return parseSec1(info.privateKey, info.algorithm.paramOid, field);
 }
 
-async function importSec1(
+function parseSec1(
   der: Uint8Array,
   outerCurveOid: string | undefined,
   field: string,
-): Promise<EcKeyPair> {
+): { curve: EcCurve; d: Uint8Array } {
   const sec1 = parseSec1PrivateKey(der, field);
   const curve = curveFromOid(sec1.curveOid ?? outerCurveOid, field);
   if (outerCurveOid !== undefined && sec1.curveOid !== undefined && outerCurveOid !== sec1.curveOid) {
     throw new ParseError("invalid_key", `${field}: curve parameters disagree`, { field });
   }
-  const kp = await ecKeyPairFromScalar(curve, leftPad(sec1.d, CURVES[curve].size, field));
-  if (
-    sec1.publicKey !== undefined &&
-    !constantTimeEqual(sec1.publicKey, await exportEcPublicPoint(kp.publicKey))
-  ) {
+  const d = leftPad(sec1.d, CURVES[curve].size, field);
+  const point = ecPublicPointOfScalar(curve, d);
+  if (sec1.publicKey !== undefined && !constantTimeEqual(sec1.publicKey, point)) {
     throw new ParseError("invalid_key", `${field}: public key does not match private key`, { field });
   }
-  return kp;
+  return { curve, d };
 }
 
 /** PKCS#8 `PRIVATE KEY` PEM (what the Initializer writes as key.pem). */

@@ -1,9 +1,10 @@
 // Checks a mesh certificate answer before an Initializer writes it (issue 10 §1): the leaf is for the key the pod
 // generated, chains to the attested mesh CA and, through the intermediate, to the attested root CA, and carries
-// exactly the SANs of the pod's manifest entry (reference §3.8 for the shape of the chain).
+// exactly the SANs of the pod's manifest entry (edgelesssys/contrast internal/ca for the shape of the chain).
 
 import * as x509 from "@peculiar/x509";
 import { constantTimeEqual, toHex } from "../common/bytes.ts";
+import type { VerificationCode } from "../common/codes.ts";
 import { isContrastError, VerificationError } from "../common/errors.ts";
 import { decodePemBlocks } from "./pem.ts";
 import { classifySan, ipAddressBytes } from "./san.ts";
@@ -119,6 +120,6 @@ function pemBlocks(text: string, field: string) {
   }
 }
 
-function fail(code: string, message: string): never {
+function fail(code: VerificationCode, message: string): never {
   throw new VerificationError(code, message);
 }

@@ -28,6 +28,42 @@ export function decodePemBlocks(text: string, field = "pem"): PemBlock[] {
   return out;
 }
 
+/** The DER of every block labelled `label`, in order; blocks with other labels and text around them are skipped. */
+export function decodePemDers(text: string, label: string, field = "pem"): Uint8Array[] {
+  return decodePemBlocks(text, field)
+    .filter((b) => b.label === label)
+    .map((b) => b.der);
+}
+
+/**
+ * A bundle of `label` blocks and nothing else (white space only around and between them), 1 to `max` of them; a
+ * chain of certificates as PCS and the TDX quote carry it. ParseError `invalid_pem` otherwise.
+ */
+export function decodePemBundle(
+  text: string,
+  label: string,
+  field = "pem",
+  max = Number.POSITIVE_INFINITY,
+): Uint8Array[] {
+  const fail = (what: string): never => {
+    throw new ParseError("invalid_pem", `${field}: ${what}`, { field });
+  };
+  if (typeof text !== "string") fail(`expected PEM text, got ${typeof text}`);
+  const out: Uint8Array[] = [];
+  let last = 0;
+  for (const m of text.matchAll(BLOCK)) {
+    if (text.slice(last, m.index).trim() !== "")
+      fail(`expected only ${label} blocks, got text between blocks`);
+    if (m[1] !== label) fail(`expected only ${label} blocks, got ${JSON.stringify(m[1])}`);
+    if (out.length === max) fail(`expected at most ${max} ${label} blocks`);
+    out.push(fromBase64((m[2] ?? "").replace(/\s+/g, ""), field));
+    last = m.index + m[0].length;
+  }
+  if (text.slice(last).trim() !== "" || out.length === 0)
+    fail(`expected PEM ${label} blocks, got other text`);
+  return out;
+}
+
 /** Decodes exactly one PEM block whose label is one of `labels`. */
 export function decodePem(text: string, labels: readonly string[], field = "pem"): PemBlock {
   const blocks = decodePemBlocks(text, field);

@@ -8,9 +8,9 @@
 //   extensions = basicConstraints CA (critical), keyUsage keyCertSign|digitalSignature (critical), SKI, AKI
 //   signature  = ecdsa-with-SHA384, k from RFC 6979
 
-import { sha256, sha384 } from "@noble/hashes/sha2.js";
 import * as x509 from "@peculiar/x509";
-import { concatBytes, utf8 } from "../common/bytes.ts";
+import { concatBytes, constantTimeEqual, utf8 } from "../common/bytes.ts";
+import { sha256, sha384 } from "../common/digest.ts";
 import { ParseError } from "../common/errors.ts";
 import { ROOT_CA_COMMON_NAME } from "./ca.ts";
 import { signEcdsaDigest } from "./ecdsa.ts";
@@ -48,6 +48,44 @@ export async function createDeterministicRootCert(rootKey: EcKeyPair): Promise<x
   const signature = await signEcdsaDigest(rootKey.privateKey, sha384(tbs));
   const bitString = tlv(0x03, concatBytes(new Uint8Array([0]), signature));
   return new x509.X509Certificate(tlv(0x30, concatBytes(tbs, algorithm, bitString)));
+}
+
+/**
+ * The certificate in `pem` when it holds `rootKey`'s public key and verifies under it; undefined when it is
+ * unreadable or another key's (the caller regenerates it).
+ */
+export async function parseRootCertIfOurs(
+  pem: string,
+  rootKey: EcKeyPair,
+): Promise<x509.X509Certificate | undefined> {
+  try {
+    const cert = new x509.X509Certificate(pem);
+    const spki = new Uint8Array(cert.publicKey.rawData);
+    const ours = await exportPublicKeySpki(rootKey.publicKey);
+    if (!constantTimeEqual(spki, ours)) return undefined;
+    if (!(await cert.verify({ publicKey: rootKey.publicKey, signatureOnly: true }))) return undefined;
+    return cert;
+  } catch {
+    return undefined; // unreadable or foreign: regenerate
+  }
+}
+
+/**
+ * Whether `pem` is an intact self-signed certificate for `rootKey`: "ours", "foreign" (intact, another key), or
+ * "unknown" (damaged: it cannot tell).
+ */
+export async function rootCertVerdict(
+  pem: string,
+  rootKey: EcKeyPair,
+): Promise<"ours" | "foreign" | "unknown"> {
+  try {
+    const cert = new x509.X509Certificate(pem);
+    if (!(await cert.verify({ signatureOnly: true }))) return "unknown";
+    const ours = await exportPublicKeySpki(rootKey.publicKey);
+    return constantTimeEqual(new Uint8Array(cert.publicKey.rawData), ours) ? "ours" : "foreign";
+  } catch {
+    return "unknown";
+  }
 }
 
 /** TBSCertificate and signatureAlgorithm TLVs of a DER Certificate (RFC 5280 §4.1), byte-exact. */

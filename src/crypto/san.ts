@@ -1,4 +1,4 @@
-// Manifest SAN strings: classified the way the reference does (§2.1: IP → iPAddress, URL with scheme → URI, else
+// Manifest SAN strings: classified the way the reference does (edgelesssys/contrast internal/manifest: IP → iPAddress, URL with scheme → URI, else
 // DNS) and validated, so that no certificate a strict client would reject (RFC 5280 §4.2.1.6) is ever issued.
 
 import { isIP } from "node:net";

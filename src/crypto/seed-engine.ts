@@ -1,4 +1,4 @@
-// The Coordinator's key hierarchy from seed + salt (reference §3.7): HKDF sub-secrets, derived P-384 keys.
+// The Coordinator's key hierarchy from seed + salt (edgelesssys/contrast coordinator/internal/seedengine): HKDF sub-secrets, derived P-384 keys.
 //
 //   podStateSeed  = HKDF-SHA256(seed, salt, "POD STATE SECRET",           len(seed))
 //   historySeed   = HKDF-SHA256(seed, salt, "HISTORY SECRET",             len(seed))
@@ -14,7 +14,6 @@ import { deriveEcdsaScalar } from "./det-keygen.ts";
 import { hkdfSha256 } from "./hkdf.ts";
 import { type EcKeyPair, ecKeyPairFromScalar } from "./keys.ts";
 
-export const SEED_LENGTH = 64;
 export const SALT_LENGTH = 32;
 export const MIN_SEED_LENGTH = 32;
 export const WORKLOAD_SECRET_LENGTH = 64;
@@ -35,7 +34,7 @@ export interface SeedEngine {
 export async function createSeedEngine(seed: Uint8Array, salt: Uint8Array): Promise<SeedEngine> {
   if (seed.length < MIN_SEED_LENGTH) {
     throw new ConfigError(
-      "invalid_seed",
+      "seed_too_short",
       `seed: expected at least ${MIN_SEED_LENGTH} bytes, got ${seed.length}`,
       {
         field: "seed",
@@ -65,7 +64,7 @@ export async function createSeedEngine(seed: Uint8Array, salt: Uint8Array): Prom
     rootCAKey,
     deriveWorkloadSecret(workloadSecretId: string): Uint8Array {
       if (typeof workloadSecretId !== "string" || workloadSecretId === "") {
-        throw new ConfigError("invalid_argument", "workloadSecretId: expected non-empty string", {
+        throw new ConfigError("invalid_workload_secret_id", "workloadSecretId: expected non-empty string", {
           field: "workloadSecretId",
         });
       }

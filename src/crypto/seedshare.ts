@@ -1,4 +1,4 @@
-// Seed shares (reference §3.2, §3.5 step 3): the seed RSA-OAEP-encrypted (SHA-256, label "seedshare") to every owner.
+// Seed shares (edgelesssys/contrast coordinator/internal/userapi, SetManifest): the seed RSA-OAEP-encrypted (SHA-256, label "seedshare") to every owner.
 
 import { constantTimeEqual, fromBase64, fromHex, toBase64, toHex, utf8 } from "../common/bytes.ts";
 import { describeValue, ParseError, VerificationError } from "../common/errors.ts";

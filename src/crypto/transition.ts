@@ -1,12 +1,12 @@
-// Manifest history transitions (reference §1.6, §3.5–3.6): transition hashes, owner signatures, the `latest` signature.
+// Manifest history transitions (edgelesssys/contrast internal/history, cli/cmd/sign.go): transition hashes, owner signatures, the `latest` signature.
 //
 //   transition bytes = SHA-256(manifest bytes) ‖ previous transition hash       (64 bytes; zeros for the first)
 //   transition hash  = SHA-256(transition bytes)
 //   owner signature  = ECDSA(owner key, SHA-256(lowercase hex of the transition hash)), ASN.1 DER
 //   latest signature = ECDSA P-384 (transaction signing key) over the 32-byte transition hash itself, ASN.1 DER
 
-import { sha256 } from "@noble/hashes/sha2.js";
 import { concatBytes, toHex, utf8 } from "../common/bytes.ts";
+import { sha256 } from "../common/digest.ts";
 import { ParseError } from "../common/errors.ts";
 import { signEcdsa, signEcdsaDigest, verifyEcdsa, verifyEcdsaDigest } from "./ecdsa.ts";
 import { importEcPublicKeySpki } from "./keys.ts";
@@ -14,10 +14,6 @@ import { importEcPublicKeySpki } from "./keys.ts";
 export const HASH_LENGTH = 32;
 /** The previous-transition hash of the first manifest. */
 export const ZERO_HASH: Uint8Array = new Uint8Array(HASH_LENGTH);
-
-export function sha256Bytes(data: Uint8Array): Uint8Array {
-  return sha256(data);
-}
 
 /** The 64 stored bytes of a transition: manifest hash ‖ previous transition hash. */
 export function encodeTransition(manifestHash: Uint8Array, previousTransitionHash: Uint8Array): Uint8Array {

@@ -11,16 +11,15 @@
 import { expectOk, postJson, spkiOfCert } from "../api/client.ts";
 import { ApiError } from "../api/errors.ts";
 import { meshAttestReportData } from "../api/report-data.ts";
-import { expectArray, expectBase64, expectObject, expectString, parseEvidence } from "../api/schema.ts";
+import { type AttestedStateBody, parseMeshAttestResponse } from "../api/schema.ts";
 import { explainNotFound } from "../api/wrong-port.ts";
-import type { Evidence } from "../attestation/evidence.ts";
 import { constantTimeEqual, fromHex, toBase64, toHex } from "../common/bytes.ts";
 import { PolicyError, VerificationError } from "../common/errors.ts";
 import type { Logger } from "../common/log.ts";
 import type { RandomSource } from "../crypto/random.ts";
 import { isSimulated } from "../manifest/is-simulated.ts";
 import { verifyOwnerChain } from "../manifest/owner-chain.ts";
-import type { Manifest } from "../manifest/types.ts";
+import type { Manifest } from "../manifest/schema.ts";
 import type { EvidenceVerifier } from "../manifest/verify-evidence.ts";
 import type { CoordinatorPin } from "../policy/coordinator-pin.ts";
 
@@ -38,15 +37,6 @@ export interface PodAttestDeps {
   readonly verifier: EvidenceVerifier;
   readonly random: RandomSource;
   readonly log: Logger;
-}
-
-interface MeshAttestBody {
-  evidence: Evidence;
-  tlsPublicKey: Uint8Array;
-  manifests: Uint8Array[];
-  signatures: Uint8Array[];
-  rootCA: string;
-  meshCA: string;
 }
 
 export async function attestCoordinatorForPod(
@@ -98,29 +88,9 @@ export async function attestCoordinatorForPod(
 }
 
 /** Shape checks of the answer; a malformed answer is a verification failure (nothing in it can be trusted). */
-function parseBody(b: Record<string, unknown>): MeshAttestBody {
+function parseBody(b: Record<string, unknown>): AttestedStateBody {
   try {
-    const o = expectObject(b, "attest response", [
-      "version",
-      "evidence",
-      "tlsPublicKey",
-      "manifests",
-      "signatures",
-      "rootCA",
-      "meshCA",
-    ]);
-    return {
-      evidence: parseEvidence(o.evidence, "attest response.evidence"),
-      tlsPublicKey: expectBase64(o.tlsPublicKey, "tlsPublicKey", { maxBytes: 1024 }),
-      manifests: expectArray(o.manifests, "manifests", 100_000).map((m, i) =>
-        expectBase64(m, `manifests[${i}]`),
-      ),
-      signatures: expectArray(o.signatures, "signatures", 100_000).map((m, i) =>
-        expectBase64(m, `signatures[${i}]`, { maxBytes: 512 }),
-      ),
-      rootCA: expectString(o.rootCA, "rootCA"),
-      meshCA: expectString(o.meshCA, "meshCA"),
-    };
+    return parseMeshAttestResponse(b);
   } catch (e) {
     if (e instanceof ApiError) throw new VerificationError("coordinator_response_invalid", e.message);
     throw e;

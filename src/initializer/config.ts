@@ -4,12 +4,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { COORDINATOR_API_PORTS, parseEndpoint } from "../api/endpoint.ts";
 import { type CollateralEndpoints, readCollateralEndpoints } from "../attestation/collateral-endpoints.ts";
-import { ConfigError } from "../common/errors.ts";
+import { checkSimFlags, parseTeeChoice, type TeeChoice } from "../attestation/select-issuer.ts";
+import { parseDuration } from "../common/duration.ts";
+import { UsageError } from "../common/errors.ts";
+import { type LogLevel, readLogLevel } from "../common/log.ts";
 
 /**
  * Where a guest keeps the pod's initdata document: the Kata agent writes the TOML it read from the initdata block
- * device to the first path (policy.md §1.2); Contrast's initdata-processor reads the device itself, the second path
- * (§5.6). The Initializer takes the first that exists; its bytes are trusted only once their SHA-256 equals the
+ * device to the first path (Kata Containers src/libs/kata-types/src/initdata.rs); Contrast's initdata-processor reads the device itself, the second path
+ * (edgelesssys/contrast initializer). The Initializer takes the first that exists; its bytes are trusted only once their SHA-256 equals the
  * HOST_DATA of the pod's own report, so where they come from does not matter.
  */
 export const DEFAULT_INITDATA_PATHS = Object.freeze([
@@ -20,7 +23,7 @@ export const DEFAULT_INITDATA_PATHS = Object.freeze([
 export interface InitializerConfig {
   /** host:port of the Coordinator's mesh API. */
   readonly coordinator: string;
-  readonly tee: "auto" | "snp" | "tdx" | "sim";
+  readonly tee: TeeChoice;
   readonly simDir: string | undefined;
   /** With the sim TEE: the pod's initdata document; the simulated launch binds its SHA-256 as HOST_DATA. */
   readonly simInitdata: string | undefined;
@@ -33,7 +36,7 @@ export interface InitializerConfig {
   readonly collateral: CollateralEndpoints;
   /** undefined = retry forever, as an init container should. */
   readonly timeoutMs: number | undefined;
-  readonly logLevel: "debug" | "info" | "warn" | "error";
+  readonly logLevel: LogLevel;
 }
 
 export interface InitializerFlags {
@@ -56,41 +59,20 @@ export function readInitializerConfig(
     COORDINATOR_API_PORTS.mesh,
     "COORDINATOR_HOST",
   ).text;
-  const tee = flags.tee ?? env.CONTRAST_TEE ?? "auto";
-  if (!["auto", "snp", "tdx", "sim"].includes(tee)) {
-    throw new ConfigError("invalid_flag", `--tee: expected auto|snp|tdx|sim, got ${JSON.stringify(tee)}`);
-  }
+  const tee = parseTeeChoice(flags.tee ?? env.CONTRAST_TEE ?? "auto");
   const simDir = flags.simDir ?? env.CONTRAST_SIM_DIR;
   const simInitdata = flags.simInitdata ?? env.CONTRAST_SIM_INITDATA;
-  if (tee === "sim" && (!simDir || !simInitdata)) {
-    throw new ConfigError("invalid_flag", "--sim-dir and --sim-initdata: both required with --tee sim");
-  }
-  if (tee !== "sim" && (simDir || simInitdata))
-    throw new ConfigError("invalid_flag", "--sim-dir/--sim-initdata: only with --tee sim");
+  const simFlags = { "--sim-dir": simDir, "--sim-initdata": simInitdata };
+  checkSimFlags(tee, simFlags, Object.keys(simFlags));
   const initdataPath = flags.initdataPath ?? env.CONTRAST_INITDATA_PATH;
   if (tee === "sim" && initdataPath !== undefined)
-    throw new ConfigError("invalid_flag", "--initdata-path: not with --tee sim (use --sim-initdata)");
-  let timeoutMs: number | undefined;
-  if (flags.timeout !== undefined) {
-    const s = String(flags.timeout);
-    const m = /^(\d+)(ms|s|m)?$/.exec(s);
-    if (!m)
-      throw new ConfigError(
-        "invalid_flag",
-        `--timeout: expected a duration like 30s, 2m or 500ms, got ${JSON.stringify(s)}`,
-      );
-    timeoutMs = Number(m[1]) * (m[2] === "ms" ? 1 : m[2] === "m" ? 60_000 : 1000);
-  }
-  const level = flags.logLevel ?? env.CONTRAST_LOG_LEVEL ?? "info";
-  if (!["debug", "info", "warn", "error"].includes(level)) {
-    throw new ConfigError(
-      "invalid_flag",
-      `--log-level: expected debug|info|warn|error, got ${JSON.stringify(level)}`,
-    );
-  }
+    throw new UsageError("invalid_flag", "--initdata-path: not with --tee sim (use --sim-initdata)");
+  const timeoutMs =
+    flags.timeout === undefined ? undefined : parseDuration(String(flags.timeout), "--timeout");
+  const level = readLogLevel(flags.logLevel ?? env.CONTRAST_LOG_LEVEL ?? "info");
   return Object.freeze({
     coordinator,
-    tee: tee as InitializerConfig["tee"],
+    tee,
     simDir,
     simInitdata,
     initdataPaths: Object.freeze(initdataPath === undefined ? [...DEFAULT_INITDATA_PATHS] : [initdataPath]),
@@ -98,6 +80,6 @@ export function readInitializerConfig(
     cacheDir: env.CONTRAST_CACHE_DIR ?? join(tmpdir(), "contrast-collateral"),
     collateral: readCollateralEndpoints(env),
     timeoutMs,
-    logLevel: level as InitializerConfig["logLevel"],
+    logLevel: level,
   });
 }

@@ -1,5 +1,5 @@
 // Reads the pod's initdata document where the guest keeps it: the TOML itself (as the Kata agent writes it), or the
-// initdata block-device image (policy.md §1.2: ASCII "initdata" ‖ u64 little-endian gzip length ‖ gzip, padded).
+// initdata block-device image (Kata Containers src/libs/kata-types/src/initdata.rs: ASCII "initdata" ‖ u64 little-endian gzip length ‖ gzip, padded).
 // Nothing read here is trusted yet: own-initdata.ts compares its SHA-256 with the pod's own HOST_DATA.
 
 import { closeSync, existsSync, openSync, readSync } from "node:fs";

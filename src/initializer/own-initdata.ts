@@ -1,15 +1,15 @@
 // The pod's own initdata document, proven by the pod's own hardware report (issue 10 §1): its SHA-256 must be the
-// HOST_DATA (SNP) or MRCONFIGID (TDX: digest ‖ 16 zero bytes, policy.md §1.3) the runtime launched this VM with.
+// HOST_DATA (SNP) or MRCONFIGID (TDX: digest ‖ 16 zero bytes) the runtime launched this VM with (each platform's
+// initdataBinding, src/attestation/platforms.ts).
 // Only then is the Coordinator pin inside it (src/policy/coordinator-pin.ts) worth anything.
 
 import { selfCheckReportData } from "../api/report-data.ts";
-import type { Evidence, Issuer } from "../attestation/evidence.ts";
-import { parseSnpReport } from "../attestation/snp/abi.ts";
-import { parseTdxQuote } from "../attestation/tdx/abi.ts";
-import { concatBytes, constantTimeEqual, toHex } from "../common/bytes.ts";
+import type { Issuer } from "../attestation/evidence.ts";
+import { TEE_PLATFORMS } from "../attestation/platforms.ts";
+import { constantTimeEqual, toHex } from "../common/bytes.ts";
+import { sha256 } from "../common/digest.ts";
 import { ConfigError, VerificationError } from "../common/errors.ts";
 import type { RandomSource } from "../crypto/random.ts";
-import { sha256Bytes } from "../crypto/transition.ts";
 import { COORDINATOR_PIN_KEY, type CoordinatorPin, parseCoordinatorPin } from "../policy/coordinator-pin.ts";
 import { parseInitdataDocument } from "../policy/initdata.ts";
 import { readInitdataDocument } from "./initdata-reader.ts";
@@ -27,14 +27,15 @@ export async function loadOwnInitdata(
   random: RandomSource,
 ): Promise<OwnInitdata> {
   const { path, toml } = readInitdataDocument(paths);
-  const digest = sha256Bytes(toml);
+  const digest = sha256(toml);
   const evidence = await issuer.issue(selfCheckReportData(random(32)));
-  const launched = launchBinding(evidence);
-  const expected = evidence.platform === "tdx" ? concatBytes(digest, new Uint8Array(16)) : digest;
-  if (!constantTimeEqual(launched, expected)) {
+  // The report is this pod's own, from its own TEE: what it says about the launch is trusted.
+  const binding = TEE_PLATFORMS[evidence.platform].initdataBinding;
+  const launched = binding.read(evidence.report);
+  if (!constantTimeEqual(launched, binding.expected(digest))) {
     throw new VerificationError(
       "initdata_mismatch",
-      `${path}: expected the initdata this pod was launched with (${evidence.platform === "tdx" ? "MRCONFIGID" : "HOST_DATA"} ${toHex(launched)}), got a document with sha-256 ${toHex(digest)}`,
+      `${path}: expected the initdata this pod was launched with (${binding.field} ${toHex(launched)}), got a document with sha-256 ${toHex(digest)}`,
     );
   }
   const pinText = parseInitdataDocument(toml).data[COORDINATOR_PIN_KEY];
@@ -45,9 +46,4 @@ export async function loadOwnInitdata(
     );
   }
   return { path, digest, pin: parseCoordinatorPin(pinText) };
-}
-
-/** The launch-time field that carries the initdata digest, read from this pod's own (trusted) report. */
-function launchBinding(e: Evidence): Uint8Array {
-  return e.platform === "snp" ? parseSnpReport(e.report).hostData : parseTdxQuote(e.report).body.mrConfigId;
 }

@@ -1,24 +1,24 @@
 // The Initializer: prove the pod's own initdata → attest the Coordinator against the pin in it → attested cert
-// request over the pinned connection → check the answer → files in the shared volume (issue 10 §1, DESIGN.md §2).
+// request over the pinned connection → check the answer → files in the shared volume (issue 10 §1; docs/architecture.md, trust chain).
 //
 // Nothing is written before every check passed. Checks that fail mean an impostor or another deployment's
 // Coordinator answered: they are not retried (exit 4 or 5). A Coordinator that is unreachable, not yet set up or in
 // recovery is retried, as an init container should.
 
-import { ApiCallError, expectOk, postJson } from "../api/client.ts";
+import { expectOk, postJson } from "../api/client.ts";
+import { ApiError } from "../api/errors.ts";
 import { meshReportData } from "../api/report-data.ts";
 import { encodeEvidence } from "../api/schema.ts";
 import type { Issuer } from "../attestation/evidence.ts";
-import { createSimIssuer } from "../attestation/sim-issuer.ts";
-import { createTsmIssuer } from "../attestation/tsm-issuer.ts";
+import { selectIssuer } from "../attestation/select-issuer.ts";
 import { fromBase64, toBase64, toHex } from "../common/bytes.ts";
-import { PolicyError, UnavailableError, VerificationError } from "../common/errors.ts";
+import { sha256 } from "../common/digest.ts";
+import { UnavailableError, VerificationError } from "../common/errors.ts";
 import type { Logger } from "../common/log.ts";
 import { openEnvelope } from "../crypto/envelope.ts";
 import { exportEcPrivateKeyPkcs8Pem, exportPublicKeySpki, generateEcKeyPair } from "../crypto/keys.ts";
 import { checkMeshCertChain } from "../crypto/mesh-chain.ts";
 import { defaultRandom, type RandomSource } from "../crypto/random.ts";
-import { sha256Bytes } from "../crypto/transition.ts";
 import { createCollateralVerifier } from "../manifest/collateral-verifier.ts";
 import type { EvidenceVerifier } from "../manifest/verify-evidence.ts";
 import { attestCoordinatorForPod } from "./attest-coordinator.ts";
@@ -28,7 +28,7 @@ import { loadOwnInitdata, type OwnInitdata } from "./own-initdata.ts";
 import { writeInitializerFiles } from "./write-files.ts";
 
 /** Refusals that a later manifest could turn into an admission: keep retrying like a pod would. */
-const RETRYABLE = new Set(["no_manifest", "needs_recovery", "unavailable", "internal", "invalid_nonce"]);
+const _RETRYABLE = new Set(["no_manifest", "needs_recovery", "unavailable", "internal", "invalid_nonce"]);
 
 /**
  * COORDINATOR_HOST names something that is not the Coordinator's mesh API (its user API, a plain-HTTP port, another
@@ -47,16 +47,6 @@ export interface InitializerDeps {
 }
 
 /** On hardware configfs-tsm; with the sim TEE a launch that binds SHA-256 of `--sim-initdata` as HOST_DATA. */
-export async function selectInitializerIssuer(config: InitializerConfig): Promise<Issuer> {
-  if (config.tee === "sim") {
-    const { toml } = readInitdataDocument([config.simInitdata!]);
-    return createSimIssuer(config.simDir!, sha256Bytes(toml));
-  }
-  const issuer = createTsmIssuer(config.tee === "auto" ? {} : { expect: config.tee });
-  await issuer.probe();
-  return issuer;
-}
-
 /** Verifies the Coordinator's evidence the way the Coordinator verifies pods' (src/coordinator/run.ts). */
 export function createInitializerVerifier(config: InitializerConfig, log?: Logger): EvidenceVerifier {
   return createCollateralVerifier({
@@ -68,7 +58,7 @@ export function createInitializerVerifier(config: InitializerConfig, log?: Logge
   });
 }
 
-/** One attempt: returns the files written, or throws (ApiCallError for the Coordinator's refusals). */
+/** One attempt: returns the files written, or throws (ApiError for the Coordinator's refusals). */
 export async function requestMeshCert(config: InitializerConfig, deps: InitializerDeps): Promise<string[]> {
   const coordinator = await attestCoordinatorForPod(config.coordinator, deps.own.pin, deps);
   const trust = { kind: "pinned", certDer: coordinator.certDer } as const;
@@ -134,7 +124,14 @@ export async function prepareInitializer(
   log: Logger,
   deps: Partial<Pick<InitializerDeps, "issuer" | "verifier" | "random" | "now">> = {},
 ): Promise<InitializerDeps> {
-  const issuer = deps.issuer ?? (await selectInitializerIssuer(config));
+  const issuer =
+    deps.issuer ??
+    (await selectIssuer(
+      config.tee,
+      config.simDir === undefined
+        ? undefined
+        : { dir: config.simDir, hostData: () => sha256(readInitdataDocument([config.simInitdata!]).toml) },
+    ));
   const random = deps.random ?? defaultRandom;
   const paths = config.tee === "sim" ? [config.simInitdata!] : config.initdataPaths;
   const own = await loadOwnInitdata(paths, issuer, random);
@@ -163,16 +160,14 @@ export async function run(
       return await requestMeshCert(config, full);
     } catch (e) {
       // Refusals and unavailability are retried; a failed check of the pod's own side is final.
-      const refused = e instanceof ApiCallError && !RETRYABLE.has(e.code);
       const retryable =
-        (e instanceof ApiCallError || e instanceof UnavailableError) && !WRONG_ADDRESS.has(e.code);
+        (e instanceof ApiError || e instanceof UnavailableError) && !WRONG_ADDRESS.has(e.code);
       full.log.warn("mesh certificate request failed", {
         attempt,
         error: e instanceof Error ? e.message : String(e),
       });
       if (!retryable) throw e;
       if (Date.now() + delay > deadline) {
-        if (refused) throw new PolicyError((e as ApiCallError).code, (e as ApiCallError).message);
         throw e;
       }
       await Bun.sleep(delay);

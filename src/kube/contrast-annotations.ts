@@ -1,4 +1,4 @@
-// Annotation keys Contrast reads from or writes to workloads (contrast-reference §5.4, policy.md §1.1).
+// Annotation keys Contrast reads from or writes to workloads (edgelesssys/contrast initializer, Kata Containers src/runtime/pkg/oci/utils.go).
 
 export const ANNOTATION_POD_ROLE = "contrast.edgeless.systems/pod-role";
 export const ANNOTATION_SKIP_INITIALIZER = "contrast.edgeless.systems/skip-initializer";

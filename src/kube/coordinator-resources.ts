@@ -1,4 +1,4 @@
-// The Coordinator's Kubernetes resources: a StatefulSet with a state volume and the Services `coordinator` and `coordinator-ready` (contrast-reference §9).
+// The Coordinator's Kubernetes resources: a StatefulSet with a state volume and the Services `coordinator` and `coordinator-ready` (edgelesssys/contrast internal/kuberesource).
 
 import { type IStatefulSet, StatefulSet } from "kubernetes-models/apps/v1/StatefulSet";
 import type { IContainer } from "kubernetes-models/v1/Container";

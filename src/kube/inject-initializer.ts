@@ -1,4 +1,4 @@
-// Adds the Contrast Initializer and the shared `contrast-secrets` volume to a confidential pod template (contrast-reference §5, §7.2).
+// Adds the Contrast Initializer and the shared `contrast-secrets` volume to a confidential pod template (edgelesssys/contrast initializer, edgelesssys/contrast cli/cmd/generate.go).
 
 import { type Document, isMap, isSeq, type YAMLMap, type YAMLSeq } from "yaml";
 import { ConfigError } from "../common/errors.ts";

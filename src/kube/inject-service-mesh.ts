@@ -1,4 +1,4 @@
-// Adds the service mesh sidecar to a pod template that carries a mesh annotation (contrast-reference §6).
+// Adds the service mesh sidecar to a pod template that carries a mesh annotation (edgelesssys/contrast service-mesh).
 //
 // The sidecar is a native sidecar (an init container with restartPolicy Always) placed right after the
 // Initializer, so it starts once the credentials exist and keeps running beside the app; the app containers start

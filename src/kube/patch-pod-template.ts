@@ -1,7 +1,7 @@
 // In-place edits of a pod template inside a yaml Document: runtime class, annotations; each a no-op when already applied.
 
 import type { Document } from "yaml";
-import { ConfigError, ContrastError } from "../common/errors.ts";
+import { ConfigError } from "../common/errors.ts";
 import { type HandlerFor, platformOfRuntimeClass } from "./runtime-class.ts";
 import { setInChecked } from "./set-in.ts";
 import { describeLocation, locationField, type SourceLocation } from "./source-location.ts";
@@ -18,9 +18,8 @@ export function setRuntimeHandler(
   try {
     handler = handlerFor(platformOfRuntimeClass(runtimeClassName));
   } catch (e) {
-    const code = e instanceof ContrastError ? e.code : "runtime_class_unknown";
     throw new ConfigError(
-      code,
+      e instanceof ConfigError ? e.code : "runtime_class_unknown",
       `${describeLocation(loc)}: runtimeClassName ${runtimeClassName}: ${e instanceof Error ? e.message : String(e)}`,
       { field: locationField(loc, [...templatePath, "spec", "runtimeClassName"]), cause: e },
     );

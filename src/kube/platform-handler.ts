@@ -7,7 +7,7 @@ import {
   runtimeHandler,
   SIM_RUNTIME_ID,
   simRuntimeHandler,
-} from "./runtime/index.ts";
+} from "../platform/index.ts";
 import type { HandlerFor } from "./runtime-class.ts";
 
 /** What `contrast-cc` stands for in one run: a runtime platform, or the simulated TEE (`--reference-values sim`). */

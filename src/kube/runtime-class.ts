@@ -12,7 +12,7 @@ export function isConfidentialRuntimeClass(name: unknown): name is string {
 const HASH_SUFFIX = /-[0-9a-f]{8}$/;
 
 /**
- * Platform named by a runtime class (contrast-reference §8.1): `contrast-cc` → undefined,
+ * Platform named by a runtime class (edgelesssys/contrast internal/platforms): `contrast-cc` → undefined,
  * `contrast-cc-metal-qemu-snp` and `contrast-cc-metal-qemu-snp-1a2b3c4d` → `metal-qemu-snp`.
  */
 export function platformOfRuntimeClass(name: string): string | undefined {

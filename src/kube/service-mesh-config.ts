@@ -1,4 +1,4 @@
-// The service mesh configuration grammar (contrast-reference §6): annotations, env names and their parsers.
+// The service mesh configuration grammar (edgelesssys/contrast service-mesh): annotations, env names and their parsers.
 //
 // `generate` parses the annotations to refuse a malformed value with its path; the sidecar parses the env values
 // the annotations became. One parser for both, so the two can never disagree.

@@ -24,15 +24,6 @@ const MODELS: Readonly<Record<string, ModelConstructor>> = {
   "batch/v1/CronJob": CronJob as unknown as ModelConstructor,
 };
 
-/** True when kubernetes-models has a schema for this apiVersion/kind. */
-export function hasSchema(apiVersion: unknown, kind: unknown): boolean {
-  return (
-    typeof apiVersion === "string" &&
-    typeof kind === "string" &&
-    Object.hasOwn(MODELS, `${apiVersion}/${kind}`)
-  );
-}
-
 interface AjvIssue {
   instancePath?: string;
   message?: string;

@@ -1,4 +1,4 @@
-// The workload kinds that carry a pod template, and where the template sits in each (contrast-reference §7).
+// The workload kinds that carry a pod template, and where the template sits in each (edgelesssys/contrast cli/cmd/generate.go).
 
 export type WorkloadKind =
   | "Pod"
@@ -20,18 +20,6 @@ const TEMPLATE_PATHS: Readonly<Record<WorkloadKind, readonly string[]>> = {
   ReplicationController: ["spec", "template"],
   Job: ["spec", "template"],
   CronJob: ["spec", "jobTemplate", "spec", "template"],
-};
-
-/** apiVersion each kind is validated against (the stable versions kubernetes-models ships). */
-export const WORKLOAD_API_VERSIONS: Readonly<Record<WorkloadKind, string>> = {
-  Pod: "v1",
-  Deployment: "apps/v1",
-  StatefulSet: "apps/v1",
-  DaemonSet: "apps/v1",
-  ReplicaSet: "apps/v1",
-  ReplicationController: "v1",
-  Job: "batch/v1",
-  CronJob: "batch/v1",
 };
 
 export function isWorkloadKind(kind: unknown): kind is WorkloadKind {

@@ -1,7 +1,7 @@
-// Assembles the manifest `generate` writes: one policy entry per confidential pod, re-keyed onto a previous manifest so user edits survive (reference §2.1, §1.1).
+// Assembles the manifest `generate` writes: one policy entry per confidential pod, re-keyed onto a previous manifest so user edits survive (edgelesssys/contrast internal/manifest, edgelesssys/contrast cli/cmd/generate.go).
 
 import { ConfigError } from "../common/errors.ts";
-import type { Manifest, PolicyEntry, ReferenceValues } from "./types.ts";
+import type { Manifest, PolicyEntry, ReferenceValues } from "./schema.ts";
 
 /** One generated pod policy, as `generateDeployment` reports it. */
 export interface PolicyInput {

@@ -1,20 +1,24 @@
-// The one trust rule for evidence against reference values (reference §2.1), used by the Coordinator, the CLI
+// The one trust rule for evidence against reference values (edgelesssys/contrast internal/manifest), used by the Coordinator, the CLI
 // verifier and `contrast attestation verify`: the evidence passes when ANY entry matches; an entry that names a
 // SimulatedARK trusts exactly that root and one without trusts only AMD's; an entry accepts a missing CRL only when
 // it says `AllowMissingCRL` (or the CLI was given --allow-missing-crl), and each such use is returned as a warning.
 // When no entry matches, every entry's reasons are reported.
 
+import type { Tee } from "../attestation/platforms.ts";
+import type { SnpReferenceValue } from "../attestation/snp/reference-value.ts";
+import { snpValidateOptionsFor } from "../attestation/snp/reference-value.ts";
 import type { SnpRevocationStatus } from "../attestation/snp/revocation.ts";
 import { validateSnpReport } from "../attestation/snp/validate.ts";
 import type { VerifiedSnpReport } from "../attestation/snp/verify.ts";
-import { sha256Hex, toDer } from "../attestation/snp/x509-util.ts";
+import { toDer } from "../attestation/snp/x509-util.ts";
 import type { TdxRevocationStatus } from "../attestation/tdx/fetch-collateral.ts";
+import type { TdxReferenceValue } from "../attestation/tdx/reference-value.ts";
+import { tdxValidateOptionsFor } from "../attestation/tdx/reference-value.ts";
 import { validateTdxQuote } from "../attestation/tdx/validate.ts";
 import type { VerifiedTdxQuote } from "../attestation/tdx/verify.ts";
 import { utf8 } from "../common/bytes.ts";
-import { type ContrastError, PolicyError, UnavailableError } from "../common/errors.ts";
-import { snpOptionsFor, tdxOptionsFor } from "./reference-options.ts";
-import type { SnpReferenceValue, TdxReferenceValue } from "./types.ts";
+import { sha256Hex } from "../common/digest.ts";
+import { PolicyError, UnavailableError } from "../common/errors.ts";
 
 export interface MatchOptions {
   /** REPORT_DATA the evidence must carry (per call, never stored in shared options). */
@@ -53,7 +57,10 @@ export function matchSnpReferenceValues(
     "snp",
     entries.map((rv) => () => {
       const revocation = revocationOutcome(v.leaf.revocation, rv.AllowMissingCRL, opts);
-      const values = [...checkArk(v, rv), ...validateSnpReport(v, snpOptionsFor(rv, opts.reportData))];
+      const values = [
+        ...checkArk(v, rv),
+        ...validateSnpReport(v, snpValidateOptionsFor(rv, opts.reportData)),
+      ];
       return { values, revocation };
     }),
   );
@@ -76,7 +83,7 @@ export function matchTdxReferenceValues(
   return matchEntries(
     "tdx",
     entries.map((rv) => () => ({
-      values: validateTdxQuote(v, { ...tdxOptionsFor(rv, opts.reportData), requireTcbStatus }),
+      values: validateTdxQuote(v, { ...tdxValidateOptionsFor(rv, opts.reportData), requireTcbStatus }),
       revocation: revocationOutcome(revocation, rv.AllowMissingCRL, opts),
     })),
   );
@@ -85,12 +92,12 @@ export function matchTdxReferenceValues(
 interface EntryOutcome {
   /** Mismatches of authentic evidence against the entry's values (and, for SNP, its root). */
   readonly values: readonly string[];
-  readonly revocation: { readonly problem?: ContrastError; readonly warning?: string };
+  readonly revocation: { readonly problem?: UnavailableError; readonly warning?: string };
 }
 
-function matchEntries(platform: "snp" | "tdx", entries: (() => EntryOutcome)[]): Match {
+function matchEntries(platform: Tee, entries: (() => EntryOutcome)[]): Match {
   const problems: string[] = [];
-  let revocationOnly: ContrastError | undefined;
+  let revocationOnly: UnavailableError | undefined;
   for (const [i, evaluate] of entries.entries()) {
     const { values, revocation } = evaluate();
     const name = `${platform}[${i}]`;

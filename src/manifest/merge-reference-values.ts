@@ -1,6 +1,8 @@
 // Merges freshly generated reference values with an existing manifest's, keeping what the user filled in or added.
 
-import type { ReferenceValues, SnpReferenceValue, TdxReferenceValue } from "./types.ts";
+import type { SnpReferenceValue } from "../attestation/snp/reference-value.ts";
+import type { TdxReferenceValue } from "../attestation/tdx/reference-value.ts";
+import type { ReferenceValues } from "./schema.ts";
 
 export interface MergedReferenceValues {
   readonly referenceValues: ReferenceValues;

@@ -1,6 +1,6 @@
 // Lists manifest fields that only the user can fill in (bare-metal TCB, MrSeam) as path-named hints.
 
-import type { Manifest } from "./types.ts";
+import type { Manifest } from "./schema.ts";
 
 /** Hints, not errors: `parseManifest` accepts these unless `requireComplete` is set (by `set`). */
 export function missingUserValues(manifest: Manifest): string[] {

@@ -1,11 +1,11 @@
 // Verifies who authorised a manifest history (issue 10 §1): the first transition is signed by a deployment key, and
-// every later one by a workload owner of the manifest it replaces (reference §3.5), so the history is the owners'.
+// every later one by a workload owner of the manifest it replaces (edgelesssys/contrast coordinator/internal/userapi (SetManifest)), so the history is the owners'.
 
 import { fromHex, toHex } from "../common/bytes.ts";
 import { isContrastError, VerificationError } from "../common/errors.ts";
 import { computeTransitionHash, verifyTransitionSignature, ZERO_HASH } from "../crypto/transition.ts";
 import { parseManifest } from "./parse-manifest.ts";
-import type { Manifest } from "./types.ts";
+import type { Manifest } from "./schema.ts";
 
 export interface OwnerChain {
   /** Transition hash after each manifest; the last one is the history's head. */

@@ -1,4 +1,4 @@
-// Owner key files → the hex public keys the manifest lists (reference §2.1): PKIX DER for workload owners, PKCS#1 DER for seed-share owners.
+// Owner key files → the hex public keys the manifest lists (edgelesssys/contrast internal/manifest): PKIX DER for workload owners, PKCS#1 DER for seed-share owners.
 
 import { toHex } from "../common/bytes.ts";
 import { ParseError } from "../common/errors.ts";

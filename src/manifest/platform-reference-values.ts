@@ -1,75 +1,47 @@
-// Default reference values per runtime platform, with zero placeholders where this build knows no launch value (reference §2.1, measurement.md §1.8).
+// Default reference values per runtime platform, with zero placeholders where this build knows no launch value (edgelesssys/contrast internal/manifest, edgelesssys/contrast packages/by-name/contrast/snp-launch-digests).
 //
 // A launch measurement comes from the runtime artifacts (firmware, kernel, initrd, command line). The values the
 // binary carries are computed from the locked firmware (runtime/reference-values.json, `launchValuesFor`). Where it
 // carries none (CLH-SNP's IGVM, TDX RTMRs), the entry holds all-zero placeholders that no report can match (deny by
 // default) and `unknownLaunchValues` names them, so the CLI prints what to fill in.
 
+import type { Tee } from "../attestation/platforms.ts";
+import type { SnpProduct } from "../attestation/snp/product.ts";
+import {
+  DEFAULT_SNP_GUEST_POLICY,
+  DEFAULT_SNP_PLATFORM_INFO,
+  type SnpReferenceValue,
+} from "../attestation/snp/reference-value.ts";
+import type { TdxReferenceValue } from "../attestation/tdx/reference-value.ts";
 import { launchValuesFor } from "./runtime-launch-values.ts";
-import type {
-  ReferenceValues,
-  SnpGuestPolicy,
-  SnpPlatformInfo,
-  SnpProductName,
-  SnpReferenceValue,
-  TdxReferenceValue,
-} from "./types.ts";
+import type { ReferenceValues } from "./schema.ts";
 
 export interface ReferencePlatform {
   /** Canonical platform name, e.g. `Metal-QEMU-SNP`; stored in each entry's `Platform`. */
   readonly name: string;
-  readonly tee: "snp" | "tdx";
+  readonly tee: Tee;
 }
 
 /** Launch values measured for a platform (hex); any that are absent become zero placeholders. */
 export interface KnownLaunchValues {
-  readonly snp?: Partial<Record<SnpProductName, string>>;
+  readonly snp?: Partial<Record<SnpProduct, string>>;
   readonly tdx?: { readonly mrTd: string; readonly rtmrs?: readonly [string, string, string, string] };
 }
 
 const ZERO48 = "00".repeat(48);
-/** x87, SSE, AVX, AVX-512 ×3, PKRU, AMX TILECFG/TILEDATA, little-endian (measurement.md §2). */
+/** x87, SSE, AVX, AVX-512 ×3, PKRU, AMX TILECFG/TILEDATA, little-endian (Intel SDM Vol. 1 §13.1, XSAVE state components). */
 export const DEFAULT_XFAM = "e702060000000000";
-const SNP_PRODUCTS: readonly SnpProductName[] = ["Milan", "Genoa"];
+const SNP_PRODUCTS: readonly SnpProduct[] = ["Milan", "Genoa"];
 
-/** Guest policy 0x30000 (SMT allowed, ABI 0.0), what the Kata configurations launch with. */
-const GUEST_POLICY: SnpGuestPolicy = Object.freeze({
-  ABIMinor: 0,
-  ABIMajor: 0,
-  SMT: true,
-  MigrateMA: false,
-  Debug: false,
-  SingleSocket: false,
-  CXLAllowed: false,
-  MemAES256XTS: false,
-  RAPLDis: false,
-  CipherTextHidingDRAM: false,
-  PageSwapDisable: false,
-});
-
-const PLATFORM_INFO: SnpPlatformInfo = Object.freeze({
-  SMTEnabled: true,
-  TSMEEnabled: false,
-  ECCEnabled: false,
-  RAPLDisabled: false,
-  CiphertextHidingDRAMEnabled: false,
-  AliasCheckComplete: false,
-  TIOEnabled: false,
-});
-
-function snpEntry(
-  platform: string,
-  product: SnpProductName,
-  measurement: string | undefined,
-): SnpReferenceValue {
+function snpEntry(platform: string, product: SnpProduct, measurement: string | undefined): SnpReferenceValue {
   return {
     Platform: platform,
     ProductName: product,
     TrustedMeasurement: measurement ?? ZERO48,
-    // Only the operator knows the firmware of their hosts (reference §2.1: null = to be filled in).
+    // Only the operator knows the firmware of their hosts (edgelesssys/contrast internal/manifest: null = to be filled in).
     MinimumTCB: { BootloaderVersion: null, TEEVersion: null, SNPVersion: null, MicrocodeVersion: null },
-    GuestPolicy: GUEST_POLICY,
-    PlatformInfo: PLATFORM_INFO,
+    GuestPolicy: DEFAULT_SNP_GUEST_POLICY,
+    PlatformInfo: DEFAULT_SNP_PLATFORM_INFO,
   };
 }
 
@@ -77,7 +49,7 @@ function tdxEntry(platform: string, known: KnownLaunchValues["tdx"]): TdxReferen
   return {
     Platform: platform,
     MrTd: known?.mrTd ?? ZERO48,
-    // The host's TDX module hash: user-fillable, zero placeholder (reference §2.1).
+    // The host's TDX module hash: user-fillable, zero placeholder (edgelesssys/contrast internal/manifest).
     MrSeam: ZERO48,
     Rtmrs: known?.rtmrs ?? [ZERO48, ZERO48, ZERO48, ZERO48],
     Xfam: DEFAULT_XFAM,

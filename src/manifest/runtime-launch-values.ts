@@ -1,11 +1,11 @@
 // The launch values computed from the locked runtime firmware (runtime/reference-values.json), embedded into the binary.
 //
-// `make runtime-reference-values` writes the file with the measurement library (measurement.md §1, §3.1) from the
+// `make runtime-reference-values` writes the file with the measurement library (src/measure: SNP launch digests, TDX MRTD) from the
 // integrity-checked firmware; CI recomputes it. Here it is only read and validated: a malformed file is a build defect.
 
 import embedded from "../../runtime/reference-values.json";
+import type { SnpProduct } from "../attestation/snp/product.ts";
 import { ParseError } from "../common/errors.ts";
-import type { SnpProductName } from "./types.ts";
 
 /** The locked firmware a value was computed from (the lock entry's source and SRI). */
 export interface LaunchFirmware {
@@ -32,7 +32,7 @@ export interface SnpPlatformLaunchValues {
   readonly defaultVcpus: number;
   /** `default_maxvcpus` of the template (0: the host's cores). */
   readonly maxVcpus: number;
-  readonly products: Readonly<Partial<Record<SnpProductName, SnpProductLaunchValues>>>;
+  readonly products: Readonly<Partial<Record<SnpProduct, SnpProductLaunchValues>>>;
 }
 
 export interface TdxPlatformLaunchValues {
@@ -106,14 +106,14 @@ export function launchValuesFor(
   platform: string,
   doc: RuntimeLaunchValuesDocument = loadRuntimeLaunchValues(),
 ): {
-  snp?: Partial<Record<SnpProductName, string>>;
+  snp?: Partial<Record<SnpProduct, string>>;
   tdx?: { mrTd: string };
 } {
   const p = doc.platforms[platform];
   if (p === undefined) return {};
   if (p.tee === "tdx") return { tdx: { mrTd: p.mrTd } };
-  const snp: Partial<Record<SnpProductName, string>> = {};
-  for (const [name, v] of Object.entries(p.products) as [SnpProductName, SnpProductLaunchValues][]) {
+  const snp: Partial<Record<SnpProduct, string>> = {};
+  for (const [name, v] of Object.entries(p.products) as [SnpProduct, SnpProductLaunchValues][]) {
     const d = v.launchDigests[String(p.defaultVcpus)];
     if (d !== undefined) snp[name] = d;
   }

@@ -7,7 +7,7 @@ import {
   mergeReferenceValues,
 } from "./merge-reference-values.ts";
 import { platformReferenceValues, type ReferencePlatform } from "./platform-reference-values.ts";
-import type { Manifest, ReferenceValues } from "./types.ts";
+import type { Manifest, ReferenceValues } from "./schema.ts";
 
 export interface SelectReferenceValuesInput {
   /** Values of the `--reference-values` platform (defaults, or a sim dir's file); undefined without the flag. */

@@ -1,8 +1,9 @@
 // Verifies platform evidence against a manifest's reference values: authenticity (chain, signature, revocation from
-// KDS/PCS or the evidence), then the trust rule of match-reference-values.ts (any entry may match, reference §2.1).
+// KDS/PCS or the evidence), then the trust rule of match-reference-values.ts (any entry may match, edgelesssys/contrast internal/manifest).
 
 import { type ClaimExtension, snpClaims, tdxClaims } from "../attestation/claims.ts";
 import type { Evidence } from "../attestation/evidence.ts";
+import type { Tee } from "../attestation/platforms.ts";
 import { parseSnpReport, type SnpReport } from "../attestation/snp/abi.ts";
 import { createKdsCrlSource } from "../attestation/snp/crl-source.ts";
 import type { KdsClient } from "../attestation/snp/kds.ts";
@@ -14,13 +15,13 @@ import type { PcsClient } from "../attestation/tdx/pcs.ts";
 import { TdxVerifier } from "../attestation/tdx/verify.ts";
 import { PolicyError, UnavailableError } from "../common/errors.ts";
 import { matchSnpReferenceValues, matchTdxReferenceValues, simulatedArks } from "./match-reference-values.ts";
-import type { ReferenceValues } from "./types.ts";
+import type { ReferenceValues } from "./schema.ts";
 
 export interface VerifiedEvidence {
-  platform: "snp" | "tdx";
+  platform: Tee;
   /** The 32 bytes that identify the pod's policy: SNP HOST_DATA, TDX MRCONFIGID[0..32]. */
   hostData: Uint8Array;
-  /** Report claims to copy into a mesh certificate (reference §4.4). */
+  /** Report claims to copy into a mesh certificate (edgelesssys/contrast internal/oid). */
   claims: ClaimExtension[];
   /** Which reference-value entry matched, e.g. `snp[0]`. */
   matched: string;
@@ -92,7 +93,7 @@ async function verifySnp(
     ...(ev.certs.ask ? { intermediate: ev.certs.ask } : {}),
     ...(ev.certs.ark ? { ark: ev.certs.ark } : {}),
     now,
-    // A development chain is trusted only by an entry that names its ARK explicitly (DESIGN.md §3.5).
+    // A development chain is trusted only by an entry that names its ARK explicitly (docs/architecture.md, simulated TEE).
     trustedArks: simulatedArks(entries),
     // Whether a missing CRL is acceptable is each entry's decision (AllowMissingCRL), taken by the trust rule.
     revocation: {

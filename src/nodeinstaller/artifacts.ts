@@ -4,10 +4,10 @@ import { closeSync, openSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigError, UnavailableError } from "../common/errors.ts";
 import { createSriHasher, parseSri, type Sri, verifySri } from "../common/sri.ts";
-import { artifactImagePath } from "../kube/runtime/artifact-source.ts";
-import type { LockedFile, RuntimeLock } from "../kube/runtime/lock.ts";
-import { parsePlatform } from "../kube/runtime/platforms.ts";
-import { unpinnedArtifacts } from "../kube/runtime/unpinned.ts";
+import { artifactImagePath } from "../platform/artifact-source.ts";
+import type { LockedFile, RuntimeLock } from "../platform/lock.ts";
+import { parsePlatform } from "../platform/platforms.ts";
+import { unpinnedArtifacts } from "../platform/unpinned.ts";
 
 export interface ArtifactSourceOptions {
   /** Root of the node-installer image's file system; image-path sources are read below it. */

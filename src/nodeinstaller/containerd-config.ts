@@ -1,7 +1,7 @@
-// Adds the Contrast runtime to a containerd configuration, version 2 or 3, keeping every other key (§8.2 step 4).
+// Adds the Contrast runtime to a containerd configuration, version 2 or 3, keeping every other key (edgelesssys/contrast nodeinstaller).
 
 import { parse, stringify } from "smol-toml";
-import { ConfigError, ParseError } from "../common/errors.ts";
+import { ConfigError } from "../common/errors.ts";
 
 export type ContainerdConfigVersion = 2 | 3;
 
@@ -78,7 +78,7 @@ export function parseContainerdConfig(text: string | undefined, field: string): 
   try {
     return parse(text) as Table;
   } catch (e) {
-    throw new ParseError("containerd_config_invalid", `${field}: not valid toml`, { field, cause: e });
+    throw new ConfigError("containerd_config_invalid", `${field}: not valid toml`, { field, cause: e });
   }
 }
 

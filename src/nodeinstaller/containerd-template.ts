@@ -11,7 +11,7 @@ import {
 } from "./containerd-config.ts";
 
 /**
- * K3s and RKE2 render `config.toml` from `config.toml.tmpl` on every start (§8.2 step 4):
+ * K3s and RKE2 render `config.toml` from `config.toml.tmpl` on every start (edgelesssys/contrast nodeinstaller):
  * - no template yet: the rendered config is the base; the patched result becomes the template;
  * - a template that is plain TOML: patched like any config;
  * - a Go template (`{{ template "base" . }}` …): our runtime table is appended once, with the version the rendered

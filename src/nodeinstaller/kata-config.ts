@@ -1,10 +1,10 @@
-// Renders a platform's Kata configuration TOML from its locked template (contrast-reference.md §8.2 step 3).
+// Renders a platform's Kata configuration TOML from its locked template (edgelesssys/contrast nodeinstaller).
 
 import { parse, stringify } from "smol-toml";
 import { ConfigError, ParseError } from "../common/errors.ts";
 import { computeSri, parseSri, verifySri } from "../common/sri.ts";
-import type { ArtifactRole, RuntimeLock } from "../kube/runtime/lock.ts";
-import { parsePlatform } from "../kube/runtime/platforms.ts";
+import type { ArtifactRole, RuntimeLock } from "../platform/lock.ts";
+import { parsePlatform } from "../platform/platforms.ts";
 import { KATA_TEMPLATES } from "./kata-templates.ts";
 
 export interface KataConfigOptions {
@@ -83,7 +83,7 @@ export function renderKataConfig(lock: RuntimeLock, opts: KataConfigOptions): st
   hyp.valid_hypervisor_paths = [hyp.path];
   hyp.default_memory = platform.defaultMemoryMiB;
   if (opts.kernelParams !== undefined) hyp.kernel_params = opts.kernelParams;
-  // The initdata annotation carries the policy (spec/policy.md §1.1 path B); nothing else may be overridden per pod.
+  // The initdata annotation carries the policy (Kata Containers src/runtime/pkg/oci/utils.go path B); nothing else may be overridden per pod.
   hyp.enable_annotations = ["cc_init_data"];
   hyp.enable_debug = false;
   const agent = table(table(doc, "agent", "agent"), "kata", "agent.kata");

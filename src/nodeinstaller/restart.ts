@@ -1,4 +1,4 @@
-// Restarts containerd through the host's init: `nsenter -t 1 -m -- systemctl …` (contrast-reference.md §8.2 step 5).
+// Restarts containerd through the host's init: `nsenter -t 1 -m -- systemctl …` (edgelesssys/contrast nodeinstaller).
 
 import { UnavailableError } from "../common/errors.ts";
 

@@ -6,10 +6,10 @@ import { join } from "node:path";
 import { writeFileAtomic } from "../common/atomic-file.ts";
 import { ConfigError } from "../common/errors.ts";
 import { computeSri } from "../common/sri.ts";
-import { runtimeHandlerForLock } from "../kube/runtime/handler.ts";
-import type { RuntimeLock } from "../kube/runtime/lock.ts";
-import { loadRuntimeLock } from "../kube/runtime/locks.ts";
-import { type Platform, parsePlatform } from "../kube/runtime/platforms.ts";
+import { runtimeHandlerForLock } from "../platform/handler.ts";
+import type { RuntimeLock } from "../platform/lock.ts";
+import { loadRuntimeLock } from "../platform/locks.ts";
+import { type Platform, parsePlatform } from "../platform/platforms.ts";
 import { type ArtifactSourceOptions, requireIntegrity, stageArtifacts } from "./artifacts.ts";
 import { type PatchResult, patchContainerdConfig, type RuntimeRegistration } from "./containerd-config.ts";
 import { patchContainerdTemplate } from "./containerd-template.ts";
@@ -18,7 +18,7 @@ import { renderKataConfig } from "./kata-config.ts";
 import { type CommandRunner, restartContainerd } from "./restart.ts";
 import { type ContainerdTarget, readTargetConfig, resolveContainerdTarget } from "./target.ts";
 
-/** Where runtimes live on the host (contrast-reference.md §8.2 step 2). */
+/** Where runtimes live on the host (edgelesssys/contrast nodeinstaller). */
 export const INSTALL_ROOT = "/opt/edgeless";
 const SHIM_ROLE = "shim";
 

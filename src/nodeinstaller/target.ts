@@ -13,11 +13,11 @@ export interface ContainerdTarget {
   readonly configPath: string;
   /** For a `.tmpl` path: the config K3s/RKE2 rendered from it, read as the base and for the version. */
   readonly renderedPath: string | undefined;
-  /** systemd units to restart, tried in order; the first active one is restarted (§8.2 step 5). */
+  /** systemd units to restart, tried in order; the first active one is restarted (edgelesssys/contrast nodeinstaller). */
   readonly units: readonly string[];
 }
 
-/** Keys of the `contrast-node-installer-target-config` ConfigMap (§8.2 step 4, §9). */
+/** Keys of the `contrast-node-installer-target-config` ConfigMap (edgelesssys/contrast nodeinstaller, edgelesssys/contrast internal/kuberesource). */
 export interface TargetConfig {
   readonly containerdConfigPath: string | undefined;
   readonly systemdUnits: readonly string[] | undefined;

@@ -1,4 +1,4 @@
-// Environment of one container as the runtime will build it: image env, HOSTNAME, envFrom, env with valueFrom and `$(VAR)` (policy.md §3.5).
+// Environment of one container as the runtime will build it: image env, HOSTNAME, envFrom, env with valueFrom and `$(VAR)` (Kata Containers src/tools/genpolicy/src/containerd.rs).
 
 import type { IContainer } from "kubernetes-models/v1/Container";
 import { ConfigError } from "../common/errors.ts";

@@ -1,4 +1,4 @@
-// Mounts and storages a container gets: runtime defaults, shared files (/etc/hosts …), volumes, image VOLUMEs (policy.md §3.6, REQUESTS.md).
+// Mounts and storages a container gets: runtime defaults, shared files (/etc/hosts …), volumes, image VOLUMEs (Kata Containers src/tools/genpolicy/src/mount_and_storage.rs, REQUESTS.md).
 
 import type { IContainer } from "kubernetes-models/v1/Container";
 import type { IPodSpec } from "kubernetes-models/v1/PodSpec";

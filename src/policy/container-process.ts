@@ -1,4 +1,4 @@
-// The OCI process of one container: args (entrypoint/cmd vs command/args), user, working dir, capabilities (policy.md §3.5).
+// The OCI process of one container: args (entrypoint/cmd vs command/args), user, working dir, capabilities (Kata Containers src/tools/genpolicy/src/containerd.rs).
 
 import type { IContainer } from "kubernetes-models/v1/Container";
 import type { IPodSpec } from "kubernetes-models/v1/PodSpec";

@@ -2,28 +2,11 @@
 
 import { deflateRawSync, inflateRawSync } from "node:zlib";
 import { concatBytes, view } from "../common/bytes.ts";
+import { crc32 } from "../common/crc32.ts";
 import { ParseError } from "../common/errors.ts";
 
 // RFC 1952 §2.3: ID1 ID2 CM FLG MTIME(4) XFL OS. OS 255 = unknown, so the host does not leak into the bytes.
 const HEADER = new Uint8Array([0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0x00, 0xff]);
-
-const CRC_TABLE = (() => {
-  const t = new Int32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c;
-  }
-  return t;
-})();
-
-/** CRC-32 (ISO 3309, as used by gzip). Int32 arithmetic keeps the loop in small integers. */
-export function crc32(data: Uint8Array): number {
-  let c = -1;
-  const table = CRC_TABLE;
-  for (let i = 0; i < data.length; i++) c = (table[(c ^ (data[i] as number)) & 0xff] as number) ^ (c >>> 8);
-  return (c ^ -1) >>> 0;
-}
 
 export function gzipDeterministic(data: Uint8Array): Uint8Array {
   const body = new Uint8Array(deflateRawSync(data, { level: 9 }));

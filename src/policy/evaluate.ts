@@ -1,7 +1,7 @@
-// Evaluates agent requests against one pod's policy the way the Kata agent does: entry point per message, state via JSON Patch (policy.md §2.1).
+// Evaluates agent requests against one pod's policy the way the Kata agent does: entry point per message, state via JSON Patch (Kata Containers src/agent/policy/src/policy.rs).
 
 import { ConfigError } from "../common/errors.ts";
-import { type ExplainTrace, RegoEngine, toJson } from "./rego/index.ts";
+import { type ExplainTrace, RegoEngine, toJson } from "../rego/index.ts";
 import type { AgentRequest } from "./requests/agent-request.ts";
 import { applyJsonPatch } from "./requests/apply-json-patch.ts";
 

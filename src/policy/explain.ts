@@ -1,10 +1,10 @@
 // `policy explain`: turns the evaluator's explain trace of a denied request into the failing rule chain and the request field that differs.
 //
 // The trace has one entry per rule body tried, with the furthest expression reached and its operand values
-// (src/policy/rego/trace.ts). From the entry point we follow the failing expression into the rule it calls,
+// (src/rego/trace.ts). From the entry point we follow the failing expression into the rule it calls,
 // down to a builtin comparison, then find the compared request value in the input to name its field path.
 
-import type { ExplainEntry, ExplainTrace } from "./rego/index.ts";
+import type { ExplainEntry, ExplainTrace } from "../rego/index.ts";
 import { describeDifference } from "./requests/field-diff.ts";
 
 export interface ExplainStep {

@@ -1,8 +1,8 @@
-// Initdata TOML documents (policy.md §1.2): our deterministic serializer, the cc_init_data annotation codec and the digest.
+// Initdata TOML documents (Kata Containers src/libs/kata-types/src/initdata.rs): our deterministic serializer, the cc_init_data annotation codec and the digest.
 
-import { createHash } from "node:crypto";
 import { parse as parseToml } from "smol-toml";
-import { fromBase64, fromUtf8, toBase64, toHex, utf8 } from "../common/bytes.ts";
+import { fromBase64, fromUtf8, toBase64, utf8 } from "../common/bytes.ts";
+import { sha256Hex } from "../common/digest.ts";
 import { ParseError } from "../common/errors.ts";
 import { gunzipLimited, gzipDeterministic } from "./deterministic-gzip.ts";
 
@@ -46,7 +46,7 @@ export function serializeInitdata(data: ReadonlyArray<readonly [string, string]>
 
 /** Hex SHA-256 of the TOML bytes: the manifest key and the SNP HOST_DATA of the pod VM. */
 export function initdataDigest(toml: Uint8Array): string {
-  return toHex(new Uint8Array(createHash("sha256").update(toml).digest()));
+  return sha256Hex(toml);
 }
 
 /** Annotation value: base64(gzip(TOML)). */

@@ -1,4 +1,4 @@
-// The policy text the agent loads: rules file verbatim + `policy_data := <JSON>` (policy.md §3.2), and the embedded default rules.
+// The policy text the agent loads: rules file verbatim + `policy_data := <JSON>` (Kata Containers src/tools/genpolicy/src/policy.rs), and the embedded default rules.
 
 import type { PolicyData } from "./pod-policy-data.ts";
 import defaultRulesText from "./rules.rego" with { type: "text" };

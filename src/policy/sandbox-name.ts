@@ -1,4 +1,4 @@
-// Regex for the pod (sandbox) name each workload kind produces (policy.md §3.6; k8s SafeEncodeString alphabet).
+// Regex for the pod (sandbox) name each workload kind produces (Kata Containers src/tools/genpolicy; k8s SafeEncodeString alphabet).
 
 import type { WorkloadKind } from "../kube/workload-kinds.ts";
 import { escapeRegex } from "./value-pattern.ts";

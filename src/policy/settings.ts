@@ -2,8 +2,8 @@
 
 import { ConfigError, ParseError } from "../common/errors.ts";
 import { parseCidr } from "../common/ip-address.ts";
+import { checkRe2 } from "../rego/re2/index.ts";
 import defaults from "./default-settings.json" with { type: "json" };
-import { checkRe2 } from "./rego/re2/index.ts";
 
 export interface PolicyStorage {
   readonly driver: string;

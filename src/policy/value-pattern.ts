@@ -28,10 +28,6 @@ export function isLiteral(v: PartialValue): boolean {
   return v.every((p) => "lit" in p);
 }
 
-export function concatValues(...vs: PartialValue[]): PartialValue {
-  return vs.flat();
-}
-
 /** Policy form; `prefix` is literal text put in front (e.g. `NAME=`). */
 export function toPattern(v: PartialValue, prefix = ""): ValuePattern {
   if (isLiteral(v)) return { exact: prefix + v.map((p) => ("lit" in p ? p.lit : "")).join("") };

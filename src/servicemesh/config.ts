@@ -1,8 +1,8 @@
 // The one reader of the service mesh sidecar's flags and environment: a frozen config built at start.
 
 import { parseDuration } from "../common/duration.ts";
-import { ConfigError } from "../common/errors.ts";
-import { type LogLevel, parseLogLevel } from "../common/log.ts";
+import { UsageError } from "../common/errors.ts";
+import { type LogLevel, readLogLevel } from "../common/log.ts";
 import {
   ENV_MESH_ADMIN_PORT,
   ENV_MESH_EGRESS,
@@ -67,7 +67,7 @@ function str(v: string | number | undefined): string | undefined {
 function positive(text: string, field: string, max: number): number {
   const n = /^[1-9][0-9]{0,8}$/.test(text) ? Number(text) : 0;
   if (n < 1 || n > max) {
-    throw new ConfigError(
+    throw new UsageError(
       "invalid_flag",
       `${field}: expected a whole number 1-${max}, got ${JSON.stringify(text)}`,
       {
@@ -90,7 +90,7 @@ export function readServiceMeshConfig(
   );
   const redirect = flags.redirect ?? env.CONTRAST_MESH_REDIRECT ?? "auto";
   if (redirect !== "auto" && redirect !== "on" && redirect !== "off") {
-    throw new ConfigError(
+    throw new UsageError(
       "invalid_flag",
       `--redirect: expected auto|on|off, got ${JSON.stringify(redirect)}`,
       {
@@ -98,14 +98,7 @@ export function readServiceMeshConfig(
       },
     );
   }
-  const levelText = flags.logLevel ?? env.CONTRAST_LOG_LEVEL ?? "info";
-  const logLevel = parseLogLevel(levelText);
-  if (logLevel === undefined) {
-    throw new ConfigError(
-      "invalid_flag",
-      `--log-level: expected debug|info|warn|error, got ${JSON.stringify(levelText)}`,
-    );
-  }
+  const logLevel = readLogLevel(flags.logLevel ?? env.CONTRAST_LOG_LEVEL ?? "info");
   const duration = (flag: string | number | undefined, name: string, def: string) =>
     parseDuration(str(flag) ?? def, name);
   return Object.freeze({

@@ -1,6 +1,6 @@
 // The inbound netfilter rules of a pod, as `iptables-restore --noflush` documents (one per address family).
 //
-// The reference (contrast-reference §6) sends all inbound TCP through TPROXY to two Envoy ports and recovers the
+// The reference (edgelesssys/contrast service-mesh) sends all inbound TCP through TPROXY to two Envoy ports and recovers the
 // original port with SO_ORIGINAL_DST. Neither TPROXY's socket option nor SO_ORIGINAL_DST is reachable from Bun, so
 // here every app port gets its own proxy listener and a nat REDIRECT to it:
 //
@@ -43,7 +43,7 @@ export const JUMP_RULES: readonly JumpRule[] = Object.freeze([
   { table: "filter", chain: "INPUT", args: ["-j", FILTER_CHAIN] },
 ]);
 
-/** The guest's default-deny rule (contrast-reference §5): filter INPUT, IPv4; removed once our rules are in place. */
+/** The guest's default-deny rule (edgelesssys/contrast internal/defaultdeny): filter INPUT, IPv4; removed once our rules are in place. */
 export const DEFAULT_DENY_RULE: readonly string[] = Object.freeze([
   "-m",
   "conntrack",

@@ -4,10 +4,10 @@
 // to an old certificate, or a new certificate next to an old key. A set whose key does not match its certificate
 // is not taken; the previous one stays in use and the next poll tries again.
 
-import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import tls from "node:tls";
+import { sha256Hex } from "../common/digest.ts";
 import { ParseError, UnavailableError } from "../common/errors.ts";
 import type { Logger } from "../common/log.ts";
 
@@ -69,7 +69,7 @@ function build(raw: RawFiles, dir: string): TlsMaterial {
       },
     );
   }
-  const certDigest = createHash("sha256").update(raw.cert).digest("hex");
+  const certDigest = sha256Hex(raw.cert);
   return Object.freeze({ ...raw, clientContext, certDigest });
 }
 

@@ -1,12 +1,12 @@
-// The Coordinator's new codes reach the CLI's exit codes (issue 15 §2): a full or read-only state volume is
-// "unavailable" (exit 6, the errno in the message), a damaged stored history "verification failed" (exit 4).
+// The Coordinator's codes reach the CLI's exit codes (issue 15 §2): a full or read-only state volume is
+// "unavailable" (exit 6, the errno in the message), a damaged stored history "verification failed" (exit 4); each
+// code's exit code is that of the class owning it (src/common/codes.ts).
 
 import { describe, expect, test } from "bun:test";
-import { ApiCallError } from "../../src/api/client.ts";
-import { API_ERRORS } from "../../src/api/errors.ts";
-import { exitCodeFor } from "../../src/cli/exit-codes.ts";
+import { API_ERRORS, ApiError } from "../../src/api/errors.ts";
+import { exitCodeFor } from "../../src/command/exit-codes.ts";
 
-describe("ApiCallError kinds", () => {
+describe("ApiError kinds", () => {
   const rows: [keyof typeof API_ERRORS, number][] = [
     ["storage_unavailable", 6],
     ["request_timeout", 6],
@@ -14,10 +14,13 @@ describe("ApiCallError kinds", () => {
     ["history_corrupt", 4],
     ["headers_too_large", 3],
     ["length_required", 3],
+    ["invalid_argument", 2],
+    ["attestation_failed", 5],
+    ["unknown", 6],
   ];
   for (const [code, exit] of rows) {
     test(`${code} (${API_ERRORS[code]}) → exit ${exit}`, () => {
-      expect(exitCodeFor(new ApiCallError(API_ERRORS[code], code, "x"))).toBe(exit);
+      expect(exitCodeFor(new ApiError(code, "x", API_ERRORS[code]))).toBe(exit);
     });
   }
 });

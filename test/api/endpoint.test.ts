@@ -2,8 +2,8 @@
 
 import { describe, expect, test } from "bun:test";
 import { parseEndpoint } from "../../src/api/endpoint.ts";
-import { ConfigError } from "../../src/common/errors.ts";
-import { expectCode } from "../crypto/expect-error.ts";
+import { UsageError } from "../../src/common/errors.ts";
+import { expectCode } from "../support/expect-error.ts";
 
 describe("parseEndpoint", () => {
   const valid: [string, string][] = [
@@ -38,14 +38,14 @@ describe("parseEndpoint", () => {
     "",
   ];
   for (const given of invalid) {
-    test(`${JSON.stringify(given)} → ConfigError invalid_endpoint naming the flag`, async () => {
-      const e = await expectCode(() => parseEndpoint(given, 1313, "-c"), ConfigError, "invalid_endpoint");
+    test(`${JSON.stringify(given)} → UsageError invalid_endpoint naming the flag`, async () => {
+      const e = await expectCode(() => parseEndpoint(given, 1313, "-c"), UsageError, "invalid_endpoint");
       expect(e.message).toStartWith("-c: expected ");
     });
   }
 
   test("no default port → HOST alone refused", async () => {
-    await expectCode(() => parseEndpoint("10.0.0.5", undefined, "endpoint"), ConfigError, "invalid_endpoint");
+    await expectCode(() => parseEndpoint("10.0.0.5", undefined, "endpoint"), UsageError, "invalid_endpoint");
     expect(parseEndpoint("10.0.0.5:1", undefined, "endpoint").port).toBe(1);
   });
 });

@@ -3,14 +3,16 @@ import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  assertSingleDerSequence,
   type CachedResponse,
-  type CollateralFetchOptions,
-  type CollateralRequest,
   cacheKey,
   createCollateralCache,
-  fetchCollateral,
 } from "../../src/attestation/collateral-cache.ts";
+import {
+  assertSingleDerSequence,
+  type CollateralFetchOptions,
+  type CollateralRequest,
+  fetchCollateral,
+} from "../../src/attestation/collateral-fetch.ts";
 import { ParseError, UnavailableError } from "../../src/common/errors.ts";
 import { readTestdata } from "./fixtures/collateral-server.ts";
 

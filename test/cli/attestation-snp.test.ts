@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { cac } from "cac";
 import { issueSimReport } from "../../src/attestation/sim/issue-report.ts";
 import { registerAttestation } from "../../src/cli/attestation.ts";
-import { parseAndRun } from "../../src/cli/command.ts";
+import { parseAndRun } from "../../src/command/command.ts";
 import { startCollateralServer } from "../attestation/fixtures/collateral-server.ts";
 import {
   createTestSim,
@@ -207,7 +207,7 @@ describe("attestation verify --snp-report (README vectors)", () => {
     });
   }
 
-  // Policy 0xb0000 = bits 16, 17, 19: by the ABI table (spec §1.3) that is SMT + reserved + DEBUG; the README's
+  // Policy 0xb0000 = bits 16, 17, 19: by the ABI table (AMD SEV-SNP Firmware ABI #56860, guest policy) that is SMT + reserved + DEBUG; the README's
   // "MIGRATE_MA=1" reading contradicts that table (bit 18 is clear).
   test("gosevguest report → policy 0xb0000 decoded per the ABI table, platform info 0x1, README chip id", async () => {
     const r = await verify(["--snp-report", td(GOOD[0].report), "--cert", td(GOOD[0].cert)]);

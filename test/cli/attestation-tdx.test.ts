@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { cac } from "cac";
 import { INTEL_SGX_ROOT_CA_SHA256 } from "../../src/attestation/tdx/intel-root-ca.ts";
 import { registerAttestation } from "../../src/cli/attestation.ts";
-import { parseAndRun } from "../../src/cli/command.ts";
+import { parseAndRun } from "../../src/command/command.ts";
 import {
   encodedChain,
   readTestdata,

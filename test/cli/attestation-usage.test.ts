@@ -8,11 +8,11 @@ import { join } from "node:path";
 import { cac } from "cac";
 import { registerAttestation } from "../../src/cli/attestation.ts";
 import { parseNow } from "../../src/cli/attestation-input.ts";
-import { parseAndRun } from "../../src/cli/command.ts";
-import { UsageError } from "../../src/cli/exit-codes.ts";
-import type { ContrastError } from "../../src/common/errors.ts";
+import { parseAndRun } from "../../src/command/command.ts";
+import { UsageError } from "../../src/common/errors.ts";
 import { parseReferenceValues, ReferenceValuesError } from "../../src/manifest/parse-reference-values.ts";
 import { startCollateralServer } from "../attestation/fixtures/collateral-server.ts";
+import { expectError } from "../support/expect-error.ts";
 import { testdata } from "../support/testdata.ts";
 
 const REPO = join(import.meta.dir, "..", "..");
@@ -61,17 +61,6 @@ async function run(args: string[]) {
     stderr: err.join(""),
     json: stdout.startsWith("{") ? JSON.parse(stdout) : undefined,
   };
-}
-
-function expectError(fn: () => unknown, cls: new (...a: never[]) => ContrastError, code: string): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught).toBeInstanceOf(cls);
-  expect((caught as ContrastError).code).toBe(code);
 }
 
 describe("parseNow", () => {
@@ -288,7 +277,7 @@ describe("attestation verify as a process", () => {
       'import "reflect-metadata";',
       'import { cac } from "cac";',
       'import { registerAttestation } from "./src/cli/attestation.ts";',
-      'import { parseAndRun } from "./src/cli/command.ts";',
+      'import { parseAndRun } from "./src/command/command.ts";',
       'const cli = cac("contrast");',
       "registerAttestation(cli);",
       "await parseAndRun(cli, process.argv.slice(1));",

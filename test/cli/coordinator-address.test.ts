@@ -3,17 +3,18 @@
 // refused or reset connection and 503 are retried, with progress on stderr.
 
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
-import { ApiCallError, type JsonResponse } from "../../src/api/client.ts";
+import type { JsonResponse } from "../../src/api/client.ts";
+import { ApiError } from "../../src/api/errors.ts";
 import { withRetry } from "../../src/cli/attest-coordinator.ts";
 import { UnavailableError } from "../../src/common/errors.ts";
 import { createSelfSignedServerCert } from "../../src/crypto/ca.ts";
 import { exportEcPrivateKeyPkcs8Pem, generateEcKeyPair } from "../../src/crypto/keys.ts";
 import { defaultRandom } from "../../src/crypto/random.ts";
 import { SIM_TIMEOUT_MS } from "../attestation/sim/fixture.ts";
-import { expectCode } from "../crypto/expect-error.ts";
-import { tempDir } from "../e2e/harness.ts";
+import { expectCode } from "../support/expect-error.ts";
+import { tempDir } from "../support/harness.ts";
+import { runContrast } from "../support/run-in-process.ts";
 import { createWorkspace, type Workspace } from "./coordinator-fixture.ts";
-import { runContrast } from "./run-in-process.ts";
 
 let ws: Workspace;
 let tls: { cert: string; key: string };
@@ -147,7 +148,7 @@ describe("withRetry", () => {
     const r = await run([
       new UnavailableError("connection_refused", "127.0.0.1:1313/v1/attest: connection refused"),
       new UnavailableError("connection_reset", "127.0.0.1:1313/v1/attest: connection closed by the peer"),
-      new ApiCallError(503, "unavailable", "coordinator attest: starting"),
+      new ApiError("unavailable", "coordinator attest: starting"),
     ]);
     expect(r.result).toBe(ok);
     expect(r.calls).toBe(4);
@@ -163,10 +164,10 @@ describe("withRetry", () => {
     ["wrong_api_port", new UnavailableError("wrong_api_port", "x")],
     ["connection_failed", new UnavailableError("connection_failed", "x: getaddrinfo ENOTFOUND")],
     ["bad_response", new UnavailableError("bad_response", "x")],
-    ["needs_recovery", new ApiCallError(412, "needs_recovery", "x")],
+    ["needs_recovery", new ApiError("needs_recovery", "x")],
   ];
   for (const [code, error] of permanent) {
-    test(`${code} (${error instanceof ApiCallError ? error.status : "no answer"}) → thrown at once, no retry`, async () => {
+    test(`${code} (${error instanceof ApiError ? error.status : "no answer"}) → thrown at once, no retry`, async () => {
       let calls = 0;
       await expectCode(
         () =>

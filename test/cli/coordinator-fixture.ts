@@ -3,20 +3,17 @@
 
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { createSimIssuer } from "../../src/attestation/sim-issuer.ts";
 import { toHex } from "../../src/common/bytes.ts";
-import { silentLogger } from "../../src/common/log.ts";
-import { readCoordinatorConfig } from "../../src/coordinator/config.ts";
-import { type RunningCoordinator, startCoordinator } from "../../src/coordinator/server.ts";
+import type { RunningCoordinator } from "../../src/coordinator/server.ts";
 import { exportEcPrivateKeySec1Pem, exportPublicKeySpki, generateEcKeyPair } from "../../src/crypto/keys.ts";
 import {
   exportRsaPrivateKeyPem,
   exportRsaPublicKeyPkcs1,
   generateRsaKeyPair,
 } from "../../src/crypto/rsa-keys.ts";
-import { createEvidenceVerifier } from "../../src/manifest/verify-evidence.ts";
 import { createTestSim } from "../attestation/sim/fixture.ts";
-import { policyDocument, tempDir } from "../e2e/harness.ts";
+import { policyDocument, tempDir } from "../support/harness.ts";
+import { startSimCoordinator as startLoopbackSimCoordinator } from "../support/sim-coordinator.ts";
 
 type Sim = Awaited<ReturnType<typeof createTestSim>>;
 
@@ -63,28 +60,9 @@ export async function createWorkspace(): Promise<Workspace> {
 }
 
 /** A Coordinator on the sim TEE running `ws`'s Coordinator policy; `stateDir` again → a restart (recovery). */
-export async function startSimCoordinator(
+export function startSimCoordinator(
   ws: Workspace,
   opts: { stateDir?: string; userApiAddr?: string } = {},
-): Promise<RunningCoordinator & { stateDir: string }> {
-  const stateDir = opts.stateDir ?? tempDir("cli-state");
-  const config = readCoordinatorConfig(
-    {
-      tee: "sim",
-      simDir: ws.sim.dir,
-      simHostData: ws.coordinatorPolicy,
-      stateDir,
-      userApiAddr: opts.userApiAddr ?? "127.0.0.1:0",
-      meshApiAddr: "127.0.0.1:0",
-      probeAddr: "127.0.0.1:0",
-    },
-    {},
-  );
-  const c = await startCoordinator(config, {
-    log: silentLogger,
-    verifier: createEvidenceVerifier(),
-    version: "test",
-    issuer: await createSimIssuer(ws.sim.dir, new Uint8Array(Buffer.from(ws.coordinatorPolicy, "hex"))),
-  });
-  return Object.assign(c, { stateDir });
+): Promise<RunningCoordinator & { readonly stateDir: string }> {
+  return startLoopbackSimCoordinator({ simDir: ws.sim.dir, policy: ws.coordinatorPolicy, ...opts });
 }

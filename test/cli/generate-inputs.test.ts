@@ -3,33 +3,21 @@
 // on stderr; and `--json`, one object on stdout, also on failure.
 
 import { afterEach, describe, expect, test } from "bun:test";
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join, relative } from "node:path";
-import { EXIT } from "../../src/cli/exit-codes.ts";
-import { registerGenerate } from "../../src/cli/generate.ts";
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { registerGenerate } from "../../src/cli/generate-command.ts";
+import { EXIT } from "../../src/common/errors.ts";
 import { renderCoordinatorResources } from "../../src/kube/coordinator-resources.ts";
 import { COORDINATOR_IMAGE } from "../../src/kube/release-images.ts";
-import { contrast, tempDir } from "../e2e/harness.ts";
 import { fakeRegistry } from "../support/fake-registry.ts";
+import { contrast, tempDir } from "../support/harness.ts";
+import { runInProcess } from "../support/run-in-process.ts";
+import { snapshotTree } from "../support/snapshot.ts";
 import { testdata } from "../support/testdata.ts";
-import { runInProcess } from "./run-in-process.ts";
 
 afterEach(() => {
   process.exitCode = 0;
 });
-
-function snapshot(dir: string): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const p = join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else out.set(relative(dir, p), readFileSync(p, "latin1"));
-    }
-  };
-  walk(dir);
-  return out;
-}
 
 /** deploy/: the Coordinator, emojivoto made confidential, guestbook as upstream ships it (no runtime class). */
 function workspace(): string {
@@ -143,13 +131,13 @@ describe("generate: inputs that must be rendered first", () => {
     test(`${name} among the inputs → exit 3 input_not_rendered naming it and the command, nothing written`, async () => {
       const ws = workspace();
       setup(join(ws, "deploy"));
-      const before = snapshot(ws);
+      const before = snapshotTree(ws);
       const r = await generate(ws, ["--reference-values", "Metal-QEMU-SNP", join(ws, "deploy")]);
       expect(r.code).toBe(EXIT.config);
       expect(r.stderr).toContain("error: PATHS: expected plain Kubernetes YAML, got ");
       for (const s of says) expect(r.stderr).toContain(s);
       expect(r.stderr).toContain("(input_not_rendered)");
-      expect(snapshot(ws)).toEqual(before);
+      expect(snapshotTree(ws)).toEqual(before);
     });
   }
   test("row count", () => expect(rows.length).toBe(3));

@@ -5,14 +5,14 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseDocument } from "yaml";
-import { EXIT } from "../../src/cli/exit-codes.ts";
-import { registerGenerate } from "../../src/cli/generate.ts";
+import { registerGenerate } from "../../src/cli/generate-command.ts";
+import { EXIT } from "../../src/common/errors.ts";
 import { ANNOTATION_INITDATA } from "../../src/kube/contrast-annotations.ts";
 import { renderCoordinatorResources } from "../../src/kube/coordinator-resources.ts";
 import { COORDINATOR_IMAGE, INITIALIZER_IMAGE, SERVICE_MESH_IMAGE } from "../../src/kube/release-images.ts";
 import { decodeInitdataAnnotation } from "../../src/policy/initdata.ts";
 import { createFakeRegistry } from "../policy/image/registry-fixture.ts";
-import { runInProcess } from "./run-in-process.ts";
+import { runInProcess } from "../support/run-in-process.ts";
 
 const APP_IMAGE = "registry.test/team/app:v1";
 

@@ -5,11 +5,11 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { registerGenerate } from "../../src/cli/generate.ts";
+import { registerGenerate } from "../../src/cli/generate-command.ts";
 import { registerPolicy } from "../../src/cli/policy.ts";
 import { renderCoordinatorResources } from "../../src/kube/coordinator-resources.ts";
 import { MemoryLayersCache } from "../../src/policy/image/layers-cache.ts";
-import { runInProcess } from "./run-in-process.ts";
+import { runInProcess } from "../support/run-in-process.ts";
 
 const DIGEST = `sha256:${"ab".repeat(32)}`;
 const COORDINATOR_DIGEST = `sha256:${"cd".repeat(32)}`;

@@ -4,29 +4,30 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
-  readdirSync,
   readFileSync,
   statSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, relative } from "node:path";
+import { join } from "node:path";
 import { cac } from "cac";
 import { parseAllDocuments } from "yaml";
 import { initSimDir } from "../../src/attestation/sim/sim-dir.ts";
-import { parseAndRun } from "../../src/cli/command.ts";
-import { EXIT } from "../../src/cli/exit-codes.ts";
-import { type GenerateDeps, registerGenerate } from "../../src/cli/generate.ts";
+import type { GenerateDeps } from "../../src/cli/generate.ts";
+import { registerGenerate } from "../../src/cli/generate-command.ts";
+import { parseAndRun } from "../../src/command/command.ts";
+import { EXIT } from "../../src/common/errors.ts";
 import { ANNOTATION_INITDATA } from "../../src/kube/contrast-annotations.ts";
 import { renderCoordinatorResources } from "../../src/kube/coordinator-resources.ts";
 import { COORDINATOR_IMAGE } from "../../src/kube/release-images.ts";
 import { ownerPublicKeyHex } from "../../src/manifest/owner-keys.ts";
 import { parseManifest } from "../../src/manifest/parse-manifest.ts";
 import { launchValuesFor } from "../../src/manifest/runtime-launch-values.ts";
-import type { Manifest } from "../../src/manifest/types.ts";
+import type { Manifest } from "../../src/manifest/schema.ts";
 import { COORDINATOR_PIN_KEY, parseCoordinatorPin } from "../../src/policy/coordinator-pin.ts";
 import { decodeInitdataAnnotation } from "../../src/policy/initdata.ts";
 import { fakeRegistry } from "../support/fake-registry.ts";
+import { snapshotTree } from "../support/snapshot.ts";
 
 const K8S = join(import.meta.dir, "..", "testdata", "k8s");
 const NAMES = ["guestbook", "emojivoto", "cassandra-statefulset"] as const;
@@ -76,20 +77,6 @@ function workspace(opts: { coordinator?: boolean } = {}): string {
   return ws;
 }
 
-/** Every file below `dir` with its bytes, for "nothing was written" assertions. */
-function snapshot(dir: string): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const p = join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else out.set(relative(dir, p), readFileSync(p, "latin1"));
-    }
-  };
-  walk(dir);
-  return out;
-}
-
 /** The decoded initdata of every pod template in `deploy/<name>.yaml`. */
 function initdataOf(ws: string, names: readonly string[] = [...NAMES, "coordinator"]) {
   return names.flatMap((n) =>
@@ -111,13 +98,13 @@ describe("contrast generate", () => {
   let ws: string;
   let first: Run;
   let registry: ReturnType<typeof fakeRegistry>;
-  let afterFirst: Map<string, string>;
+  let afterFirst: Record<string, string>;
 
   beforeAll(async () => {
     ws = workspace();
     registry = fakeRegistry();
     first = await generate(ws, ["--reference-values", "Metal-QEMU-SNP", "deploy"], registry);
-    afterFirst = snapshot(ws);
+    afterFirst = snapshotTree(ws);
   });
 
   test("k8s testdata + coordinator → exit 0, one policy per confidential pod plus the coordinator", () => {
@@ -212,14 +199,14 @@ describe("contrast generate", () => {
     const second = await generate(ws, ["--reference-values", "Metal-QEMU-SNP", "deploy"], registry);
     expect(second.code).toBe(EXIT.ok);
     expect(registry.requests.length).toBe(before);
-    expect(snapshot(ws)).toEqual(afterFirst);
+    expect(snapshotTree(ws)).toEqual(afterFirst);
     expect(second.stderr).not.toContain("wrote ");
   });
 
   test("second run without --reference-values → platform read from the patched runtime classes, same bytes", async () => {
     const again = await generate(ws, ["deploy", "--offline"], registry);
     expect(again.code).toBe(EXIT.ok);
-    expect(snapshot(ws)).toEqual(afterFirst);
+    expect(snapshotTree(ws)).toEqual(afterFirst);
   });
 });
 
@@ -347,11 +334,11 @@ describe("contrast generate: refused input leaves the workspace untouched", () =
     test(`${name} → exit ${code}, nothing written`, async () => {
       const ws = workspace();
       const args = setup(ws);
-      const before = snapshot(ws);
+      const before = snapshotTree(ws);
       const run = await generate(ws, args, fakeRegistry());
       expect(run.stderr).toContain(says);
       expect(run.code).toBe(code);
-      expect(snapshot(ws)).toEqual(before);
+      expect(snapshotTree(ws)).toEqual(before);
     });
   }
   test("row count", () => expect(rows.length).toBe(13));
@@ -383,16 +370,18 @@ describe("contrast generate: flags", () => {
 
   test("-o FILE → inputs untouched, FILE holds every document; --workspace-dir prefixes defaults only", async () => {
     const ws = workspace();
-    const inputs = snapshot(join(ws, "deploy"));
+    const inputs = snapshotTree(join(ws, "deploy"));
     const run = await generate(
       ws,
       ["-o", "out.yaml", "--workspace-dir", "state", "--reference-values", "Metal-QEMU-TDX", "deploy"],
       fakeRegistry(),
     );
     expect(run.code).toBe(EXIT.ok);
-    expect(snapshot(join(ws, "deploy"))).toEqual(inputs);
+    expect(snapshotTree(join(ws, "deploy"))).toEqual(inputs);
     const docs = parseAllDocuments(readFileSync(join(ws, "out.yaml"), "utf8"));
-    const total = [...inputs.values()].reduce((n, t) => n + parseAllDocuments(t).length, 0);
+    const total = Object.entries(inputs)
+      .filter(([, kind]) => kind.startsWith("file"))
+      .reduce((n, [path]) => n + parseAllDocuments(readFileSync(join(ws, "deploy", path), "utf8")).length, 0);
     expect(docs.length).toBe(total);
     for (const f of ["manifest.json", "rules.rego", "settings.json", "workload-owner.pem", "policies"])
       expect(existsSync(join(ws, "state", f))).toBe(true);
@@ -518,7 +507,7 @@ describe("contrast generate: the Initializer's image and the Coordinator's names
       join(ws, "deploy", "coordinator.yaml"),
       renderCoordinatorResources({ image: "ghcr.io/mirror/coordinator:v1" }),
     );
-    const before = snapshot(ws);
+    const before = snapshotTree(ws);
     const run = await generate(ws, ["--reference-values", "CLH-SNP", "deploy"], noDevRegistry());
     expect(run.code).toBe(EXIT.unavailable);
     expect(run.stderr).toContain(
@@ -526,7 +515,7 @@ describe("contrast generate: the Initializer's image and the Coordinator's names
     );
     expect(run.stderr).toContain("make release");
     expect(run.stderr).not.toMatch(/error: deploy\//);
-    expect(snapshot(ws)).toEqual(before);
+    expect(snapshotTree(ws)).toEqual(before);
   });
 
   test("--initializer-image REF → injected and pinned; the development registry never asked", async () => {
@@ -571,7 +560,7 @@ describe("contrast generate: the Initializer's image and the Coordinator's names
       join(ws, "deploy", "coordinator.yaml"),
       renderCoordinatorResources({ image: COORDINATOR_IMAGE.reference, namespace: "default" }),
     );
-    const before = snapshot(ws);
+    const before = snapshotTree(ws);
     const run = await generate(
       ws,
       ["--coordinator-namespace", "emojivoto", "--reference-values", "CLH-SNP", "deploy"],
@@ -579,6 +568,6 @@ describe("contrast generate: the Initializer's image and the Coordinator's names
     );
     expect(run.stderr).toContain("(coordinator_namespace_mismatch)");
     expect(run.code).toBe(EXIT.config);
-    expect(snapshot(ws)).toEqual(before);
+    expect(snapshotTree(ws)).toEqual(before);
   });
 });

@@ -2,9 +2,9 @@
 // `contrast --help` (issue 11 §7).
 
 import { afterEach, describe, expect, test } from "bun:test";
-import { listCommands } from "../../src/cli/command.ts";
-import { createContrastCli } from "../../src/cli/commands.ts";
-import { runContrast } from "./run-in-process.ts";
+import { listCommands } from "../../src/command/command.ts";
+import { createContrastCli } from "../../src/main.ts";
+import { runContrast } from "../support/run-in-process.ts";
 
 afterEach(() => {
   process.exitCode = 0;

@@ -2,8 +2,9 @@ import { afterEach, describe, expect, spyOn, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { documentsFromYaml } from "../../src/cli/policy-documents.ts";
-import { ConfigError } from "../../src/common/errors.ts";
-import { tempDir } from "../e2e/harness.ts";
+import { ParseError } from "../../src/common/errors.ts";
+import { expectCode } from "../support/expect-error.ts";
+import { tempDir } from "../support/harness.ts";
 
 const warn = spyOn(process, "emitWarning");
 afterEach(() => warn.mockClear());
@@ -16,17 +17,10 @@ describe("documentsFromYaml", () => {
     expect(warn).not.toHaveBeenCalled();
   });
 
-  test("alias to another document's anchor → ConfigError yaml_malformed naming the document", () => {
+  test("alias to another document's anchor → ParseError yaml_malformed naming the document", async () => {
     const dir = tempDir("policy-docs");
     writeFileSync(join(dir, "a.yaml"), "a: &x 1\n---\nb: *x\n");
-    let err: unknown;
-    try {
-      documentsFromYaml([dir]);
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toBeInstanceOf(ConfigError);
-    expect((err as ConfigError).code).toBe("yaml_malformed");
-    expect((err as ConfigError).message).toStartWith(`${join(dir, "a.yaml")}#1: `);
+    const err = await expectCode(() => documentsFromYaml([dir]), ParseError, "yaml_malformed");
+    expect(err.message).toStartWith(`${join(dir, "a.yaml")}#1: `);
   });
 });

@@ -15,7 +15,7 @@ import { type AgentRequest, parseAgentRequests } from "../../src/policy/requests
 import { defaultSettings } from "../../src/policy/settings.ts";
 import { MAX_SHARED_NAME_BYTES } from "../../src/policy/shared-file-name.ts";
 import { fakeImageResolver, TEST_INITIALIZER_IMAGE, testHandlerFor } from "../policy/fake-images.ts";
-import { runInProcess } from "./run-in-process.ts";
+import { runInProcess } from "../support/run-in-process.ts";
 
 const DIR = mkdtempSync(join(tmpdir(), "policy-volumes-"));
 const IMAGE = "registry.example/agent:1";

@@ -8,7 +8,7 @@ import { registerPolicy } from "../../src/cli/policy.ts";
 import { MemoryLayersCache } from "../../src/policy/image/layers-cache.ts";
 import { parseAgentRequests } from "../../src/policy/requests/agent-request.ts";
 import { generateK8sTestdata } from "../policy/requests/k8s-pods.ts";
-import { type CliResult, runInProcess } from "./run-in-process.ts";
+import { type CliResult, runInProcess } from "../support/run-in-process.ts";
 
 const DIR = mkdtempSync(join(tmpdir(), "policy-cli-"));
 const { outputs, pods } = await generateK8sTestdata(["guestbook"]);

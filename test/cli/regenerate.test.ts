@@ -2,25 +2,23 @@
 // → verify, on the sim TEE with a Coordinator in this process; and `generate` again on its own output changes nothing.
 
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
 import { initSimDir } from "../../src/attestation/sim/sim-dir.ts";
-import { createSimIssuer } from "../../src/attestation/sim-issuer.ts";
-import { registerGenerate } from "../../src/cli/generate.ts";
-import { silentLogger } from "../../src/common/log.ts";
-import { readCoordinatorConfig } from "../../src/coordinator/config.ts";
-import { type RunningCoordinator, startCoordinator } from "../../src/coordinator/server.ts";
+import { registerGenerate } from "../../src/cli/generate-command.ts";
+import type { RunningCoordinator } from "../../src/coordinator/server.ts";
 import { renderCoordinatorResources } from "../../src/kube/coordinator-resources.ts";
 import { COORDINATOR_IMAGE } from "../../src/kube/release-images.ts";
 import { parseManifest } from "../../src/manifest/parse-manifest.ts";
-import type { Manifest } from "../../src/manifest/types.ts";
-import { createEvidenceVerifier } from "../../src/manifest/verify-evidence.ts";
+import type { Manifest } from "../../src/manifest/schema.ts";
 import { SIM_TIMEOUT_MS } from "../attestation/sim/fixture.ts";
-import { tempDir } from "../e2e/harness.ts";
 import { fakeRegistry } from "../support/fake-registry.ts";
+import { tempDir } from "../support/harness.ts";
+import { runContrast, runInProcess } from "../support/run-in-process.ts";
+import { startSimCoordinator } from "../support/sim-coordinator.ts";
+import { snapshotTree } from "../support/snapshot.ts";
 import { testdata } from "../support/testdata.ts";
-import { runContrast, runInProcess } from "./run-in-process.ts";
 
 const savedCacheDir = process.env.CONTRAST_CACHE_DIR;
 const running: RunningCoordinator[] = [];
@@ -34,20 +32,6 @@ afterAll(async () => {
 afterEach(() => {
   process.exitCode = 0;
 });
-
-/** Every file below `dir` with its bytes. */
-function snapshot(dir: string): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const p = join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else out.set(relative(dir, p), readFileSync(p, "latin1"));
-    }
-  };
-  walk(dir);
-  return out;
-}
 
 /** A workspace with emojivoto (made confidential), the Coordinator's resources and a sim TEE directory. */
 async function simWorkspace(): Promise<string> {
@@ -89,24 +73,7 @@ async function startFor(ws: string): Promise<RunningCoordinator> {
   const coordinatorPolicy = Object.entries(manifestOf(ws).Policies).find(
     ([, e]) => e.Role === "coordinator",
   )![0];
-  const config = readCoordinatorConfig(
-    {
-      tee: "sim",
-      simDir: join(ws, "sim"),
-      simHostData: coordinatorPolicy,
-      stateDir: tempDir("regen-state"),
-      userApiAddr: "127.0.0.1:0",
-      meshApiAddr: "127.0.0.1:0",
-      probeAddr: "127.0.0.1:0",
-    },
-    {},
-  );
-  const c = await startCoordinator(config, {
-    log: silentLogger,
-    verifier: createEvidenceVerifier(),
-    version: "test",
-    issuer: await createSimIssuer(join(ws, "sim"), new Uint8Array(Buffer.from(coordinatorPolicy, "hex"))),
-  });
+  const c = await startSimCoordinator({ simDir: join(ws, "sim"), policy: coordinatorPolicy });
   running.push(c);
   return c;
 }
@@ -180,14 +147,14 @@ describe("generate on its own output", () => {
         const registry = fakeRegistry();
         const flags = mode === "sim" ? SIM_FLAGS(ws) : ["--reference-values", mode];
         expect((await generateIn(ws, registry, flags)).code).toBe(0);
-        const once = snapshot(ws);
+        const once = snapshotTree(ws);
         expect((await generateIn(ws, registry, flags)).code).toBe(0);
-        expect(snapshot(ws)).toEqual(once);
+        expect(snapshotTree(ws)).toEqual(once);
         expect((await generateIn(ws, registry, flags)).code).toBe(0);
-        expect(snapshot(ws)).toEqual(once);
+        expect(snapshotTree(ws)).toEqual(once);
         // Without the flag, the manifest on disk stands for the platform.
         expect((await generateIn(ws, registry, [])).code).toBe(0);
-        expect(snapshot(ws)).toEqual(once);
+        expect(snapshotTree(ws)).toEqual(once);
       },
       SIM_TIMEOUT_MS,
     );
@@ -228,14 +195,14 @@ describe("generate keeps what the user filled in and adds no platform", () => {
       expect((await generateIn(ws, registry, SIM_FLAGS(ws))).code).toBe(0);
       writeFileSync(join(ws, "manifest.json.bak"), readFileSync(join(ws, "manifest.json")));
       Bun.spawnSync(["rm", join(ws, "manifest.json")]);
-      const before = snapshot(ws);
+      const before = snapshotTree(ws);
       const run = await generateIn(ws, registry, []);
       expect(run.code).toBe(3);
       expect(run.stderr).toContain(
         "--reference-values: expected sim with --sim-dir for pods with runtimeClassName contrast-cc-sim-",
       );
       expect(run.stderr).toContain("(reference_values_missing)");
-      expect(snapshot(ws)).toEqual(before);
+      expect(snapshotTree(ws)).toEqual(before);
     },
     SIM_TIMEOUT_MS,
   );

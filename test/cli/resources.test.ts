@@ -1,12 +1,12 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { cac } from "cac";
 import { parseAllDocuments } from "yaml";
-import { parseAndRun } from "../../src/cli/command.ts";
-import { EXIT } from "../../src/cli/exit-codes.ts";
 import { registerResources } from "../../src/cli/resources.ts";
+import { parseAndRun } from "../../src/command/command.ts";
+import { EXIT } from "../../src/common/errors.ts";
 import { COORDINATOR_IMAGE } from "../../src/kube/release-images.ts";
-import { listPlatforms, runtimeHandler, simRuntimeHandler } from "../../src/kube/runtime/index.ts";
-import { runContrast } from "./run-in-process.ts";
+import { listPlatforms, runtimeHandler, simRuntimeHandler } from "../../src/platform/index.ts";
+import { runContrast } from "../support/run-in-process.ts";
 
 /** Runs `contrast resources ARGS` in-process, capturing stdout and stderr. */
 async function resources(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {

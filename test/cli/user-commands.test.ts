@@ -3,15 +3,20 @@
 // object on stdout also on failure, and the mesh API's port named when it is given instead of the user API's.
 
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { readUserCommandConfig } from "../../src/cli/user-commands.ts";
+import { runVerify } from "../../src/cli/verify.ts";
 import { toHex } from "../../src/common/bytes.ts";
+import { VerificationError } from "../../src/common/errors.ts";
+import { silentLogger } from "../../src/common/log.ts";
 import type { RunningCoordinator } from "../../src/coordinator/server.ts";
 import { exportEcPrivateKeySec1Pem, exportPublicKeySpki, generateEcKeyPair } from "../../src/crypto/keys.ts";
 import { SIM_TIMEOUT_MS } from "../attestation/sim/fixture.ts";
-import { tempDir } from "../e2e/harness.ts";
+import { expectCode } from "../support/expect-error.ts";
+import { tempDir } from "../support/harness.ts";
+import { runContrast } from "../support/run-in-process.ts";
 import { createWorkspace, startSimCoordinator, type Workspace } from "./coordinator-fixture.ts";
-import { runContrast } from "./run-in-process.ts";
 
 let ws: Workspace;
 let coordinator: RunningCoordinator & { stateDir: string };
@@ -123,5 +128,26 @@ describe("contrast set / verify / recover", () => {
     expect(String(out.lineage)).toContain("the coordinator's newest manifest is");
     expect(restarted.state.phase).toBe("ready");
     expect(readFileSync(join(ws.dir, "manifest.json"), "utf8")).toContain(ws.coordinatorPolicy);
+  }, 60_000);
+});
+
+describe("runVerify (config and deps, no process)", () => {
+  test("a verifier that refuses the Coordinator's evidence → its error, and nothing written to verify/", async () => {
+    const refusing = {
+      verify: () =>
+        Promise.reject(new VerificationError("snp_bad_signature", "report: signature does not verify")),
+    };
+    const said: string[] = [];
+    const out = { set: () => {}, print: () => {} };
+    const latest = running.at(-1) as RunningCoordinator; // the restarted one, after the tests above
+    const config = readUserCommandConfig({ coordinator: latest.userApi, workspaceDir: ws.dir });
+    const dir = config.workspaceFile("verify");
+    const before = existsSync(dir) ? readdirSync(dir).sort() : undefined;
+    await expectCode(
+      () => runVerify(config, { verifier: refusing, log: silentLogger, stderr: (t) => said.push(t) }, out),
+      VerificationError,
+      "snp_bad_signature",
+    );
+    expect(existsSync(dir) ? readdirSync(dir).sort() : undefined).toEqual(before);
   }, 60_000);
 });

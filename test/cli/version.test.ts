@@ -6,7 +6,7 @@ import {
   RELEASE_IMAGES,
   type ReleaseImage,
 } from "../../src/kube/release-images.ts";
-import { listPlatforms, runtimeHandler } from "../../src/kube/runtime/index.ts";
+import { listPlatforms, runtimeHandler } from "../../src/platform/index.ts";
 
 const DIGEST = `sha256:${"ab".repeat(32)}`;
 const pinned = (name: ReleaseImage["name"]): ReleaseImage => ({

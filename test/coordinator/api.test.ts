@@ -9,12 +9,10 @@ import { postJson } from "../../src/api/client.ts";
 import { meshReportData } from "../../src/api/report-data.ts";
 import { encodeEvidence } from "../../src/api/schema.ts";
 import { buildSimReportFields, signSnpReport } from "../../src/attestation/sim/issue-report.ts";
-import { createSimIssuer } from "../../src/attestation/sim-issuer.ts";
 import type { SnpReportFields } from "../../src/attestation/snp/abi.ts";
 import { fromBase64, toBase64, toHex } from "../../src/common/bytes.ts";
 import { createLogger, silentLogger } from "../../src/common/log.ts";
-import { readCoordinatorConfig } from "../../src/coordinator/config.ts";
-import { type RunningCoordinator, startCoordinator } from "../../src/coordinator/server.ts";
+import type { RunningCoordinator } from "../../src/coordinator/server.ts";
 import { exportPublicKeySpki, generateEcKeyPair } from "../../src/crypto/keys.ts";
 import {
   chainTransitionHashes,
@@ -26,7 +24,8 @@ import { readInitializerConfig } from "../../src/initializer/config.ts";
 import { prepareInitializer, requestMeshCert } from "../../src/initializer/run.ts";
 import { createEvidenceVerifier } from "../../src/manifest/verify-evidence.ts";
 import { createTestSim, SIM_TIMEOUT_MS } from "../attestation/sim/fixture.ts";
-import { policyDocument, tempDir } from "../e2e/harness.ts";
+import { policyDocument, tempDir } from "../support/harness.ts";
+import { startSimCoordinator } from "../support/sim-coordinator.ts";
 
 const trust = { kind: "unverified-until-attested" } as const;
 const dir = tempDir("api");
@@ -121,23 +120,11 @@ beforeAll(async () => {
     WorkloadOwnerPubKeys: [ownerHex],
     SeedshareOwnerPubKeys: [],
   };
-  const config = readCoordinatorConfig(
-    {
-      tee: "sim",
-      simDir: sim.dir,
-      simHostData: docs.coordinator!.digest,
-      stateDir,
-      userApiAddr: "127.0.0.1:0",
-      meshApiAddr: "127.0.0.1:0",
-      probeAddr: "127.0.0.1:0",
-    },
-    {},
-  );
-  coordinator = await startCoordinator(config, {
+  coordinator = await startSimCoordinator({
+    simDir: sim.dir,
+    policy: docs.coordinator!.digest,
+    stateDir,
     log: createLogger({ level: "info", format: "json", write: (l) => logLines.push(l) }),
-    verifier: createEvidenceVerifier(),
-    version: "test",
-    issuer: await createSimIssuer(sim.dir, fromHexString(docs.coordinator!.digest)),
   });
   const firstSignature = await signTransition(
     owner.privateKey,
@@ -319,23 +306,11 @@ describe("simulated ARK warnings", () => {
 
   test("start over a stored history that trusts a SimulatedARK → warning logged at start", async () => {
     const lines: string[] = [];
-    const config = readCoordinatorConfig(
-      {
-        tee: "sim",
-        simDir: sim.dir,
-        simHostData: docs.coordinator!.digest,
-        stateDir,
-        userApiAddr: "127.0.0.1:0",
-        meshApiAddr: "127.0.0.1:0",
-        probeAddr: "127.0.0.1:0",
-      },
-      {},
-    );
-    const second = await startCoordinator(config, {
+    const second = await startSimCoordinator({
+      simDir: sim.dir,
+      policy: docs.coordinator!.digest,
+      stateDir,
       log: createLogger({ level: "info", format: "json", write: (l) => lines.push(l) }),
-      verifier: createEvidenceVerifier(),
-      version: "test",
-      issuer: await createSimIssuer(sim.dir, fromHexString(docs.coordinator!.digest)),
     });
     await second.stop();
     const warnings = lines.map((l) => JSON.parse(l)).filter((l) => l.level === "warn");

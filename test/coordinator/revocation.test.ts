@@ -7,17 +7,16 @@ import { postJson } from "../../src/api/client.ts";
 import { meshReportData } from "../../src/api/report-data.ts";
 import { encodeEvidence } from "../../src/api/schema.ts";
 import { buildSimReportFields, signSnpReport } from "../../src/attestation/sim/issue-report.ts";
-import { createSimIssuer } from "../../src/attestation/sim-issuer.ts";
 import { fromBase64, fromHex, toBase64 } from "../../src/common/bytes.ts";
 import { createLogger } from "../../src/common/log.ts";
-import { readCoordinatorConfig } from "../../src/coordinator/config.ts";
-import { type RunningCoordinator, startCoordinator } from "../../src/coordinator/server.ts";
+import type { RunningCoordinator } from "../../src/coordinator/server.ts";
 import { exportPublicKeySpki, generateEcKeyPair } from "../../src/crypto/keys.ts";
 import { computeTransitionHash, signTransition, ZERO_HASH } from "../../src/crypto/transition.ts";
 import { createCollateralVerifier } from "../../src/manifest/collateral-verifier.ts";
 import { type CollateralServer, startCollateralServer } from "../attestation/fixtures/collateral-server.ts";
 import { createTestSim, SIM_TIMEOUT_MS, simCrl, simSerials } from "../attestation/sim/fixture.ts";
-import { policyDocument, tempDir } from "../e2e/harness.ts";
+import { policyDocument, tempDir } from "../support/harness.ts";
+import { startSimCoordinator } from "../support/sim-coordinator.ts";
 
 const trust = { kind: "unverified-until-attested" } as const;
 const dir = tempDir("revocation");
@@ -30,7 +29,7 @@ const docs: Record<string, ReturnType<typeof policyDocument>> = {};
 const CRL_PATH = "/vcek/v1/Milan/crl";
 
 /** A sim Coordinator with the verifier run.ts builds from the same config, its first manifest set. */
-async function startSimCoordinator(name: string, simKdsUrl: string): Promise<RunningCoordinator> {
+async function startCoordinatorWithKds(name: string, simKdsUrl: string): Promise<RunningCoordinator> {
   const owner = await generateEcKeyPair("P-384");
   const manifest = {
     Policies: {
@@ -41,28 +40,19 @@ async function startSimCoordinator(name: string, simKdsUrl: string): Promise<Run
     WorkloadOwnerPubKeys: [Buffer.from(await exportPublicKeySpki(owner.publicKey)).toString("hex")],
     SeedshareOwnerPubKeys: [],
   };
-  const config = readCoordinatorConfig(
-    {
-      tee: "sim",
-      simDir: sim.dir,
-      simHostData: docs.coordinator!.digest,
-      stateDir: join(dir, name, "state"),
-      userApiAddr: "127.0.0.1:0",
-      meshApiAddr: "127.0.0.1:0",
-      probeAddr: "127.0.0.1:0",
-    },
-    { CONTRAST_SIM_KDS_URL: simKdsUrl },
-  );
   const log = createLogger({ level: "info", format: "json", write: (l) => logLines.push(l) });
-  const c = await startCoordinator(config, {
+  const c = await startSimCoordinator({
+    simDir: sim.dir,
+    policy: docs.coordinator!.digest,
+    stateDir: join(dir, name, "state"),
+    env: { CONTRAST_SIM_KDS_URL: simKdsUrl },
     log,
-    verifier: createCollateralVerifier({
-      cacheDir: join(dir, name, "collateral-cache"),
-      endpoints: config.collateral,
-      warn: (detail) => log.warn("evidence admitted with a relaxation", { detail }),
-    }),
-    version: "test",
-    issuer: await createSimIssuer(sim.dir, fromHex(docs.coordinator!.digest, "digest", 32)),
+    verifier: (config) =>
+      createCollateralVerifier({
+        cacheDir: join(dir, name, "collateral-cache"),
+        endpoints: config.collateral,
+        warn: (detail) => log.warn("evidence admitted with a relaxation", { detail }),
+      }),
   });
   const bytes = new TextEncoder().encode(`${JSON.stringify(manifest, null, 2)}\n`);
   const set = await postJson(
@@ -85,8 +75,8 @@ beforeAll(async () => {
   sim = await createTestSim();
   simKds = startCollateralServer();
   for (const n of ["coordinator", "web"]) docs[n] = policyDocument(join(dir, "policies"), n);
-  live = await startSimCoordinator("live", simKds.url);
-  offline = await startSimCoordinator("offline", "http://127.0.0.1:1");
+  live = await startCoordinatorWithKds("live", simKds.url);
+  offline = await startCoordinatorWithKds("offline", "http://127.0.0.1:1");
 }, SIM_TIMEOUT_MS);
 
 afterAll(async () => {

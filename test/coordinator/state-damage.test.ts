@@ -18,6 +18,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ApiError } from "../../src/api/errors.ts";
 import { toHex, utf8 } from "../../src/common/bytes.ts";
+import { sha256 } from "../../src/common/digest.ts";
 import { VerificationError } from "../../src/common/errors.ts";
 import { createHistoryStore, type HistoryStore } from "../../src/coordinator/history/history-store.ts";
 import { CoordinatorState } from "../../src/coordinator/state.ts";
@@ -27,10 +28,10 @@ import { createDeterministicRootCert } from "../../src/crypto/root-ca-cert.ts";
 import { exportRsaPublicKeyPkcs1, generateRsaKeyPair, type RsaKeyPair } from "../../src/crypto/rsa-keys.ts";
 import { createSeedEngine } from "../../src/crypto/seed-engine.ts";
 import { decryptSeedShare, type SeedShareDocument } from "../../src/crypto/seedshare.ts";
-import { computeTransitionHash, sha256Bytes, signTransition } from "../../src/crypto/transition.ts";
+import { computeTransitionHash, signTransition } from "../../src/crypto/transition.ts";
 import { createTestSim, SIM_TIMEOUT_MS } from "../attestation/sim/fixture.ts";
-import { expectCode } from "../crypto/expect-error.ts";
-import { policyDocument } from "../e2e/harness.ts";
+import { expectCode } from "../support/expect-error.ts";
+import { policyDocument } from "../support/harness.ts";
 
 let owner: EcKeyPair;
 let seedOwner: RsaKeyPair;
@@ -86,7 +87,7 @@ async function twoManifests() {
   const state = await open(stateDir);
   const first = await set(state, manifest());
   await set(state, manifest(docs[2]!.digest));
-  const h = (b: Uint8Array) => toHex(sha256Bytes(b));
+  const h = (b: Uint8Array) => toHex(sha256(b));
   const snap = state.snapshot();
   const t2 = toHex(snap.latestTransition);
   const hist = join(stateDir, "history");
@@ -187,7 +188,7 @@ describe("CoordinatorState.open (interrupted writes)", () => {
   /** Writes the entries of an update the way a set does, then stops before `latest` (a crash). */
   function interruptedUpdate(store: HistoryStore, latest: Uint8Array, bytes: Uint8Array, policy: Uint8Array) {
     const t = computeTransitionHash(bytes, latest);
-    store.beginWrite({ transition: t, manifest: sha256Bytes(bytes), policies: [sha256Bytes(policy)] });
+    store.beginWrite({ transition: t, manifest: sha256(bytes), policies: [sha256(policy)] });
     store.putPolicy(policy);
     store.putTransition(store.putManifest(bytes), latest);
     store.putOwnerSignature(t, new Uint8Array(70).fill(0x30));

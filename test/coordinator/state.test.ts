@@ -22,8 +22,8 @@ import {
   ZERO_HASH,
 } from "../../src/crypto/transition.ts";
 import { createTestSim, SIM_TIMEOUT_MS } from "../attestation/sim/fixture.ts";
-import { expectCode } from "../crypto/expect-error.ts";
-import { policyDocument } from "../e2e/harness.ts";
+import { expectCode } from "../support/expect-error.ts";
+import { policyDocument } from "../support/harness.ts";
 
 let owner: EcKeyPair;
 let stranger: EcKeyPair;

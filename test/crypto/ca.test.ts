@@ -17,16 +17,9 @@ import {
 import { encodeBoolean, encodeOctetString, encodeUnsignedInteger } from "../../src/crypto/der.ts";
 import { exportPublicKeySpki, generateEcKeyPair } from "../../src/crypto/keys.ts";
 import { createSeedEngine } from "../../src/crypto/seed-engine.ts";
+import { expectCode } from "../support/expect-error.ts";
+import { HAS_OPENSSL } from "../support/tools.ts";
 import { createTestRandom } from "./test-random.ts";
-
-const hasOpenssl = (() => {
-  try {
-    execFileSync("openssl", ["version"]);
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 const now = new Date("2026-03-01T12:00:00Z");
 
@@ -54,7 +47,7 @@ async function setup() {
 }
 
 describe("createCertificateAuthority", () => {
-  test("root, mesh ca and intermediate → subjects, keys and ca flags as in reference §3.8", async () => {
+  test("root, mesh ca and intermediate → subjects, keys and ca flags as in edgelesssys/contrast internal/ca", async () => {
     const { ca, engine } = await setup();
     expect(ca.rootCA.subject).toBe(`CN=${ROOT_CA_COMMON_NAME}`);
     expect(ca.meshCA.subject).toBe(`CN=${MESH_CA_COMMON_NAME}`);
@@ -106,7 +99,7 @@ describe("issueMeshCert", () => {
     );
   });
 
-  test.skipIf(!hasOpenssl)(
+  test.skipIf(!HAS_OPENSSL)(
     "openssl verify → leaf chains to mesh ca and, via intermediate, to root ca",
     async () => {
       const { ca, leafPem } = await setup();
@@ -167,13 +160,10 @@ describe("issueMeshCert edge cases", () => {
   test("p-384 leaf key → ParseError unsupported_key", async () => {
     const { ca, ctx } = await setup();
     const leafKey = await generateEcKeyPair("P-384");
-    let caught: unknown;
-    try {
-      await issueMeshCert(ca, { publicKey: leafKey.publicKey, sans: ["x"] }, ctx);
-    } catch (e) {
-      caught = e;
-    }
-    expect(caught).toBeInstanceOf(ParseError);
-    expect((caught as ParseError).code).toBe("unsupported_key");
+    await expectCode(
+      async () => issueMeshCert(ca, { publicKey: leafKey.publicKey, sans: ["x"] }, ctx),
+      ParseError,
+      "unsupported_key",
+    );
   });
 });

@@ -2,7 +2,7 @@
 // claims. Recorded with the asn1js encoders these replaced (test/testdata/crypto/README.md); UPDATE_GOLDEN=1 rewrites.
 
 import { describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { snpClaims, tdxClaims } from "../../src/attestation/claims.ts";
 import { parseSnpReport } from "../../src/attestation/snp/abi.ts";
@@ -11,19 +11,11 @@ import { fromHex, toHex } from "../../src/common/bytes.ts";
 import { encodeBoolean, encodeOctetString, encodeUnsignedInteger } from "../../src/crypto/der.ts";
 import { encodeLeafTbs } from "../../src/crypto/leaf-der.ts";
 import { parseSubjectAltNames } from "../../src/crypto/san.ts";
+import { expectGolden } from "../support/golden.ts";
 import { testdata } from "../support/testdata.ts";
 
 const GOLDEN = testdata("crypto");
-const UPDATE = process.env.UPDATE_GOLDEN === "1";
-
-function golden(name: string, actual: string): void {
-  const path = join(GOLDEN, name);
-  if (UPDATE || !existsSync(path)) {
-    mkdirSync(GOLDEN, { recursive: true });
-    writeFileSync(path, actual);
-  }
-  expect(actual).toBe(readFileSync(path, "utf8"));
-}
+const golden = (name: string, actual: string) => expectGolden(join(GOLDEN, name), actual);
 
 const claimsText = (claims: readonly { oid: string; value: Uint8Array }[]) =>
   `${claims.map((c) => `${c.oid} ${toHex(c.value)}`).join("\n")}\n`;

@@ -2,8 +2,14 @@ import { describe, expect, test } from "bun:test";
 import { toHex } from "../../src/common/bytes.ts";
 import { ParseError } from "../../src/common/errors.ts";
 import { decodeDer, encodeBoolean, encodeOctetString, encodeUnsignedInteger } from "../../src/crypto/der.ts";
-import { decodePem, decodePemBlocks, encodePem } from "../../src/crypto/pem.ts";
-import { expectCode } from "./expect-error.ts";
+import {
+  decodePem,
+  decodePemBlocks,
+  decodePemBundle,
+  decodePemDers,
+  encodePem,
+} from "../../src/crypto/pem.ts";
+import { expectCode } from "../support/expect-error.ts";
 
 describe("encodeUnsignedInteger / encodeBoolean / encodeOctetString", () => {
   test("x.690 known encodings → exact der", () => {
@@ -50,4 +56,30 @@ describe("encodePem / decodePem", () => {
     expect(decodePemBlocks(two).length).toBe(2);
     await expectCode(() => decodePem(two, ["CERTIFICATE"]), ParseError, "invalid_pem");
   });
+});
+
+describe("decodePemDers", () => {
+  test("blocks of several labels and text around them → the DER of the wanted label, in order", () => {
+    const text = `explanatory text\n${encodePem("X509 CRL", new Uint8Array([9]))}${encodePem("CERTIFICATE", new Uint8Array([1]))}\n${encodePem("CERTIFICATE", new Uint8Array([2]))}`;
+    expect(decodePemDers(text, "CERTIFICATE").map(toHex)).toEqual(["01", "02"]);
+    expect(decodePemDers(text, "X509 CRL").map(toHex)).toEqual(["09"]);
+  });
+});
+
+describe("decodePemBundle", () => {
+  const cert = (b: number) => encodePem("CERTIFICATE", new Uint8Array([b]));
+  test("certificates with white space between → every DER", () => {
+    expect(decodePemBundle(`\n${cert(1)}\n\n${cert(2)}`, "CERTIFICATE").map(toHex)).toEqual(["01", "02"]);
+  });
+  const refused: [string, string, number?][] = [
+    ["text between blocks", `${cert(1)}junk\n${cert(2)}`],
+    ["text after the last block", `${cert(1)}junk`],
+    ["another label", `${cert(1)}${encodePem("PRIVATE KEY", new Uint8Array([3]))}`],
+    ["no block", "nothing here"],
+    ["more blocks than allowed", `${cert(1)}${cert(2)}`, 1],
+  ];
+  for (const [name, text, max] of refused) {
+    test(`${name} → ParseError invalid_pem`, () =>
+      expectCode(() => decodePemBundle(text, "CERTIFICATE", "chain", max), ParseError, "invalid_pem"));
+  }
 });

@@ -5,6 +5,7 @@ import { fromBase64, toHex } from "../../src/common/bytes.ts";
 import { ConfigError } from "../../src/common/errors.ts";
 import { type DetKeygenCurve, deriveEcdsaScalar } from "../../src/crypto/det-keygen.ts";
 import { parsePrivateKeyInfo, parseSec1PrivateKey } from "../../src/crypto/key-der.ts";
+import { expectError } from "../support/expect-error.ts";
 
 interface Vector {
   curve: string;
@@ -55,12 +56,6 @@ describe("deriveEcdsaScalar", () => {
   });
 
   test("seed shorter than 16 bytes → ConfigError seed_too_short", () => {
-    try {
-      deriveEcdsaScalar("P-384", new Uint8Array(15));
-      throw new Error("expected a throw");
-    } catch (e) {
-      expect(e).toBeInstanceOf(ConfigError);
-      expect((e as ConfigError).code).toBe("seed_too_short");
-    }
+    expectError(() => deriveEcdsaScalar("P-384", new Uint8Array(15)), ConfigError, "seed_too_short");
   });
 });

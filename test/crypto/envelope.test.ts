@@ -3,7 +3,7 @@ import { toHex } from "../../src/common/bytes.ts";
 import { ParseError, VerificationError } from "../../src/common/errors.ts";
 import { openEnvelope, sealEnvelope } from "../../src/crypto/envelope.ts";
 import { ecKeyPairFromScalar, exportEcPublicPoint, generateEcKeyPair } from "../../src/crypto/keys.ts";
-import { expectCode } from "./expect-error.ts";
+import { expectCode } from "../support/expect-error.ts";
 import { createTestRandom } from "./test-random.ts";
 
 const secret = new Uint8Array(64).map((_, i) => i * 3);

@@ -22,16 +22,8 @@ import {
   importEcPublicKeyPem,
   importEcPublicKeySpki,
 } from "../../src/crypto/keys.ts";
-import { expectCode } from "./expect-error.ts";
-
-const hasOpenssl = (() => {
-  try {
-    execFileSync("openssl", ["version"]);
-    return true;
-  } catch {
-    return false;
-  }
-})();
+import { expectCode } from "../support/expect-error.ts";
+import { HAS_OPENSSL } from "../support/tools.ts";
 
 describe("importEcPrivateKeyPem", () => {
   for (const curve of ["P-256", "P-384"] as EcCurve[]) {
@@ -48,7 +40,7 @@ describe("importEcPrivateKeyPem", () => {
     });
   }
 
-  test.skipIf(!hasOpenssl)(
+  test.skipIf(!HAS_OPENSSL)(
     "openssl-generated sec1 and pkcs#8 keys → import and sign verifiably",
     async () => {
       const dir = mkdtempSync(join(tmpdir(), "keys-"));

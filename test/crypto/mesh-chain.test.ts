@@ -6,7 +6,7 @@ import { type CertificateAuthority, createCertificateAuthority, issueMeshCert } 
 import { exportPublicKeySpki, generateEcKeyPair } from "../../src/crypto/keys.ts";
 import { checkMeshCertChain, type MeshChainInput } from "../../src/crypto/mesh-chain.ts";
 import { defaultRandom } from "../../src/crypto/random.ts";
-import { expectCode } from "./expect-error.ts";
+import { expectCode } from "../support/expect-error.ts";
 
 const now = new Date("2026-11-30T00:00:00Z");
 const ctx = { now, random: defaultRandom };

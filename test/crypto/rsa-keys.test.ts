@@ -11,16 +11,8 @@ import {
   importRsaPublicKeyPem,
   importRsaPublicKeyPkcs1,
 } from "../../src/crypto/rsa-keys.ts";
-import { expectCode } from "./expect-error.ts";
-
-const hasOpenssl = (() => {
-  try {
-    execFileSync("openssl", ["version"]);
-    return true;
-  } catch {
-    return false;
-  }
-})();
+import { expectCode } from "../support/expect-error.ts";
+import { HAS_OPENSSL } from "../support/tools.ts";
 
 describe("generateRsaKeyPair", () => {
   test("default → 4096-bit key whose pkcs#1 pem round trips", async () => {
@@ -63,7 +55,7 @@ describe("importRsaPublicKeyPkcs1", () => {
     );
   });
 
-  test.skipIf(!hasOpenssl)(
+  test.skipIf(!HAS_OPENSSL)(
     "openssl -traditional rsa key → imports; our pkcs#1 matches openssl's",
     async () => {
       const pem = execFileSync("openssl", ["genrsa", "-traditional", "2048"], { stdio: "pipe" }).toString();

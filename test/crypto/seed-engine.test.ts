@@ -5,7 +5,7 @@ import { deriveEcdsaScalar } from "../../src/crypto/det-keygen.ts";
 import { hkdfSha256 } from "../../src/crypto/hkdf.ts";
 import { exportEcPrivateScalar, exportPublicKeySpki } from "../../src/crypto/keys.ts";
 import { createSeedEngine } from "../../src/crypto/seed-engine.ts";
-import { expectCode } from "./expect-error.ts";
+import { expectCode } from "../support/expect-error.ts";
 
 const seed = new Uint8Array(64).map((_, i) => i);
 const salt = new Uint8Array(32).map((_, i) => 100 + i);
@@ -51,16 +51,16 @@ describe("createSeedEngine", () => {
     expect(toHex(a.deriveWorkloadSecret("a"))).not.toBe(toHex(b.deriveWorkloadSecret("a")));
   });
 
-  test("seed of 31 bytes → ConfigError invalid_seed", async () => {
-    await expectCode(() => createSeedEngine(new Uint8Array(31), salt), ConfigError, "invalid_seed");
+  test("seed of 31 bytes → ConfigError seed_too_short", async () => {
+    await expectCode(() => createSeedEngine(new Uint8Array(31), salt), ConfigError, "seed_too_short");
   });
 
   test("salt of 33 bytes → ConfigError invalid_salt", async () => {
     await expectCode(() => createSeedEngine(seed, new Uint8Array(33)), ConfigError, "invalid_salt");
   });
 
-  test("empty workload secret id → ConfigError invalid_argument", async () => {
+  test("empty workload secret id → ConfigError invalid_workload_secret_id", async () => {
     const e = await createSeedEngine(seed, salt);
-    await expectCode(() => e.deriveWorkloadSecret(""), ConfigError, "invalid_argument");
+    await expectCode(() => e.deriveWorkloadSecret(""), ConfigError, "invalid_workload_secret_id");
   });
 });

@@ -8,7 +8,7 @@ import {
   parseSeedShareDocument,
   type SeedShareDocument,
 } from "../../src/crypto/seedshare.ts";
-import { expectCode } from "./expect-error.ts";
+import { expectCode } from "../support/expect-error.ts";
 
 let alice: RsaKeyPair;
 let bob: RsaKeyPair;

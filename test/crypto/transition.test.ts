@@ -13,7 +13,7 @@ import {
   verifyTransitionSignature,
   ZERO_HASH,
 } from "../../src/crypto/transition.ts";
-import { expectCode } from "./expect-error.ts";
+import { expectCode } from "../support/expect-error.ts";
 
 const m1 = utf8('{"Policies":{}}\n');
 const m2 = utf8('{"Policies":{} }\n');

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { type ContainerRun, capabilityName, patchBundleConfig, type RuntimeSpec } from "../../demo/bundle.ts";
 import { ConfigError } from "../../src/common/errors.ts";
+import { expectError } from "../support/expect-error.ts";
 
 // The parts of the runtime spec `umoci unpack` writes that patching touches (umoci 0.4, Debian 12).
 function umociSpec(): RuntimeSpec {
@@ -175,14 +176,7 @@ describe("capabilityName", () => {
   test.each(["NET ADMIN", "", "NET_ADMIN\nCAP_SYS_ADMIN", "CAP_"])(
     "%j → demo_invalid_capability",
     (given) => {
-      let err: unknown;
-      try {
-        capabilityName(given);
-      } catch (e) {
-        err = e;
-      }
-      expect(err).toBeInstanceOf(ConfigError);
-      expect((err as ConfigError).code).toBe("demo_invalid_capability");
+      expectError(() => capabilityName(given), ConfigError, "demo_invalid_capability");
     },
   );
 });

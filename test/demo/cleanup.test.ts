@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { alreadyGone, CleanupLedger, type UndoAction, undoCommand } from "../../demo/cleanup.ts";
-import { tempDir } from "../e2e/harness.ts";
+import { tempDir } from "../support/harness.ts";
 
 // In the order a demo creates them.
 const CREATED: UndoAction[] = [

@@ -3,6 +3,7 @@ import { imageFor } from "../../demo/image-store.ts";
 import type { LayoutImage } from "../../demo/oci-layout.ts";
 import type { ContainerSpec } from "../../demo/pod-spec.ts";
 import { ConfigError } from "../../src/common/errors.ts";
+import { expectError } from "../support/expect-error.ts";
 
 const D = `sha256:${"1".repeat(64)}`;
 const IMAGES = new Map<string, LayoutImage>([
@@ -40,13 +41,6 @@ describe("imageFor", () => {
     ],
     ["a digest of no demo image", `127.0.0.1:5000/contrast/initializer:0.1.0@sha256:${"2".repeat(64)}`],
   ])("%s → demo_image_unknown", (_, ref) => {
-    let err: unknown;
-    try {
-      imageFor(IMAGES, container(ref));
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toBeInstanceOf(ConfigError);
-    expect((err as ConfigError).code).toBe("demo_image_unknown");
+    expectError(() => imageFor(IMAGES, container(ref)), ConfigError, "demo_image_unknown");
   });
 });

@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { startLayoutRegistry } from "../../demo/layout-registry.ts";
 import { blobPath, type LayoutImage, pinnedDigest, readLayoutImage } from "../../demo/oci-layout.ts";
 import { ConfigError, ParseError } from "../../src/common/errors.ts";
-import { tempDir } from "../e2e/harness.ts";
+import { expectError } from "../support/expect-error.ts";
+import { tempDir } from "../support/harness.ts";
 
 const sha = (b: Uint8Array | string) => `sha256:${createHash("sha256").update(b).digest("hex")}`;
 
@@ -79,14 +80,11 @@ describe("readLayoutImage", () => {
   });
 
   test("a tag the layout does not have → demo_image_unknown", () => {
-    let err: unknown;
-    try {
-      readLayoutImage(join(dir, "initializer"), "x", "9.9.9");
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toBeInstanceOf(ConfigError);
-    expect((err as ConfigError).code).toBe("demo_image_unknown");
+    expectError(
+      () => readLayoutImage(join(dir, "initializer"), "x", "9.9.9"),
+      ConfigError,
+      "demo_image_unknown",
+    );
   });
 });
 
@@ -98,14 +96,7 @@ describe("blobPath", () => {
     "../secret",
     `sha256:${"A".repeat(64)}`,
   ])("%j → ParseError demo_invalid_digest (never a path outside blobs/sha256)", (digest) => {
-    let err: unknown;
-    try {
-      blobPath(dir, digest);
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toBeInstanceOf(ParseError);
-    expect((err as ParseError).code).toBe("demo_invalid_digest");
+    expectError(() => blobPath(dir, digest), ParseError, "demo_invalid_digest");
   });
 });
 

@@ -11,6 +11,7 @@ import {
   serviceNames,
 } from "../../demo/pod-spec.ts";
 import { ConfigError } from "../../src/common/errors.ts";
+import { expectError } from "../support/expect-error.ts";
 
 const IMAGE: ImageConfig = {
   entrypoint: ["/bin/contrast", "initializer"],
@@ -54,14 +55,11 @@ describe("containerProcess", () => {
   });
 
   test("no command anywhere → demo_no_command", () => {
-    let err: unknown;
-    try {
-      containerProcess(container(), { ...IMAGE, entrypoint: [], cmd: [] });
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toBeInstanceOf(ConfigError);
-    expect((err as ConfigError).code).toBe("demo_no_command");
+    expectError(
+      () => containerProcess(container(), { ...IMAGE, entrypoint: [], cmd: [] }),
+      ConfigError,
+      "demo_no_command",
+    );
   });
 });
 

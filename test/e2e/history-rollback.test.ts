@@ -4,7 +4,14 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { contrast, freePort, policyDocument, spawnContrast, tempDir, waitForHttp } from "./harness.ts";
+import {
+  contrast,
+  freePort,
+  policyDocument,
+  spawnContrast,
+  tempDir,
+  waitForHttp,
+} from "../support/harness.ts";
 
 const root = tempDir("rollback");
 const sim = join(root, "sim");

@@ -7,7 +7,14 @@ import { join } from "node:path";
 import tls from "node:tls";
 import { postJson } from "../../src/api/client.ts";
 import { toBase64, toHex } from "../../src/common/bytes.ts";
-import { contrast, freePort, policyDocument, spawnContrast, tempDir, waitForHttp } from "./harness.ts";
+import {
+  contrast,
+  freePort,
+  policyDocument,
+  spawnContrast,
+  tempDir,
+  waitForHttp,
+} from "../support/harness.ts";
 
 const root = tempDir("e2e");
 const sim = join(root, "sim");

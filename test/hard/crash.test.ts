@@ -9,12 +9,13 @@ import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { registerRecover } from "../../src/cli/recover.ts";
 import { fromHex, toHex } from "../../src/common/bytes.ts";
-import { sha256Bytes } from "../../src/crypto/transition.ts";
+import { sha256 } from "../../src/common/digest.ts";
 import { requestMeshCert } from "../../src/initializer/run.ts";
 import { verifyOwnerChain } from "../../src/manifest/owner-chain.ts";
 import { parseManifest } from "../../src/manifest/parse-manifest.ts";
-import { runInProcess } from "../cli/run-in-process.ts";
-import { Deployment, percentile, report, seededRng } from "./harness.ts";
+import { runInProcess } from "../support/run-in-process.ts";
+import { seededRandom } from "../support/seeded-random.ts";
+import { Deployment, percentile, report } from "./harness.ts";
 
 const ITERATIONS = Number(process.env.CONTRAST_HARD_CRASH_ITERATIONS ?? 100);
 const SEED = Number(process.env.CONTRAST_HARD_SEED ?? 15);
@@ -56,7 +57,7 @@ afterAll(async () => {
 
 describe("SIGKILL during set and certificate issuance", () => {
   test(`${ITERATIONS} iterations (seed ${SEED}) → restarts, no acknowledged update lost, one chain, CA and secret unchanged, nothing half-written`, async () => {
-    const rng = seededRng(SEED);
+    const rng = seededRandom(SEED);
     // Calibrate the kill window: how long an update takes end to end on this machine right now.
     const durations: number[] = [];
     const attempts: string[] = [new TextDecoder().decode(readFileSync(join(d.ws, "manifest.json")))];
@@ -132,7 +133,7 @@ describe("SIGKILL during set and certificate issuance", () => {
         "seed-shares.json",
         "transitions/latest",
         ...chain.transitions.flatMap((t) => [`transitions/${toHex(t)}`, `signatures/${toHex(t)}`]),
-        ...after.manifests.map((m) => `manifests/${toHex(sha256Bytes(m))}`),
+        ...after.manifests.map((m) => `manifests/${toHex(sha256(m))}`),
         ...[...new Set(after.manifests.flatMap((m) => Object.keys(parseManifest(m).manifest.Policies)))].map(
           (p) => `policies/${p}`,
         ),

@@ -11,12 +11,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import type { CAC } from "cac";
-import { registerGenerate } from "../../src/cli/generate.ts";
-import { registerInitializer } from "../../src/cli/initializer.ts";
+import { registerGenerate } from "../../src/cli/generate-command.ts";
 import { registerSet } from "../../src/cli/set.ts";
+import { registerInitializer } from "../../src/initializer/command.ts";
 import { parseManifest } from "../../src/manifest/parse-manifest.ts";
-import { runInProcess } from "../cli/run-in-process.ts";
-import { contrast, Deployment, report, seededRng } from "./harness.ts";
+import { runInProcess } from "../support/run-in-process.ts";
+import { seededRandom } from "../support/seeded-random.ts";
+import { contrast, Deployment, report } from "./harness.ts";
 
 const CASES = Number(process.env.CONTRAST_HARD_CLI_CASES ?? 1000);
 const SEED = Number(process.env.CONTRAST_HARD_SEED ?? 15);
@@ -224,7 +225,7 @@ afterAll(async () => {
 
 describe("CLI fuzzing", () => {
   test(`${CASES} mutated inputs each of YAML, manifest and initdata (seed ${SEED}) → exit 2/3 for broken input, never 1`, async () => {
-    const rng = seededRng(SEED);
+    const rng = seededRandom(SEED);
     const outcomes: Outcome[] = [];
     const manifestText = await Bun.file(join(ws, "manifest.json")).text();
     const dir = join(ws, "cases");

@@ -21,9 +21,9 @@ import { computeTransitionHash, signTransition } from "../../src/crypto/transiti
 import { readInitializerConfig } from "../../src/initializer/config.ts";
 import { type InitializerDeps, prepareInitializer } from "../../src/initializer/run.ts";
 import { parseManifest } from "../../src/manifest/parse-manifest.ts";
-import type { Manifest } from "../../src/manifest/types.ts";
+import type { Manifest } from "../../src/manifest/schema.ts";
 import { createEvidenceVerifier } from "../../src/manifest/verify-evidence.ts";
-import { freePort, policyDocument, tempDir, waitForHttp } from "../e2e/harness.ts";
+import { freePort, policyDocument, tempDir, waitForHttp } from "../support/harness.ts";
 
 export const REPO = resolve(import.meta.dir, "../..");
 /** CONTRAST_HARD_BIN runs the suite's processes from another build (e.g. an earlier commit, to see a test fail). */
@@ -283,18 +283,6 @@ export function processStats(pid: number): { rssKiB: number; fds: number } {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   const rssKiB = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
   return { rssKiB, fds: readdirSync(`/proc/${pid}/fd`).length };
-}
-
-/** mulberry32: a small seeded generator, so a failing run can be repeated exactly. */
-export function seededRng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export function percentile(sorted: number[], p: number): number {

@@ -5,7 +5,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { CONTRAST, Deployment, report, seededRng } from "./harness.ts";
+import { seededRandom } from "../support/seeded-random.ts";
+import { CONTRAST, Deployment, report } from "./harness.ts";
 
 let d: Deployment;
 const LOST = ["seed-shares.json", "coordinator-root-ca.pem", "mesh-ca.pem"];
@@ -70,7 +71,7 @@ describe("lost reply to the first set", () => {
 
 describe("SIGKILL during the first set", () => {
   test("10 kills at random moments (seed 15) → each restart is empty (set again) or recoverable with fetched shares", async () => {
-    const rng = seededRng(15);
+    const rng = seededRandom(15);
     const outcomes = { swept: 0, recoveredWithFetchedShares: 0, completed: 0 };
     for (let i = 0; i < 10; i++) {
       await d.kill();

@@ -10,7 +10,7 @@ import { DEFAULT_INITDATA_PATHS, readInitializerConfig } from "../../src/initial
 import { readInitdataDocument } from "../../src/initializer/initdata-reader.ts";
 import { gzipDeterministic } from "../../src/policy/deterministic-gzip.ts";
 import { serializeInitdata } from "../../src/policy/initdata.ts";
-import { expectCode } from "../crypto/expect-error.ts";
+import { expectCode } from "../support/expect-error.ts";
 
 const TOML = serializeInitdata([["policy.rego", "package agent_policy\n"]]);
 

@@ -16,11 +16,11 @@ import {
   type ContrastError,
   PolicyError,
   UnavailableError,
+  UsageError,
   VerificationError,
 } from "../../src/common/errors.ts";
 import { silentLogger } from "../../src/common/log.ts";
-import { readCoordinatorConfig } from "../../src/coordinator/config.ts";
-import { type RunningCoordinator, startCoordinator } from "../../src/coordinator/server.ts";
+import type { RunningCoordinator } from "../../src/coordinator/server.ts";
 import {
   createCertificateAuthority,
   createSelfSignedServerCert,
@@ -40,8 +40,9 @@ import { readInitializerConfig } from "../../src/initializer/config.ts";
 import { run } from "../../src/initializer/run.ts";
 import { createEvidenceVerifier } from "../../src/manifest/verify-evidence.ts";
 import { createTestSim, SIM_TIMEOUT_MS } from "../attestation/sim/fixture.ts";
-import { expectCode } from "../crypto/expect-error.ts";
-import { policyDocument, tempDir } from "../e2e/harness.ts";
+import { expectCode } from "../support/expect-error.ts";
+import { policyDocument, tempDir } from "../support/harness.ts";
+import { startSimCoordinator } from "../support/sim-coordinator.ts";
 
 type Sim = Awaited<ReturnType<typeof createTestSim>>;
 type Doc = ReturnType<typeof policyDocument>;
@@ -74,24 +75,7 @@ function manifestFor(coordinator: Doc, ownerHex: string, referenceValues = sim.r
 
 /** A genuine Coordinator on the sim TEE with `coordinator`'s policy and a first manifest signed by `signer`. */
 async function genuineCoordinator(coordinator: Doc, signer: EcKeyPair): Promise<RunningCoordinator> {
-  const config = readCoordinatorConfig(
-    {
-      tee: "sim",
-      simDir: sim.dir,
-      simHostData: coordinator.digest,
-      stateDir: tempDir("initializer-state"),
-      userApiAddr: "127.0.0.1:0",
-      meshApiAddr: "127.0.0.1:0",
-      probeAddr: "127.0.0.1:0",
-    },
-    {},
-  );
-  const c = await startCoordinator(config, {
-    log: silentLogger,
-    verifier: createEvidenceVerifier(),
-    version: "test",
-    issuer: await createSimIssuer(sim.dir, fromHexString(coordinator.digest)),
-  });
+  const c = await startSimCoordinator({ simDir: sim.dir, policy: coordinator.digest });
   running.push(c);
   const bytes = manifestFor(coordinator, await hex(signer));
   const signature = await signTransition(signer.privateKey, computeTransitionHash(bytes, ZERO_HASH));
@@ -337,9 +321,9 @@ describe("readInitializerConfig (COORDINATOR_HOST)", () => {
     expect(host("fd00::5")).toBe("[fd00::5]:7777");
   });
 
-  test("a malformed address → ConfigError invalid_endpoint naming COORDINATOR_HOST (it would never connect)", async () => {
+  test("a malformed address → UsageError invalid_endpoint naming COORDINATOR_HOST (it would never connect)", async () => {
     for (const v of [":99999", "coordinator:99999", "https://coordinator:7777"]) {
-      const e = await expectCode(() => host(v), ConfigError, "invalid_endpoint");
+      const e = await expectCode(() => host(v), UsageError, "invalid_endpoint");
       expect(e.message).toStartWith("COORDINATOR_HOST: expected ");
     }
   });

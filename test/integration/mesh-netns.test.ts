@@ -18,7 +18,7 @@ import {
   spawnContrast,
   tempDir,
   waitForHttp,
-} from "../e2e/harness.ts";
+} from "../support/harness.ts";
 import { createMeshCa, issueWorkload, writeTlsDir } from "../support/mesh-credentials.ts";
 
 const CONNS = Number(process.env.CONTRAST_MESH_E2E_CONNS ?? 100);

@@ -6,13 +6,12 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { chmodSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { EXIT } from "../../src/cli/exit-codes.ts";
-import { ConfigError } from "../../src/common/errors.ts";
+import { ConfigError, EXIT } from "../../src/common/errors.ts";
 import { renderCoordinatorResources } from "../../src/kube/coordinator-resources.ts";
 import { createImageResolver } from "../../src/policy/image/create-image-resolver.ts";
 import { MemoryLayersCache } from "../../src/policy/image/layers-cache.ts";
 import { createCredentialStore } from "../../src/policy/image/registry-credentials.ts";
-import { contrast } from "../e2e/harness.ts";
+import { contrast } from "../support/harness.ts";
 import {
   freePort,
   missingRegistryTools,

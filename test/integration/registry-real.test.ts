@@ -8,10 +8,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cac } from "cac";
-import { parseAndRun } from "../../src/cli/command.ts";
-import { EXIT } from "../../src/cli/exit-codes.ts";
-import { registerGenerate } from "../../src/cli/generate.ts";
-import { ConfigError } from "../../src/common/errors.ts";
+import { registerGenerate } from "../../src/cli/generate-command.ts";
+import { parseAndRun } from "../../src/command/command.ts";
+import { ConfigError, EXIT } from "../../src/common/errors.ts";
 import { renderCoordinatorResources } from "../../src/kube/coordinator-resources.ts";
 import { COORDINATOR_IMAGE, INITIALIZER_IMAGE } from "../../src/kube/release-images.ts";
 import { parseManifest } from "../../src/manifest/parse-manifest.ts";

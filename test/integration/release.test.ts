@@ -11,7 +11,7 @@ import { COORDINATOR_IMAGE, INITIALIZER_IMAGE } from "../../src/kube/release-ima
 import { parseImageReference } from "../../src/policy/image/image-reference.ts";
 import { RegistryClient } from "../../src/policy/image/registry-client.ts";
 import { createCredentialStore } from "../../src/policy/image/registry-credentials.ts";
-import { freePort, REPO, waitForHttp } from "../e2e/harness.ts";
+import { freePort, REPO, waitForHttp } from "../support/harness.ts";
 import {
   missingRegistryTools,
   pushTinyImage,

@@ -49,7 +49,7 @@ describe("placeCoordinator", () => {
         }
       })();
       expect(e).toBeInstanceOf(ConfigError);
-      expect((e as ConfigError).code).toBe(code);
+      expect((e as ConfigError).code as string).toBe(code);
     });
   }
   test("row counts", () => expect([ok.length, bad.length]).toEqual([5, 5]));

@@ -1,5 +1,4 @@
 import { describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
 import { ConfigError } from "../../src/common/errors.ts";
@@ -10,6 +9,7 @@ import {
 } from "../../src/kube/coordinator-resources.ts";
 import { selectWorkloads } from "../../src/kube/select-workloads.ts";
 import { parseYamlFile } from "../../src/kube/yaml-documents.ts";
+import { expectGolden } from "../support/golden.ts";
 
 const GOLDEN = join(import.meta.dir, "..", "testdata", "coordinator", "coordinator.golden.yaml");
 const IMAGE = `registry.example/contrast/coordinator@sha256:${"ab".repeat(32)}`;
@@ -17,11 +17,7 @@ const IMAGE = `registry.example/contrast/coordinator@sha256:${"ab".repeat(32)}`;
 describe("renderCoordinatorResources", () => {
   test("namespace and pinned image → matches the golden file (UPDATE_GOLDEN=1 rewrites it)", () => {
     const text = renderCoordinatorResources({ image: IMAGE, namespace: "contrast" });
-    if (process.env.UPDATE_GOLDEN === "1" || !existsSync(GOLDEN)) {
-      mkdirSync(join(GOLDEN, ".."), { recursive: true });
-      writeFileSync(GOLDEN, text);
-    }
-    expect(text).toBe(readFileSync(GOLDEN, "utf8"));
+    expectGolden(GOLDEN, text);
   });
 
   test("output → three documents that generate sees as one confidential Coordinator workload", () => {

@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { parseDocument } from "yaml";
 import { ConfigError } from "../../src/common/errors.ts";
 import { INITIALIZER_NAME, injectInitializer, SECRETS_VOLUME } from "../../src/kube/inject-initializer.ts";
+import { expectError } from "../support/expect-error.ts";
 
 const LOC = { file: "p.yaml", docIndex: 0, kind: "Pod", name: "p" };
 const OPTS = { image: "init:1@sha256:" + "a".repeat(64) };
@@ -82,13 +83,7 @@ describe("injectInitializer", () => {
   ];
   for (const [what, extra, code] of conflicts) {
     test(`${what} → ConfigError ${code}`, () => {
-      try {
-        inject(BASE + extra);
-        throw new Error("expected an error");
-      } catch (e) {
-        expect(e).toBeInstanceOf(ConfigError);
-        expect((e as ConfigError).code).toBe(code);
-      }
+      expectError(() => inject(BASE + extra), ConfigError, code);
     });
   }
 

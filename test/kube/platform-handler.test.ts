@@ -1,8 +1,9 @@
 import { describe, expect, test } from "bun:test";
 import { ConfigError } from "../../src/common/errors.ts";
 import { createHandlerFor } from "../../src/kube/platform-handler.ts";
-import { parsePlatform, runtimeHandler, simRuntimeHandler } from "../../src/kube/runtime/index.ts";
 import { platformOfRuntimeClass } from "../../src/kube/runtime-class.ts";
+import { parsePlatform, runtimeHandler, simRuntimeHandler } from "../../src/platform/index.ts";
+import { expectError } from "../support/expect-error.ts";
 
 const SNP = parsePlatform("Metal-QEMU-SNP");
 const TDX = parsePlatform("Metal-QEMU-TDX");
@@ -45,12 +46,6 @@ describe("createHandlerFor", () => {
     const h = createHandlerFor(undefined);
     expect(h.handlerFor("sim")).toBe(simRuntimeHandler());
     expect(h.namesSim()).toBe(true);
-    try {
-      h.handlerFor(undefined);
-      throw new Error("expected an error");
-    } catch (e) {
-      expect(e).toBeInstanceOf(ConfigError);
-      expect((e as ConfigError).code).toBe("runtime_platform_missing");
-    }
+    expectError(() => h.handlerFor(undefined), ConfigError, "runtime_platform_missing");
   });
 });

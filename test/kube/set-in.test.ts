@@ -5,7 +5,7 @@ import { describe, test } from "bun:test";
 import { parseDocument } from "yaml";
 import { ConfigError } from "../../src/common/errors.ts";
 import { setTemplateAnnotation } from "../../src/kube/patch-pod-template.ts";
-import { expectCode } from "../crypto/expect-error.ts";
+import { expectCode } from "../support/expect-error.ts";
 
 describe("setTemplateAnnotation", () => {
   for (const yaml of ["spec:\n  template:\n    metadata: x\n", "spec:\n  template: 3\n", "spec: [1]\n"]) {

@@ -4,7 +4,7 @@
 import { describe, test } from "bun:test";
 import { ParseError } from "../../src/common/errors.ts";
 import { parseYamlFile } from "../../src/kube/yaml-documents.ts";
-import { expectCode } from "../crypto/expect-error.ts";
+import { expectCode } from "../support/expect-error.ts";
 
 describe("parseYamlFile", () => {
   const bomb = `a: &a [x, x, x, x, x, x, x, x, x]\n${Array.from(

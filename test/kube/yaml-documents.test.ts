@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ParseError } from "../../src/common/errors.ts";
 import { parseYamlFile, renderFile } from "../../src/kube/yaml-documents.ts";
+import { expectCode } from "../support/expect-error.ts";
 import { testdata } from "../support/testdata.ts";
 
 const K8S = testdata("k8s", "upstream");
@@ -39,22 +40,19 @@ describe("parseYamlFile", () => {
     }
   });
 
-  test("map used as a key (unquoted Helm `{{ }}`) → ParseError naming the line and Helm, no process warning", () => {
+  test("map used as a key (unquoted Helm `{{ }}`) → ParseError naming the line and Helm, no process warning", async () => {
     const warn = spyOn(process, "emitWarning");
     try {
       const text = "kind: Pod\nmetadata:\n  name: {{ .Values.name }}\n";
       expect(() => parseYamlFile({ path: "t.yaml", text })).toThrow(
         "t.yaml#0: invalid yaml: line 3: a map key is itself a map or list, expected a plain key (this looks like a Helm template",
       );
-      let err: unknown;
-      try {
-        parseYamlFile({ path: "t.yaml", text: "? [a]\n: b\n" });
-      } catch (e) {
-        err = e;
-      }
-      expect(err).toBeInstanceOf(ParseError);
-      expect((err as ParseError).code).toBe("yaml_malformed");
-      expect((err as ParseError).message).not.toContain("Helm");
+      const err = await expectCode(
+        () => parseYamlFile({ path: "t.yaml", text: "? [a]\n: b\n" }),
+        ParseError,
+        "yaml_malformed",
+      );
+      expect(err.message).not.toContain("Helm");
       expect(warn).not.toHaveBeenCalled();
     } finally {
       warn.mockRestore();

@@ -20,9 +20,9 @@ import {
   type SnpPlatformLaunchValues,
   type TdxPlatformLaunchValues,
 } from "../../src/manifest/runtime-launch-values.ts";
+import type { Manifest } from "../../src/manifest/schema.ts";
 import { selectReferenceValues } from "../../src/manifest/select-reference-values.ts";
 import { serializeManifest } from "../../src/manifest/serialize-manifest.ts";
-import type { Manifest } from "../../src/manifest/types.ts";
 import { makeKeys } from "./baseline.ts";
 
 const keys = await makeKeys();
@@ -103,7 +103,7 @@ describe("buildManifest", () => {
     test(`${name} → ConfigError ${code}`, () => {
       const e = thrown(() => buildManifest(input(change)));
       expect(e).toBeInstanceOf(ConfigError);
-      expect(e.code).toBe(code);
+      expect(e.code as string).toBe(code);
     });
   }
 

@@ -11,7 +11,7 @@ import {
   ZERO_HASH,
 } from "../../src/crypto/transition.ts";
 import { verifyOwnerChain } from "../../src/manifest/owner-chain.ts";
-import { expectCode } from "../crypto/expect-error.ts";
+import { expectCode } from "../support/expect-error.ts";
 import { baseline, bytesOf, makeKeys } from "./baseline.ts";
 
 let a: EcKeyPair;

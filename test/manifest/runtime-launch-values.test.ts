@@ -1,12 +1,13 @@
 import { describe, expect, test } from "bun:test";
 import { ParseError } from "../../src/common/errors.ts";
-import { loadRuntimeLock } from "../../src/kube/runtime/locks.ts";
 import {
   launchValuesFor,
   loadRuntimeLaunchValues,
   parseRuntimeLaunchValues,
   type SnpPlatformLaunchValues,
 } from "../../src/manifest/runtime-launch-values.ts";
+import { loadRuntimeLock } from "../../src/platform/locks.ts";
+import { expectError } from "../support/expect-error.ts";
 
 /** The document as mutable JSON, loose enough to delete or mistype any field. */
 interface LooseDoc {
@@ -61,14 +62,7 @@ describe("parseRuntimeLaunchValues", () => {
     test(`${name} → ParseError invalid_runtime_reference_values`, () => {
       const d = embedded();
       mutate(d);
-      let err: unknown;
-      try {
-        parseRuntimeLaunchValues(d);
-      } catch (e) {
-        err = e;
-      }
-      expect(err).toBeInstanceOf(ParseError);
-      expect((err as ParseError).code).toBe("invalid_runtime_reference_values");
+      expectError(() => parseRuntimeLaunchValues(d), ParseError, "invalid_runtime_reference_values");
     });
   }
 });

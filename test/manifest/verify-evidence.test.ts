@@ -19,7 +19,7 @@ import { createCliVerifier } from "../../src/cli/cli-verifier.ts";
 import { toHex } from "../../src/common/bytes.ts";
 import { PolicyError, UnavailableError, VerificationError } from "../../src/common/errors.ts";
 import { createCollateralVerifier } from "../../src/manifest/collateral-verifier.ts";
-import type { ReferenceValues } from "../../src/manifest/types.ts";
+import type { ReferenceValues } from "../../src/manifest/schema.ts";
 import { createEvidenceVerifier, type EvidenceVerifier } from "../../src/manifest/verify-evidence.ts";
 import {
   createTestSim,
@@ -30,7 +30,7 @@ import {
   simCrl,
   simSerials,
 } from "../attestation/sim/fixture.ts";
-import { expectRejects } from "../attestation/snp/expect-error.ts";
+import { expectCode } from "../support/expect-error.ts";
 
 const DAY = 86_400_000;
 const tmp = mkdtempSync(join(tmpdir(), "contrast-verify-evidence-"));
@@ -119,7 +119,7 @@ describe("Coordinator verifier (createCollateralVerifier): revocation", () => {
   test("sim KDS revokes the VCEK, evidence carries the old clean CRL → VerificationError snp_revoked", async () => {
     kds.state.crl = await simCrl(sim, { revoked: [simSerials(sim).vcek] });
     const before = kds.hits(CRL_PATH);
-    await expectRejects(
+    await expectCode(
       coordinatorVerifier().verify(await simEvidence(), rv(), REPORT_DATA),
       VerificationError,
       "snp_revoked",
@@ -129,7 +129,7 @@ describe("Coordinator verifier (createCollateralVerifier): revocation", () => {
 
   test("sim KDS revokes the ASK → VerificationError snp_revoked", async () => {
     kds.state.crl = await simCrl(sim, { revoked: [simSerials(sim).ask] });
-    const e = await expectRejects(
+    const e = await expectCode(
       coordinatorVerifier().verify(await simEvidence(), rv(), REPORT_DATA),
       VerificationError,
       "snp_revoked",
@@ -141,7 +141,7 @@ describe("Coordinator verifier (createCollateralVerifier): revocation", () => {
     "sim KDS serves a CRL signed by another ARK → VerificationError snp_crl_bad_signature",
     async () => {
       kds.state.crl = await simCrl(await createTestSim("Genoa"));
-      await expectRejects(
+      await expectCode(
         coordinatorVerifier().verify(await simEvidence(), rv(), REPORT_DATA),
         VerificationError,
         "snp_crl_bad_signature",
@@ -152,7 +152,7 @@ describe("Coordinator verifier (createCollateralVerifier): revocation", () => {
 
   test("sim KDS unreachable, no CRL in the evidence → UnavailableError snp_crl_unavailable naming the entry", async () => {
     const v = coordinatorVerifier({ simKdsUrl: "http://127.0.0.1:1" });
-    const e = await expectRejects(
+    const e = await expectCode(
       v.verify(await simEvidence({ crl: null }), rv(), REPORT_DATA),
       UnavailableError,
       "snp_crl_unavailable",
@@ -201,7 +201,7 @@ describe("Coordinator verifier (createCollateralVerifier): revocation", () => {
       () => new Date(SIM_NOW.getTime() + DAY),
       () => {},
     );
-    await expectRejects(v.verify(await simEvidence(), rv(), REPORT_DATA), VerificationError, "snp_revoked");
+    await expectCode(v.verify(await simEvidence(), rv(), REPORT_DATA), VerificationError, "snp_revoked");
   });
 
   test("two entries that both fail → every entry's reasons in the error", async () => {
@@ -213,7 +213,7 @@ describe("Coordinator verifier (createCollateralVerifier): revocation", () => {
         { ...base, MinimumTCB: { ...base.MinimumTCB, SNPVersion: 200 } },
       ],
     } as unknown as ReferenceValues;
-    const e = await expectRejects(
+    const e = await expectCode(
       coordinatorVerifier().verify(await simEvidence(), two, REPORT_DATA),
       PolicyError,
       "reference_values_mismatch",

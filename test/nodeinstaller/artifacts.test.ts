@@ -2,10 +2,11 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigError, UnavailableError, VerificationError } from "../../src/common/errors.ts";
-import { loadRuntimeLock } from "../../src/kube/runtime/index.ts";
-import { parseRuntimeLock, type RuntimeLock } from "../../src/kube/runtime/lock.ts";
 import { requireIntegrity, stageArtifacts } from "../../src/nodeinstaller/artifacts.ts";
-import { artifactBytes, createFixture, expectRejects, type Fixture } from "./fixtures.ts";
+import { loadRuntimeLock } from "../../src/platform/index.ts";
+import { parseRuntimeLock, type RuntimeLock } from "../../src/platform/lock.ts";
+import { expectCode } from "../support/expect-error.ts";
+import { artifactBytes, createFixture, type Fixture } from "./fixtures.ts";
 
 let fx: Fixture;
 afterEach(() => fx?.cleanup());
@@ -37,7 +38,7 @@ describe("stageArtifacts", () => {
     const bytes = readFileSync(path);
     bytes[100] = bytes[100]! ^ 1;
     writeFileSync(path, bytes);
-    await expectRejects(
+    await expectCode(
       stageArtifacts(fx.lock, fx.stagingParent, { imageRoot: fx.imageRoot, allowFetch: false }),
       VerificationError,
       "integrity_mismatch",
@@ -49,7 +50,7 @@ describe("stageArtifacts", () => {
     const unpinned = parseRuntimeLock(
       JSON.parse(JSON.stringify({ ...fx.lock, files: fx.lock.files.map(({ integrity, ...f }) => f) })),
     );
-    await expectRejects(
+    await expectCode(
       stageArtifacts(unpinned, fx.stagingParent, { imageRoot: fx.imageRoot, allowFetch: false }),
       ConfigError,
       "artifact_integrity_missing",
@@ -98,7 +99,7 @@ describe("stageArtifacts", () => {
     writeFileSync(path, bytes);
     const again = join(fx.root, "staging2");
     mkdirSync(again);
-    await expectRejects(
+    await expectCode(
       stageArtifacts(fx.lock, again, { imageRoot: fx.imageRoot, allowFetch: false }),
       VerificationError,
       "integrity_mismatch",
@@ -107,7 +108,7 @@ describe("stageArtifacts", () => {
 
   test("artifact absent from the image → ConfigError artifact_missing", async () => {
     fx = createFixture("Metal-QEMU-SNP");
-    await expectRejects(
+    await expectCode(
       stageArtifacts(fx.lock, fx.stagingParent, { imageRoot: fx.stagingParent, allowFetch: false }),
       ConfigError,
       "artifact_missing",
@@ -117,7 +118,7 @@ describe("stageArtifacts", () => {
   test("file:// source without --fetch → ConfigError artifact_fetch_not_allowed; with it → staged", async () => {
     fx = createFixture("Metal-QEMU-SNP");
     const lock = withSources(fx.lock, (p) => `file://${fx.imageRoot}/artifacts/metal-qemu-snp/${p}`);
-    await expectRejects(
+    await expectCode(
       stageArtifacts(lock, fx.stagingParent, { imageRoot: "/", allowFetch: false }),
       ConfigError,
       "artifact_fetch_not_allowed",
@@ -144,7 +145,7 @@ describe("stageArtifacts", () => {
       served.delete("share/kata-kernel");
       const again = join(fx.root, "staging2");
       mkdirSync(again);
-      await expectRejects(
+      await expectCode(
         stageArtifacts(lock, again, { imageRoot: "/", allowFetch: true }),
         UnavailableError,
         "artifact_fetch_failed",
@@ -156,7 +157,7 @@ describe("stageArtifacts", () => {
 
   test("artifact larger than maxBytes → ConfigError artifact_too_large", async () => {
     fx = createFixture("Metal-QEMU-SNP");
-    await expectRejects(
+    await expectCode(
       stageArtifacts(fx.lock, fx.stagingParent, {
         imageRoot: fx.imageRoot,
         allowFetch: false,

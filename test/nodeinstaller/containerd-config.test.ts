@@ -3,14 +3,15 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "smol-toml";
-import { ConfigError, ParseError } from "../../src/common/errors.ts";
+import { ConfigError } from "../../src/common/errors.ts";
 import {
   CRI_PLUGIN,
   patchContainerdConfig,
   type RuntimeRegistration,
   runtimeEntry,
 } from "../../src/nodeinstaller/containerd-config.ts";
-import { CUSTOM_V2, CUSTOM_V3, type Doc, type ErrorClass, expectThrows, goldenText } from "./fixtures.ts";
+import { type ErrorClass, expectError } from "../support/expect-error.ts";
+import { CUSTOM_V2, CUSTOM_V3, type Doc, goldenText } from "./fixtures.ts";
 
 const HANDLER = "contrast-cc-metal-qemu-snp-0123abcd";
 const REG: RuntimeRegistration = {
@@ -76,7 +77,7 @@ describe("patchContainerdConfig", () => {
     ],
     ["version 4", "version = 4\n", ConfigError, "containerd_config_version_unsupported"],
     ["version as string", `version = "2"\n`, ConfigError, "containerd_config_version_unsupported"],
-    ["not TOML", "version = 2\n[plugins\n", ParseError, "containerd_config_invalid"],
+    ["not TOML", "version = 2\n[plugins\n", ConfigError, "containerd_config_invalid"],
     [
       "runtimes is a string",
       `version = 2\n[plugins."io.containerd.grpc.v1.cri".containerd]\nruntimes = "x"\n`,
@@ -86,7 +87,7 @@ describe("patchContainerdConfig", () => {
   ];
   for (const [name, text, cls, code] of bad) {
     test(`${name} → ${cls.name} ${code}`, () =>
-      expectThrows(() => patchContainerdConfig(text, REG), cls, code));
+      expectError(() => patchContainerdConfig(text, REG), cls, code));
   }
 });
 

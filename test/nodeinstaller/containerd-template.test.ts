@@ -3,6 +3,7 @@ import { parse } from "smol-toml";
 import { ConfigError } from "../../src/common/errors.ts";
 import { CRI_PLUGIN, runtimeEntry } from "../../src/nodeinstaller/containerd-config.ts";
 import { patchContainerdTemplate } from "../../src/nodeinstaller/containerd-template.ts";
+import { expectError } from "../support/expect-error.ts";
 import { type Doc, goldenText } from "./fixtures.ts";
 
 const HANDLER = "contrast-cc-metal-qemu-tdx-89abcdef";
@@ -70,14 +71,11 @@ describe("patchContainerdTemplate", () => {
 
   test("Go template with a different table for the handler → ConfigError containerd_template_conflict", () => {
     const tmpl = `${GO_TEMPLATE}\n[plugins."${CRI_PLUGIN[3]}".containerd.runtimes.${HANDLER}]\nruntime_type = "other"\n`;
-    let err: unknown;
-    try {
-      patchContainerdTemplate(tmpl, K3S_RENDERED_V3, REG);
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toBeInstanceOf(ConfigError);
-    expect((err as ConfigError).code).toBe("containerd_template_conflict");
+    expectError(
+      () => patchContainerdTemplate(tmpl, K3S_RENDERED_V3, REG),
+      ConfigError,
+      "containerd_template_conflict",
+    );
   });
 
   test("plain-TOML template → patched like a config, keys kept", () => {

@@ -1,24 +1,15 @@
 // Test fixtures: real artifact files with known bytes, a lock pinning them, and temporary host roots.
 
-import { expect } from "bun:test";
-import {
-  chmodSync,
-  lstatSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { computeSri, formatSri, type SriAlgorithm } from "../../src/common/sri.ts";
-import { artifactImagePath } from "../../src/kube/runtime/artifact-source.ts";
-import { type LockedFile, parseRuntimeLock, type RuntimeLock } from "../../src/kube/runtime/lock.ts";
-import { loadRuntimeLock } from "../../src/kube/runtime/locks.ts";
-import { type PlatformName, parsePlatform } from "../../src/kube/runtime/platforms.ts";
 import type { CommandResult, CommandRunner } from "../../src/nodeinstaller/restart.ts";
+import { artifactImagePath } from "../../src/platform/artifact-source.ts";
+import { type LockedFile, parseRuntimeLock, type RuntimeLock } from "../../src/platform/lock.ts";
+import { loadRuntimeLock } from "../../src/platform/locks.ts";
+import { type PlatformName, parsePlatform } from "../../src/platform/platforms.ts";
+import { goldenText as golden } from "../support/golden.ts";
 
 export const GOLDEN_DIR = join(import.meta.dir, "golden");
 
@@ -78,24 +69,6 @@ export function writeHostFile(hostRoot: string, path: string, text: string, mode
   chmodSync(p, mode);
 }
 
-/** Every path below `dir` with its type, mode and content: equal snapshots mean a byte-identical host. */
-export function snapshotTree(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string, rel: string) => {
-    for (const name of readdirSync(d).sort()) {
-      const p = join(d, name);
-      const r = rel ? `${rel}/${name}` : name;
-      const st = lstatSync(p);
-      if (st.isDirectory()) {
-        out[r] = `dir ${(st.mode & 0o777).toString(8)}`;
-        walk(p, r);
-      } else out[r] = `file ${(st.mode & 0o777).toString(8)} ${formatSri(computeSri(readFileSync(p)))}`;
-    }
-  };
-  walk(dir, "");
-  return out;
-}
-
 /** A command runner that records argv and answers from a table (`is-active` per unit, `restart` exit code). */
 export function recordingRunner(active: readonly string[] = ["containerd.service"], restartExit = 0) {
   const calls: string[][] = [];
@@ -108,14 +81,9 @@ export function recordingRunner(active: readonly string[] = ["containerd.service
   return { run, calls };
 }
 
-/** Compares `text` with a golden file; `UPDATE_GOLDEN=1` rewrites the golden file instead. */
-export function goldenText(name: string, text: string, dir = GOLDEN_DIR): string {
-  const p = join(dir, name);
-  if (process.env.UPDATE_GOLDEN === "1") {
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(p, text);
-  }
-  return readFileSync(p, "utf8");
+/** The golden file `name` of test/nodeinstaller/golden (support/golden.ts: UPDATE_GOLDEN=1 rewrites it). */
+export function goldenText(name: string, text: string): string {
+  return golden(join(GOLDEN_DIR, name), text);
 }
 
 /** A customised kubeadm-style config: systemd cgroups, a registry mirror, a custom sandbox image, comments. */
@@ -161,27 +129,3 @@ root = "/var/lib/containerd"
 /** Parsed TOML/YAML walked freely in assertions; the values are checked by the assertions themselves. */
 // biome-ignore lint/suspicious/noExplicitAny: test-only view of parsed documents
 export type Doc = any;
-
-export type ErrorClass = abstract new (...args: never[]) => Error;
-
-export function expectThrows(fn: () => unknown, cls: ErrorClass, code: string): void {
-  let err: unknown;
-  try {
-    fn();
-  } catch (e) {
-    err = e;
-  }
-  expect(err).toBeInstanceOf(cls);
-  expect((err as { code: string }).code).toBe(code);
-}
-
-export async function expectRejects(p: Promise<unknown>, cls: ErrorClass, code: string): Promise<void> {
-  let err: unknown;
-  try {
-    await p;
-  } catch (e) {
-    err = e;
-  }
-  expect(err).toBeInstanceOf(cls);
-  expect((err as { code: string }).code).toBe(code);
-}

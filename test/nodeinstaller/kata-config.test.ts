@@ -2,11 +2,12 @@ import { describe, expect, test } from "bun:test";
 import { parse } from "smol-toml";
 import { ParseError, VerificationError } from "../../src/common/errors.ts";
 import { computeSri, formatSri } from "../../src/common/sri.ts";
-import { runtimeHandlerForLock } from "../../src/kube/runtime/handler.ts";
-import { listPlatforms } from "../../src/kube/runtime/platforms.ts";
 import { renderKataConfig } from "../../src/nodeinstaller/kata-config.ts";
 import { KATA_TEMPLATES } from "../../src/nodeinstaller/kata-templates.ts";
-import { createFixture, type Doc, expectThrows, goldenText } from "./fixtures.ts";
+import { runtimeHandlerForLock } from "../../src/platform/handler.ts";
+import { listPlatforms } from "../../src/platform/platforms.ts";
+import { expectError } from "../support/expect-error.ts";
+import { createFixture, type Doc, goldenText } from "./fixtures.ts";
 
 describe("renderKataConfig", () => {
   let ran = 0;
@@ -61,7 +62,7 @@ describe("renderKataConfig", () => {
     try {
       const key = fx.lock.kataConfig.template;
       const templates = { ...KATA_TEMPLATES, [key]: `${KATA_TEMPLATES[key]}\nenable_debug = true\n` };
-      expectThrows(
+      expectError(
         () => renderKataConfig(fx.lock, { installDir: "/x", templates }),
         VerificationError,
         "integrity_mismatch",
@@ -77,7 +78,7 @@ describe("renderKataConfig", () => {
       const key = fx.lock.kataConfig.template;
       const text = KATA_TEMPLATES[key]!.replace('machine_type = "q35"', 'machine_type = "@machine@"');
       const lock = { ...fx.lock, kataConfig: { template: key, integrity: formatSri(computeSri(text)) } };
-      expectThrows(
+      expectError(
         () => renderKataConfig(lock, { installDir: "/x", templates: { [key]: text } }),
         ParseError,
         "kata_template_placeholder",

@@ -1,19 +1,13 @@
 import { describe, expect, test } from "bun:test";
 import { UnavailableError } from "../../src/common/errors.ts";
 import { restartContainerd } from "../../src/nodeinstaller/restart.ts";
+import { expectCode } from "../support/expect-error.ts";
 import { recordingRunner } from "./fixtures.ts";
 
 const HOST = ["nsenter", "-t", "1", "-m", "--", "systemctl"];
 
 async function expectUnavailable(p: Promise<unknown>, code: string): Promise<void> {
-  let err: unknown;
-  try {
-    await p;
-  } catch (e) {
-    err = e;
-  }
-  expect(err).toBeInstanceOf(UnavailableError);
-  expect((err as UnavailableError).code).toBe(code);
+  await expectCode(async () => p, UnavailableError, code);
 }
 
 describe("restartContainerd", () => {

@@ -2,22 +2,21 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "smol-toml";
-import { ConfigError, ParseError, UnavailableError, VerificationError } from "../../src/common/errors.ts";
-import { runtimeHandlerForLock } from "../../src/kube/runtime/handler.ts";
-import type { PlatformName } from "../../src/kube/runtime/platforms.ts";
+import { ConfigError, UnavailableError, VerificationError } from "../../src/common/errors.ts";
 import { CRI_PLUGIN, runtimeEntry } from "../../src/nodeinstaller/containerd-config.ts";
 import { type NodeInstallerConfig, runNodeInstaller } from "../../src/nodeinstaller/run.ts";
+import { runtimeHandlerForLock } from "../../src/platform/handler.ts";
+import type { PlatformName } from "../../src/platform/platforms.ts";
+import { type ErrorClass, expectCode } from "../support/expect-error.ts";
+import { snapshotTree } from "../support/snapshot.ts";
 import {
   artifactBytes,
   CUSTOM_V2,
   CUSTOM_V3,
   createFixture,
   type Doc,
-  type ErrorClass,
-  expectRejects,
   type Fixture,
   recordingRunner,
-  snapshotTree,
   writeHostFile,
 } from "./fixtures.ts";
 
@@ -221,7 +220,7 @@ describe("runNodeInstaller failures leave the host as it was", () => {
     prepare();
     const before = snapshotTree(fx.hostRoot);
     const r = recordingRunner();
-    await expectRejects(runNodeInstaller(cfg(), { run: r.run, now: () => NOW }), cls, code);
+    await expectCode(runNodeInstaller(cfg(), { run: r.run, now: () => NOW }), cls, code);
     expect(snapshotTree(fx.hostRoot)).toEqual(before);
     expect(r.calls).toEqual([]);
   }
@@ -261,12 +260,12 @@ describe("runNodeInstaller failures leave the host as it was", () => {
     );
   });
 
-  test("containerd config that is not TOML → ParseError containerd_config_invalid", async () => {
+  test("containerd config that is not TOML → ConfigError containerd_config_invalid", async () => {
     setup();
     await expectHostUnchanged(
       () => writeHostFile(fx.hostRoot, "etc/containerd/config.toml", "version = 2\n[plugins\n"),
       config,
-      ParseError,
+      ConfigError,
       "containerd_config_invalid",
     );
   });
@@ -294,7 +293,7 @@ describe("runNodeInstaller failures leave the host as it was", () => {
   test("missing host root → ConfigError host_root_missing", async () => {
     setup();
     const r = recordingRunner();
-    await expectRejects(
+    await expectCode(
       runNodeInstaller(config({ hostRoot: join(fx.root, "absent") }), { run: r.run, now: () => NOW }),
       ConfigError,
       "host_root_missing",
@@ -306,7 +305,7 @@ describe("runNodeInstaller failures leave the host as it was", () => {
     setup();
     writeHostFile(fx.hostRoot, "etc/containerd/config.toml", CUSTOM_V2);
     const failing = recordingRunner(["containerd.service"], 1);
-    await expectRejects(
+    await expectCode(
       runNodeInstaller(config(), { run: failing.run, now: () => NOW }),
       UnavailableError,
       "containerd_restart_failed",

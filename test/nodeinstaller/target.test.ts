@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConfigError } from "../../src/common/errors.ts";
 import { readTargetConfig, resolveContainerdTarget } from "../../src/nodeinstaller/target.ts";
+import { expectError } from "../support/expect-error.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "contrast-target-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -20,14 +21,7 @@ function configMapDir(name: string, data: Record<string, string>): string {
 }
 
 function expectConfigError(fn: () => unknown, code: string): void {
-  let err: unknown;
-  try {
-    fn();
-  } catch (e) {
-    err = e;
-  }
-  expect(err).toBeInstanceOf(ConfigError);
-  expect((err as ConfigError).code).toBe(code);
+  expectError(() => fn(), ConfigError, code);
 }
 
 describe("readTargetConfig", () => {

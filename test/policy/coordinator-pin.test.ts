@@ -3,7 +3,7 @@ import { toHex } from "../../src/common/bytes.ts";
 import { ParseError } from "../../src/common/errors.ts";
 import { exportPublicKeySpki, generateEcKeyPair } from "../../src/crypto/keys.ts";
 import { parseCoordinatorPin, serializeCoordinatorPin } from "../../src/policy/coordinator-pin.ts";
-import { expectCode } from "../crypto/expect-error.ts";
+import { expectCode } from "../support/expect-error.ts";
 
 let key: string;
 const D = "d".repeat(64);

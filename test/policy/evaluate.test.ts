@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { ConfigError, ParseError } from "../../src/common/errors.ts";
 import { evaluatePolicy, PolicySession } from "../../src/policy/evaluate.ts";
+import { expectError } from "../support/expect-error.ts";
 import { generateK8sTestdata } from "./requests/k8s-pods.ts";
 
 const { pods } = await generateK8sTestdata();
@@ -74,13 +75,11 @@ describe("evaluatePolicy", () => {
 
   test("result neither boolean nor {allowed} → ConfigError policy_result_invalid", () => {
     const policy = 'package agent_policy\nCreateSandboxRequest := "yes"\n';
-    try {
-      evaluatePolicy(policy, [{ kind: "CreateSandboxRequest", request: {} }]);
-      throw new Error("expected an error");
-    } catch (e) {
-      expect(e).toBeInstanceOf(ConfigError);
-      expect((e as ConfigError).code).toBe("policy_result_invalid");
-    }
+    expectError(
+      () => evaluatePolicy(policy, [{ kind: "CreateSandboxRequest", request: {} }]),
+      ConfigError,
+      "policy_result_invalid",
+    );
   });
 
   test("ops that do not apply → ConfigError policy_patch_invalid, state unchanged", () => {
@@ -94,13 +93,11 @@ describe("evaluatePolicy", () => {
   test("runaway policy → ConfigError rego_step_limit", () => {
     const policy =
       "package agent_policy\nCreateSandboxRequest if {\n  some i in numbers.range(1, 100000)\n  i < 0\n}\n";
-    try {
-      evaluatePolicy(policy, [{ kind: "CreateSandboxRequest", request: {} }], { stepLimit: 1000 });
-      throw new Error("expected an error");
-    } catch (e) {
-      expect(e).toBeInstanceOf(ConfigError);
-      expect((e as ConfigError).code).toBe("rego_step_limit");
-    }
+    expectError(
+      () => evaluatePolicy(policy, [{ kind: "CreateSandboxRequest", request: {} }], { stepLimit: 1000 }),
+      ConfigError,
+      "rego_step_limit",
+    );
   });
 
   test("denied request with print → prints kept", () => {

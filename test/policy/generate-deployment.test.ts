@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
 import { ConfigError, type ContrastError, ParseError, UnavailableError } from "../../src/common/errors.ts";
@@ -10,6 +10,7 @@ import { type GenerateOptions, generateDeployment } from "../../src/policy/gener
 import { decodeInitdataAnnotation } from "../../src/policy/initdata.ts";
 import { DEFAULT_RULES_TEXT } from "../../src/policy/render-policy.ts";
 import { defaultSettings } from "../../src/policy/settings.ts";
+import { expectGolden } from "../support/golden.ts";
 import { diffLines } from "../support/line-diff.ts";
 import { testdata } from "../support/testdata.ts";
 import { fakeImageResolver, TEST_INITIALIZER_IMAGE, testHandlerFor } from "./fake-images.ts";
@@ -17,7 +18,7 @@ import { fakeImageResolver, TEST_INITIALIZER_IMAGE, testHandlerFor } from "./fak
 const TESTDATA = join(import.meta.dir, "..", "testdata", "k8s");
 const SHARED = testdata("k8s", "upstream");
 const GOLDEN = join(TESTDATA, "golden");
-const UPDATE = process.env.UPDATE_GOLDEN === "1";
+const golden = (name: string, actual: string) => expectGolden(join(GOLDEN, name), actual);
 const NAMES = ["guestbook", "emojivoto", "cassandra-statefulset"] as const;
 
 function options(files: GenerateOptions["files"], extra: Partial<GenerateOptions> = {}): GenerateOptions {
@@ -37,15 +38,6 @@ function confidentialFiles() {
     path: `${n}.yaml`,
     text: readFileSync(join(TESTDATA, `${n}.confidential.yaml`), "utf8"),
   }));
-}
-
-function golden(name: string, actual: string): void {
-  const path = join(GOLDEN, name);
-  if (UPDATE || !existsSync(path)) {
-    mkdirSync(GOLDEN, { recursive: true });
-    writeFileSync(path, actual);
-  }
-  expect(actual).toBe(readFileSync(path, "utf8"));
 }
 
 describe("generateDeployment", async () => {
@@ -377,11 +369,11 @@ describe("generateDeployment bad input", () => {
       POD,
       {
         handlerFor: () => {
-          throw new ConfigError("platform_unknown", "no such platform");
+          throw new ConfigError("unknown_platform", "no such platform");
         },
       },
       ConfigError,
-      "platform_unknown",
+      "unknown_platform",
       "bad.yaml#0 (Pod app)",
     ],
   ];
@@ -392,7 +384,7 @@ describe("generateDeployment bad input", () => {
         throw new Error("expected an error");
       } catch (e) {
         expect(e).toBeInstanceOf(cls);
-        expect((e as ContrastError).code).toBe(code);
+        expect((e as ContrastError).code as string).toBe(code);
         expect((e as Error).message.startsWith(where)).toBe(true);
       }
     });
@@ -414,7 +406,7 @@ describe("generateDeployment bad input", () => {
         options([{ path: "bad.yaml", text: POD }], { imageResolver: resolver }),
       ).catch((x: unknown) => x);
       expect(e).toBeInstanceOf(cls);
-      expect((e as ContrastError).code).toBe(code);
+      expect((e as ContrastError).code as string).toBe(code);
       expect((e as ContrastError).field).toBe("--initializer-image");
       expect((e as Error).message).toStartWith("the injected initializer (--initializer-image): ");
       expect((e as Error).message).not.toContain("bad.yaml");

@@ -11,6 +11,7 @@ import {
   initdataDigest,
   serializeInitdata,
 } from "../../src/policy/initdata.ts";
+import { expectError } from "../support/expect-error.ts";
 
 describe("serializeInitdata", () => {
   test("policy text → exact TOML layout with a multi-line literal string", () => {
@@ -76,13 +77,7 @@ describe("decodeInitdataAnnotation", () => {
   ];
   for (const [what, text, code] of rows) {
     test(`${what} → ParseError ${code}`, () => {
-      try {
-        decodeInitdataAnnotation(encode(text));
-        throw new Error("expected an error");
-      } catch (e) {
-        expect(e).toBeInstanceOf(ParseError);
-        expect((e as ParseError).code).toBe(code);
-      }
+      expectError(() => decodeInitdataAnnotation(encode(text)), ParseError, code);
     });
   }
 

@@ -4,8 +4,9 @@
 
 import { describe, expect, test } from "bun:test";
 import { netContains, parseCidr, parseIp } from "../../src/common/ip-address.ts";
-import { parseModule, RegoEngine, toJson } from "../../src/policy/rego/index.ts";
 import { DEFAULT_RULES_TEXT, renderPolicy } from "../../src/policy/render-policy.ts";
+import { parseModule, RegoEngine, toJson } from "../../src/rego/index.ts";
+import { seededRandom } from "../support/seeded-random.ts";
 
 const engine = new RegoEngine();
 engine.addPolicy("agent_policy", renderPolicy(DEFAULT_RULES_TEXT, { containers: [] } as never));
@@ -28,17 +29,6 @@ function goGroups(s: string): number[] | undefined {
   return b === undefined
     ? undefined
     : Array.from({ length: 8 }, (_, i) => ((b[2 * i] as number) << 8) | (b[2 * i + 1] as number));
-}
-
-/** Deterministic PRNG (mulberry32), so the corpus is the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const hex = (g: number) => g.toString(16);
@@ -95,7 +85,7 @@ const SPECIAL = [
 ];
 
 function corpus(): string[] {
-  const rnd = prng(20260822);
+  const rnd = seededRandom(20260822);
   const addrs: number[][] = SPECIAL.map((g) => [...g]);
   for (let i = 0; i < 40; i++) {
     const g = Array.from({ length: 8 }, () => (rnd() < 0.4 ? 0 : Math.floor(rnd() * 65536)));

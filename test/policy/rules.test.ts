@@ -1,8 +1,8 @@
 import { describe, expect, test } from "bun:test";
-import { parseModule } from "../../src/policy/rego/parser.ts";
 import { DEFAULT_RULES_TEXT, renderPolicy } from "../../src/policy/render-policy.ts";
+import { parseModule } from "../../src/rego/parser.ts";
 
-// Every agent request message must have a default so an unknown call is denied, never "undefined" (policy.md §2.2).
+// Every agent request message must have a default so an unknown call is denied, never "undefined" (Kata Containers src/tools/genpolicy/rules.rego).
 const DENIED = [
   "SetPolicyRequest",
   "ExecProcessRequest",

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { ConfigError, type ContrastError, ParseError } from "../../src/common/errors.ts";
 import { DEFAULT_SETTINGS_TEXT, defaultSettings, parseSettings } from "../../src/policy/settings.ts";
+import { expectError } from "../support/expect-error.ts";
 
 describe("parseSettings", () => {
   test("embedded defaults → parse; logs allowed, exec and stdin denied", () => {
@@ -145,13 +146,7 @@ describe("parseSettings", () => {
     test(`${what} → ${cls.name} ${code}`, () => {
       const s = base();
       mutate(s);
-      try {
-        parseSettings(JSON.stringify(s));
-        throw new Error("expected an error");
-      } catch (e) {
-        expect(e).toBeInstanceOf(cls);
-        expect((e as ContrastError).code).toBe(code);
-      }
+      expectError(() => parseSettings(JSON.stringify(s)), cls, code);
     });
   }
 

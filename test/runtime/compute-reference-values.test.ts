@@ -10,15 +10,16 @@ import {
   readVcpuCounts,
   serializeLaunchValues,
 } from "../../runtime/compute-reference-values.ts";
-import { extendSnpLaunchDigest, resolveVcpuSignature } from "../../src/attestation/snp/measure/index.ts";
-import { parseOvmfSevInfo, SevSectionType } from "../../src/attestation/snp/measure/ovmf-sev.ts";
 import { fromHex, toHex } from "../../src/common/bytes.ts";
 import { ConfigError, VerificationError } from "../../src/common/errors.ts";
-import { loadRuntimeLock } from "../../src/kube/runtime/locks.ts";
 import {
   loadRuntimeLaunchValues,
   type SnpPlatformLaunchValues,
 } from "../../src/manifest/runtime-launch-values.ts";
+import { extendSnpLaunchDigest, resolveVcpuSignature } from "../../src/measure/snp/index.ts";
+import { parseOvmfSevInfo, SevSectionType } from "../../src/measure/snp/ovmf-sev.ts";
+import { loadRuntimeLock } from "../../src/platform/locks.ts";
+import { expectError } from "../support/expect-error.ts";
 
 const REPO = join(import.meta.dir, "..", "..");
 const RUNTIME = join(REPO, "runtime");
@@ -52,14 +53,7 @@ describe("computeRuntimeLaunchValues", () => {
   test("artifacts dir without the firmware → ConfigError firmware_missing", () => {
     const empty = mkdtempSync(join(tmpdir(), "contrast-refvals-"));
     try {
-      let err: unknown;
-      try {
-        computeRuntimeLaunchValues(RUNTIME, empty);
-      } catch (e) {
-        err = e;
-      }
-      expect(err).toBeInstanceOf(ConfigError);
-      expect((err as ConfigError).code).toBe("firmware_missing");
+      expectError(() => computeRuntimeLaunchValues(RUNTIME, empty), ConfigError, "firmware_missing");
     } finally {
       rmSync(empty, { recursive: true, force: true });
     }
@@ -68,36 +62,37 @@ describe("computeRuntimeLaunchValues", () => {
 
 describe("computePlatformLaunchValues", () => {
   test("firmware bytes that do not match the lock's SRI → VerificationError integrity_mismatch", () => {
-    let err: unknown;
-    try {
-      computePlatformLaunchValues(SNP_LOCK, new Uint8Array(4096), template("configuration-qemu-snp.toml"));
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toBeInstanceOf(VerificationError);
-    expect((err as VerificationError).code).toBe("integrity_mismatch");
+    expectError(
+      () =>
+        computePlatformLaunchValues(SNP_LOCK, new Uint8Array(4096), template("configuration-qemu-snp.toml")),
+      VerificationError,
+      "integrity_mismatch",
+    );
   });
 
-  withFirmware("n-vCPU digests → equal to the 1-vCPU digest extended by n−1 AP VMSAs (§1.8)", () => {
-    const firmware = new Uint8Array(readFileSync(FIRMWARE));
-    const apEip = parseOvmfSevInfo(firmware).sevEsResetEip!;
-    const p = loadRuntimeLaunchValues().platforms["Metal-QEMU-SNP"] as SnpPlatformLaunchValues;
-    let checked = 0;
-    for (const product of Object.values(p.products)) {
-      const seed = fromHex(product!.launchDigests["1"]!);
-      for (const [n, digest] of Object.entries(product!.launchDigests)) {
-        const extended = extendSnpLaunchDigest(seed, {
-          aps: Number(n) - 1,
-          apEip,
-          vcpuSignature: resolveVcpuSignature(product!.vcpuType),
-          guestFeatures: 0x1n,
-        });
-        expect(toHex(extended)).toBe(digest);
-        checked++;
+  withFirmware(
+    "n-vCPU digests → equal to the 1-vCPU digest extended by n−1 AP VMSAs (as Contrast ships them)",
+    () => {
+      const firmware = new Uint8Array(readFileSync(FIRMWARE));
+      const apEip = parseOvmfSevInfo(firmware).sevEsResetEip!;
+      const p = loadRuntimeLaunchValues().platforms["Metal-QEMU-SNP"] as SnpPlatformLaunchValues;
+      let checked = 0;
+      for (const product of Object.values(p.products)) {
+        const seed = fromHex(product!.launchDigests["1"]!);
+        for (const [n, digest] of Object.entries(product!.launchDigests)) {
+          const extended = extendSnpLaunchDigest(seed, {
+            aps: Number(n) - 1,
+            apEip,
+            vcpuSignature: resolveVcpuSignature(product!.vcpuType),
+            guestFeatures: 0x1n,
+          });
+          expect(toHex(extended)).toBe(digest);
+          checked++;
+        }
       }
-    }
-    expect(checked).toBe(16);
-  });
+      expect(checked).toBe(16);
+    },
+  );
 });
 
 describe("locked Debian OVMF", () => {
@@ -160,14 +155,7 @@ describe("readVcpuCounts", () => {
     ["negative max", "[hypervisor.qemu]\ndefault_vcpus = 1\ndefault_maxvcpus = -1\n"],
   ] as const) {
     test(`${name} → ConfigError invalid_kata_template`, () => {
-      let err: unknown;
-      try {
-        readVcpuCounts(toml, "t");
-      } catch (e) {
-        err = e;
-      }
-      expect(err).toBeInstanceOf(ConfigError);
-      expect((err as ConfigError).code).toBe("invalid_kata_template");
+      expectError(() => readVcpuCounts(toml, "t"), ConfigError, "invalid_kata_template");
     });
   }
 });

@@ -1,20 +1,12 @@
 import { describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type InboundPlan, renderInboundRules } from "../../src/servicemesh/redirect-rules.ts";
+import { expectGolden } from "../support/golden.ts";
 import { testdata } from "../support/testdata.ts";
 
 const GOLDEN = testdata("servicemesh", "golden");
-const UPDATE = process.env.UPDATE_GOLDEN === "1";
 
-function golden(name: string, actual: string): void {
-  const path = join(GOLDEN, name);
-  if (UPDATE || !existsSync(path)) {
-    mkdirSync(GOLDEN, { recursive: true });
-    writeFileSync(path, actual);
-  }
-  expect(actual).toBe(readFileSync(path, "utf8"));
-}
+const golden = (name: string, actual: string) => expectGolden(join(GOLDEN, name), actual);
 
 const PLANS: Record<string, InboundPlan> = {
   // Right after start, before the app bound anything: every inbound TCP connection is reset.

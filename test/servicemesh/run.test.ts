@@ -4,7 +4,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
 import net from "node:net";
 import { join } from "node:path";
-import { ConfigError, UnavailableError } from "../../src/common/errors.ts";
+import { ConfigError, UnavailableError, UsageError } from "../../src/common/errors.ts";
 import { readServiceMeshConfig } from "../../src/servicemesh/config.ts";
 import type { ListeningPorts } from "../../src/servicemesh/listen-ports.ts";
 import { type CommandRunner, Netfilter } from "../../src/servicemesh/netfilter.ts";
@@ -61,8 +61,8 @@ describe("readServiceMeshConfig", () => {
     }
   });
 
-  test("--redirect maybe → ConfigError invalid_flag", () => {
-    expect(() => readServiceMeshConfig({ redirect: "maybe" }, {})).toThrow(ConfigError);
+  test("--redirect maybe → UsageError invalid_flag", () => {
+    expect(() => readServiceMeshConfig({ redirect: "maybe" }, {})).toThrow(UsageError);
   });
 
   test("defaults → reference paths and a frozen object", () => {

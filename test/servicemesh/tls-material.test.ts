@@ -6,6 +6,7 @@ import { ParseError, UnavailableError } from "../../src/common/errors.ts";
 import { silentLogger } from "../../src/common/log.ts";
 import { FILE_NAMES } from "../../src/initializer/write-files.ts";
 import { loadTlsMaterial, TLS_FILE_NAMES, TlsStore } from "../../src/servicemesh/tls-material.ts";
+import { expectError } from "../support/expect-error.ts";
 import { createMeshCa, issueWorkload, writeTlsDir } from "../support/mesh-credentials.ts";
 
 const ca = await createMeshCa();
@@ -28,13 +29,7 @@ describe("loadTlsMaterial", () => {
 
   test("key of another workload → ParseError mesh_credentials_invalid", () => {
     const dir = writeTlsDir(tmp(), { ...first, key: second.key });
-    try {
-      loadTlsMaterial(dir);
-      throw new Error("expected a refusal");
-    } catch (e) {
-      expect(e).toBeInstanceOf(ParseError);
-      expect((e as ParseError).code).toBe("mesh_credentials_invalid");
-    }
+    expectError(() => loadTlsMaterial(dir), ParseError, "mesh_credentials_invalid");
   });
 });
 

@@ -1,4 +1,4 @@
-// The simulated TEE's report issuer: a genuine SNP v3 report signed by the sim VCEK (spec §1.1).
+// The simulated TEE's report issuer: a genuine SNP v3 report signed by the sim VCEK (AMD SEV-SNP Firmware ABI #56860, ATTESTATION_REPORT).
 
 import { concatBytes } from "../../common/bytes.ts";
 import { ConfigError } from "../../common/errors.ts";

@@ -62,7 +62,7 @@ async function toSimCert(cert: x509.X509Certificate, key: CryptoKey): Promise<Si
   };
 }
 
-/** The AMD extensions of a VCEK (spec §1.7), hwID as a DER OCTET STRING of the 64-byte chip ID. */
+/** The AMD extensions of a VCEK (AMD VCEK/KDS interface spec #57230, VCEK/VLEK extensions), hwID as a DER OCTET STRING of the 64-byte chip ID. */
 function vcekExtensions(p: SimChainParams): x509.Extension[] {
   const ext = (oid: string, value: Uint8Array): x509.Extension =>
     new x509.Extension(oid, false, value as Uint8Array<ArrayBuffer>);
@@ -124,7 +124,7 @@ export async function createSimChain(p: SimChainParams): Promise<SimChain> {
     signingAlgorithm: PSS,
     extensions: vcekExtensions(p),
   });
-  // AMD issues every VCEK with serial number 0 (spec §1.6); the generator refuses 0, so re-sign with it.
+  // AMD issues every VCEK with serial number 0 (AMD VCEK/KDS interface spec #57230, certificate chain); the generator refuses 0, so re-sign with it.
   const vcek = await resignWithSerialZero(vcekSerial1, askKeys.privateKey);
   return {
     ark: await toSimCert(ark, arkKeys.privateKey),

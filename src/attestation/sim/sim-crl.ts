@@ -1,13 +1,14 @@
 // The simulated TEE's CRL: what KDS publishes at /vcek/v1/{product}/crl, signed by the sim ARK in AMD's algorithm
-// (RSA-PSS SHA-384 salt 48, spec §1.8), so the sim chain goes through the same revocation check as AMD's.
+// (RSA-PSS SHA-384 salt 48, AMD VCEK/KDS interface spec #57230, KDS URLs), so the sim chain goes through the same revocation check as AMD's.
 
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as x509 from "@peculiar/x509";
 import { writeFileAtomic } from "../../common/atomic-file.ts";
 import { ConfigError } from "../../common/errors.ts";
+import { decodePemDers, encodePem } from "../../crypto/pem.ts";
 import { checkCrlSignature, isCrlCurrent } from "../snp/crl.ts";
-import { parseCertificate, splitPem } from "../snp/x509-util.ts";
+import { parseCertificate } from "../snp/x509-util.ts";
 
 const PSS = { name: "RSA-PSS", hash: "SHA-384", saltLength: 48 } as const;
 const DAY_MS = 86_400_000;
@@ -40,14 +41,6 @@ export async function createSimCrl(p: SimCrlParams): Promise<Uint8Array> {
   return new Uint8Array(crl.rawData);
 }
 
-export function crlToPem(der: Uint8Array): string {
-  const b64 = Buffer.from(der)
-    .toString("base64")
-    .replace(/(.{64})/g, "$1\n")
-    .replace(/\n$/, "");
-  return `-----BEGIN X509 CRL-----\n${b64}\n-----END X509 CRL-----\n`;
-}
-
 /** Reads DIR/crl.pem when present; it must be one CRL signed by `ark` (the sim ARK), else ConfigError naming the file. */
 export async function readSimCrl(path: string, ark: Uint8Array): Promise<Uint8Array | undefined> {
   let text: string;
@@ -56,7 +49,7 @@ export async function readSimCrl(path: string, ark: Uint8Array): Promise<Uint8Ar
   } catch {
     return undefined; // a sim directory from before CRLs: `contrast sim init` adds one
   }
-  const blocks = splitPem(text, "X509 CRL");
+  const blocks = decodePemDers(text, "X509 CRL");
   if (blocks.length !== 1) invalid(path, `expected one pem x509 crl, got ${blocks.length}`);
   try {
     await checkCrlSignature(blocks[0]!, simAnchor(ark));
@@ -77,13 +70,13 @@ export async function refreshSimCrl(
   arkPath: string,
 ): Promise<boolean> {
   const crlPath = join(dir, "crl.pem");
-  const ark = splitPem(readFileSync(arkPath, "utf8"), "CERTIFICATE")[0];
+  const ark = decodePemDers(readFileSync(arkPath, "utf8"), "CERTIFICATE")[0];
   if (ark === undefined) invalid(arkPath, "expected one pem certificate");
   const old = await readSimCrl(crlPath, ark);
   const anchor = simAnchor(ark);
   const checked = old === undefined ? undefined : await checkCrlSignature(old, anchor);
   if (checked !== undefined && isCrlCurrent(checked, now)) return false;
-  const keyDer = splitPem(readFileSync(arkKeyPath, "utf8"), "PRIVATE KEY")[0];
+  const keyDer = decodePemDers(readFileSync(arkKeyPath, "utf8"), "PRIVATE KEY")[0];
   if (keyDer === undefined) invalid(arkKeyPath, "expected one pem private key");
   const arkKey = await crypto.subtle.importKey(
     "pkcs8",
@@ -95,7 +88,7 @@ export async function refreshSimCrl(
   // CheckedCrl serials are normalised hex ("0", "100"): whole octets again for the generator.
   const revokedSerials = [...(checked?.revokedSerials ?? [])].map((h) => (h.length % 2 ? `0${h}` : h));
   const der = await createSimCrl({ ark, arkKey, now, revokedSerials });
-  writeFileAtomic(crlPath, crlToPem(der), { mode: 0o600 });
+  writeFileAtomic(crlPath, encodePem("X509 CRL", der), { mode: 0o600 });
   return true;
 }
 

@@ -5,9 +5,10 @@ import { join } from "node:path";
 import { writeFileAtomic } from "../../common/atomic-file.ts";
 import { toHex } from "../../common/bytes.ts";
 import { ConfigError } from "../../common/errors.ts";
+import { encodePem } from "../../crypto/pem.ts";
 import { buildSimReferenceValues } from "./reference-values.ts";
 import { createSimChain, type SimProduct } from "./sim-chain.ts";
-import { createSimCrl, crlToPem, refreshSimCrl } from "./sim-crl.ts";
+import { createSimCrl, refreshSimCrl } from "./sim-crl.ts";
 import { loadSimDir, SIM_FILES, SIM_FORMAT, type SimTee } from "./sim-load.ts";
 import { SIM_PRODUCTS } from "./sim-product.ts";
 
@@ -27,14 +28,6 @@ export interface InitSimDirResult extends SimTee {
 
 function defaultRandom(n: number): Uint8Array {
   return crypto.getRandomValues(new Uint8Array(n));
-}
-
-function pemOf(label: string, der: Uint8Array): string {
-  const b64 = Buffer.from(der)
-    .toString("base64")
-    .replace(/(.{64})/g, "$1\n")
-    .replace(/\n$/, "");
-  return `-----BEGIN ${label}-----\n${b64}\n-----END ${label}-----\n`;
 }
 
 /**
@@ -66,15 +59,15 @@ export async function initSimDir(dir: string, opts: InitSimDirOptions = {}): Pro
   const measurement = random(48);
   const chain = await createSimChain({ product, chipId, tcb: spec.tcb, productName: spec.productName, now });
   const write = (name: string, data: string): void => writeFileAtomic(join(dir, name), data, { mode: 0o600 });
-  write(SIM_FILES.arkKey, pemOf("PRIVATE KEY", chain.ark.pkcs8));
-  write(SIM_FILES.askKey, pemOf("PRIVATE KEY", chain.ask.pkcs8));
-  write(SIM_FILES.vcekKey, pemOf("PRIVATE KEY", chain.vcek.pkcs8));
+  write(SIM_FILES.arkKey, encodePem("PRIVATE KEY", chain.ark.pkcs8));
+  write(SIM_FILES.askKey, encodePem("PRIVATE KEY", chain.ask.pkcs8));
+  write(SIM_FILES.vcekKey, encodePem("PRIVATE KEY", chain.vcek.pkcs8));
   write(SIM_FILES.ark, chain.ark.pem);
   write(SIM_FILES.ask, chain.ask.pem);
   write(SIM_FILES.vcek, chain.vcek.pem);
   write(
     SIM_FILES.crl,
-    crlToPem(await createSimCrl({ ark: chain.ark.der, arkKey: chain.arkSigningKey, now })),
+    encodePem("X509 CRL", await createSimCrl({ ark: chain.ark.der, arkKey: chain.arkSigningKey, now })),
   );
   const refs = buildSimReferenceValues({ product, measurement, tcb: spec.tcb, arkPem: chain.ark.pem });
   write(SIM_FILES.referenceValues, `${JSON.stringify(refs, null, 2)}\n`);

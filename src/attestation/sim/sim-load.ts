@@ -5,9 +5,9 @@ import { join } from "node:path";
 import * as x509 from "@peculiar/x509";
 import { constantTimeEqual, fromHex } from "../../common/bytes.ts";
 import { ConfigError } from "../../common/errors.ts";
+import { decodePemDers } from "../../crypto/pem.ts";
 import type { SnpTcb } from "../snp/tcb.ts";
 import { SnpVerifier } from "../snp/verify.ts";
-import { splitPem } from "../snp/x509-util.ts";
 import { buildSimReferenceValues, type SimReferenceValues } from "./reference-values.ts";
 import type { SimProduct } from "./sim-chain.ts";
 import { readSimCrl } from "./sim-crl.ts";
@@ -61,7 +61,7 @@ function readText(path: string): string {
 }
 
 function readPem(path: string, label: string): Uint8Array {
-  const blocks = splitPem(readText(path), label);
+  const blocks = decodePemDers(readText(path), label);
   if (blocks.length !== 1) invalid(path, `expected one pem ${label.toLowerCase()}, got ${blocks.length}`);
   return blocks[0]!;
 }

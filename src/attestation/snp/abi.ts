@@ -1,6 +1,7 @@
-// SEV-SNP attestation report parser: 1184 bytes → readonly typed report, strict per version (spec §1.1–§1.4).
+// SEV-SNP attestation report parser: 1184 bytes → readonly typed report, strict per version (AMD SEV-SNP Firmware ABI #56860: ATTESTATION_REPORT, TCB_VERSION, guest policy, PLATFORM_INFO).
 
 import { isAllZero, toHex, view } from "../../common/bytes.ts";
+import type { ParseCode } from "../../common/codes.ts";
 import { ParseError } from "../../common/errors.ts";
 import {
   decodeGuestPolicy,
@@ -82,7 +83,7 @@ export interface ParseSnpReportOptions {
   readonly product?: SnpProduct;
 }
 
-function fail(code: string, field: string, message: string): never {
+function fail(code: ParseCode, field: string, message: string): never {
   throw new ParseError(code, `snp report ${field}: ${message}`, { field });
 }
 
@@ -164,7 +165,7 @@ export function parseSnpReport(bytes: Uint8Array, opts: ParseSnpReportOptions = 
   });
 }
 
-/** Policy bit 17 must be 1 and bits 63:26 must be 0 (spec §1.3). */
+/** Policy bit 17 must be 1 and bits 63:26 must be 0 (AMD SEV-SNP Firmware ABI #56860, guest policy). */
 function checkPolicy(policy: bigint): number {
   if (((policy >> BigInt(POLICY_RESERVED_ONE_BIT)) & 1n) !== 1n) {
     fail("snp_policy_invalid", "policy", `expected reserved bit 17 set, got 0x${policy.toString(16)}`);
@@ -188,7 +189,7 @@ function readVersion(raw: Uint8Array, major: number, minor: number, build: numbe
 }
 
 /**
- * Spec §1.2: the layout follows the product, not the report version. v3+ → CPUID family; otherwise the
+ * AMD SEV-SNP Firmware ABI #56860, TCB_VERSION: the layout follows the product, not the report version. v3+ → CPUID family; otherwise the
  * product (CPUID product or the caller's hint); with neither, virtee's heuristic: a non-zero CHIP_ID whose
  * bytes 8..63 are zero is a Turin chip (Turin IDs are 8 bytes).
  */

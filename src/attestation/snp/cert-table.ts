@@ -1,11 +1,12 @@
-// SNP certificate table from the host (GHCB extended guest request / configfs-tsm auxblob): parse and pick by GUID (spec §1.9).
+// SNP certificate table from the host (GHCB extended guest request / configfs-tsm auxblob): parse and pick by GUID (AMD GHCB spec #56421, certificate table).
 //
 // Layout: 24-byte entries `{ guid[16], offset u32 LE, length u32 LE }` terminated by an all-zero entry, followed by
 // the blobs; offsets count from the start of the table. GUID bytes are in RFC-4122 string order. Everything here is
 // untrusted: the table only hands candidate certificates to chain validation.
 
-import { toHex, view } from "../../common/bytes.ts";
+import { view } from "../../common/bytes.ts";
 import { ParseError } from "../../common/errors.ts";
+import { formatGuid } from "../../common/guid.ts";
 
 export interface SnpCertTableEntry {
   /** Lower-case 8-4-4-4-12 form of the 16 GUID bytes in stored order. */
@@ -22,7 +23,7 @@ export interface SnpCerts {
   crl?: Uint8Array;
 }
 
-/** GUIDs of the table entries (§1.9). */
+/** GUIDs of the table entries (AMD GHCB spec #56421, certificate table). */
 export const SNP_CERT_GUIDS = {
   vcek: "63da758d-e664-4564-adc5-f4b93be8accd",
   vlek: "a8074bc2-a25a-483e-aae6-39c045a0b8a1",
@@ -79,7 +80,7 @@ function readHeaders(bytes: Uint8Array): RawEntry[] {
     const entry = bytes.subarray(at, at + ENTRY_SIZE);
     if (entry.every((b) => b === 0)) return out;
     out.push({
-      guid: formatGuid(entry.subarray(0, 16)),
+      guid: formatGuid(entry.subarray(0, 16), "rfc4122"),
       offset: dv.getUint32(at + 16, true),
       length: dv.getUint32(at + 20, true),
     });
@@ -102,12 +103,6 @@ function checkNoOverlap(raw: readonly RawEntry[]): void {
       );
     }
   }
-}
-
-/** 16 bytes in stored (RFC-4122 string) order → `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`. */
-export function formatGuid(b: Uint8Array): string {
-  const h = toHex(b);
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }
 
 /** Selects the known entries by GUID; unknown GUIDs (e.g. go-sev-guest's extra platform info) are ignored. */

@@ -1,9 +1,11 @@
-// AMD certificate chain checks: ARK (self-signed) → ASK/ASVK → VCEK/VLEK, RSASSA-PSS SHA-384 salt 48 (spec §1.6, §1.11 step 4).
+// AMD certificate chain checks: ARK (self-signed) → ASK/ASVK → VCEK/VLEK, RSASSA-PSS SHA-384 salt 48 (AMD VCEK/KDS interface spec #57230, certificate chain, google/go-sev-guest verify).
 
 import * as x509 from "@peculiar/x509";
+import type { VerificationCode } from "../../common/codes.ts";
 import { VerificationError } from "../../common/errors.ts";
+import { canonicalSerial } from "../../crypto/serial.ts";
 import type { SnpProduct } from "./product.ts";
-import { commonName, normalizeSerial, tbsCertificate } from "./x509-util.ts";
+import { commonName, tbsCertificate } from "./x509-util.ts";
 
 export type SnpSigningKey = "vcek" | "vlek";
 
@@ -31,7 +33,7 @@ export interface PssAlgorithm {
   readonly saltLength?: number;
 }
 
-function chainError(field: string, message: string, code = "snp_chain_invalid"): never {
+function chainError(field: string, message: string, code: VerificationCode = "snp_chain_invalid"): never {
   throw new VerificationError(code, `${field}: ${message}`, { field });
 }
 
@@ -149,7 +151,7 @@ export async function checkChain(input: ChainCheckInput): Promise<VerifiedChain>
     leaf,
     leafKey,
     intermediate,
-    intermediateSerial: normalizeSerial(intermediate.serialNumber),
+    intermediateSerial: canonicalSerial(intermediate.serialNumber),
     ark,
   });
 }
@@ -194,7 +196,7 @@ function sameBytes(a: Uint8Array, b: Uint8Array | undefined): boolean {
   return true;
 }
 
-/** Validity at `now` of every certificate in the chain (spec §1.11 step 4). */
+/** Validity at `now` of every certificate in the chain (google/go-sev-guest verify). */
 export function checkValidity(chain: VerifiedChain, now: Date): void {
   const certs: [string, x509.X509Certificate][] = [
     ["leaf", chain.leaf],

@@ -4,7 +4,7 @@
 // nextUpdate), and a failure is remembered briefly so an unreachable KDS costs one timeout per interval, not per request.
 
 import { UnavailableError } from "../../common/errors.ts";
-import { crlNextUpdate } from "../collateral-cache.ts";
+import { crlNextUpdate } from "../collateral-fetch.ts";
 import { FetchLimiter } from "../fetch-limiter.ts";
 import type { SnpSigningKey } from "./chain.ts";
 import type { KdsClient } from "./kds.ts";

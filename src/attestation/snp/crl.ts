@@ -1,9 +1,10 @@
-// AMD CRL checks: DER CRL signed by the ARK (RSA-PSS), its update window, listed serials (spec §1.8, §1.11 step 5).
+// AMD CRL checks: DER CRL signed by the ARK (RSA-PSS), its update window, listed serials (AMD VCEK/KDS interface spec #57230, KDS URLs, google/go-sev-guest verify).
 
 import * as x509 from "@peculiar/x509";
 import { ParseError, VerificationError } from "../../common/errors.ts";
+import { canonicalSerial } from "../../crypto/serial.ts";
 import type { PssAlgorithm, TrustAnchor } from "./chain.ts";
-import { MAX_DER_SIZE, normalizeSerial } from "./x509-util.ts";
+import { MAX_DER_SIZE } from "./x509-util.ts";
 
 /** A CRL whose signature has been checked against one ARK; independent of time, so it can be cached. */
 export interface CheckedCrl {
@@ -56,7 +57,7 @@ export async function checkCrlSignature(der: Uint8Array, ark: TrustAnchor): Prom
   return Object.freeze({
     thisUpdate: crl.thisUpdate,
     nextUpdate: crl.nextUpdate,
-    revokedSerials: new Set(crl.entries.map((e) => normalizeSerial(e.serialNumber))),
+    revokedSerials: new Set(crl.entries.map((e) => canonicalSerial(e.serialNumber))),
   });
 }
 

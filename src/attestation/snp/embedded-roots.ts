@@ -1,13 +1,15 @@
-// The embedded AMD trust anchors per product, each parsed on first use (spec §1.6: pin the ARK per product).
+// The embedded AMD trust anchors per product, each parsed on first use (AMD VCEK/KDS interface spec #57230, certificate chain: pin the ARK per product).
 //
 // A verification needs one product's ARK and one intermediate (ASK for a VCEK, ASVK for a VLEK); parsing all six
 // ARKs and twelve intermediates up front cost `attestation verify` more than the verification itself.
 
 import type * as x509 from "@peculiar/x509";
+import { sha256Hex } from "../../common/digest.ts";
+import { decodePemDers } from "../../crypto/pem.ts";
 import { AMD_ROOTS_PEM } from "./amd-roots.ts";
 import type { SnpSigningKey, TrustAnchor } from "./chain.ts";
 import type { SnpProduct } from "./product.ts";
-import { parseEmbeddedCertificate, sha256Hex, splitPem } from "./x509-util.ts";
+import { parseEmbeddedCertificate } from "./x509-util.ts";
 
 export interface PinnedIntermediate {
   readonly der: Uint8Array;
@@ -19,7 +21,7 @@ const arks = new Map<SnpProduct, TrustAnchor>();
 const intermediates = new Map<string, PinnedIntermediate>();
 
 function pemToDer(pem: string): Uint8Array {
-  const [der] = splitPem(pem);
+  const [der] = decodePemDers(pem, "CERTIFICATE");
   if (!der) throw new Error("embedded amd root: expected one pem certificate");
   return der;
 }

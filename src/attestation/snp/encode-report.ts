@@ -12,7 +12,7 @@ function put(out: Uint8Array, off: number, value: Uint8Array, len: number, field
 }
 
 /**
- * Writes every field at its ABI offset (spec §1.1). Reserved bytes are zero; CPUID bytes are written only
+ * Writes every field at its ABI offset (AMD SEV-SNP Firmware ABI #56860, ATTESTATION_REPORT). Reserved bytes are zero; CPUID bytes are written only
  * for v3+, mitigation vectors only for v5. The signature is copied when given (72-byte little-endian R and S).
  */
 export function encodeSnpReport(f: SnpReportFields): Uint8Array {

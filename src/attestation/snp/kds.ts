@@ -1,22 +1,23 @@
-// AMD Key Distribution Service client: VCEK by chip ID and reported TCB, product cert_chain and CRL (spec §1.8).
+// AMD Key Distribution Service client: VCEK by chip ID and reported TCB, product cert_chain and CRL (AMD VCEK/KDS interface spec #57230, KDS URLs).
 
 import { X509Certificate, X509Crl } from "@peculiar/x509";
-import { fromBase64, toHex } from "../../common/bytes.ts";
+import { toHex } from "../../common/bytes.ts";
 import { ParseError } from "../../common/errors.ts";
+import { decodePemBlocks } from "../../crypto/pem.ts";
+import type { CachedResponse } from "../collateral-cache.ts";
 import {
   assertSingleDerSequence,
-  type CachedResponse,
-  type CollateralCache,
+  type CollateralClientOptions,
   type CollateralFetchOptions,
   crlNextUpdate,
   fetchCollateral,
-} from "../collateral-cache.ts";
+} from "../collateral-fetch.ts";
 
 /** KDS path names; Genoa-family parts (Bergamo, Siena) use `Genoa`. */
 export type KdsProduct = "Milan" | "Genoa" | "Turin";
 export type KdsKeyKind = "vcek" | "vlek";
 
-/** REPORTED_TCB components; `fmc` exists only in the Turin layout (§1.2). */
+/** REPORTED_TCB components; `fmc` exists only in the Turin layout (AMD SEV-SNP Firmware ABI #56860, TCB_VERSION). */
 export interface KdsTcb {
   fmc?: number;
   bootloader: number;
@@ -32,19 +33,10 @@ export interface KdsCertChain {
   ark: Uint8Array;
 }
 
-export interface KdsClientOptions {
-  baseUrl?: string;
-  cache?: CollateralCache;
-  /** Deadline per call, retries included (default 10 s). */
-  timeoutMs?: number;
-  fetch?: typeof globalThis.fetch;
-  retries?: number;
-  retryDelayMs?: number;
-  /** Largest accepted response body (default 1 MiB). */
-  maxResponseBytes?: number;
+/** Response bodies up to 1 MiB by default. */
+export interface KdsClientOptions extends CollateralClientOptions {
   /** How long a cached CRL is served without asking KDS (default 24 h; never past the CRL's nextUpdate). */
   crlMaxAgeMs?: number;
-  now?: () => Date;
 }
 
 export interface KdsClient {
@@ -88,7 +80,7 @@ export function createKdsClient(opts: KdsClientOptions = {}): KdsClient {
 }
 
 /**
- * The KDS VCEK URL (§1.8). Milan/Genoa: all 64 CHIP_ID bytes as 128 hex digits and four SPLs; Turin: the first
+ * The KDS VCEK URL (AMD VCEK/KDS interface spec #57230, KDS URLs). Milan/Genoa: all 64 CHIP_ID bytes as 128 hex digits and four SPLs; Turin: the first
  * 8 CHIP_ID bytes (the other 56 must be zero) and fmcSPL too. SPLs are decimal without padding (go-sev-guest form).
  */
 export function buildVcekUrl(baseUrl: string, product: KdsProduct, chipId: Uint8Array, tcb: KdsTcb): string {
@@ -114,7 +106,7 @@ export function buildVcekUrl(baseUrl: string, product: KdsProduct, chipId: Uint8
     return `${base}/vcek/v1/Turin/${toHex(chipId.subarray(0, 8))}?fmcSPL=${spl("fmc")}&${common}`;
   }
   if (tcb.fmc !== undefined) {
-    // An fmc component means the TCB was decoded with the Turin layout: wrong for this product (§1.2).
+    // An fmc component means the TCB was decoded with the Turin layout: wrong for this product (AMD SEV-SNP Firmware ABI #56860, TCB_VERSION).
     throw new ParseError("invalid_tcb", `tcb.fmc: expected nothing for ${product}, got ${tcb.fmc}`, {
       field: "tcb.fmc",
     });
@@ -165,7 +157,7 @@ function parseCrlDer(r: CachedResponse): Uint8Array {
   return r.body;
 }
 
-/** KDS cert_chain is PEM: the ASK/ASVK first, then the self-signed ARK (§1.8). Anything else is rejected. */
+/** KDS cert_chain is PEM: the ASK/ASVK first, then the self-signed ARK (AMD VCEK/KDS interface spec #57230, KDS URLs). Anything else is rejected. */
 export function parseCertChain(r: CachedResponse): KdsCertChain {
   const ders = decodePemCertificates(new TextDecoder("utf-8", { fatal: true }).decode(r.body));
   const [intermediate, ark] = ders;
@@ -181,15 +173,11 @@ export function parseCertChain(r: CachedResponse): KdsCertChain {
 }
 
 function decodePemCertificates(text: string): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  const re = /-----BEGIN ([A-Z0-9 ]+)-----([^-]*)-----END \1-----/g;
-  for (const m of text.matchAll(re)) {
-    if (m[1] !== "CERTIFICATE") {
-      throw new ParseError("invalid_cert_chain", `cert_chain: expected CERTIFICATE blocks, got ${m[1]}`);
+  return decodePemBlocks(text, "cert_chain").map(({ label, der }) => {
+    if (label !== "CERTIFICATE") {
+      throw new ParseError("invalid_cert_chain", `cert_chain: expected CERTIFICATE blocks, got ${label}`);
     }
-    const der = fromBase64((m[2] ?? "").replace(/\s+/g, ""), "cert_chain");
     assertSingleDerSequence(der, "cert_chain");
-    out.push(der);
-  }
-  return out;
+    return der;
+  });
 }

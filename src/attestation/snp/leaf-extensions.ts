@@ -1,4 +1,4 @@
-// Decoding of the AMD VCEK/VLEK X.509 extensions under 1.3.6.1.4.1.3704.1 (spec §1.7).
+// Decoding of the AMD VCEK/VLEK X.509 extensions under 1.3.6.1.4.1.3704.1 (AMD VCEK/KDS interface spec #57230, VCEK/VLEK extensions).
 
 import type * as x509 from "@peculiar/x509";
 import { toHex } from "../../common/bytes.ts";
@@ -63,7 +63,7 @@ function readDerIa5(bytes: Uint8Array, field: string): string {
   return new TextDecoder().decode(body);
 }
 
-/** hwID comes as 64 raw bytes, as DER `04 40 <64 bytes>`, or as 8 raw bytes on Turin (spec §1.7). */
+/** hwID comes as 64 raw bytes, as DER `04 40 <64 bytes>`, or as 8 raw bytes on Turin (AMD VCEK/KDS interface spec #57230, VCEK/VLEK extensions). */
 export function decodeHwId(bytes: Uint8Array): Uint8Array {
   if (bytes.length === 64 || bytes.length === 8) return bytes.slice();
   if (bytes.length === 66 && bytes[0] === 0x04 && bytes[1] === 0x40) return bytes.slice(2);

@@ -1,6 +1,7 @@
-// Matching the VCEK/VLEK extensions against the signed report: SPLs, chip ID, cspID, product (spec §1.7 rules 1–5).
+// Matching the VCEK/VLEK extensions against the signed report: SPLs, chip ID, cspID, product (AMD VCEK/KDS interface spec #57230, VCEK/VLEK extensions; google/go-sev-guest verify).
 
 import { constantTimeEqual, isAllZero, toHex } from "../../common/bytes.ts";
+import type { VerificationCode } from "../../common/codes.ts";
 import { VerificationError } from "../../common/errors.ts";
 import type { SnpReport } from "./abi.ts";
 import type { SnpSigningKey } from "./chain.ts";
@@ -8,7 +9,7 @@ import type { AmdLeafExtensions } from "./leaf-extensions.ts";
 import type { SnpProduct } from "./product.ts";
 import { formatTcb, tcbComponentsBelow, tcbComponentsDiffering } from "./tcb.ts";
 
-function mismatch(code: string, field: string, message: string): never {
+function mismatch(code: VerificationCode, field: string, message: string): never {
   throw new VerificationError(code, `${field}: ${message}`, { field });
 }
 

@@ -1,4 +1,4 @@
-// Bit fields of the SNP report: guest POLICY (spec §1.3), PLATFORM_INFO (§1.4) and signer info (§1.1, 0x48).
+// Bit fields of the SNP report: guest POLICY (AMD SEV-SNP Firmware ABI #56860, guest policy), PLATFORM_INFO (AMD SEV-SNP Firmware ABI #56860, PLATFORM_INFO) and signer info (AMD SEV-SNP Firmware ABI #56860, ATTESTATION_REPORT, 0x48).
 
 /** Guest policy (u64 at 0x08) decoded. Bits 63:26 are rejected by the parser, so the raw value fits a number. */
 export interface SnpGuestPolicy {
@@ -44,7 +44,7 @@ export function encodeGuestPolicy(p: SnpGuestPolicy): number {
   return raw >>> 0;
 }
 
-/** PLATFORM_INFO (u64 at 0x40). Unknown bits are kept in `raw` and tolerated (spec §1.4: Turin sets bit 6). */
+/** PLATFORM_INFO (u64 at 0x40). Unknown bits are kept in `raw` and tolerated (AMD SEV-SNP Firmware ABI #56860, PLATFORM_INFO: Turin sets bit 6). */
 export interface SnpPlatformInfo {
   readonly raw: bigint;
   readonly smtEnabled: boolean;
@@ -70,12 +70,6 @@ export function decodePlatformInfo(raw: bigint): SnpPlatformInfo {
   const p: Record<string, bigint | boolean> = { raw };
   for (const [name, bit] of PLATFORM_FLAGS) p[name] = ((raw >> BigInt(bit)) & 1n) === 1n;
   return Object.freeze(p) as unknown as SnpPlatformInfo;
-}
-
-export function encodePlatformInfo(flags: Partial<Omit<SnpPlatformInfo, "raw">>): bigint {
-  let raw = 0n;
-  for (const [name, bit] of PLATFORM_FLAGS) if (flags[name]) raw |= 1n << BigInt(bit);
-  return raw;
 }
 
 export type SnpSigningKeyField = "vcek" | "vlek" | "none";

@@ -1,10 +1,10 @@
-// SEV-SNP product identification: CPUID family/model → product, and VCEK productName strings (spec §1.6).
+// SEV-SNP product identification: CPUID family/model → product, and VCEK productName strings (AMD VCEK/KDS interface spec #57230, certificate chain).
 
 export type SnpProduct = "Milan" | "Genoa" | "Turin";
 
 export const SNP_PRODUCTS: readonly SnpProduct[] = ["Milan", "Genoa", "Turin"];
 
-/** Which TCB_VERSION byte layout a product uses (spec §1.2): family 19h vs family 1Ah. */
+/** Which TCB_VERSION byte layout a product uses (AMD SEV-SNP Firmware ABI #56860, TCB_VERSION): family 19h vs family 1Ah. */
 export type SnpTcbLayout = "milan" | "turin";
 
 export interface SnpCpuid {
@@ -37,10 +37,6 @@ export function layoutFromFamily(family: number): SnpTcbLayout | undefined {
 
 export function layoutForProduct(product: SnpProduct): SnpTcbLayout {
   return product === "Turin" ? "turin" : "milan";
-}
-
-export function isSnpProduct(v: unknown): v is SnpProduct {
-  return v === "Milan" || v === "Genoa" || v === "Turin";
 }
 
 export interface SnpProductName {

@@ -1,4 +1,4 @@
-// Byte offsets and sizes of the SEV-SNP ATTESTATION_REPORT (spec §1.1, AMD #56860 table "ATTESTATION_REPORT").
+// Byte offsets and sizes of the SEV-SNP ATTESTATION_REPORT (AMD SEV-SNP Firmware ABI #56860, table ATTESTATION_REPORT).
 
 export const SNP_REPORT_SIZE = 0x4a0; // 1184
 /** The signature covers bytes [0, 0x2A0). */
@@ -64,7 +64,7 @@ export interface ReservedRange {
   readonly end: number;
 }
 
-/** Must-be-zero ranges per report version (spec §1.1 "Parser strictness"). */
+/** Must-be-zero ranges per report version (AMD SEV-SNP Firmware ABI #56860, ATTESTATION_REPORT, reserved fields). */
 export function reservedRanges(version: number): readonly ReservedRange[] {
   const common: ReservedRange[] = [
     { field: "reserved_0x4c", start: 0x04c, end: 0x050 },

@@ -1,4 +1,4 @@
-// The SNP report signature: 72-byte little-endian R/S → IEEE-P1363 r‖s, ECDSA P-384/SHA-384 over bytes [0, 0x2A0) (spec §1.1).
+// The SNP report signature: 72-byte little-endian R/S → IEEE-P1363 r‖s, ECDSA P-384/SHA-384 over bytes [0, 0x2A0) (AMD SEV-SNP Firmware ABI #56860, ATTESTATION_REPORT).
 
 import { verifyEcdsaP1363 } from "../../crypto/ecdsa.ts";
 import type { SnpReport } from "./abi.ts";

@@ -1,4 +1,4 @@
-// Revocation of a verified AMD chain (spec §1.8, §1.11 step 5): the CRL of the chain's PKI, fetched through an
+// Revocation of a verified AMD chain (AMD VCEK/KDS interface spec #57230, KDS URLs, google/go-sev-guest verify): the CRL of the chain's PKI, fetched through an
 // injected source and/or given with the evidence, signed by the chain's ARK; the ASK/ASVK and leaf must not be listed.
 //
 // Rules: a CRL is used only when the ARK signed it (a bad signature refuses, wherever the CRL came from); a serial

@@ -1,4 +1,4 @@
-// Deciding which SNP product a report belongs to: CPUID (v3+), then the caller, then the leaf productName (spec §1.11 step 2).
+// Deciding which SNP product a report belongs to: CPUID (v3+), then the caller, then the leaf productName (google/go-sev-guest verify).
 
 import type * as x509 from "@peculiar/x509";
 import { VerificationError } from "../../common/errors.ts";

@@ -1,4 +1,4 @@
-// TCB_VERSION decoding and encoding in the Milan/Genoa and Turin byte layouts, and per-component comparison (spec §1.2).
+// TCB_VERSION decoding and encoding in the Milan/Genoa and Turin byte layouts, and per-component comparison (AMD SEV-SNP Firmware ABI #56860, TCB_VERSION).
 
 import type { SnpTcbLayout } from "./product.ts";
 
@@ -13,7 +13,7 @@ export interface SnpTcb {
 
 export type SnpTcbComponent = "fmc" | "bootloader" | "tee" | "snp" | "microcode";
 
-/** Byte offsets of each component inside the 8-byte TCB_VERSION, per layout (spec §1.2 table). */
+/** Byte offsets of each component inside the 8-byte TCB_VERSION, per layout (AMD SEV-SNP Firmware ABI #56860, TCB_VERSION table). */
 const OFFSETS: Record<SnpTcbLayout, Partial<Record<SnpTcbComponent, number>>> = {
   milan: { bootloader: 0, tee: 1, snp: 6, microcode: 7 },
   turin: { fmc: 0, bootloader: 1, tee: 2, snp: 3, microcode: 7 },
@@ -46,7 +46,7 @@ export function encodeTcb(tcb: SnpTcb, layout: SnpTcbLayout): Uint8Array {
   return out;
 }
 
-/** The components of `actual` that are below `minimum` (spec §1.2: compare per component, never as one integer). */
+/** The components of `actual` that are below `minimum` (AMD SEV-SNP Firmware ABI #56860, TCB_VERSION: compare per component, never as one integer). */
 export function tcbComponentsBelow(
   actual: SnpTcb,
   minimum: Partial<SnpTcb>,

@@ -1,4 +1,4 @@
-// Options for validating a verified SNP report against reference values (spec §1.11 validate, §1.12).
+// Options for validating a verified SNP report against reference values (google/go-sev-guest validate, edgelesssys/contrast internal/attestation/snp).
 
 import { ConfigError } from "../../common/errors.ts";
 import type { SnpSigningKey } from "./chain.ts";

@@ -1,4 +1,4 @@
-// Pure validation of a verified SNP report against reference values: every mismatch is reported (spec §1.11 validate, §1.12).
+// Pure validation of a verified SNP report against reference values: every mismatch is reported (google/go-sev-guest validate, edgelesssys/contrast internal/attestation/snp).
 
 import { constantTimeEqual, isAllZero, toHex } from "../../common/bytes.ts";
 import { PolicyError } from "../../common/errors.ts";

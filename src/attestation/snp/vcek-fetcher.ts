@@ -25,7 +25,7 @@ export function createVcekFetcher(kds: KdsClient, limits: VcekFetcherLimits = {}
     maxWaiting: limits.maxWaiting ?? 8,
     // A VCEK is about 1.4 KB: 1024 of them stay under 2 MB.
     maxEntries: limits.maxEntries ?? 1024,
-    successTtlMs: Number.POSITIVE_INFINITY, // a VCEK for (chip, TCB) never changes (spec §1.8)
+    successTtlMs: Number.POSITIVE_INFINITY, // a VCEK for (chip, TCB) never changes (AMD VCEK/KDS interface spec #57230, KDS URLs)
     failureTtlMs: limits.failureTtlMs ?? 60_000,
     what: "kds vcek",
   });

@@ -1,7 +1,9 @@
-// SEV-SNP report verification: report signature, AMD chain with pinned roots, CRL, leaf-extension match (spec §1.11 verify).
+// SEV-SNP report verification: report signature, AMD chain with pinned roots, CRL, leaf-extension match (google/go-sev-guest verify).
 
 import type * as x509 from "@peculiar/x509";
+import { sha256Hex } from "../../common/digest.ts";
 import { ConfigError, VerificationError } from "../../common/errors.ts";
+import { canonicalSerial } from "../../crypto/serial.ts";
 import { parseSnpReport, type SnpReport } from "./abi.ts";
 import {
   checkChain,
@@ -19,7 +21,7 @@ import { checkReportSignature } from "./report-signature.ts";
 import { checkSnpRevocation, type SnpRevocationInput, type SnpRevocationStatus } from "./revocation.ts";
 import { chooseProduct, readLeafProductName } from "./select-product.ts";
 import type { SnpTcb } from "./tcb.ts";
-import { normalizeSerial, parseCertificate, sha256Hex, toDer } from "./x509-util.ts";
+import { parseCertificate, toDer } from "./x509-util.ts";
 
 export type { SnpSigningKey } from "./chain.ts";
 export type { SnpCrlSource, SnpRevocationInput, SnpRevocationStatus } from "./revocation.ts";
@@ -31,7 +33,7 @@ export interface SnpChainInput {
   readonly intermediate?: Uint8Array;
   /** Must be byte-identical to the embedded ARK of the product or to one of `trustedArks`. */
   readonly ark?: Uint8Array;
-  /** Where the CRL comes from and what happens without a current one (spec §1.11 step 5): every caller decides. */
+  /** Where the CRL comes from and what happens without a current one (google/go-sev-guest verify): every caller decides. */
   readonly revocation: SnpRevocationInput;
   readonly now: Date;
   /** Extra explicitly trusted ARKs (DER), e.g. the development sim ARK. */
@@ -217,7 +219,7 @@ export class SnpVerifier {
       {
         ark,
         intermediateSerial: cached.chain.intermediateSerial,
-        leafSerial: normalizeSerial(cached.chain.leaf.serialNumber),
+        leafSerial: canonicalSerial(cached.chain.leaf.serialNumber),
         product,
         kind,
       },

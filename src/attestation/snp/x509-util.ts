@@ -1,25 +1,14 @@
 // Certificate helpers for the SNP verifier: PEM/DER input to @peculiar/x509 objects with ParseError, names, fingerprints.
 
-import { createHash } from "node:crypto";
 import { AsnConvert } from "@peculiar/asn1-schema";
 import { Certificate } from "@peculiar/asn1-x509";
 import * as x509 from "@peculiar/x509";
+import { sha256Hex } from "../../common/digest.ts";
 import { ParseError } from "../../common/errors.ts";
+import { decodePemDers } from "../../crypto/pem.ts";
 
 /** Upper bound for one certificate or CRL; AMD certs are ~1.4 KB (leaf) and ~1.7 KB (ARK/ASK). */
 export const MAX_DER_SIZE = 64 * 1024;
-
-const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----([A-Za-z0-9+/=\s]*?)-----END \1-----/g;
-
-/** Splits PEM text into the DER bodies of blocks with the given label (e.g. `CERTIFICATE`). */
-export function splitPem(text: string, label = "CERTIFICATE"): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  for (const m of text.matchAll(PEM_BLOCK)) {
-    if (m[1] !== label) continue;
-    out.push(new Uint8Array(Buffer.from((m[2] ?? "").replace(/\s+/g, ""), "base64")));
-  }
-  return out;
-}
 
 /** Accepts DER bytes or PEM text bytes of exactly one certificate. */
 export function toDer(input: Uint8Array, field: string): Uint8Array {
@@ -34,7 +23,7 @@ export function toDer(input: Uint8Array, field: string): Uint8Array {
     );
   }
   if (input[0] === 0x30) return input;
-  const blocks = splitPem(new TextDecoder().decode(input));
+  const blocks = decodePemDers(new TextDecoder().decode(input), "CERTIFICATE", field);
   if (blocks.length !== 1) {
     throw new ParseError(
       "snp_cert_invalid",
@@ -146,19 +135,4 @@ function derHeader(der: Uint8Array, at: number): [number, number, number] {
 export function commonName(name: x509.Name): string | undefined {
   const cns = name.getField("CN");
   return cns.length === 1 ? cns[0] : undefined;
-}
-
-export function derOf(cert: x509.X509Certificate | x509.X509Crl): Uint8Array {
-  return new Uint8Array(cert.rawData);
-}
-
-/** SHA-256 in hex; node:crypto (native) because it runs on every verification as a cache key. */
-export function sha256Hex(der: Uint8Array): string {
-  return createHash("sha256").update(der).digest("hex");
-}
-
-/** Normalised serial number for comparisons: lowercase hex without leading zeros ("0" for zero). */
-export function normalizeSerial(hex: string): string {
-  const s = hex.toLowerCase().replace(/^0+/, "");
-  return s === "" ? "0" : s;
 }

@@ -1,6 +1,7 @@
-// Parses Intel TDX quotes v4 and v5 (spec attestation.md §2.1) into read-only typed values; ParseError only.
+// Parses Intel TDX quotes v4 and v5 (Intel TDX DCAP Quoting Library API, quote v4/v5) into read-only typed values; ParseError only.
 
 import { toHex } from "../../common/bytes.ts";
+import type { ParseCode } from "../../common/codes.ts";
 import { ParseError } from "../../common/errors.ts";
 import {
   ATTESTATION_KEY_TYPE_ECDSA_P256,
@@ -61,7 +62,7 @@ class Reader {
   }
 }
 
-function fail(code: string, field: string, expected: string, got: string | number): never {
+function fail(code: ParseCode, field: string, expected: string, got: string | number): never {
   throw new ParseError(code, `${field}: expected ${expected}, got ${got}`, { field });
 }
 
@@ -166,7 +167,7 @@ function readCertDataHeader(r: Reader, want: number, field: string): number {
 
 const ASCII = new TextDecoder("ascii");
 
-/** The PCK chain is PEM text; Intel's QE appends a NUL terminator (spec §2.1). */
+/** The PCK chain is PEM text; Intel's QE appends a NUL terminator (Intel TDX DCAP Quoting Library API, quote v4/v5). */
 function decodePckChain(bytes: Uint8Array): string {
   let end = bytes.length;
   while (end > 0 && bytes[end - 1] === 0) end--;

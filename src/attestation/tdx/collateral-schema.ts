@@ -108,7 +108,7 @@ function moduleIdentity(v: unknown, field: string): TdxModuleIdentity {
   };
 }
 
-/** Reads the `tcbInfo` value of a PCS v4 TDX TCB info body (spec §2.3): id TDX, version 3. */
+/** Reads the `tcbInfo` value of a PCS v4 TDX TCB info body (Intel PCS API v4): id TDX, version 3. */
 export function readTdxTcbInfo(v: unknown): TdxTcbInfo {
   const o = obj(v, "tcbInfo");
   if (o.id !== "TDX") bad("tcbInfo.id", '"TDX"', o.id);
@@ -137,7 +137,7 @@ export function readTdxTcbInfo(v: unknown): TdxTcbInfo {
   };
 }
 
-/** Reads the `enclaveIdentity` value of a PCS v4 TD QE identity body (spec §2.3): id TD_QE, version 2. */
+/** Reads the `enclaveIdentity` value of a PCS v4 TD QE identity body (Intel PCS API v4): id TD_QE, version 2. */
 export function readTdQeIdentity(v: unknown): TdQeIdentity {
   const o = obj(v, "enclaveIdentity");
   if (o.id !== "TD_QE") bad("enclaveIdentity.id", '"TD_QE"', o.id);

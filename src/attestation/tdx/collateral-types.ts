@@ -1,6 +1,6 @@
-// Typed forms of Intel PCS v4 TDX collateral: TCB info v3 and TD_QE identity v2 (spec attestation.md §2.3, §2.4).
+// Typed forms of Intel PCS v4 TDX collateral: TCB info v3 and TD_QE identity v2 (Intel PCS API v4).
 
-/** TCB statuses Intel publishes (spec §2.4); anything else is rejected at parse time. */
+/** TCB statuses Intel publishes (Intel PCS API v4 TCB info, evaluated as Intel's QVL does); anything else is rejected at parse time. */
 export const TCB_STATUSES = [
   "UpToDate",
   "SWHardeningNeeded",

@@ -1,5 +1,5 @@
 // Verifies PCS v4 TDX collateral (TCB info, TD QE identity): ECDSA P-256 over the exact JSON value bytes,
-// TCB-signing chain to the pinned Intel root, validity at `now`, root CRL (spec attestation.md §2.3).
+// TCB-signing chain to the pinned Intel root, validity at `now`, root CRL (Intel PCS API v4).
 
 import { fromHex } from "../../common/bytes.ts";
 import { ParseError, VerificationError } from "../../common/errors.ts";
@@ -116,7 +116,7 @@ export function checkCollateralTime(
   }
 }
 
-/** Full check of a TCB info body (spec §2.3): signature, chain, validity and nextUpdate at `now`. */
+/** Full check of a TCB info body (Intel PCS API v4): signature, chain, validity and nextUpdate at `now`. */
 export async function verifyTdxTcbInfo(
   body: Uint8Array,
   issuerChain: string,
@@ -127,7 +127,7 @@ export async function verifyTdxTcbInfo(
   return v;
 }
 
-/** Full check of a TD QE identity body (spec §2.3). */
+/** Full check of a TD QE identity body (Intel PCS API v4). */
 export async function verifyTdQeIdentity(
   body: Uint8Array,
   issuerChain: string,

@@ -1,7 +1,8 @@
-// Verifies Intel CRLs (PCK CRL by the PCK CA, root CA CRL by the root; spec attestation.md §2.2 step 9).
+// Verifies Intel CRLs (PCK CRL by the PCK CA, root CA CRL by the root; google/go-tdx-guest verify, as Intel's QVL).
 
 import { X509Crl } from "@peculiar/x509";
 import { ParseError, VerificationError } from "../../common/errors.ts";
+import { canonicalSerial } from "../../crypto/serial.ts";
 import { verifyP256 } from "./ecdsa.ts";
 import type { IntelCert } from "./intel-cert.ts";
 import { splitSignedCrl } from "./signed-der.ts";
@@ -12,11 +13,6 @@ export interface VerifiedCrl {
   readonly thisUpdate: Date;
   readonly nextUpdate: Date;
   readonly revokedSerials: ReadonlySet<string>;
-}
-
-/** Serial numbers as lowercase hex without leading zero octets, so DER padding never hides a match. */
-export function normalizeSerial(hex: string): string {
-  return hex.toLowerCase().replace(/^(00)+(?=.)/, "");
 }
 
 function parseCrl(der: Uint8Array, field: string): X509Crl {
@@ -31,7 +27,7 @@ function parseCrl(der: Uint8Array, field: string): X509Crl {
 
 function readEntries(crl: X509Crl, field: string): Set<string> {
   try {
-    return new Set(crl.entries.map((e) => normalizeSerial(e.serialNumber)));
+    return new Set(crl.entries.map((e) => canonicalSerial(e.serialNumber)));
   } catch {
     throw new ParseError("tdx_bad_crl", `${field}: expected well-formed revoked-certificate entries`, {
       field,
@@ -77,7 +73,7 @@ export function assertNotRevoked(crl: VerifiedCrl, cert: IntelCert, now: Date, f
       { field },
     );
   }
-  const serial = normalizeSerial(cert.cert.serialNumber);
+  const serial = canonicalSerial(cert.cert.serialNumber);
   if (crl.revokedSerials.has(serial)) {
     throw new VerificationError("tdx_revoked", `${field}: ${cert.commonName} serial ${serial} is revoked`, {
       field,

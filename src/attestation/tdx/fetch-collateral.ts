@@ -1,4 +1,4 @@
-// Verifies a TDX quote with the collateral it needs (spec §2.2, §2.3): TCB info for its FMSPC and the TD QE identity
+// Verifies a TDX quote with the collateral it needs (google/go-tdx-guest verify, as Intel's QVL, Intel PCS API v4): TCB info for its FMSPC and the TD QE identity
 // (from PCS or given), and both CRLs — the PCK CRL of its PCK CA and the Intel SGX Root CA CRL — given or else
 // fetched from PCS (cached until nextUpdate). Revocation is always attempted; when a CRL cannot be had the result says
 // so and the caller decides (reference values' AllowMissingCRL, `--allow-missing-crl`), nothing is silently skipped.

@@ -79,7 +79,7 @@ function chainError(field: string, message: string): VerificationError {
 }
 
 /**
- * Checks `chain` = [leaf, …, root] (spec §2.2 step 2): expected CNs, issuer DN == parent subject DN,
+ * Checks `chain` = [leaf, …, root] (google/go-tdx-guest verify, as Intel's QVL): expected CNs, issuer DN == parent subject DN,
  * CA flags (only the first may be an end entity, unless `firstIsCa`), every signature, and a root
  * byte-identical to `trustedRoot`. Time is checked separately.
  */

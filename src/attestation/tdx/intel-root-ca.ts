@@ -1,4 +1,4 @@
-// The pinned Intel SGX Root CA (spec attestation.md §2.3): the only root a PCK or TCB-signing chain may end in.
+// The pinned Intel SGX Root CA (Intel PCS API v4): the only root a PCK or TCB-signing chain may end in.
 
 /** SHA-256 of the DER encoding, for logs and tests. */
 export const INTEL_SGX_ROOT_CA_SHA256 = "44a0196b2b99f889b8e149e95b807a350e7424964399e885a7cbb8ccfab674d3";

@@ -1,5 +1,5 @@
 // Finds the exact byte span of each member value of a top-level JSON object, so signed JSON (PCS collateral,
-// spec attestation.md §2.3) is verified over the bytes as received, never over a re-serialisation.
+// Intel PCS API v4) is verified over the bytes as received, never over a re-serialisation.
 
 import { ParseError } from "../../common/errors.ts";
 

@@ -1,4 +1,4 @@
-// Verifies the PCK certificate chain carried in a quote (spec attestation.md §2.2 step 2) and reads its SGX extension.
+// Verifies the PCK certificate chain carried in a quote (google/go-tdx-guest verify, as Intel's QVL) and reads its SGX extension.
 
 import { ParseError } from "../../common/errors.ts";
 import { type IntelCert, loadIntelRoot, parseIntelCertChain, verifyIntelChain } from "./intel-cert.ts";

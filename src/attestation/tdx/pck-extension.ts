@@ -1,4 +1,4 @@
-// Decodes the Intel SGX extension of a PCK certificate (OID 1.2.840.113741.1.13.1, spec attestation.md §2.2 table).
+// Decodes the Intel SGX extension of a PCK certificate (OID 1.2.840.113741.1.13.1, google/go-tdx-guest verify, as Intel's QVL).
 
 import * as asn1js from "asn1js";
 import { toHex } from "../../common/bytes.ts";

@@ -1,31 +1,23 @@
-// Intel PCS v4 client: TDX TCB info, TDX QE identity, PCK CRL and root CA CRL with their issuer chains (spec §2.3).
+// Intel PCS v4 client: TDX TCB info, TDX QE identity, PCK CRL and root CA CRL with their issuer chains (Intel PCS API v4).
 
 import { X509Certificate, X509Crl } from "@peculiar/x509";
 import { fromHex, toHex } from "../../common/bytes.ts";
 import { ParseError } from "../../common/errors.ts";
+import { decodePemDers } from "../../crypto/pem.ts";
+import type { CachedResponse } from "../collateral-cache.ts";
 import {
   assertSingleDerSequence,
-  type CachedResponse,
-  type CollateralCache,
+  type CollateralClientOptions,
   type CollateralFetchOptions,
   crlNextUpdate,
   fetchCollateral,
-} from "../collateral-cache.ts";
+} from "../collateral-fetch.ts";
 
-export interface PcsClientOptions {
-  baseUrl?: string;
+/** Response bodies up to 4 MiB by default: the processor PCK CRL is the big one. */
+export interface PcsClientOptions extends CollateralClientOptions {
   certsBaseUrl?: string;
-  cache?: CollateralCache;
-  /** Deadline per call, retries included (default 10 s). */
-  timeoutMs?: number;
-  fetch?: typeof globalThis.fetch;
-  retries?: number;
-  retryDelayMs?: number;
-  /** Largest accepted response body (default 4 MiB: the processor PCK CRL is the big one). */
-  maxResponseBytes?: number;
   /** How long cached TCB info, QE identity and CRLs are served without asking PCS (default 24 h; CRLs never past nextUpdate). */
   maxAgeMs?: number;
-  now?: () => Date;
 }
 
 /** A signed JSON collateral body (exact bytes, never re-serialised) and the PEM chain that signs it. */
@@ -68,7 +60,7 @@ export function createPcsClient(opts: PcsClientOptions = {}): PcsClient {
     now: opts.now ?? (() => new Date()),
   };
   const policy = { maxAgeMs: opts.maxAgeMs ?? 24 * 3600 * 1000 };
-  // A cached CRL is also refetched once its nextUpdate has passed (spec §2.2 step 9: CRLs not past nextUpdate).
+  // A cached CRL is also refetched once its nextUpdate has passed (google/go-tdx-guest verify, as Intel's QVL: CRLs not past nextUpdate).
   const pckCrlPolicy = { ...policy, expiresAt: (v: PcsCrl) => crlNextUpdate(v.crl) };
   const rootCrlPolicy = { ...policy, expiresAt: crlNextUpdate };
   const signedJson = async (url: string, header: string, parse: (r: CachedResponse) => PcsSignedJson) =>
@@ -166,9 +158,9 @@ function readIssuerChain(r: CachedResponse, header: string): string {
   } catch {
     throw new ParseError("invalid_collateral", `${header}: expected url-encoded pem, got malformed escapes`);
   }
-  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g) ?? [];
+  const blocks = decodePemDers(pem, "CERTIFICATE", header);
   if (blocks.length === 0)
     throw new ParseError("invalid_collateral", `${header}: expected pem certificates, got 0`);
-  for (const b of blocks) new X509Certificate(b);
+  for (const der of blocks) new X509Certificate(der);
   return pem;
 }

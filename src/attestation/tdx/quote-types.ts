@@ -1,7 +1,6 @@
-// Typed, read-only view of an Intel TDX quote (v4/v5) and the constants of its layout (spec attestation.md §2.1).
+// Typed, read-only view of an Intel TDX quote (v4/v5) and the constants of its layout (Intel TDX DCAP Quoting Library API, quote v4/v5).
 
-/** Header size, TD 1.0 body size, TD 1.5 body size, SGX QE report size (spec §2.1). */
-export const HEADER_SIZE = 48;
+/** TD 1.0 body size, TD 1.5 body size, SGX QE report size (Intel TDX DCAP Quoting Library API, quote v4/v5). */
 export const TD10_BODY_SIZE = 584;
 export const TD15_BODY_SIZE = 648;
 export const QE_REPORT_SIZE = 384;
@@ -30,7 +29,7 @@ export interface TdxQuoteHeader {
   readonly userData: Uint8Array;
 }
 
-/** TD quote body (TDREPORT fields the quote carries), spec §2.1 table "TD quote body". */
+/** TD quote body (TDREPORT fields the quote carries), Intel TDX DCAP Quoting Library API, quote v4/v5 table "TD quote body". */
 export interface TdxTdReportBody {
   /** 2 = TDX 1.0 body (v4 quotes are always 2), 3 = TDX 1.5 body. */
   readonly bodyType: 2 | 3;
@@ -55,7 +54,7 @@ export interface TdxTdReportBody {
   readonly mrServiceTd?: Uint8Array;
 }
 
-/** SGX REPORT body of the quoting enclave (384 bytes), spec §2.1 "QE report". */
+/** SGX REPORT body of the quoting enclave (384 bytes), Intel TDX DCAP Quoting Library API, quote v4/v5 "QE report". */
 export interface SgxQeReport {
   readonly cpuSvn: Uint8Array;
   readonly miscSelect: number;

@@ -4,6 +4,7 @@
 import { AsnConvert } from "@peculiar/asn1-schema";
 import { Certificate, CertificateList } from "@peculiar/asn1-x509";
 import { constantTimeEqual } from "../../common/bytes.ts";
+import type { ParseCode } from "../../common/codes.ts";
 import { ParseError } from "../../common/errors.ts";
 
 const ECDSA_WITH_SHA256 = "1.2.840.10045.4.3.2";
@@ -36,7 +37,7 @@ export function decodeEcdsaSignature(der: Uint8Array, size = 32): Uint8Array | n
 function parseCanonical<T extends Certificate | CertificateList>(
   der: Uint8Array,
   type: new () => T,
-  code: string,
+  code: ParseCode,
   field: string,
 ): T {
   let parsed: T;
@@ -53,7 +54,7 @@ function parseCanonical<T extends Certificate | CertificateList>(
   return parsed;
 }
 
-function checkAlgorithm(outer: string, inner: string, code: string, field: string): void {
+function checkAlgorithm(outer: string, inner: string, code: ParseCode, field: string): void {
   if (outer !== ECDSA_WITH_SHA256 || inner !== outer) {
     throw new ParseError(
       code,
@@ -65,7 +66,7 @@ function checkAlgorithm(outer: string, inner: string, code: string, field: strin
   }
 }
 
-function signatureOf(value: ArrayBuffer, code: string, field: string): Uint8Array {
+function signatureOf(value: ArrayBuffer, code: ParseCode, field: string): Uint8Array {
   const sig = decodeEcdsaSignature(new Uint8Array(value));
   if (sig === null)
     throw new ParseError(code, `${field}: expected a DER ECDSA P-256 signature value`, { field });

@@ -1,7 +1,8 @@
-// Evaluates the TCB status of a verified quote against TCB info and QE identity (spec attestation.md §2.4):
+// Evaluates the TCB status of a verified quote against TCB info and QE identity (Intel PCS API v4 TCB info, evaluated as Intel's QVL does):
 // platform level, TDX module identity level, QE level, combined so that the worst wins.
 
 import { constantTimeEqual, toHex } from "../../common/bytes.ts";
+import type { VerificationCode } from "../../common/codes.ts";
 import { PolicyError, VerificationError } from "../../common/errors.ts";
 import type {
   IsvTcbLevel,
@@ -35,7 +36,7 @@ export interface TdxTcbStatus {
   readonly combined: TcbStatus;
   /** Advisory IDs of every selected level, deduplicated, in order of appearance. */
   readonly advisoryIds: readonly string[];
-  /** The smaller of the two collateral evaluation data numbers (spec §2.3). */
+  /** The smaller of the two collateral evaluation data numbers (Intel PCS API v4). */
   readonly tcbEvaluationDataNumber: number;
 }
 
@@ -73,11 +74,11 @@ function maskedEqual(value: Uint8Array, mask: Uint8Array, expected: Uint8Array):
   return constantTimeEqual(masked, expected);
 }
 
-function mismatch(code: string, field: string, expected: string, got: string): never {
+function mismatch(code: VerificationCode, field: string, expected: string, got: string): never {
   throw new VerificationError(code, `${field}: expected ${expected}, got ${got}`, { field });
 }
 
-/** Spec §2.4 a–c: first level whose SGX comps, PCESVN and TDX comps are all ≤ the platform's. */
+/** TCB level (Intel PCS API v4 TCB info, as Intel's QVL selects it): the first level whose SGX comps, PCESVN and TDX comps are all ≤ the platform's. */
 function selectPlatformLevel(
   tcbInfo: TdxTcbInfo,
   body: TdxTdReportBody,
@@ -129,7 +130,7 @@ function selectModuleLevel(tcbInfo: TdxTcbInfo, body: TdxTdReportBody): IsvTcbLe
   return selectIsvLevel(identity.tcbLevels, body.teeTcbSvn[0]!, `${id}.tcbLevels`);
 }
 
-/** Spec §2.2 step 8: collateral must belong to this platform and its TDX module signer. */
+/** google/go-tdx-guest verify, as Intel's QVL: collateral must belong to this platform and its TDX module signer. */
 function checkPlatformMatch(tcbInfo: TdxTcbInfo, body: TdxTdReportBody, pck: PckExtension): void {
   if (tcbInfo.fmspc !== toHex(pck.fmspc))
     mismatch("tdx_collateral_mismatch", "tcbInfo.fmspc", toHex(pck.fmspc), tcbInfo.fmspc);
@@ -154,7 +155,7 @@ function checkPlatformMatch(tcbInfo: TdxTcbInfo, body: TdxTdReportBody, pck: Pck
   }
 }
 
-/** Spec §2.4 "QE": identity checks, then the first level with isvsvn ≤ the QE's. */
+/** QE TCB level (Intel PCS API v4 QE identity, as Intel's QVL selects it): identity checks, then the first level with isvsvn ≤ the QE's. */
 function selectQeLevel(qe: TdQeIdentity, report: SgxQeReport): IsvTcbLevel {
   if (!constantTimeEqual(qe.mrSigner, report.mrSigner)) {
     mismatch(

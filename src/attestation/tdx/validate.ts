@@ -1,4 +1,4 @@
-// Checks a verified TDX quote against reference values (spec attestation.md §2.2 step 10, §2.6); pure, every
+// Checks a verified TDX quote against reference values (google/go-tdx-guest verify, as Intel's QVL, edgelesssys/contrast internal/attestation/tdx); pure, every
 // mismatch reported.
 
 import { constantTimeEqual, toHex } from "../../common/bytes.ts";

@@ -1,8 +1,9 @@
-// Verifies a TDX quote (spec attestation.md §2.2): PCK chain to the pinned Intel root, QE report signature and
+// Verifies a TDX quote (google/go-tdx-guest verify, as Intel's QVL): PCK chain to the pinned Intel root, QE report signature and
 // binding, quote signature, CRLs, and (when given) collateral with the resulting TCB status.
 
-import { sha256 } from "@noble/hashes/sha2.js";
 import { concatBytes, constantTimeEqual, isAllZero, toHex } from "../../common/bytes.ts";
+import type { VerificationCode } from "../../common/codes.ts";
+import { sha256 } from "../../common/digest.ts";
 import { ParseError, VerificationError } from "../../common/errors.ts";
 import { parseTdxQuote } from "./abi.ts";
 import { BoundedPromiseCache, ByteKeyedCache } from "./bounded-cache.ts";
@@ -59,7 +60,7 @@ export interface VerifiedTdxQuote {
   readonly [verifiedTdxQuote]: true;
 }
 
-function fail(code: string, field: string, message: string): never {
+function fail(code: VerificationCode, field: string, message: string): never {
   throw new VerificationError(code, `${field}: ${message}`, { field });
 }
 
@@ -90,7 +91,7 @@ export class TdxVerifier {
   }
 
   /**
-   * Verifies a quote (spec §2.2 steps 1–9). A `TdxQuote` object is re-parsed from its `raw` bytes, so fields
+   * Verifies a quote (google/go-tdx-guest verify, as Intel's QVL). A `TdxQuote` object is re-parsed from its `raw` bytes, so fields
    * edited after parsing can never disagree with the signed bytes.
    */
   async verify(input: TdxVerifyInput): Promise<VerifiedTdxQuote> {
@@ -128,7 +129,7 @@ export class TdxVerifier {
     return chain;
   }
 
-  /** Spec §2.2 step 9: root CRL must not list the PCK CA, PCK CRL must not list the PCK leaf. */
+  /** google/go-tdx-guest verify, as Intel's QVL: root CRL must not list the PCK CA, PCK CRL must not list the PCK leaf. */
   async #checkRevocation(
     chain: VerifiedPckChain,
     input: TdxVerifyInput,
@@ -206,7 +207,7 @@ export class TdxVerifier {
   }
 }
 
-/** Spec §2.2 steps 4–5: QE report signed by the PCK key, and QE report data binding the attestation key. */
+/** google/go-tdx-guest verify, as Intel's QVL: QE report signed by the PCK key, and QE report data binding the attestation key. */
 async function verifyQeReport(quote: TdxQuote, leaf: IntelCert): Promise<true> {
   if (!(await verifyP256(leaf.key, quote.qeReportSignature, quote.qeReport.raw))) {
     fail("tdx_bad_qe_signature", "qeReportSignature", "signature by the PCK key invalid");
@@ -223,7 +224,7 @@ async function verifyQeReport(quote: TdxQuote, leaf: IntelCert): Promise<true> {
   return true;
 }
 
-/** Spec §2.2 step 3: the quote signature by the attestation key over header (+ descriptor) + body. */
+/** google/go-tdx-guest verify, as Intel's QVL: the quote signature by the attestation key over header (+ descriptor) + body. */
 async function verifyQuoteSignature(quote: TdxQuote): Promise<void> {
   const key = await importP256RawKey(quote.attestationKey);
   if (key === null || !(await verifyP256(key, quote.signature, quote.signedBytes))) {

@@ -1,4 +1,4 @@
-// Content-addressed manifest history in the Coordinator's state directory (reference §3.6).
+// Content-addressed manifest history in the Coordinator's state directory (edgelesssys/contrast internal/history).
 //
 // Layout under `dir`:
 //   manifests/<hex sha256>    manifest bytes          policies/<hex sha256>  policy (initdata) document bytes
@@ -15,9 +15,10 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { fsyncDir, writeFileAtomic } from "../../common/atomic-file.ts";
-import { concatBytes, constantTimeEqual, fromHex, isAllZero, toHex } from "../../common/bytes.ts";
+import { concatBytes, constantTimeEqual, isAllZero, toHex } from "../../common/bytes.ts";
+import { sha256 } from "../../common/digest.ts";
 import { ParseError, PolicyError, VerificationError } from "../../common/errors.ts";
-import { encodeTransition, sha256Bytes, ZERO_HASH } from "../../crypto/transition.ts";
+import { encodeTransition, ZERO_HASH } from "../../crypto/transition.ts";
 import { createMutex } from "./mutex.ts";
 
 export interface LatestTransition {
@@ -102,9 +103,9 @@ export function createHistoryStore(dir: string): HistoryStore {
   };
 
   const put = (kind: Kind, bytes: Uint8Array): Uint8Array => {
-    const hash = sha256Bytes(bytes);
+    const hash = sha256(bytes);
     const p = path(kind, hash);
-    if (!existsSync(p) || !constantTimeEqual(sha256Bytes(readFileSync(p)), hash)) {
+    if (!existsSync(p) || !constantTimeEqual(sha256(readFileSync(p)), hash)) {
       writeFileAtomic(p, bytes, { mode: 0o600 });
     }
     return hash;
@@ -124,10 +125,10 @@ export function createHistoryStore(dir: string): HistoryStore {
         },
       );
     }
-    if (!constantTimeEqual(sha256Bytes(bytes), hash)) {
+    if (!constantTimeEqual(sha256(bytes), hash)) {
       throw new VerificationError(
         "history_corrupt",
-        `${kind}/${toHex(hash)}: expected content with this sha-256, got ${toHex(sha256Bytes(bytes))}`,
+        `${kind}/${toHex(hash)}: expected content with this sha-256, got ${toHex(sha256(bytes))}`,
         { field: kind },
       );
     }
@@ -279,31 +280,19 @@ export function createHistoryStore(dir: string): HistoryStore {
 
 function checkSignature(sig: Uint8Array, field: string): void {
   if (sig.length < 8 || sig.length > MAX_SIGNATURE) {
-    throw new ParseError(
-      "invalid_argument",
-      `${field}: expected 8-${MAX_SIGNATURE} bytes, got ${sig.length}`,
-      {
-        field,
-      },
-    );
+    throw new ParseError("invalid_length", `${field}: expected 8-${MAX_SIGNATURE} bytes, got ${sig.length}`, {
+      field,
+    });
   }
 }
 
 function checkHash(h: Uint8Array): Uint8Array {
   if (!(h instanceof Uint8Array) || h.length !== 32) {
-    throw new ParseError("invalid_argument", `hash: expected 32 bytes, got ${h?.length ?? 0}`, {
+    throw new ParseError("invalid_length", `hash: expected 32 bytes, got ${h?.length ?? 0}`, {
       field: "hash",
     });
   }
   return h;
-}
-
-/** Parses a lowercase-hex digest as used in API paths and manifests. */
-export function parseDigestHex(hex: string, field: string): Uint8Array {
-  if (!/^[0-9a-f]{64}$/.test(hex)) {
-    throw new ParseError("invalid_argument", `${field}: expected 64 lowercase hex characters`, { field });
-  }
-  return fromHex(hex, field, 32);
 }
 
 export { ZERO_HASH };

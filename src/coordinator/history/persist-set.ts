@@ -1,4 +1,4 @@
-// Writes one accepted manifest set to the history store, crash-safe and all-or-nothing (reference §3.6, issue 15 §2).
+// Writes one accepted manifest set to the history store, crash-safe and all-or-nothing (edgelesssys/contrast internal/history, issue 15 §2).
 //
 // Order: journal (`pending`) → policies → manifest → transition → owner signature → seed-share document (first set)
 // → `latest` (compare-and-set; this is the commit) → journal removed. A crash before `latest` leaves only journaled
@@ -7,8 +7,9 @@
 
 import { ApiError } from "../../api/errors.ts";
 import { constantTimeEqual } from "../../common/bytes.ts";
+import { sha256 } from "../../common/digest.ts";
 import { ContrastError } from "../../common/errors.ts";
-import { sha256Bytes, signLatestTransition, ZERO_HASH } from "../../crypto/transition.ts";
+import { signLatestTransition, ZERO_HASH } from "../../crypto/transition.ts";
 import { asStorageError } from "../storage-error.ts";
 import type { HistoryStore } from "./history-store.ts";
 import { sweepInterruptedWrites } from "./sweep.ts";
@@ -31,8 +32,8 @@ export async function persistSet(store: HistoryStore, stateDir: string, set: Set
   try {
     store.beginWrite({
       transition: set.transition,
-      manifest: sha256Bytes(set.manifest),
-      policies: set.policies.map(sha256Bytes),
+      manifest: sha256(set.manifest),
+      policies: set.policies.map(sha256),
     });
     for (const p of set.policies) store.putPolicy(p);
     const manifestHash = store.putManifest(set.manifest);

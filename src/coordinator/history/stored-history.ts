@@ -12,7 +12,7 @@ import { isContrastError, VerificationError } from "../../common/errors.ts";
 import { parseSeedShareDocument } from "../../crypto/seedshare.ts";
 import { verifyOwnerChain } from "../../manifest/owner-chain.ts";
 import { parseManifest } from "../../manifest/parse-manifest.ts";
-import type { Manifest } from "../../manifest/types.ts";
+import type { Manifest } from "../../manifest/schema.ts";
 import type { HistoryEntry, HistoryStore, LatestTransition } from "./history-store.ts";
 
 export interface StoredHistory {

@@ -31,16 +31,9 @@ export function imageErrorWithContext(
   }
   const message = wrap(e.message);
   const opts = { cause: e, field: field ?? e.field };
-  switch (e.kind) {
-    case "config":
-      return new ConfigError(e.code, message, opts);
-    case "parse":
-      return new ParseError(e.code, message, opts);
-    case "verification":
-      return new VerificationError(e.code, message, opts);
-    case "unavailable":
-      return new UnavailableError(e.code, message, opts);
-    default:
-      return e;
-  }
+  if (e instanceof ConfigError) return new ConfigError(e.code, message, opts);
+  if (e instanceof ParseError) return new ParseError(e.code, message, opts);
+  if (e instanceof VerificationError) return new VerificationError(e.code, message, opts);
+  if (e instanceof UnavailableError) return new UnavailableError(e.code, message, opts);
+  return e;
 }

@@ -1,4 +1,4 @@
-// `--image-replacements FILE`: `old=new` lines mapping image references before resolution (contrast-reference §7 step 5).
+// `--image-replacements FILE`: `old=new` lines mapping image references before resolution (edgelesssys/contrast cli/cmd/generate.go).
 
 import { ConfigError } from "../../common/errors.ts";
 import { parseImageReference } from "./image-reference.ts";

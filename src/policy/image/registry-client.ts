@@ -5,7 +5,7 @@
 // a refused login names where the credentials came from (ConfigError, exit 3); only an unreachable registry, a 5xx
 // or a 429 is UnavailableError (exit 6).
 
-import { createHash } from "node:crypto";
+import { sha256Hex } from "../../common/digest.ts";
 import { ConfigError, UnavailableError, VerificationError } from "../../common/errors.ts";
 import type { ImageConfig } from "./image-config.ts";
 import type { ImageReference } from "./image-reference.ts";
@@ -41,7 +41,7 @@ const MAX_CONFIG = 8 * 1024 * 1024;
 const MAX_REDIRECTS = 5;
 
 export function sha256Digest(bytes: Uint8Array): string {
-  return `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
+  return `sha256:${sha256Hex(bytes)}`;
 }
 
 function hostOf(registry: string): string {

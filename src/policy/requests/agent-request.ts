@@ -1,4 +1,4 @@
-// Agent requests in the agent's debug-log form `{"kind": "<Message>", "request": {…}}` (policy.md §2.1): parse and print.
+// Agent requests in the agent's debug-log form `{"kind": "<Message>", "request": {…}}` (Kata Containers src/agent/policy/src/policy.rs): parse and print.
 
 import { ParseError } from "../../common/errors.ts";
 import { fillRequestDefaults } from "./protobuf-defaults.ts";

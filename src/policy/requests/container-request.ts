@@ -1,6 +1,7 @@
 // CreateContainerRequest as the Kata shim sends it for the pause container and for each init or app container (REQUESTS.md).
 
 import type { IContainer } from "kubernetes-models/v1/Container";
+import { PAUSE_IMAGE } from "../../platform/platforms.ts";
 import type { ResolvedImage } from "../image/image-config.ts";
 import { sandboxUser } from "../sandbox-user.ts";
 import type { PodInstance } from "./pod-instance.ts";
@@ -10,7 +11,6 @@ import {
   CONTAINERD_READONLY_PATHS,
   DEFAULT_PATH_ENV,
   KATA,
-  PAUSE_IMAGE,
   PAUSE_UID,
   SANDBOX_SYSCTLS,
 } from "./runtime-defaults.ts";

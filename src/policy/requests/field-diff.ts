@@ -1,7 +1,7 @@
 // Names the request field behind a failed policy comparison: finds compared values in the request and diffs lists element by element.
 
-import type { ExplainFailure } from "../rego/index.ts";
-import { matchRe2 } from "../rego/re2/index.ts";
+import type { ExplainFailure } from "../../rego/index.ts";
+import { matchRe2 } from "../../rego/re2/index.ts";
 
 export type Path = readonly (string | number)[];
 

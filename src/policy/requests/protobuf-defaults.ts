@@ -1,4 +1,4 @@
-// Fills absent request fields with protobuf defaults, as the agent's serde JSON always carries every field (policy.md §2.3).
+// Fills absent request fields with protobuf defaults, as the agent's serde JSON always carries every field (Kata Containers src/libs/protocols/protos/agent.proto).
 //
 // Logged or hand-edited requests may be sparse (REQUESTS.md: Kata's harness fills them the same way). Present
 // values are kept as they are, whatever their type: the policy decides about them, not this filler.
@@ -185,11 +185,6 @@ function fill(schema: Schema, v: unknown): unknown {
       return out;
     }
   }
-}
-
-/** Kinds whose protobuf shape is known here; others are passed through unchanged. */
-export function knownRequestKinds(): string[] {
-  return Object.keys(SCHEMAS);
 }
 
 /** Returns a copy of `request` with every absent field set to its protobuf default. */

@@ -118,7 +118,6 @@ export const SANDBOX_SHM_STORAGE = {
   shared: false,
 } as const;
 
-export const PAUSE_IMAGE = "registry.k8s.io/pause:3.10";
 export const PAUSE_UID = 65535;
 
 /** Cluster addresses used where the kubelet fills in run-time values. */

@@ -1,7 +1,7 @@
 // A container's environment as containerd assembles it: image env, HOSTNAME, TERM, then the kubelet's env (envFrom, env, service links).
 
-import { createHash } from "node:crypto";
 import type { IContainer } from "kubernetes-models/v1/Container";
+import { sha256 } from "../../common/digest.ts";
 import { ConfigError } from "../../common/errors.ts";
 import { configSourceKey } from "../../kube/config-sources.ts";
 import { expandVars } from "../expand-vars.ts";
@@ -99,9 +99,7 @@ function serviceLinkVars(s: ServiceLink, ip: string): [string, string][] {
 
 /** A stable cluster IP per Service, so a pod's requests do not depend on which other files were read. */
 function serviceIP(s: ServiceLink): string {
-  const h = createHash("sha256")
-    .update(`${s.namespace ?? "default"}/${s.name}`)
-    .digest();
+  const h = sha256(`${s.namespace ?? "default"}/${s.name}`);
   return `${CLUSTER.serviceIPPrefix}${((h[0] as number) % 250) + 1}.${((h[1] as number) % 250) + 2}`;
 }
 

@@ -3,7 +3,7 @@
 // Requests built for `policy check` must be reproducible so `--print-requests` output can be diffed and fed
 // back; every id is SHA-256 of a seed and a label, shaped like the value containerd, Kata or the kubelet makes.
 
-import { createHash } from "node:crypto";
+import { sha256 } from "../../common/digest.ts";
 
 /** Alphabet of Kubernetes' random name suffixes (k8s.io/apimachinery/pkg/util/rand SafeEncodeString). */
 const SAFE_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
@@ -12,7 +12,7 @@ export class RuntimeIds {
   constructor(private readonly seed: string) {}
 
   private digest(label: string): Buffer {
-    return createHash("sha256").update(this.seed).update("\0").update(label).digest();
+    return Buffer.from(sha256(`${this.seed}\0${label}`));
   }
 
   /** 64 lowercase hex characters, like a containerd container or sandbox id. */

@@ -5,7 +5,7 @@ import type { BuiltContainer } from "./container-request.ts";
 import type { PodInstance } from "./pod-instance.ts";
 import { SANDBOX_SHM_STORAGE } from "./runtime-defaults.ts";
 
-// S_IFMT file types with the permissions the shim reports (policy.md §2.3: the agent passes file_mode through).
+// S_IFMT file types with the permissions the shim reports (Kata Containers src/libs/protocols/protos/agent.proto: the agent passes file_mode through).
 const S_IFREG = 0o100000;
 const S_IFDIR = 0o040000;
 const S_IFLNK = 0o120000;

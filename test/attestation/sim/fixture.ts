@@ -8,7 +8,8 @@ import { createSimCrl } from "../../../src/attestation/sim/sim-crl.ts";
 import { type InitSimDirResult, initSimDir, SIM_FILES } from "../../../src/attestation/sim/sim-dir.ts";
 import type { SnpReportFields } from "../../../src/attestation/snp/abi.ts";
 import { SnpVerifier, type VerifiedSnpReport } from "../../../src/attestation/snp/verify.ts";
-import { parseCertificate, splitPem } from "../../../src/attestation/snp/x509-util.ts";
+import { parseCertificate } from "../../../src/attestation/snp/x509-util.ts";
+import { decodePemDers } from "../../../src/crypto/pem.ts";
 import { NO_REVOCATION } from "../snp/no-revocation.ts";
 
 export const SIM_NOW = new Date("2026-06-01T00:00:00Z");
@@ -67,7 +68,7 @@ export async function simCrl(
   sim: InitSimDirResult,
   opts: { revoked?: string[]; thisUpdate?: Date; nextUpdate?: Date; now?: Date } = {},
 ): Promise<Uint8Array> {
-  const keyDer = splitPem(readFileSync(join(sim.dir, SIM_FILES.arkKey), "utf8"), "PRIVATE KEY")[0]!;
+  const keyDer = decodePemDers(readFileSync(join(sim.dir, SIM_FILES.arkKey), "utf8"), "PRIVATE KEY")[0]!;
   const arkKey = await crypto.subtle.importKey(
     "pkcs8",
     keyDer as Uint8Array<ArrayBuffer>,

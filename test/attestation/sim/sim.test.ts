@@ -7,7 +7,6 @@ import { join } from "node:path";
 import { X509Certificate, X509Crl } from "@peculiar/x509";
 import { cac } from "cac";
 import { issueSimReport } from "../../../src/attestation/sim/issue-report.ts";
-import { crlToPem } from "../../../src/attestation/sim/sim-crl.ts";
 import {
   type InitSimDirResult,
   initSimDir,
@@ -15,13 +14,15 @@ import {
   SIM_FILES,
 } from "../../../src/attestation/sim/sim-dir.ts";
 import { parseSnpReport } from "../../../src/attestation/snp/abi.ts";
+import { snpValidateOptionsFor } from "../../../src/attestation/snp/reference-value.ts";
 import { validateSnpReport } from "../../../src/attestation/snp/validate.ts";
 import { SnpVerifier } from "../../../src/attestation/snp/verify.ts";
-import { parseAndRun } from "../../../src/cli/command.ts";
 import { registerSim } from "../../../src/cli/sim.ts";
+import { parseAndRun } from "../../../src/command/command.ts";
 import { toHex } from "../../../src/common/bytes.ts";
 import { ConfigError, VerificationError } from "../../../src/common/errors.ts";
-import { expectRejects } from "../snp/expect-error.ts";
+import { encodePem } from "../../../src/crypto/pem.ts";
+import { expectCode } from "../../support/expect-error.ts";
 import { NO_REVOCATION } from "../snp/no-revocation.ts";
 import {
   createTestSim,
@@ -152,7 +153,7 @@ describe("initSimDir", () => {
       thisUpdate: new Date(SIM_NOW.getTime() - 3 * 86_400_000),
       nextUpdate: new Date(SIM_NOW.getTime() - 86_400_000),
     });
-    writeFileSync(join(dir, SIM_FILES.crl), crlToPem(old));
+    writeFileSync(join(dir, SIM_FILES.crl), encodePem("X509 CRL", old));
     const again = await initSimDir(dir, { now: SIM_NOW });
     const crl = new X509Crl(again.crl!);
     expect(crl.nextUpdate!.getTime()).toBeGreaterThan(SIM_NOW.getTime());
@@ -226,11 +227,11 @@ describe("loadSimDir", () => {
     test(`${name} → ConfigError sim_dir_invalid naming ${file}`, async () => {
       const dir = copyOfSim();
       corrupt(dir);
-      const err = await expectRejects(loadSimDir(dir, { now: SIM_NOW }), ConfigError, "sim_dir_invalid");
+      const err = await expectCode(loadSimDir(dir, { now: SIM_NOW }), ConfigError, "sim_dir_invalid");
       expect(err.field).toBe(join(dir, file));
       // initSimDir on a corrupt dir refuses too, and leaves the files as they were.
       if (existsSync(join(dir, SIM_FILES.meta))) {
-        await expectRejects(initSimDir(dir, { now: SIM_NOW }), ConfigError, "sim_dir_invalid");
+        await expectCode(initSimDir(dir, { now: SIM_NOW }), ConfigError, "sim_dir_invalid");
       }
     });
   }
@@ -266,20 +267,8 @@ describe("issueSimReport", () => {
     expect(v.ark.source).toBe("trusted");
     const ref = sim.referenceValues.snp[0]!;
     const mismatches = validateSnpReport(v, {
-      product: ref.ProductName,
-      measurement: sim.measurement,
+      ...snpValidateOptionsFor(ref),
       hostData: HOST_DATA,
-      minimumTcb: {
-        bootloader: ref.MinimumTCB.BootloaderVersion,
-        tee: ref.MinimumTCB.TEEVersion,
-        snp: ref.MinimumTCB.SNPVersion,
-        microcode: ref.MinimumTCB.MicrocodeVersion,
-      },
-      platformInfo: {
-        allowSmt: ref.PlatformInfo.SMTEnabled,
-        allowTsme: ref.PlatformInfo.TSMEEnabled,
-        allowTio: ref.PlatformInfo.TIOEnabled,
-      },
       permitProvisionalFirmware: false,
     });
     expect(mismatches).toEqual([]);
@@ -288,7 +277,7 @@ describe("issueSimReport", () => {
   test("default verifier with the evidence chain but no trustedArks → snp_untrusted_root", async () => {
     const ev = await issueSimReport(sim, HOST_DATA, REPORT_DATA);
     const verifier = new SnpVerifier();
-    await expectRejects(
+    await expectCode(
       verifier.verify({
         revocation: NO_REVOCATION,
         report: ev.report,
@@ -300,7 +289,7 @@ describe("issueSimReport", () => {
       VerificationError,
       "snp_untrusted_root",
     );
-    await expectRejects(
+    await expectCode(
       verifier.verify({
         revocation: NO_REVOCATION,
         report: ev.report,
@@ -314,12 +303,8 @@ describe("issueSimReport", () => {
   });
 
   test("wrong host data or report data length → ConfigError sim_report_input", async () => {
-    await expectRejects(
-      issueSimReport(sim, new Uint8Array(31), REPORT_DATA),
-      ConfigError,
-      "sim_report_input",
-    );
-    await expectRejects(issueSimReport(sim, HOST_DATA, new Uint8Array(32)), ConfigError, "sim_report_input");
+    await expectCode(issueSimReport(sim, new Uint8Array(31), REPORT_DATA), ConfigError, "sim_report_input");
+    await expectCode(issueSimReport(sim, HOST_DATA, new Uint8Array(32)), ConfigError, "sim_report_input");
   });
 });
 

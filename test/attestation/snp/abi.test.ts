@@ -6,17 +6,11 @@ import { decodePlatformInfo } from "../../../src/attestation/snp/policy-bits.ts"
 import { OFF } from "../../../src/attestation/snp/report-layout.ts";
 import { toHex, view } from "../../../src/common/bytes.ts";
 import { ParseError } from "../../../src/common/errors.ts";
+import { expectError } from "../../support/expect-error.ts";
 import { GOOD_REPORTS, readSnp } from "./testdata.ts";
 
 function expectParseError(bytes: Uint8Array, code: string): void {
-  let err: unknown;
-  try {
-    parseSnpReport(bytes);
-  } catch (e) {
-    err = e;
-  }
-  expect(err).toBeInstanceOf(ParseError);
-  expect((err as ParseError).code).toBe(code);
+  expectError(() => parseSnpReport(bytes), ParseError, code);
 }
 
 function patched(base: Uint8Array, edit: (b: Uint8Array) => void): Uint8Array {
@@ -79,7 +73,7 @@ describe("parseSnpReport", () => {
     expect(r.currentVersion).toEqual({ major: 1, minor: 55, build: 40 });
   });
 
-  // The testdata README calls 0xb0000 "MIGRATE_MA=1"; by the ABI table (spec §1.3) 0xb0000 sets bits 16, 17
+  // The testdata README calls 0xb0000 "MIGRATE_MA=1"; by the ABI table (AMD SEV-SNP Firmware ABI #56860, guest policy) 0xb0000 sets bits 16, 17
   // and 19, i.e. SMT and DEBUG — bit 18 (MIGRATE_MA) is clear. Either way a default policy rejects it.
   test("gosevguest report → report data 0102030405 + zeros, policy 0xb0000 = smt + debug", () => {
     const r = parseSnpReport(readSnp("milan_v2_gosevguest_report.bin"));
@@ -175,7 +169,7 @@ describe("parseSnpReport", () => {
   });
 });
 
-/** Turin REPORTED_TCB from spec §1.2: raw 0x6100000005020301 = fmc 1, bl 3, tee 2, snp 5, ucode 97. */
+/** Turin REPORTED_TCB from AMD SEV-SNP Firmware ABI #56860, TCB_VERSION: raw 0x6100000005020301 = fmc 1, bl 3, tee 2, snp 5, ucode 97. */
 function turinReport(family: number): SnpReport {
   const b = readSnp("milan_v3_vlek_aws_report.bin");
   for (const off of [OFF.currentTcb, OFF.reportedTcb, OFF.committedTcb, OFF.launchTcb]) {

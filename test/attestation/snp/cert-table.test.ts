@@ -1,11 +1,8 @@
 import { describe, expect, test } from "bun:test";
-import {
-  formatGuid,
-  parseSnpCertTable,
-  pickSnpCerts,
-  SNP_CERT_GUIDS,
-} from "../../../src/attestation/snp/cert-table.ts";
+import { parseSnpCertTable, pickSnpCerts, SNP_CERT_GUIDS } from "../../../src/attestation/snp/cert-table.ts";
 import { ParseError } from "../../../src/common/errors.ts";
+import { formatGuid } from "../../../src/common/guid.ts";
+import { seededRandom } from "../../support/seeded-random.ts";
 import { readTestdata } from "../fixtures/collateral-server.ts";
 
 /** go-sev-guest's private "extra platform info" entry: not AMD-defined, must be ignored by pick. */
@@ -61,7 +58,7 @@ describe("formatGuid", () => {
   test("vcek guid bytes in stored order → first byte 0x63 prints first", () => {
     const b = guidBytes(SNP_CERT_GUIDS.vcek);
     expect(b[0]).toBe(0x63);
-    expect(formatGuid(b)).toBe("63da758d-e664-4564-adc5-f4b93be8accd");
+    expect(formatGuid(b, "rfc4122")).toBe("63da758d-e664-4564-adc5-f4b93be8accd");
   });
 });
 
@@ -167,14 +164,7 @@ describe("parseSnpCertTable", () => {
   });
 
   test("fuzz: 4000 random and mutated tables (seed 6) → entries in bounds or ParseError only", () => {
-    let seed = 6;
-    const rand = () => {
-      // mulberry32
-      seed = (seed + 0x6d2b79f5) | 0;
-      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
+    const rand = seededRandom(6);
     const valid = buildTable([...baseline(), { guid: EXTRA_GUID, data: extra }], 64);
     let parsed = 0;
     let rejected = 0;

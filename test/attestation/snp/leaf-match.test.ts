@@ -7,12 +7,12 @@ import { matchLeafToReport } from "../../../src/attestation/snp/leaf-match.ts";
 import { OFF } from "../../../src/attestation/snp/report-layout.ts";
 import { view } from "../../../src/common/bytes.ts";
 import { VerificationError } from "../../../src/common/errors.ts";
-import { expectRejects } from "./expect-error.ts";
+import { expectCode } from "../../support/expect-error.ts";
 import { readSnp } from "./testdata.ts";
 
 const CHIP8 = new Uint8Array([0x1e, 0x55, 0x0a, 0x8e, 0xe5, 0xcf, 0x9f, 0x4d]);
 
-/** A v3 report with the spec §1.2 Turin TCB bytes (fmc 1, bl 3, tee 2, snp 5, ucode 97) and an 8-byte chip id. */
+/** A v3 report with the AMD SEV-SNP Firmware ABI #56860, TCB_VERSION Turin TCB bytes (fmc 1, bl 3, tee 2, snp 5, ucode 97) and an 8-byte chip id. */
 function turinLikeReport(family: number): SnpReport {
   const b = readSnp("milan_v3_vlek_aws_report.bin");
   for (const off of [OFF.currentTcb, OFF.reportedTcb, OFF.committedTcb, OFF.launchTcb]) {
@@ -41,7 +41,7 @@ describe("matchLeafToReport", () => {
   });
 
   test("turin leaf vs the same bytes decoded with the Milan layout → snp_tcb_mismatch", async () => {
-    await expectRejects(
+    await expectCode(
       () => matchLeafToReport(turinLikeReport(0x19), turinLeaf, "vcek", "Turin"),
       VerificationError,
       "snp_tcb_mismatch",
@@ -50,7 +50,7 @@ describe("matchLeafToReport", () => {
 
   test("turin leaf with fmc 2 → snp_tcb_mismatch (fmc is compared)", async () => {
     const leaf = { ...turinLeaf, tcb: { ...turinLeaf.tcb, fmc: 2 } };
-    await expectRejects(
+    await expectCode(
       () => matchLeafToReport(turinLikeReport(0x1a), leaf, "vcek", "Turin"),
       VerificationError,
       "snp_tcb_mismatch",
@@ -61,7 +61,7 @@ describe("matchLeafToReport", () => {
     const r = turinLikeReport(0x1a);
     const chipId = r.chipId.slice();
     chipId[40] = 1;
-    await expectRejects(
+    await expectCode(
       () => matchLeafToReport({ ...r, chipId }, turinLeaf, "vcek", "Turin"),
       VerificationError,
       "snp_chip_id_mismatch",
@@ -70,12 +70,12 @@ describe("matchLeafToReport", () => {
 
   test("vcek leaf without hwID → snp_leaf_invalid; vlek leaf without cspID → snp_leaf_invalid", async () => {
     const r = turinLikeReport(0x1a);
-    await expectRejects(
+    await expectCode(
       () => matchLeafToReport(r, { ...turinLeaf, hwId: undefined }, "vcek", "Turin"),
       VerificationError,
       "snp_leaf_invalid",
     );
-    await expectRejects(
+    await expectCode(
       () => matchLeafToReport(r, turinLeaf, "vlek", "Turin"),
       VerificationError,
       "snp_leaf_invalid",
@@ -89,13 +89,13 @@ describe("matchLeafToReport", () => {
       productName: { product: "Genoa" as const, stepping: "B1" },
       productNameRaw: "Genoa-B1",
     };
-    await expectRejects(
+    await expectCode(
       () => matchLeafToReport(r, genoa, "vcek", "Turin"),
       VerificationError,
       "snp_product_mismatch",
     );
     const none = { ...turinLeaf, productName: undefined, productNameRaw: "Venice" };
-    await expectRejects(
+    await expectCode(
       () => matchLeafToReport(r, none, "vcek", "Turin"),
       VerificationError,
       "snp_leaf_invalid",

@@ -7,6 +7,7 @@ import type { InitSimDirResult } from "../../../src/attestation/sim/sim-dir.ts";
 import type { SnpCrlSource, SnpRevocationInput } from "../../../src/attestation/snp/revocation.ts";
 import { SnpVerifier } from "../../../src/attestation/snp/verify.ts";
 import { UnavailableError, VerificationError } from "../../../src/common/errors.ts";
+import { expectCode } from "../../support/expect-error.ts";
 import {
   createTestSim,
   HOST_DATA,
@@ -17,7 +18,6 @@ import {
   simCrl,
   simSerials,
 } from "../sim/fixture.ts";
-import { expectRejects } from "./expect-error.ts";
 import { readChain, readSnp } from "./testdata.ts";
 
 const DAY = 86_400_000;
@@ -78,7 +78,7 @@ describe("checkSnpRevocation (via SnpVerifier.verify)", () => {
   });
 
   test("source unavailable, nothing given → UnavailableError snp_crl_unavailable with the fetch error", async () => {
-    const e = await expectRejects(
+    const e = await expectCode(
       verify({ source: source(undefined).src }),
       UnavailableError,
       "snp_crl_unavailable",
@@ -94,25 +94,17 @@ describe("checkSnpRevocation (via SnpVerifier.verify)", () => {
   });
 
   test("fetched CRL lists the VCEK (serial 0) → snp_revoked on vcek", async () => {
-    const e = await expectRejects(
-      verify({ source: source(revokesVcek).src }),
-      VerificationError,
-      "snp_revoked",
-    );
+    const e = await expectCode(verify({ source: source(revokesVcek).src }), VerificationError, "snp_revoked");
     expect(e.field).toBe("vcek");
   });
 
   test("fetched CRL lists the ASK → snp_revoked on ask", async () => {
-    const e = await expectRejects(
-      verify({ source: source(revokesAsk).src }),
-      VerificationError,
-      "snp_revoked",
-    );
+    const e = await expectCode(verify({ source: source(revokesAsk).src }), VerificationError, "snp_revoked");
     expect(e.field).toBe("ask");
   });
 
   test("given CRL revokes the VCEK though the fetched one does not → snp_revoked (both are checked)", async () => {
-    await expectRejects(
+    await expectCode(
       verify({ source: source(clean).src, crl: revokesVcek }),
       VerificationError,
       "snp_revoked",
@@ -121,7 +113,7 @@ describe("checkSnpRevocation (via SnpVerifier.verify)", () => {
 
   test("older clean CRL given, fetched one revokes → snp_revoked (the given one never replaces the fetch)", async () => {
     const older = await simCrl(sim, { now: new Date(SIM_NOW.getTime() - 10 * DAY) });
-    await expectRejects(
+    await expectCode(
       verify({ source: source(revokesVcek).src, crl: older }),
       VerificationError,
       "snp_revoked",
@@ -134,11 +126,11 @@ describe("checkSnpRevocation (via SnpVerifier.verify)", () => {
       nextUpdate: new Date(SIM_NOW.getTime() - DAY),
       thisUpdate: new Date(SIM_NOW.getTime() - 2 * DAY),
     });
-    await expectRejects(verify({ crl: stale, allowUnchecked: true }), VerificationError, "snp_revoked");
+    await expectCode(verify({ crl: stale, allowUnchecked: true }), VerificationError, "snp_revoked");
   });
 
   test("clean CRL past its nextUpdate only → snp_crl_unavailable naming its window", async () => {
-    const e = await expectRejects(
+    const e = await expectCode(
       verify({ crl: clean }, new Date(SIM_NOW.getTime() + 400 * DAY)),
       UnavailableError,
       "snp_crl_unavailable",
@@ -151,7 +143,7 @@ describe("checkSnpRevocation (via SnpVerifier.verify)", () => {
     async () => {
       const other = await createTestSim("Genoa");
       const forged = await simCrl(other);
-      await expectRejects(
+      await expectCode(
         verify({ source: source(forged).src, crl: clean }),
         VerificationError,
         "snp_crl_bad_signature",
@@ -192,7 +184,7 @@ describe("checkSnpRevocation with the AMD vectors (no AMD CRL in the testdata)",
     const { src, asked } = source(undefined);
     const bad = readSnp("milan_v2_gosevguest_report.bin");
     bad[0x90] = bad[0x90]! ^ 1;
-    await expectRejects(
+    await expectCode(
       new SnpVerifier().verify({
         report: bad,
         leaf: readSnp("milan_v2_gosevguest_vcek.der"),

@@ -2,7 +2,7 @@
 
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { splitPem } from "../../../src/attestation/snp/x509-util.ts";
+import { decodePemDers } from "../../../src/crypto/pem.ts";
 import { testdata } from "../../support/testdata.ts";
 
 export const ATTESTATION_DIR = testdata("attestation");
@@ -13,7 +13,10 @@ export function readSnp(name: string): Uint8Array {
 
 /** A KDS cert_chain bundle: intermediate (ASK/ASVK) first, then ARK. */
 export function readChain(name: string): { intermediate: Uint8Array; ark: Uint8Array } {
-  const [intermediate, ark] = splitPem(readFileSync(join(ATTESTATION_DIR, "amd", name), "utf8"));
+  const [intermediate, ark] = decodePemDers(
+    readFileSync(join(ATTESTATION_DIR, "amd", name), "utf8"),
+    "CERTIFICATE",
+  );
   if (!intermediate || !ark) throw new Error(`${name}: expected two certificates`);
   return { intermediate, ark };
 }

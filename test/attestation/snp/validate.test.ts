@@ -10,8 +10,8 @@ import {
 } from "../../../src/attestation/snp/validate.ts";
 import { SnpVerifier, type VerifiedSnpReport } from "../../../src/attestation/snp/verify.ts";
 import { ConfigError, PolicyError } from "../../../src/common/errors.ts";
+import { expectCode } from "../../support/expect-error.ts";
 import { createTestSim, HOST_DATA, REPORT_DATA, SIM_TIMEOUT_MS, verifiedVariant } from "../sim/fixture.ts";
-import { expectRejects } from "./expect-error.ts";
 import { NO_REVOCATION } from "./no-revocation.ts";
 import { NOW_2025, NOW_2026, readSnp } from "./testdata.ts";
 
@@ -168,7 +168,7 @@ describe("validateSnpReport option rows", () => {
   test("three fields wrong at once → all three reported, and assert throws PolicyError with all", async () => {
     const opts = { ...base, measurement: ff(48), hostData: ff(32), vmpl: 2 };
     expect(validateSnpReport(baseline, opts)).toHaveLength(3);
-    const err = (await expectRejects(
+    const err = (await expectCode(
       () => assertSnpReport(baseline, opts),
       PolicyError,
       "snp_policy_mismatch",
@@ -177,12 +177,12 @@ describe("validateSnpReport option rows", () => {
   });
 
   test("option byte field of the wrong size → ConfigError snp_validate_options", async () => {
-    await expectRejects(
+    await expectCode(
       () => validateSnpReport(baseline, { measurement: ff(47) }),
       ConfigError,
       "snp_validate_options",
     );
-    await expectRejects(
+    await expectCode(
       () => validateSnpReport(baseline, { allowedChipIds: [ff(8)] }),
       ConfigError,
       "snp_validate_options",

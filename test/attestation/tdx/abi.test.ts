@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { parseTdxQuote } from "../../../src/attestation/tdx/abi.ts";
 import { toHex } from "../../../src/common/bytes.ts";
 import { ParseError } from "../../../src/common/errors.ts";
+import { expectError } from "../../support/expect-error.ts";
 import { QUOTES, readTdx } from "./vectors.ts";
 
 function setU16(b: Uint8Array, off: number, v: number): Uint8Array {
@@ -16,18 +17,7 @@ function setU32(b: Uint8Array, off: number, v: number): Uint8Array {
   return out;
 }
 
-function expectParseError(fn: () => unknown, code: string): void {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ParseError);
-    expect((e as ParseError).code).toBe(code);
-    return;
-  }
-  throw new Error(`expected ParseError ${code}`);
-}
-
-// Offsets in the v4 SPR quote (spec §2.1): signature data size at 0x278, then signature data.
+// Offsets in the v4 SPR quote (Intel TDX DCAP Quoting Library API, quote v4/v5): signature data size at 0x278, then signature data.
 const SIG_SIZE = 0x278;
 const SIG_START = SIG_SIZE + 4;
 const CERT_TYPE = SIG_START + 128;
@@ -127,7 +117,7 @@ describe("parseTdxQuote", () => {
     ["oversized input", () => new Uint8Array(70_000), "tdx_bad_length"],
   ];
   for (const [name, make, code] of rows) {
-    test(`${name} → ParseError ${code}`, () => expectParseError(() => parseTdxQuote(make()), code));
+    test(`${name} → ParseError ${code}`, () => expectError(() => parseTdxQuote(make()), ParseError, code));
   }
 
   test("every truncation of the declared quote → ParseError", () => {

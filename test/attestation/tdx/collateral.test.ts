@@ -7,7 +7,8 @@ import {
 } from "../../../src/attestation/tdx/collateral.ts";
 import { TdxVerifier } from "../../../src/attestation/tdx/verify.ts";
 import { toHex, utf8 } from "../../../src/common/bytes.ts";
-import { type ContrastError, ParseError, VerificationError } from "../../../src/common/errors.ts";
+import { ParseError, VerificationError } from "../../../src/common/errors.ts";
+import { type ErrorClass, expectCode } from "../../support/expect-error.ts";
 import {
   NOW_2023,
   NOW_2026,
@@ -19,19 +20,6 @@ import {
   TCB_INFO_2023,
   TCB_INFO_2026,
 } from "./vectors.ts";
-
-type ErrorClass = abstract new (...args: never[]) => ContrastError;
-
-async function expectRejects(p: Promise<unknown>, cls: ErrorClass, code: string): Promise<void> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(cls);
-    expect((e as ContrastError).code).toBe(code);
-    return;
-  }
-  throw new Error(`expected ${cls.name} ${code}`);
-}
 
 const chain2018 = readTdxText(SIGNING_CHAIN_2018);
 const chainReissued = readTdxText(SIGNING_CHAIN_REISSUED);
@@ -167,7 +155,7 @@ describe("verifyTdxTcbInfo", () => {
     ],
   ];
   for (const [name, run, cls, code] of rows) {
-    test(`${name} → ${cls.name} ${code}`, () => expectRejects(run(), cls, code));
+    test(`${name} → ${cls.name} ${code}`, () => expectCode(run(), cls, code));
   }
 });
 
@@ -187,7 +175,7 @@ describe("verifyTdQeIdentity", () => {
     const out = qe2023.slice();
     const at = text.indexOf('"isvprodid":') + '"isvprodid":'.length;
     out[at] = out[at]! ^ 0x01;
-    await expectRejects(
+    await expectCode(
       verifyTdQeIdentity(out, chain2018, { now: NOW_2023 }),
       VerificationError,
       "tdx_bad_collateral_signature",
@@ -195,7 +183,7 @@ describe("verifyTdQeIdentity", () => {
   });
 
   test("tcbInfo given as QE identity → ParseError tdx_bad_collateral", async () => {
-    await expectRejects(
+    await expectCode(
       verifyTdQeIdentity(tcb2023, chain2018, { now: NOW_2023 }),
       ParseError,
       "tdx_bad_collateral",

@@ -1,7 +1,7 @@
 // A constructed Intel-shaped PKI for revocation tests (no real PCK CRL lists a quote in the testdata): a test root
 // "Intel SGX Root CA" → "Intel SGX PCK Platform CA" → "Intel SGX PCK Certificate" (P-256, ECDSA-SHA256), and the
 // debug-TD quote re-signed under it: same header and body, a new attestation key, the QE report re-bound and signed
-// by the new PCK key, the new chain in the certification data (layout: spec attestation.md §2.1).
+// by the new PCK key, the new chain in the certification data (layout: Intel TDX DCAP Quoting Library API, quote v4).
 
 import { sha256 } from "@noble/hashes/sha2.js";
 import { AsnConvert } from "@peculiar/asn1-schema";

@@ -6,15 +6,8 @@ import type { TdxQuote } from "../../../src/attestation/tdx/quote-types.ts";
 import { TdxVerifier } from "../../../src/attestation/tdx/verify.ts";
 import { toHex } from "../../../src/common/bytes.ts";
 import { ContrastError, ParseError } from "../../../src/common/errors.ts";
-import {
-  QUOTE_NOW,
-  QUOTES,
-  readTdx,
-  readTdxText,
-  SIGNING_CHAIN_2018,
-  seededRandom,
-  TCB_INFO_2023,
-} from "./vectors.ts";
+import { seededRandom } from "../../support/seeded-random.ts";
+import { QUOTE_NOW, QUOTES, readTdx, readTdxText, SIGNING_CHAIN_2018, TCB_INFO_2023 } from "./vectors.ts";
 
 type Rand = () => number;
 

@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { findTopLevelMembers } from "../../../src/attestation/tdx/json-span.ts";
 import { utf8 } from "../../../src/common/bytes.ts";
 import { ParseError } from "../../../src/common/errors.ts";
+import { expectError } from "../../support/expect-error.ts";
 
 function spans(text: string): Record<string, string> {
   const b = utf8(text);
@@ -46,13 +47,7 @@ describe("findTopLevelMembers", () => {
   ];
   for (const [name, text] of rows) {
     test(`${name} → ParseError tdx_bad_collateral_json`, () => {
-      try {
-        findTopLevelMembers(utf8(text), "body");
-        throw new Error("expected ParseError");
-      } catch (e) {
-        expect(e).toBeInstanceOf(ParseError);
-        expect((e as ParseError).code).toBe("tdx_bad_collateral_json");
-      }
+      expectError(() => findTopLevelMembers(utf8(text), "body"), ParseError, "tdx_bad_collateral_json");
     });
   }
 

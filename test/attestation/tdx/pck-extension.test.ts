@@ -4,6 +4,7 @@ import { verifyPckChain } from "../../../src/attestation/tdx/pck-chain.ts";
 import { parsePckExtension } from "../../../src/attestation/tdx/pck-extension.ts";
 import { fromHex, toHex } from "../../../src/common/bytes.ts";
 import { ParseError } from "../../../src/common/errors.ts";
+import { expectError } from "../../support/expect-error.ts";
 import { QUOTES, readTdx } from "./vectors.ts";
 
 async function extensionOf(name: string) {
@@ -54,13 +55,7 @@ describe("parsePckExtension", () => {
   ];
   for (const [name, der] of rows) {
     test(`${name} → ParseError`, () => {
-      try {
-        parsePckExtension(der);
-        throw new Error("expected ParseError");
-      } catch (e) {
-        expect(e).toBeInstanceOf(ParseError);
-        expect((e as ParseError).code).toBe("tdx_bad_pck_extension");
-      }
+      expectError(() => parsePckExtension(der), ParseError, "tdx_bad_pck_extension");
     });
   }
 });

@@ -9,21 +9,11 @@ import {
 import { TdxVerifier } from "../../../src/attestation/tdx/verify.ts";
 import { fromHex, toBase64, toHex } from "../../../src/common/bytes.ts";
 import { ParseError } from "../../../src/common/errors.ts";
+import { expectError } from "../../support/expect-error.ts";
 import { NOW_2023, QUOTES, readTdx, withPckChainBytes } from "./vectors.ts";
 
 const r32 = "11".repeat(32);
 const s32 = "22".repeat(32);
-
-function expectParseError(fn: () => unknown, code: string): void {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ParseError);
-    expect((e as ParseError).code).toBe(code);
-    return;
-  }
-  throw new Error(`expected ParseError ${code}`);
-}
 
 function toPem(ders: Uint8Array[]): string {
   return ders.map((d) => `-----BEGIN CERTIFICATE-----\n${toBase64(d)}\n-----END CERTIFICATE-----\n`).join("");
@@ -78,7 +68,7 @@ describe("splitSignedCertificate", () => {
     const at = hex.lastIndexOf("03470030440220") / 2 + 3;
     const bad = intermediate.slice();
     bad[at] = 0x3c;
-    expectParseError(() => splitSignedCertificate(bad, "c"), "tdx_bad_certificate");
+    expectError(() => splitSignedCertificate(bad, "c"), ParseError, "tdx_bad_certificate");
     const quote = withPckChainBytes(readTdx(QUOTES.debug), 0x278, toPem([leaf, bad, root]));
     await expect(new TdxVerifier().verify({ quote, now: NOW_2023 })).rejects.toBeInstanceOf(ParseError);
   });
@@ -86,11 +76,15 @@ describe("splitSignedCertificate", () => {
   test("leaf with a non-canonical outer length → tdx_bad_certificate", () => {
     const bad = leaf.slice();
     bad[3] = bad[3]! - 4;
-    expectParseError(() => splitSignedCertificate(bad, "c"), "tdx_bad_certificate");
+    expectError(() => splitSignedCertificate(bad, "c"), ParseError, "tdx_bad_certificate");
   });
 
   test("CRL given as certificate → tdx_bad_certificate", () => {
-    expectParseError(() => splitSignedCertificate(readTdx("rootcacrl_2023.der"), "c"), "tdx_bad_certificate");
+    expectError(
+      () => splitSignedCertificate(readTdx("rootcacrl_2023.der"), "c"),
+      ParseError,
+      "tdx_bad_certificate",
+    );
   });
 });
 
@@ -101,8 +95,9 @@ describe("splitSignedCrl", () => {
   });
 
   test("truncated CRL → tdx_bad_crl", () => {
-    expectParseError(
+    expectError(
       () => splitSignedCrl(readTdx("rootcacrl_2023.der").subarray(0, 200), "crl"),
+      ParseError,
       "tdx_bad_crl",
     );
   });

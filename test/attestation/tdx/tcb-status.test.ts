@@ -8,8 +8,10 @@ import {
   type TcbEvaluationInput,
 } from "../../../src/attestation/tdx/tcb-status.ts";
 import { TdxVerifier, type VerifiedTdxQuote } from "../../../src/attestation/tdx/verify.ts";
-import { type ContrastError, PolicyError, VerificationError } from "../../../src/common/errors.ts";
+import { PolicyError, VerificationError } from "../../../src/common/errors.ts";
+import { type ErrorClass, expectError } from "../../support/expect-error.ts";
 import {
+  authenticCollateral,
   NOW_2023,
   NOW_2026,
   QE_IDENTITY_2023,
@@ -22,12 +24,9 @@ import {
   TCB_INFO_2026,
 } from "./vectors.ts";
 
-type ErrorClass = abstract new (...args: never[]) => ContrastError;
-
 const verifier = new TdxVerifier();
 const chain2018 = readTdxText(SIGNING_CHAIN_2018);
 const chainReissued = readTdxText(SIGNING_CHAIN_REISSUED);
-
 let tcb2023: TdxTcbInfo;
 let tcb2026: TdxTcbInfo;
 let qe2023: TdQeIdentity;
@@ -36,9 +35,7 @@ let debug: VerifiedTdxQuote;
 let spr: VerifiedTdxQuote;
 
 beforeAll(async () => {
-  tcb2023 = (await authenticateTdxTcbInfo(readTdx(TCB_INFO_2023), chain2018)).tcbInfo;
-  tcb2026 = (await authenticateTdxTcbInfo(readTdx(TCB_INFO_2026), chainReissued)).tcbInfo;
-  qe2023 = (await authenticateTdQeIdentity(readTdx(QE_IDENTITY_2023), chain2018)).qeIdentity;
+  ({ tcb2023, tcb2026, qe2023 } = await authenticCollateral());
   v5 = await verifier.verify({ quote: readTdx(QUOTES.v5), now: NOW_2026 });
   debug = await verifier.verify({ quote: readTdx(QUOTES.debug), now: NOW_2023 });
   spr = await verifier.verify({ quote: readTdx(QUOTES.spr), now: NOW_2023 });
@@ -46,17 +43,6 @@ beforeAll(async () => {
 
 function inputFor(v: VerifiedTdxQuote, tcbInfo: TdxTcbInfo, qeIdentity: TdQeIdentity): TcbEvaluationInput {
   return { body: v.quote.body, qeReport: v.quote.qeReport, pck: v.pck.extension, tcbInfo, qeIdentity };
-}
-
-function expectThrows(fn: () => unknown, cls: ErrorClass, code: string): void {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(cls);
-    expect((e as ContrastError).code).toBe(code);
-    return;
-  }
-  throw new Error(`expected ${cls.name} ${code}`);
 }
 
 /** Replaces the TDX_01 module levels of the 2026 tcbInfo (evaluation input only; the signed bytes are untouched). */
@@ -94,7 +80,7 @@ describe("evaluateTdxTcbStatus", () => {
   });
 
   test("SPR quote vs 2023 tcbInfo → PolicyError tdx_tcb_unsupported (no matching level)", () => {
-    expectThrows(
+    expectError(
       () => evaluateTdxTcbStatus(inputFor(spr, tcb2023, qe2023)),
       PolicyError,
       "tdx_tcb_unsupported",
@@ -272,7 +258,7 @@ describe("evaluateTdxTcbStatus", () => {
     ],
   ];
   for (const [name, make, cls, code] of rows) {
-    test(`${name} → ${cls.name} ${code}`, () => expectThrows(() => evaluateTdxTcbStatus(make()), cls, code));
+    test(`${name} → ${cls.name} ${code}`, () => expectError(() => evaluateTdxTcbStatus(make()), cls, code));
   }
 });
 

@@ -1,5 +1,4 @@
 import { beforeAll, describe, expect, test } from "bun:test";
-import { authenticateTdQeIdentity, authenticateTdxTcbInfo } from "../../../src/attestation/tdx/collateral.ts";
 import { evaluateTdxTcbStatus, type TdxTcbStatus } from "../../../src/attestation/tdx/tcb-status.ts";
 import {
   assertTdxQuote,
@@ -10,6 +9,7 @@ import { TdxVerifier, type VerifiedTdxQuote } from "../../../src/attestation/tdx
 import { fromHex } from "../../../src/common/bytes.ts";
 import { PolicyError } from "../../../src/common/errors.ts";
 import {
+  authenticCollateral,
   NOW_2023,
   NOW_2026,
   QE_IDENTITY_2023,
@@ -17,9 +17,7 @@ import {
   readTdx,
   readTdxText,
   SIGNING_CHAIN_2018,
-  SIGNING_CHAIN_REISSUED,
   TCB_INFO_2023,
-  TCB_INFO_2026,
 } from "./vectors.ts";
 
 const verifier = new TdxVerifier();
@@ -33,11 +31,7 @@ const withStatus = (v: VerifiedTdxQuote, tcbStatus: TdxTcbStatus | null) =>
 
 beforeAll(async () => {
   const raw = await verifier.verify({ quote: readTdx(QUOTES.v5), now: NOW_2026 });
-  const tcbInfo = (await authenticateTdxTcbInfo(readTdx(TCB_INFO_2026), readTdxText(SIGNING_CHAIN_REISSUED)))
-    .tcbInfo;
-  const qeIdentity = (
-    await authenticateTdQeIdentity(readTdx(QE_IDENTITY_2023), readTdxText(SIGNING_CHAIN_2018))
-  ).qeIdentity;
+  const { tcb2026: tcbInfo, qe2023: qeIdentity } = await authenticCollateral();
   const q = raw.quote;
   v5 = withStatus(
     raw,

@@ -2,6 +2,8 @@
 
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { authenticateTdQeIdentity, authenticateTdxTcbInfo } from "../../../src/attestation/tdx/collateral.ts";
+import type { TdQeIdentity, TdxTcbInfo } from "../../../src/attestation/tdx/collateral-types.ts";
 import { testdata } from "../../support/testdata.ts";
 
 export const ATTESTATION_DIR = testdata("attestation");
@@ -42,15 +44,20 @@ export const QE_IDENTITY_2023 = "qeidentity_tdqe_2023.json";
 export const SIGNING_CHAIN_2018 = "tcb_signing_issuer_chain.pem";
 export const SIGNING_CHAIN_REISSUED = "tcb_signing_issuer_chain_reissued.pem";
 
-/** Deterministic PRNG (mulberry32) for fuzz loops. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+/** The vectors' TCB info (2023, 2026) and QE identity (2023), their signatures checked against their issuer chains. */
+export interface AuthenticCollateral {
+  readonly tcb2023: TdxTcbInfo;
+  readonly tcb2026: TdxTcbInfo;
+  readonly qe2023: TdQeIdentity;
+}
+
+export async function authenticCollateral(): Promise<AuthenticCollateral> {
+  const chain2018 = readTdxText(SIGNING_CHAIN_2018);
+  return {
+    tcb2023: (await authenticateTdxTcbInfo(readTdx(TCB_INFO_2023), chain2018)).tcbInfo,
+    tcb2026: (await authenticateTdxTcbInfo(readTdx(TCB_INFO_2026), readTdxText(SIGNING_CHAIN_REISSUED)))
+      .tcbInfo,
+    qe2023: (await authenticateTdQeIdentity(readTdx(QE_IDENTITY_2023), chain2018)).qeIdentity,
   };
 }
 

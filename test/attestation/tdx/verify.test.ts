@@ -1,11 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { parseTdxQuote } from "../../../src/attestation/tdx/abi.ts";
-import {
-  assertNotRevoked,
-  normalizeSerial,
-  type VerifiedCrl,
-  verifyCrl,
-} from "../../../src/attestation/tdx/crl.ts";
+import { assertNotRevoked, type VerifiedCrl, verifyCrl } from "../../../src/attestation/tdx/crl.ts";
 import {
   loadIntelRoot,
   parseIntelCertChain,
@@ -19,7 +14,9 @@ import { verifyPckChain } from "../../../src/attestation/tdx/pck-chain.ts";
 import type { TdxQuote } from "../../../src/attestation/tdx/quote-types.ts";
 import { TdxVerifier, type TdxVerifyInput } from "../../../src/attestation/tdx/verify.ts";
 import { toHex } from "../../../src/common/bytes.ts";
-import { type ContrastError, ParseError, VerificationError } from "../../../src/common/errors.ts";
+import { ParseError, VerificationError } from "../../../src/common/errors.ts";
+import { canonicalSerial } from "../../../src/crypto/serial.ts";
+import { type ErrorClass, expectCode } from "../../support/expect-error.ts";
 import {
   flipByte,
   NOW_2023,
@@ -32,20 +29,7 @@ import {
   withPckChainBytes,
 } from "./vectors.ts";
 
-type ErrorClass = abstract new (...args: never[]) => ContrastError;
-
 const verifier = new TdxVerifier();
-
-async function expectRejects(p: Promise<unknown>, cls: ErrorClass, code: string): Promise<void> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(cls);
-    expect((e as ContrastError).code).toBe(code);
-    return;
-  }
-  throw new Error(`expected ${cls.name} ${code}`);
-}
 
 const verify = (input: TdxVerifyInput) => verifier.verify(input);
 const spr = readTdx(QUOTES.spr);
@@ -84,7 +68,7 @@ describe("TdxVerifier.verify", () => {
     for (const [k, name] of Object.entries(QUOTES) as [keyof typeof QUOTES, string][]) {
       const bytes = readTdx(name);
       const flipped = flipByte(bytes, mrTdOffset(parseTdxQuote(bytes).header.version));
-      await expectRejects(
+      await expectCode(
         verify({ quote: flipped, now: QUOTE_NOW[k] }),
         VerificationError,
         "tdx_bad_quote_signature",
@@ -250,12 +234,12 @@ describe("TdxVerifier.verify", () => {
     ],
   ];
   for (const [name, make, cls, code] of rows) {
-    test(`${name} → ${cls.name} ${code}`, () => expectRejects(verify(make()), cls, code));
+    test(`${name} → ${cls.name} ${code}`, () => expectCode(verify(make()), cls, code));
   }
 
   test("a failed chain is not cached: the good chain still verifies afterwards", async () => {
     const fresh = new TdxVerifier();
-    await expectRejects(
+    await expectCode(
       fresh.verify({ quote: withOrder([1, 0, 2]), now: NOW_2023 }),
       VerificationError,
       "tdx_chain_invalid",
@@ -278,7 +262,7 @@ describe("verifyCrl", () => {
     expect(toHex(chain[0]!.der)).toBe(toHex(pck.intermediate.der));
     const crl = await verifyCrl(readTdx("pckcrl_platform_2023.der"), chain[0]!, "pckCrl");
     expect(crl.revokedSerials.size).toBe(44);
-    expect(crl.revokedSerials.has(normalizeSerial(pck.leaf.cert.serialNumber))).toBe(false);
+    expect(crl.revokedSerials.has(canonicalSerial(pck.leaf.cert.serialNumber))).toBe(false);
   });
 
   test("root CA CRL → signed by the root, 0 entries, 2023-04-03 … 2024-04-02", async () => {
@@ -289,7 +273,7 @@ describe("verifyCrl", () => {
   });
 
   test("PCK CRL checked against the root instead of the Platform CA → tdx_crl_issuer_mismatch", async () => {
-    await expectRejects(
+    await expectCode(
       verifyCrl(readTdx("pckcrl_platform_2023.der"), await loadIntelRoot(), "pckCrl"),
       VerificationError,
       "tdx_crl_issuer_mismatch",
@@ -304,7 +288,7 @@ describe("assertNotRevoked", () => {
       issuer: pck.intermediate.cert.subject,
       thisUpdate: new Date("2023-06-01T00:00:00Z"),
       nextUpdate: new Date("2023-08-01T00:00:00Z"),
-      revokedSerials: new Set([normalizeSerial(`00${pck.leaf.cert.serialNumber}`)]),
+      revokedSerials: new Set([canonicalSerial(`00${pck.leaf.cert.serialNumber}`)]),
     };
     expect(() => assertNotRevoked(crl, pck.leaf, NOW_2023, "pckCrl")).toThrow(VerificationError);
     try {

@@ -3,17 +3,17 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { toHex, utf8 } from "../../../src/common/bytes.ts";
+import { sha256 } from "../../../src/common/digest.ts";
 import { ParseError, PolicyError, VerificationError } from "../../../src/common/errors.ts";
 import { createHistoryStore, type HistoryStore } from "../../../src/coordinator/history/history-store.ts";
 import { generateEcKeyPair } from "../../../src/crypto/keys.ts";
 import {
   computeTransitionHash,
-  sha256Bytes,
   signLatestTransition,
   verifyLatestTransition,
   ZERO_HASH,
 } from "../../../src/crypto/transition.ts";
-import { expectCode } from "../../crypto/expect-error.ts";
+import { expectCode } from "../../support/expect-error.ts";
 
 function freshStore(): { dir: string; store: HistoryStore } {
   const dir = mkdtempSync(join(tmpdir(), "history-"));
@@ -37,7 +37,7 @@ function ownerSig(t: Uint8Array): Uint8Array {
 function snapshot(dir: string): string {
   return ["manifests", "policies", "transitions"]
     .flatMap((k) =>
-      readdirSync(join(dir, k)).map((f) => `${k}/${f}:${toHex(sha256Bytes(readFileSync(join(dir, k, f))))}`),
+      readdirSync(join(dir, k)).map((f) => `${k}/${f}:${toHex(sha256(readFileSync(join(dir, k, f))))}`),
     )
     .sort()
     .join("\n");
@@ -48,13 +48,13 @@ describe("createHistoryStore", () => {
     const { dir, store } = freshStore();
     const m = utf8('{"a":1}\n');
     const h = store.putManifest(m);
-    expect(toHex(h)).toBe(toHex(sha256Bytes(m)));
+    expect(toHex(h)).toBe(toHex(sha256(m)));
     expect(toHex(store.getManifest(h))).toBe(toHex(m));
     expect(readdirSync(join(dir, "manifests"))).toEqual([toHex(h)]);
     const p = utf8('version = "0.1.0"\n');
-    expect(store.hasPolicy(sha256Bytes(p))).toBe(false);
+    expect(store.hasPolicy(sha256(p))).toBe(false);
     expect(toHex(store.getPolicy(store.putPolicy(p)))).toBe(toHex(p));
-    expect(store.hasPolicy(sha256Bytes(p))).toBe(true);
+    expect(store.hasPolicy(sha256(p))).toBe(true);
   });
 
   test("transition hash → equals the reference transition hash of the manifest", () => {
@@ -68,16 +68,12 @@ describe("createHistoryStore", () => {
     const h = store.putManifest(utf8("m1"));
     writeFileSync(join(dir, "manifests", toHex(h)), "m2");
     await expectCode(() => store.getManifest(h), VerificationError, "history_corrupt");
-    await expectCode(
-      () => store.getPolicy(sha256Bytes(utf8("nope"))),
-      VerificationError,
-      "history_not_found",
-    );
+    await expectCode(() => store.getPolicy(sha256(utf8("nope"))), VerificationError, "history_not_found");
   });
 
-  test("hash of wrong length → ParseError invalid_argument", async () => {
+  test("hash of wrong length → ParseError invalid_length", async () => {
     const { store } = freshStore();
-    await expectCode(() => store.getManifest(new Uint8Array(31)), ParseError, "invalid_argument");
+    await expectCode(() => store.getManifest(new Uint8Array(31)), ParseError, "invalid_length");
   });
 });
 
@@ -139,7 +135,7 @@ describe("setLatest", () => {
   test("latest pointing at an unstored transition → VerificationError history_not_found", async () => {
     const { store } = freshStore();
     await expectCode(
-      () => store.setLatest({ transitionHash: sha256Bytes(utf8("x")), signature: fakeSig }, undefined),
+      () => store.setLatest({ transitionHash: sha256(utf8("x")), signature: fakeSig }, undefined),
       VerificationError,
       "history_not_found",
     );
@@ -207,7 +203,7 @@ describe("walk", () => {
 
   test("manifest of a link missing → VerificationError history_not_found", async () => {
     const { store } = freshStore();
-    const t = store.putTransition(sha256Bytes(utf8("never stored")), ZERO_HASH);
+    const t = store.putTransition(sha256(utf8("never stored")), ZERO_HASH);
     await expectCode(() => store.walk(t), VerificationError, "history_not_found");
   });
 });

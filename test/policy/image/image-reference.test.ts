@@ -4,7 +4,7 @@
 import { describe, expect, test } from "bun:test";
 import { ConfigError } from "../../../src/common/errors.ts";
 import { parseImageReference } from "../../../src/policy/image/image-reference.ts";
-import { expectCode } from "../../crypto/expect-error.ts";
+import { expectCode } from "../../support/expect-error.ts";
 
 describe("parseImageReference", () => {
   const hosts: [string, string | undefined][] = [

@@ -132,7 +132,7 @@ describe("RegistryClient.fetchImage", () => {
         throw new Error("expected an error");
       } catch (e) {
         expect(e).toBeInstanceOf(cls);
-        expect((e as ContrastError).code).toBe(code);
+        expect((e as ContrastError).code as string).toBe(code);
         expect((e as Error).message).toContain(
           ref.startsWith("registry.test/team/app:") ? ref : "registry.test/team/app",
         );
