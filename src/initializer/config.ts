@@ -37,6 +37,11 @@ export interface InitializerConfig {
   /** undefined = retry forever, as an init container should. */
   readonly timeoutMs: number | undefined;
   readonly logLevel: LogLevel;
+  /**
+   * CONTRAST_SERVICE_MESH_DISABLED=true (set by `generate` in pods without the mesh sidecar): remove the guest's
+   * default-deny rule before contacting the Coordinator. Unset or `false`: never touch netfilter.
+   */
+  readonly removeDefaultDeny: boolean;
 }
 
 export interface InitializerFlags {
@@ -47,6 +52,19 @@ export interface InitializerFlags {
   outDir?: string;
   timeout?: string | number;
   logLevel?: string;
+}
+
+/** The env variable `generate` sets on Initializers of pods without the mesh sidecar. */
+export const ENV_SERVICE_MESH_DISABLED = "CONTRAST_SERVICE_MESH_DISABLED";
+
+/** `true` or `false` (empty = unset); anything else fails at start rather than being guessed at. */
+function readBoolEnv(env: Record<string, string | undefined>, name: string): boolean {
+  const v = env[name];
+  if (v === undefined || v === "" || v === "false") return false;
+  if (v === "true") return true;
+  throw new UsageError("invalid_flag", `${name}: expected true or false, got ${JSON.stringify(v)}`, {
+    field: name,
+  });
 }
 
 export function readInitializerConfig(
@@ -81,5 +99,6 @@ export function readInitializerConfig(
     collateral: readCollateralEndpoints(env),
     timeoutMs,
     logLevel: level,
+    removeDefaultDeny: readBoolEnv(env, ENV_SERVICE_MESH_DISABLED),
   });
 }
