@@ -90,7 +90,8 @@ describe("run (default-deny rule)", () => {
   });
 
   test("env unset or false → netfilter never touched, capability never asked", async () => {
-    for (const env of [{}, { CONTRAST_SERVICE_MESH_DISABLED: "false" }]) {
+    const envs: Record<string, string>[] = [{}, { CONTRAST_SERVICE_MESH_DISABLED: "false" }];
+    for (const env of envs) {
       let asked = false;
       const hasNetAdmin = () => {
         asked = true;
