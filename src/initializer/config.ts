@@ -6,6 +6,7 @@ import { COORDINATOR_API_PORTS, parseEndpoint } from "../api/endpoint.ts";
 import { type CollateralEndpoints, readCollateralEndpoints } from "../attestation/collateral-endpoints.ts";
 import { checkSimFlags, parseTeeChoice, type TeeChoice } from "../attestation/select-issuer.ts";
 import { parseDuration } from "../common/duration.ts";
+import { readEnvSwitch } from "../common/env-switch.ts";
 import { UsageError } from "../common/errors.ts";
 import { type LogLevel, readLogLevel } from "../common/log.ts";
 
@@ -57,16 +58,6 @@ export interface InitializerFlags {
 /** The env variable `generate` sets on Initializers of pods without the mesh sidecar. */
 export const ENV_SERVICE_MESH_DISABLED = "CONTRAST_SERVICE_MESH_DISABLED";
 
-/** `true` or `false` (empty = unset); anything else fails at start rather than being guessed at. */
-function readBoolEnv(env: Record<string, string | undefined>, name: string): boolean {
-  const v = env[name];
-  if (v === undefined || v === "" || v === "false") return false;
-  if (v === "true") return true;
-  throw new UsageError("invalid_flag", `${name}: expected true or false, got ${JSON.stringify(v)}`, {
-    field: name,
-  });
-}
-
 export function readInitializerConfig(
   flags: InitializerFlags,
   env: Record<string, string | undefined>,
@@ -99,6 +90,6 @@ export function readInitializerConfig(
     collateral: readCollateralEndpoints(env),
     timeoutMs,
     logLevel: level,
-    removeDefaultDeny: readBoolEnv(env, ENV_SERVICE_MESH_DISABLED),
+    removeDefaultDeny: readEnvSwitch(env, ENV_SERVICE_MESH_DISABLED),
   });
 }

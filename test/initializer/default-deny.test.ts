@@ -11,6 +11,7 @@ import { silentLogger } from "../../src/common/log.ts";
 import { exportPublicKeySpki, generateEcKeyPair } from "../../src/crypto/keys.ts";
 import { readInitializerConfig } from "../../src/initializer/config.ts";
 import { run } from "../../src/initializer/run.ts";
+import { initializerContainer } from "../../src/kube/inject-initializer.ts";
 import { createEvidenceVerifier } from "../../src/manifest/verify-evidence.ts";
 import type { CommandRunner } from "../../src/netfilter/command.ts";
 import { createTestSim, SIM_TIMEOUT_MS } from "../attestation/sim/fixture.ts";
@@ -158,5 +159,13 @@ describe("readInitializerConfig (CONTRAST_SERVICE_MESH_DISABLED)", () => {
       expect((e as UsageError).code).toBe("invalid_flag");
       expect((e as UsageError).message).toStartWith("CONTRAST_SERVICE_MESH_DISABLED: expected true or false");
     }
+  });
+
+  test("the env generate injects into a pod without the sidecar → turns the removal on", () => {
+    const c = initializerContainer({ image: "i:1", withoutServiceMesh: true }) as {
+      env: { name: string; value: string }[];
+    };
+    const env = Object.fromEntries(c.env.map((e) => [e.name, e.value]));
+    expect(readInitializerConfig({ tee: "snp" }, env).removeDefaultDeny).toBe(true);
   });
 });
