@@ -20,12 +20,24 @@ function tlsFile(c: Cluster, pod: PodSpec, name: "certChain.pem" | "mesh-ca.pem"
   return readFileSync(join(dir ?? c.kubelet.volumeDir(pod, SECRETS_VOLUME), "tls-config", name), "utf8");
 }
 
-/** Step: the Coordinator's StatefulSet pod; its startup probe (HTTP on the pod's address) must pass. */
+/** Throws when the pod's network namespace still holds the guest's default-deny rule. */
+async function expectDefaultDenyLifted(c: Cluster, pod: PodSpec): Promise<void> {
+  const input = await run(["ip", "netns", "exec", c.kubelet.netns(pod).netns, "iptables", "-S", "INPUT"]);
+  if (/--ctstate RELATED,ESTABLISHED -j DROP/.test(input))
+    throw new Error(`${pod.name}: default-deny rule still there`);
+}
+
+/**
+ * Step: the Coordinator's StatefulSet pod; its startup probe (HTTP on the pod's address) must pass, which it can
+ * only once the Coordinator lifted the pod's default-deny rule (`resources coordinator`: its opt-in and NET_ADMIN).
+ */
 export async function stepCoordinator(ctx: DemoContext, c: Cluster): Promise<void> {
   ctx.report.step("Coordinator pod");
   await c.kubelet.startPod(c.coordinator, () => {});
   const id = c.kubelet.containerId(c.coordinator, c.coordinator.containers[0]!);
   ctx.report.ok(`container ${id} running (runc), state on a host volume`);
+  await expectDefaultDenyLifted(c, c.coordinator);
+  ctx.report.ok("default-deny lifted by the Coordinator at start (CONTRAST_REMOVE_DEFAULT_DENY, NET_ADMIN)");
   ctx.report.ok(`startup probe GET ${c.kubelet.netns(c.coordinator).address}:9102/probe/startup passed`);
   ctx.report.note(`sim TEE: HOST_DATA = ${c.kubelet.hostData(c.coordinator)} (SHA-256 of its initdata)`);
 }
@@ -57,9 +69,7 @@ export async function stepAppPod(ctx: DemoContext, c: Cluster, pod: PodSpec, roo
       ctx.report.ok(`${what} container ${container.name} ${what === "init" ? "completed" : "running"}`);
     }
   });
-  const input = await run(["ip", "netns", "exec", c.kubelet.netns(pod).netns, "iptables", "-S", "INPUT"]);
-  if (/--ctstate RELATED,ESTABLISHED -j DROP/.test(input))
-    throw new Error(`${pod.name}: default-deny rule still there`);
+  await expectDefaultDenyLifted(c, pod);
 }
 
 /** Step: `contrast verify`, its findings as checks. */

@@ -19,7 +19,10 @@ import { planTopology, setupCommands, type TopologyPlan } from "./topology.ts";
 const PRODUCT_IMAGES = ["coordinator", "initializer", "service-mesh"] as const;
 /** The product images whose containers get the sim TEE: they attest (the Coordinator) or are attested (Initializer). */
 const ATTESTING_IMAGES = new Set(["contrast/coordinator", "contrast/initializer"]);
-/** The guest's default-deny rule (edgelesssys/contrast internal/defaultdeny), which the mesh sidecar lifts once its own rules are in. */
+/**
+ * The guest's default-deny rule (edgelesssys/contrast internal/defaultdeny), which every pod starts with: the mesh
+ * sidecar lifts it once its own rules are in, the Coordinator at start (CONTRAST_REMOVE_DEFAULT_DENY, NET_ADMIN).
+ */
 const DEFAULT_DENY = ["-m", "conntrack", "!", "--ctstate", "ESTABLISHED,RELATED", "-j", "DROP"];
 
 /** What every step needs: where things go, how to report, how to run the CLI. */
@@ -141,7 +144,7 @@ function yamlOf(ctx: DemoContext): string {
   return ["coordinator.yaml", "app.yaml"].map((f) => readFileSync(join(ctx.ws, f), "utf8")).join("\n---\n");
 }
 
-/** Step: one network namespace per pod on a bridge, the host on it; mesh pods start with the guest's default deny. */
+/** Step: one network namespace per pod on a bridge, the host on it; every pod starts with the guest's default deny. */
 export async function stepNetwork(ctx: DemoContext, pods: PodSpec[], images: ImageStore): Promise<Cluster> {
   ctx.report.step("network: one namespace per pod, veth pairs to a bridge");
   const plan = planTopology(
@@ -160,13 +163,11 @@ export async function stepNetwork(ctx: DemoContext, pods: PodSpec[], images: Ima
   ctx.report.ok(
     `host ${plan.hostAddress} on the pods' bridge (link ${plan.hostLink}; bridge in netns ${plan.nodeNetns})`,
   );
-  const meshPods = pods.filter((p) => p.initContainers.some((c) => c.restartPolicy === "Always"));
-  for (const p of meshPods) {
-    const netns = plan.pods.find((x) => x.pod === p.name)!.netns;
-    await run(["ip", "netns", "exec", netns, "iptables", "-A", "INPUT", ...DEFAULT_DENY]);
+  for (const p of plan.pods) {
+    await run(["ip", "netns", "exec", p.netns, "iptables", "-A", "INPUT", ...DEFAULT_DENY]);
   }
   ctx.report.ok(
-    `${meshPods.map((p) => p.name).join(", ")} start closed: the guest's default-deny rule (filter INPUT)`,
+    `${plan.pods.map((p) => p.pod).join(", ")} start closed: the guest's default-deny rule (filter INPUT)`,
   );
   const kubelet = new Kubelet({
     runDir: ctx.runDir,

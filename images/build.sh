@@ -34,10 +34,14 @@ ldd "$BIN" | awk '/=>/ { print $3 } !/=>/ && $1 ~ /^\// { print $1 }' | while re
   cp -L "$lib" "$CTX/base$lib"
 done
 cp "$BIN" "$CTX/contrast"
-# netfilter/ (service-mesh image): Debian's iptables with the nf_tables backend, i.e. the multi-call binary under the
-# names the sidecar runs, the libraries it links that base/ lacks, and the xtables modules it loads at run time.
+# netfilter/ (service-mesh, coordinator and initializer images): Debian's iptables with the nf_tables backend, i.e.
+# the multi-call binary under the names our code runs, the libraries it links that base/ lacks, and the xtables
+# modules it loads at run time. The sidecar installs its inbound rules with it; all three lift the guest's
+# default-deny rule with it (src/netfilter/default-deny.ts). One layer, the same bytes in each image.
 mkdir -p "$CTX/netfilter"
-if [[ " ${names[*]} " == *" service-mesh "* ]]; then
+needs_netfilter=false
+for n in "${names[@]}"; do case $n in service-mesh|coordinator|initializer) needs_netfilter=true ;; esac; done
+if $needs_netfilter; then
   xt=$(command -v xtables-nft-multi || true)
   [ -n "$xt" ] || { echo "images: xtables-nft-multi not found (apt-get install iptables)" >&2; exit 1; }
   mkdir -p "$CTX/netfilter/usr/sbin"

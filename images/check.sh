@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 make -s images
-declare -A want_layers=([coordinator]=2 [initializer]=2 [node-installer]=3 [service-mesh]=3)
+declare -A want_layers=([coordinator]=3 [initializer]=3 [node-installer]=3 [service-mesh]=3)
 for name in coordinator initializer node-installer service-mesh; do
   cfg=$(skopeo inspect --config "oci:dist/images/$name")
   node -e '
@@ -25,9 +25,15 @@ if [ "$(id -u)" -eq 0 ] && command -v unshare >/dev/null; then
   out=$(unshare -m sh -c "mount -t proc proc '$tmp/b/rootfs/proc' && chroot '$tmp/b/rootfs' /bin/contrast --version")
   case "$out" in "contrast "*) ;; *) echo "images: node-installer rootfs did not run contrast: $out" >&2; exit 1 ;; esac
   [ -d "$tmp/b/rootfs/artifacts" ] || { echo "images: node-installer has no /artifacts" >&2; exit 1; }
-  # The sidecar's rules need iptables-restore from its own image (nf_tables backend, modules found).
+  # The sidecar's rules need iptables-restore from its own image (nf_tables backend, modules found); the Coordinator
+  # and the Initializer lift the guest's default-deny rule with iptables from theirs.
   umoci unpack --image "dist/images/service-mesh:$(node -p "require('./package.json').version")" "$tmp/m" >/dev/null
   out=$(chroot "$tmp/m/rootfs" /usr/sbin/iptables-restore --version)
   case "$out" in *"nf_tables"*) ;; *) echo "images: service-mesh rootfs has no working iptables-restore: $out" >&2; exit 1 ;; esac
+  for name in coordinator initializer; do
+    umoci unpack --image "dist/images/$name:$(node -p "require('./package.json').version")" "$tmp/$name" >/dev/null
+    out=$(chroot "$tmp/$name/rootfs" /usr/sbin/iptables --version)
+    case "$out" in *"nf_tables"*) ;; *) echo "images: $name rootfs has no working iptables: $out" >&2; exit 1 ;; esac
+  done
 fi
 echo "images ok"

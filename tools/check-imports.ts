@@ -42,12 +42,12 @@ export const RULES: Readonly<Record<string, FolderRule>> = {
   },
   coordinator: {
     component: true,
-    imports: ["command", "manifest", "attestation", "api", "crypto", "common"],
+    imports: ["command", "manifest", "attestation", "api", "netfilter", "crypto", "common"],
     packages: ["cac", "hono", "prom-client"],
   },
   initializer: {
     component: true,
-    imports: ["command", "policy", "manifest", "attestation", "api", "crypto", "common"],
+    imports: ["command", "policy", "manifest", "attestation", "api", "netfilter", "crypto", "common"],
     packages: ["cac"],
   },
   nodeinstaller: {
@@ -57,7 +57,7 @@ export const RULES: Readonly<Record<string, FolderRule>> = {
   },
   servicemesh: {
     component: true,
-    imports: ["command", "kube", "api", "crypto", "common"],
+    imports: ["command", "kube", "api", "netfilter", "crypto", "common"],
     packages: ["cac", "hono", "prom-client"],
   },
   command: { imports: ["common"], packages: ["cac"] },
@@ -76,6 +76,7 @@ export const RULES: Readonly<Record<string, FolderRule>> = {
   platform: { imports: ["attestation", "common"], packages: [] },
   api: { imports: ["attestation", "crypto", "common"], packages: [] },
   rego: { imports: ["common"], packages: [] },
+  netfilter: { imports: ["common"], packages: [] },
   crypto: { imports: ["common"], packages: [...NOBLE, ...X509] },
   common: { imports: [], packages: [] },
 };

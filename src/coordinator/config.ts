@@ -5,6 +5,7 @@ import { type CollateralEndpoints, readCollateralEndpoints } from "../attestatio
 import { checkSimFlags, parseTeeChoice, type TeeChoice } from "../attestation/select-issuer.ts";
 import { fromHex } from "../common/bytes.ts";
 import { parseDuration } from "../common/duration.ts";
+import { readEnvSwitch } from "../common/env-switch.ts";
 import { UsageError } from "../common/errors.ts";
 import { type LogLevel, readLogLevel } from "../common/log.ts";
 
@@ -22,7 +23,15 @@ export interface CoordinatorConfig {
   readonly collateral: CollateralEndpoints;
   /** Connection cap and timeouts of each listener (user API, mesh API, probes). */
   readonly limits: HttpLimits;
+  /** CONTRAST_REMOVE_DEFAULT_DENY=true: lift the guest's default-deny rule at start (needs CAP_NET_ADMIN). */
+  readonly removeDefaultDeny: boolean;
 }
+
+/**
+ * Opt-in only: `contrast resources coordinator` sets it with NET_ADMIN. Never a default, since a Coordinator run as
+ * root on a host (make demo-processes) must leave the host's firewall alone.
+ */
+export const ENV_REMOVE_DEFAULT_DENY = "CONTRAST_REMOVE_DEFAULT_DENY";
 
 export interface CoordinatorFlags {
   stateDir?: string;
@@ -70,6 +79,7 @@ export function readCoordinatorConfig(
     cacheDir: env.CONTRAST_CACHE_DIR,
     collateral: readCollateralEndpoints(env),
     limits: readLimits(flags, env),
+    removeDefaultDeny: readEnvSwitch(env, ENV_REMOVE_DEFAULT_DENY),
   });
 }
 

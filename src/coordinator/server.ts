@@ -1,4 +1,7 @@
 // Starts the Coordinator: per-boot TLS key, issuer, state, and the three listeners (1313, 7777 over TLS; 9102 HTTP).
+// With CONTRAST_REMOVE_DEFAULT_DENY=true (set by `contrast resources coordinator`, never a default: a Coordinator
+// run on a host as root must not touch the host's firewall) it first lifts the guest's default-deny rule, which
+// would otherwise keep its pod unreachable inbound.
 
 import { X509Certificate } from "node:crypto";
 import { join } from "node:path";
@@ -10,8 +13,8 @@ import { createSelfSignedServerCert } from "../crypto/ca.ts";
 import { exportEcPrivateKeyPkcs8Pem, generateEcKeyPair } from "../crypto/keys.ts";
 import { defaultRandom, type RandomSource } from "../crypto/random.ts";
 import type { EvidenceVerifier } from "../manifest/verify-evidence.ts";
-import type { CoordinatorConfig } from "./config.ts";
-import { splitAddr } from "./config.ts";
+import { type LiftDefaultDenyDeps, liftDefaultDeny } from "../netfilter/default-deny.ts";
+import { type CoordinatorConfig, ENV_REMOVE_DEFAULT_DENY, splitAddr } from "./config.ts";
 import { createHistoryStore } from "./history/history-store.ts";
 import { createMeshApi } from "./mesh-api.ts";
 import { createMetrics } from "./metrics.ts";
@@ -28,6 +31,8 @@ export interface CoordinatorDeps {
   issuer?: Issuer;
   now?: () => Date;
   random?: RandomSource;
+  /** iptables runner and capability check for the default-deny removal (tests record the sequence). */
+  netfilter?: LiftDefaultDenyDeps;
 }
 
 export interface RunningCoordinator {
@@ -44,6 +49,10 @@ export async function startCoordinator(
   config: CoordinatorConfig,
   deps: CoordinatorDeps,
 ): Promise<RunningCoordinator> {
+  if (config.removeDefaultDeny) {
+    const removed = await liftDefaultDeny(`${ENV_REMOVE_DEFAULT_DENY}=true`, deps.netfilter);
+    deps.log.info("default-deny rule removed", { removed });
+  }
   const now = deps.now ?? (() => new Date());
   const random = deps.random ?? defaultRandom;
   const issuer =

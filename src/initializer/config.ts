@@ -6,6 +6,7 @@ import { COORDINATOR_API_PORTS, parseEndpoint } from "../api/endpoint.ts";
 import { type CollateralEndpoints, readCollateralEndpoints } from "../attestation/collateral-endpoints.ts";
 import { checkSimFlags, parseTeeChoice, type TeeChoice } from "../attestation/select-issuer.ts";
 import { parseDuration } from "../common/duration.ts";
+import { readEnvSwitch } from "../common/env-switch.ts";
 import { UsageError } from "../common/errors.ts";
 import { type LogLevel, readLogLevel } from "../common/log.ts";
 
@@ -37,6 +38,11 @@ export interface InitializerConfig {
   /** undefined = retry forever, as an init container should. */
   readonly timeoutMs: number | undefined;
   readonly logLevel: LogLevel;
+  /**
+   * CONTRAST_SERVICE_MESH_DISABLED=true (set by `generate` in pods without the mesh sidecar): remove the guest's
+   * default-deny rule before contacting the Coordinator. Unset or `false`: never touch netfilter.
+   */
+  readonly removeDefaultDeny: boolean;
 }
 
 export interface InitializerFlags {
@@ -48,6 +54,9 @@ export interface InitializerFlags {
   timeout?: string | number;
   logLevel?: string;
 }
+
+/** The env variable `generate` sets on Initializers of pods without the mesh sidecar. */
+export const ENV_SERVICE_MESH_DISABLED = "CONTRAST_SERVICE_MESH_DISABLED";
 
 export function readInitializerConfig(
   flags: InitializerFlags,
@@ -81,5 +90,6 @@ export function readInitializerConfig(
     collateral: readCollateralEndpoints(env),
     timeoutMs,
     logLevel: level,
+    removeDefaultDeny: readEnvSwitch(env, ENV_SERVICE_MESH_DISABLED),
   });
 }

@@ -1,6 +1,11 @@
 // The Initializer: prove the pod's own initdata → attest the Coordinator against the pin in it → attested cert
 // request over the pinned connection → check the answer → files in the shared volume (issue 10 §1; docs/architecture.md, trust chain).
 //
+// In a pod without the mesh sidecar (CONTRAST_SERVICE_MESH_DISABLED=true) the guest's default-deny rule is removed
+// first, before anything else: nobody else would, and the pod would stay unreachable inbound. Without CAP_NET_ADMIN
+// that fails with net_admin_missing (exit 3), a failing iptables with netfilter_failed (exit 6); neither is retried
+// here (the kubelet restarts the init container). Env unset: netfilter is never touched.
+//
 // Nothing is written before every check passed. Checks that fail mean an impostor or another deployment's
 // Coordinator answered: they are not retried (exit 4 or 5). A Coordinator that is unreachable, not yet set up or in
 // recovery is retried, as an init container should.
@@ -21,8 +26,9 @@ import { checkMeshCertChain } from "../crypto/mesh-chain.ts";
 import { defaultRandom, type RandomSource } from "../crypto/random.ts";
 import { createCollateralVerifier } from "../manifest/collateral-verifier.ts";
 import type { EvidenceVerifier } from "../manifest/verify-evidence.ts";
+import { type LiftDefaultDenyDeps, liftDefaultDeny } from "../netfilter/default-deny.ts";
 import { attestCoordinatorForPod } from "./attest-coordinator.ts";
-import type { InitializerConfig } from "./config.ts";
+import { ENV_SERVICE_MESH_DISABLED, type InitializerConfig } from "./config.ts";
 import { readInitdataDocument } from "./initdata-reader.ts";
 import { loadOwnInitdata, type OwnInitdata } from "./own-initdata.ts";
 import { writeInitializerFiles } from "./write-files.ts";
@@ -146,12 +152,20 @@ export async function prepareInitializer(
   };
 }
 
-/** Proves the pod's initdata once, then retries with capped exponential backoff until success or `timeoutMs`. */
-export async function run(
-  config: InitializerConfig,
-  log: Logger,
-  deps: Partial<Pick<InitializerDeps, "issuer" | "verifier" | "random" | "now">> = {},
-): Promise<string[]> {
+export type RunDeps = Partial<Pick<InitializerDeps, "issuer" | "verifier" | "random" | "now">> & {
+  /** iptables runner and capability check (tests record the sequence). */
+  readonly netfilter?: LiftDefaultDenyDeps;
+};
+
+/**
+ * Lifts the default deny when told to, proves the pod's initdata once, then retries with capped exponential backoff
+ * until success or `timeoutMs`.
+ */
+export async function run(config: InitializerConfig, log: Logger, deps: RunDeps = {}): Promise<string[]> {
+  if (config.removeDefaultDeny) {
+    const removed = await liftDefaultDeny(`${ENV_SERVICE_MESH_DISABLED}=true`, deps.netfilter);
+    log.info("default-deny rule removed (no service mesh in this pod)", { removed });
+  }
   const full = await prepareInitializer(config, log, deps);
   const deadline = config.timeoutMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + config.timeoutMs;
   let delay = 250;

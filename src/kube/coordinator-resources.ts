@@ -51,11 +51,15 @@ function coordinatorContainer(image: string): IContainer {
     image,
     command: ["/bin/contrast", "coordinator"],
     args: ["--state-dir", COORDINATOR_STATE_DIR],
+    // In its pod the Coordinator lifts the guest's default-deny rule itself (src/coordinator/server.ts): opt-in,
+    // so a Coordinator run elsewhere never touches a firewall.
+    env: [{ name: "CONTRAST_REMOVE_DEFAULT_DENY", value: "true" }],
     ports: Object.entries(COORDINATOR_PORTS).map(([name, containerPort]) => ({ name, containerPort })),
     startupProbe: httpProbe("/probe/startup", 1, 60),
     livenessProbe: httpProbe("/probe/liveness", 10, 3),
     readinessProbe: httpProbe("/probe/readiness", 5, 3),
     resources: { requests: { memory: "200Mi" }, limits: { memory: "200Mi" } },
+    securityContext: { capabilities: { add: ["NET_ADMIN"] } },
     volumeMounts: [{ name: STATE_VOLUME, mountPath: COORDINATOR_STATE_DIR }],
   };
 }

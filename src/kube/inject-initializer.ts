@@ -9,21 +9,34 @@ export const INITIALIZER_NAME = "contrast-initializer";
 export const SECRETS_VOLUME = "contrast-secrets";
 export const SECRETS_MOUNT_PATH = "/contrast";
 export const DEFAULT_COORDINATOR_HOST = "coordinator";
+/** Tells the Initializer that no mesh sidecar will lift the guest's default-deny rule, so it must (src/initializer/run.ts). */
+export const ENV_SERVICE_MESH_DISABLED = "CONTRAST_SERVICE_MESH_DISABLED";
 
 export interface InitializerOptions {
   /** Image reference of the Initializer, ideally pinned by digest. */
   readonly image: string;
   /** Value of `COORDINATOR_HOST` (default `coordinator`). */
   readonly coordinatorHost?: string;
+  /**
+   * The pod runs no service-mesh sidecar: the Initializer gets `CONTRAST_SERVICE_MESH_DISABLED=true` and
+   * `NET_ADMIN` to remove the guest's default-deny rule itself. With the sidecar it gets neither (the sidecar lifts
+   * the rule after its own rules are in place).
+   */
+  readonly withoutServiceMesh?: boolean;
 }
 
 /** The init container we inject; its shape is part of every confidential pod's policy. */
 export function initializerContainer(opts: InitializerOptions): Record<string, unknown> {
+  const alone = opts.withoutServiceMesh === true;
   return {
     name: INITIALIZER_NAME,
     image: opts.image,
-    env: [{ name: "COORDINATOR_HOST", value: opts.coordinatorHost ?? DEFAULT_COORDINATOR_HOST }],
+    env: [
+      { name: "COORDINATOR_HOST", value: opts.coordinatorHost ?? DEFAULT_COORDINATOR_HOST },
+      ...(alone ? [{ name: ENV_SERVICE_MESH_DISABLED, value: "true" }] : []),
+    ],
     resources: { requests: { memory: "50Mi" }, limits: { memory: "50Mi" } },
+    ...(alone ? { securityContext: { capabilities: { add: ["NET_ADMIN"] } } } : {}),
     volumeMounts: [{ name: SECRETS_VOLUME, mountPath: SECRETS_MOUNT_PATH }],
   };
 }

@@ -11,7 +11,7 @@ import {
 } from "../kube/contrast-annotations.ts";
 import { type CoordinatorPlacement, placeCoordinator } from "../kube/coordinator-host.ts";
 import { INITIALIZER_NAME, injectInitializer } from "../kube/inject-initializer.ts";
-import { injectServiceMesh } from "../kube/inject-service-mesh.ts";
+import { injectServiceMesh, meshAnnotations, SERVICE_MESH_NAME } from "../kube/inject-service-mesh.ts";
 import { asRecord, splitApiVersion } from "../kube/kube-object.ts";
 import { setRuntimeHandler, setTemplateAnnotation } from "../kube/patch-pod-template.ts";
 import type { HandlerFor } from "../kube/runtime-class.ts";
@@ -178,6 +178,22 @@ function getsInitializer(w: ConfidentialWorkload, opts: GenerateOptions): boolea
   return opts.skipInitializer !== true && !w.skipInitializer && w.role !== ROLE_COORDINATOR;
 }
 
+/**
+ * Whether the pod will run the mesh sidecar: it gets one now (mesh annotation, no --skip-service-mesh), or it
+ * carries one already. Otherwise its Initializer lifts the guest's default-deny rule (nobody else would).
+ */
+function runsServiceMesh(doc: Document, w: ConfidentialWorkload, opts: GenerateOptions): boolean {
+  const template = getPath(doc.toJS(), w.templatePath);
+  if (
+    opts.skipServiceMesh !== true &&
+    opts.serviceMeshImage !== undefined &&
+    meshAnnotations(template).size > 0
+  )
+    return true;
+  const inits = getPath(template, ["spec", "initContainers"]);
+  return Array.isArray(inits) && inits.some((c) => asRecord(c)?.name === SERVICE_MESH_NAME);
+}
+
 async function generateOne(
   w: ConfidentialWorkload,
   opts: GenerateOptions,
@@ -193,7 +209,11 @@ async function generateOne(
     injectInitializer(
       doc,
       w.templatePath,
-      { image: opts.initializerImage, coordinatorHost: opts.coordinatorHost },
+      {
+        image: opts.initializerImage,
+        coordinatorHost: opts.coordinatorHost,
+        withoutServiceMesh: !runsServiceMesh(doc, w, opts),
+      },
       w.loc,
     );
   }

@@ -43,17 +43,6 @@ export const JUMP_RULES: readonly JumpRule[] = Object.freeze([
   { table: "filter", chain: "INPUT", args: ["-j", FILTER_CHAIN] },
 ]);
 
-/** The guest's default-deny rule (edgelesssys/contrast internal/defaultdeny): filter INPUT, IPv4; removed once our rules are in place. */
-export const DEFAULT_DENY_RULE: readonly string[] = Object.freeze([
-  "-m",
-  "conntrack",
-  "!",
-  "--ctstate",
-  "ESTABLISHED,RELATED",
-  "-j",
-  "DROP",
-]);
-
 function sortedUnique(ports: readonly number[]): number[] {
   return [...new Set(ports)].sort((a, b) => a - b);
 }

@@ -7,6 +7,7 @@ import { rmSync } from "node:fs";
 import { writeFileAtomic } from "../common/atomic-file.ts";
 import { ConfigError, UnavailableError } from "../common/errors.ts";
 import { createLogger, type Logger } from "../common/log.ts";
+import { hasNetAdmin, ipv6Enabled } from "../netfilter/capability.ts";
 import { createAdminApi } from "./admin.ts";
 import type { ServiceMeshConfig } from "./config.ts";
 import { startEgress } from "./egress.ts";
@@ -14,7 +15,7 @@ import { Inbound } from "./inbound.ts";
 import type { RunningListener } from "./listen.ts";
 import { type ListeningPorts, readListeningPorts } from "./listen-ports.ts";
 import { createMeshMetrics, type MeshMetrics } from "./metrics.ts";
-import { hasNetAdmin, ipv6Enabled, Netfilter } from "./netfilter.ts";
+import { Netfilter } from "./netfilter.ts";
 import { TlsStore } from "./tls-material.ts";
 
 export interface ServiceMeshDeps {

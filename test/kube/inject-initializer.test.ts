@@ -49,6 +49,24 @@ describe("injectInitializer", () => {
     expect(out).toContain("# keep me");
   });
 
+  test("withoutServiceMesh → CONTRAST_SERVICE_MESH_DISABLED=true and NET_ADMIN; switching back removes both", () => {
+    const doc = parseDocument(BASE);
+    injectInitializer(doc, [], { ...OPTS, withoutServiceMesh: true }, LOC);
+    const alone = (doc.toJS() as PodJs).spec.initContainers[0] as C & { securityContext?: unknown };
+    expect(alone.env).toEqual([
+      { name: "COORDINATOR_HOST", value: "coordinator" },
+      { name: "CONTRAST_SERVICE_MESH_DISABLED", value: "true" },
+    ]);
+    expect(alone.securityContext).toEqual({ capabilities: { add: ["NET_ADMIN"] } });
+    const once = doc.toString();
+    injectInitializer(doc, [], { ...OPTS, withoutServiceMesh: true }, LOC);
+    expect(doc.toString()).toBe(once);
+    injectInitializer(doc, [], OPTS, LOC);
+    const meshed = (doc.toJS() as PodJs).spec.initContainers[0] as C & { securityContext?: unknown };
+    expect(meshed.env).toEqual([{ name: "COORDINATOR_HOST", value: "coordinator" }]);
+    expect(meshed.securityContext).toBeUndefined();
+  });
+
   test("second injection → byte-identical", () => {
     const once = inject(BASE).out;
     expect(inject(once).out).toBe(once);

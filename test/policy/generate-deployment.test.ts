@@ -233,6 +233,66 @@ describe("generateDeployment options", () => {
   });
 });
 
+describe("generateDeployment: who lifts the guest's default-deny rule", () => {
+  const MESH_IMAGE = `ghcr.io/edgelesssys/contrast/service-mesh:v1.0.0@sha256:${"2".repeat(64)}`;
+  const EGRESS = "    contrast.edgeless.systems/servicemesh-egress: db#127.137.0.1:5432#db:5432\n";
+  const meshPod = POD.replace("  annotations:\n", `  annotations:\n${EGRESS}`);
+  interface Init {
+    name: string;
+    env?: { name: string; value: string }[];
+    securityContext?: { capabilities?: { add?: string[] } };
+  }
+  const initializerOf = async (text: string, extra: Partial<GenerateOptions> = {}) => {
+    const r = await generateDeployment(
+      options([{ path: "a.yaml", text }], { serviceMeshImage: MESH_IMAGE, ...extra }),
+    );
+    const js = parseAllDocuments(r.outputs[0]?.text ?? "")[0]?.toJS() as {
+      metadata: { annotations: Record<string, string> };
+      spec: { initContainers: Init[] };
+    };
+    const init = js.spec.initContainers.find((c) => c.name === "contrast-initializer") as Init;
+    const annotation = js.metadata.annotations[ANNOTATION_INITDATA] as string;
+    const policy = new TextDecoder().decode(decodeInitdataAnnotation(annotation).toml);
+    return {
+      names: js.spec.initContainers.map((c) => c.name),
+      env: (init.env ?? []).map((e) => `${e.name}=${e.value}`),
+      caps: init.securityContext?.capabilities?.add ?? [],
+      policy,
+    };
+  };
+
+  test("pod without mesh annotation → Initializer gets CONTRAST_SERVICE_MESH_DISABLED=true and NET_ADMIN, in its policy", async () => {
+    const i = await initializerOf(POD);
+    expect(i.names).toEqual(["contrast-initializer"]);
+    expect(i.env).toContain("CONTRAST_SERVICE_MESH_DISABLED=true");
+    expect(i.caps).toEqual(["NET_ADMIN"]);
+    expect(i.policy).toContain("CONTRAST_SERVICE_MESH_DISABLED=true");
+  });
+
+  test("pod with the sidecar → Initializer gets neither (the sidecar lifts the rule after its own rules)", async () => {
+    const i = await initializerOf(meshPod);
+    expect(i.names).toEqual(["contrast-initializer", "contrast-service-mesh"]);
+    expect(i.env.some((e) => e.startsWith("CONTRAST_SERVICE_MESH_DISABLED"))).toBe(false);
+    expect(i.caps).toEqual([]);
+  });
+
+  test("mesh annotation with skipServiceMesh → no sidecar, so the Initializer lifts the rule", async () => {
+    const i = await initializerOf(meshPod, { skipServiceMesh: true });
+    expect(i.names).toEqual(["contrast-initializer"]);
+    expect(i.env).toContain("CONTRAST_SERVICE_MESH_DISABLED=true");
+    expect(i.caps).toEqual(["NET_ADMIN"]);
+  });
+
+  test("output of a mesh run regenerated with skipServiceMesh → the sidecar stays, the Initializer gets neither", async () => {
+    const once = await generateDeployment(
+      options([{ path: "a.yaml", text: meshPod }], { serviceMeshImage: MESH_IMAGE }),
+    );
+    const i = await initializerOf(once.outputs[0]?.text ?? "", { skipServiceMesh: true });
+    expect(i.names).toEqual(["contrast-initializer", "contrast-service-mesh"]);
+    expect(i.caps).toEqual([]);
+  });
+});
+
 describe("generateDeployment: Coordinator in another namespace", () => {
   const emojivoto = () => [
     { path: "emojivoto.yaml", text: readFileSync(join(TESTDATA, "emojivoto.confidential.yaml"), "utf8") },

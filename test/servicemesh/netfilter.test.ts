@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { UnavailableError } from "../../src/common/errors.ts";
-import { type CommandRunner, Netfilter } from "../../src/servicemesh/netfilter.ts";
+import type { CommandRunner } from "../../src/netfilter/command.ts";
+import { Netfilter } from "../../src/servicemesh/netfilter.ts";
 
 /** Records every command; `-C` answers come from `present`, failures from `fail`. */
 function recorder(opts: { present?: (argv: readonly string[]) => boolean; fail?: string } = {}) {
