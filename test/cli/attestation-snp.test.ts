@@ -2,13 +2,13 @@
 
 import { afterAll, describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { cac } from "cac";
 import { issueSimReport } from "../../src/attestation/sim/issue-report.ts";
-import { registerAttestation } from "../../src/cli/attestation.ts";
-import { parseAndRun } from "../../src/command/command.ts";
+import {
+  DEFAULT_SNP_GUEST_POLICY,
+  DEFAULT_SNP_PLATFORM_INFO,
+} from "../../src/attestation/snp/reference-value.ts";
 import { startCollateralServer } from "../attestation/fixtures/collateral-server.ts";
 import {
   createTestSim,
@@ -19,28 +19,7 @@ import {
   simCrl,
   simSerials,
 } from "../attestation/sim/fixture.ts";
-import { testdata } from "../support/testdata.ts";
-
-const DATA = testdata("attestation");
-const tmp = mkdtempSync(join(tmpdir(), "contrast-attestation-snp-"));
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-
-/** Testdata files handed to the CLI, relative to testdata/attestation. */
-const used = new Set<string>();
-function td(rel: string): string {
-  used.add(rel);
-  return join(DATA, rel);
-}
-
-// biome-ignore lint/suspicious/noExplicitAny: parsed CLI output, asserted field by field
-type Json = Record<string, any>;
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-  json: Json;
-}
+import { attestationCli, type Json, type VerifyRun } from "./attestation-fixture.ts";
 
 /**
  * A local KDS that has no CRL (the testdata holds no AMD CRL, README "Not available"): every run asks it, never AMD.
@@ -53,34 +32,16 @@ for (const kind of ["vcek", "vlek"])
     kds.faults.set(`/${kind}/v1/${product}/crl`, { kind: "status", status: 404 });
 afterAll(() => kds.stop());
 
-let cacheCount = 0;
+const cli = attestationCli("snp", { CONTRAST_KDS_URL: kds.url });
+const { data: DATA, tmp, used, td } = cli;
 
-/** Runs `contrast attestation verify ARGS --json` in-process and returns exit code, output and parsed JSON. */
-async function verify(
+/** Runs `contrast attestation verify ARGS --json` in-process (with --allow-missing-crl unless told otherwise). */
+function verify(
   args: string[],
   opts: { json?: boolean; allowMissingCrl?: boolean; env?: Record<string, string> } = {},
-): Promise<Run> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const cli = cac("contrast");
-  const env = {
-    CONTRAST_CACHE_DIR: join(tmp, `cache-${cacheCount++}`),
-    CONTRAST_KDS_URL: kds.url,
-    ...opts.env,
-  };
-  if (opts.allowMissingCrl ?? true) args = [...args, "--allow-missing-crl"];
-  registerAttestation(cli, {
-    stdout: (t) => out.push(t),
-    stderr: (t) => err.push(t),
-    env,
-    clock: () => new Date(),
-  });
-  const json = opts.json ?? true;
-  await parseAndRun(cli, ["attestation", "verify", ...args, ...(json ? ["--json"] : [])]);
-  const code = Number(process.exitCode ?? 0);
-  process.exitCode = 0;
-  const stdout = out.join("");
-  return { code, stdout, stderr: err.join(""), json: json ? JSON.parse(stdout) : {} };
+): Promise<VerifyRun> {
+  const allow = (opts.allowMissingCrl ?? true) ? ["--allow-missing-crl"] : [];
+  return cli.verify([...args, ...allow], opts.env, opts.json);
 }
 
 function flip(rel: string, offset: number): string {
@@ -345,28 +306,8 @@ function gosevguestReferenceValue(): Json {
     ProductName: "Milan",
     TrustedMeasurement: GOOD[0].expect.measurement,
     MinimumTCB: { BootloaderVersion: 2, TEEVersion: 0, SNPVersion: 5, MicrocodeVersion: 68 },
-    GuestPolicy: {
-      ABIMinor: 0,
-      ABIMajor: 0,
-      SMT: true,
-      MigrateMA: false,
-      Debug: true,
-      SingleSocket: false,
-      CXLAllowed: false,
-      MemAES256XTS: false,
-      RAPLDis: false,
-      CipherTextHidingDRAM: false,
-      PageSwapDisable: false,
-    },
-    PlatformInfo: {
-      SMTEnabled: true,
-      TSMEEnabled: false,
-      ECCEnabled: false,
-      RAPLDisabled: false,
-      CiphertextHidingDRAMEnabled: false,
-      AliasCheckComplete: false,
-      TIOEnabled: false,
-    },
+    GuestPolicy: { ...DEFAULT_SNP_GUEST_POLICY, Debug: true },
+    PlatformInfo: { ...DEFAULT_SNP_PLATFORM_INFO },
   };
 }
 

@@ -2,65 +2,22 @@
 
 import { afterAll, describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { cac } from "cac";
 import { INTEL_SGX_ROOT_CA_SHA256 } from "../../src/attestation/tdx/intel-root-ca.ts";
-import { registerAttestation } from "../../src/cli/attestation.ts";
-import { parseAndRun } from "../../src/command/command.ts";
 import {
   encodedChain,
   readTestdata,
   startCollateralServer,
 } from "../attestation/fixtures/collateral-server.ts";
-import { testdata } from "../support/testdata.ts";
+import { attestationCli, type Json } from "./attestation-fixture.ts";
 
-const DATA = testdata("attestation");
-const tmp = mkdtempSync(join(tmpdir(), "contrast-attestation-tdx-"));
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-
-const used = new Set<string>();
-function td(rel: string): string {
-  used.add(rel);
-  return join(DATA, rel);
-}
-
-// biome-ignore lint/suspicious/noExplicitAny: parsed CLI output, asserted field by field
-type Json = Record<string, any>;
-
-interface Run {
-  code: number;
-  stderr: string;
-  json: Json;
-}
-
-let cacheCount = 0;
 /** Local PCS for every run (CRLs are always fetched when not given): never the real Intel service. */
 const pcs = startCollateralServer();
 afterAll(() => pcs.stop());
-
-/** Runs `contrast attestation verify ARGS --json` in-process with a fresh collateral cache. */
-async function verify(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const cli = cac("contrast");
-  const fullEnv = {
-    CONTRAST_CACHE_DIR: join(tmp, `cache-${cacheCount++}`),
-    CONTRAST_PCS_URL: pcs.url,
-    ...env,
-  };
-  registerAttestation(cli, {
-    stdout: (t) => out.push(t),
-    stderr: (t) => err.push(t),
-    env: fullEnv,
-    clock: () => new Date(),
-  });
-  await parseAndRun(cli, ["attestation", "verify", ...args, "--json"]);
-  const code = Number(process.exitCode ?? 0);
-  process.exitCode = 0;
-  return { code, stderr: err.join(""), json: JSON.parse(out.join("")) };
-}
+const cli = attestationCli("tdx", { CONTRAST_PCS_URL: pcs.url });
+const { data: DATA, tmp, used, td } = cli;
+const verify = (args: string[], env: Record<string, string> = {}) => cli.verify(args, env);
 
 const Q = {
   spr: "tdx/quote_v4_spr_gotdxguest.dat",
