@@ -23,7 +23,16 @@ import { type InitializerDeps, prepareInitializer } from "../../src/initializer/
 import { parseManifest } from "../../src/manifest/parse-manifest.ts";
 import type { Manifest } from "../../src/manifest/schema.ts";
 import { createEvidenceVerifier } from "../../src/manifest/verify-evidence.ts";
-import { freePort, policyDocument, tempDir, waitForHttp } from "../support/harness.ts";
+import {
+  freePort,
+  policyDocument,
+  type Result,
+  runCommand,
+  tempDir,
+  waitForHttp,
+} from "../support/harness.ts";
+
+export type { Result };
 
 export const REPO = resolve(import.meta.dir, "../..");
 /** CONTRAST_HARD_BIN runs the suite's processes from another build (e.g. an earlier commit, to see a test fail). */
@@ -31,26 +40,9 @@ const BIN = process.env.CONTRAST_HARD_BIN ?? join(REPO, "dist/contrast");
 /** The built binary (make test-hard builds it); `bun src/main.ts` when it is missing. */
 export const CONTRAST: string[] = existsSync(BIN) ? [BIN] : [process.execPath, join(REPO, "src/main.ts")];
 
-export interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `contrast ARGS` to completion. */
-export async function contrast(args: string[], env: Record<string, string> = {}): Promise<Result> {
-  const p = Bun.spawn([...CONTRAST, ...args], {
-    cwd: REPO,
-    env: { ...process.env, CONTRAST_LOG_LEVEL: "warn", ...env },
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(p.stdout).text(),
-    new Response(p.stderr).text(),
-    p.exited,
-  ]);
-  return { code, stdout, stderr };
+/** Runs `contrast ARGS` (the built binary) to completion. */
+export function contrast(args: string[], env: Record<string, string> = {}): Promise<Result> {
+  return runCommand([...CONTRAST, ...args], { env });
 }
 
 export interface Ports {
@@ -108,6 +100,27 @@ export class Deployment {
   }
 
   seedOwnerHex = "";
+
+  /** A deployment whose Coordinator runs and holds the manifest (`set` exited 0): what most hard tests start from. */
+  static async running(name: string, pods?: string[]): Promise<Deployment> {
+    const d = await Deployment.create(name, pods);
+    await d.start();
+    const r = await d.cli("set");
+    if (r.code !== 0) throw new Error(`contrast set: exit ${r.code}: ${r.stderr}`);
+    return d;
+  }
+
+  /** `contrast initializer` for pod `pod` (its initdata proven), writing to `out`, giving up after `timeout`. */
+  initializerArgs(out: string, timeout: string, pod = "web"): string[] {
+    return [
+      "initializer",
+      "--tee=sim",
+      `--sim-dir=${this.sim}`,
+      `--sim-initdata=${this.docs[pod]!.path}`,
+      `--out-dir=${out}`,
+      `--timeout=${timeout}`,
+    ];
+  }
 
   /** The manifest's text; `generation` adds a SAN so every update is a different manifest. */
   manifestText(generation = 0): string {

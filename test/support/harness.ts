@@ -24,11 +24,18 @@ export interface Result {
 }
 
 /** Runs `contrast ARGS` to completion. */
-export async function contrast(
-  args: string[],
-  opts: { cwd?: string; env?: Record<string, string> } = {},
-): Promise<Result> {
-  const p = Bun.spawn([BUN, MAIN, ...args], {
+export function contrast(args: string[], opts: RunOptions = {}): Promise<Result> {
+  return runCommand([BUN, MAIN, ...args], opts);
+}
+
+export interface RunOptions {
+  cwd?: string;
+  env?: Record<string, string>;
+}
+
+/** Runs CMD to completion in the repository (or `cwd`), logging at warn unless `env` says otherwise. */
+export async function runCommand(cmd: string[], opts: RunOptions = {}): Promise<Result> {
+  const p = Bun.spawn(cmd, {
     cwd: opts.cwd ?? REPO,
     env: { ...process.env, CONTRAST_LOG_LEVEL: "warn", ...opts.env },
     stdout: "pipe",
