@@ -192,41 +192,15 @@ describe("sim deployment end to end", () => {
     const [leaf, intermediate] = chain.split(/(?<=-----END CERTIFICATE-----\n)/);
     writeFileSync(join(root, "leaf.pem"), leaf!);
     writeFileSync(join(root, "intermediate.pem"), intermediate!);
-    const mesh = Bun.spawnSync([
-      "openssl",
-      "verify",
-      "-CAfile",
-      join(ws, "mesh-ca.pem"),
-      join(root, "leaf.pem"),
-    ]);
-    expect(mesh.exitCode).toBe(0);
-    const viaRoot = Bun.spawnSync([
-      "openssl",
-      "verify",
-      "-CAfile",
-      join(ws, "coordinator-root-ca.pem"),
-      "-untrusted",
-      join(root, "intermediate.pem"),
-      join(root, "leaf.pem"),
-    ]);
-    expect(viaRoot.exitCode).toBe(0);
-    const wrong = Bun.spawnSync([
-      "openssl",
-      "verify",
-      "-CAfile",
-      join(ws, "coordinator-root-ca.pem"),
-      join(root, "leaf.pem"),
-    ]);
-    expect(wrong.exitCode).not.toBe(0);
+    const leafPem = join(root, "leaf.pem");
+    /** `openssl verify` of the leaf against CA file `ca` (with the intermediate when `untrusted`): its exit code. */
+    const opensslVerify = (ca: string, ...untrusted: string[]) =>
+      Bun.spawnSync(["openssl", "verify", "-CAfile", join(ws, ca), ...untrusted, leafPem]).exitCode;
+    expect(opensslVerify("mesh-ca.pem")).toBe(0);
+    expect(opensslVerify("coordinator-root-ca.pem", "-untrusted", join(root, "intermediate.pem"))).toBe(0);
+    expect(opensslVerify("coordinator-root-ca.pem")).not.toBe(0);
     // SANs from the manifest, client+server EKU, the report's claims and the workload secret ID as extensions.
-    const text = Bun.spawnSync([
-      "openssl",
-      "x509",
-      "-noout",
-      "-text",
-      "-in",
-      join(root, "leaf.pem"),
-    ]).stdout.toString();
+    const text = Bun.spawnSync(["openssl", "x509", "-noout", "-text", "-in", leafPem]).stdout.toString();
     expect(text).toContain("DNS:web");
     expect(text).toContain("IP Address:127.0.0.1");
     expect(text).toContain("TLS Web Server Authentication");
