@@ -16,7 +16,7 @@ import {
 import { parseSnpReport } from "../../../src/attestation/snp/abi.ts";
 import { snpValidateOptionsFor } from "../../../src/attestation/snp/reference-value.ts";
 import { validateSnpReport } from "../../../src/attestation/snp/validate.ts";
-import { SnpVerifier } from "../../../src/attestation/snp/verify.ts";
+import { SnpVerifier, type SnpVerifyInput } from "../../../src/attestation/snp/verify.ts";
 import { registerSim } from "../../../src/cli/sim.ts";
 import { parseAndRun } from "../../../src/command/command.ts";
 import { toHex } from "../../../src/common/bytes.ts";
@@ -35,6 +35,18 @@ import {
 } from "./fixture.ts";
 
 let sim: InitSimDirResult;
+
+/** Issued sim evidence verified with its own ASK at SIM_NOW; `extra` adds its ARK and the trusted ARKs. */
+function verifyEvidence(ev: Awaited<ReturnType<typeof issueSimReport>>, extra: Partial<SnpVerifyInput> = {}) {
+  return new SnpVerifier().verify({
+    revocation: NO_REVOCATION,
+    report: ev.report,
+    leaf: ev.vcek,
+    intermediate: ev.ask,
+    now: SIM_NOW,
+    ...extra,
+  });
+}
 let otherSimDir: string;
 
 beforeAll(async () => {
@@ -166,14 +178,7 @@ describe("initSimDir", () => {
       const genoa = await createTestSim("Genoa");
       expect(genoa.referenceValues.snp[0]!.ProductName).toBe("Genoa");
       const ev = await issueSimReport(genoa, HOST_DATA, REPORT_DATA);
-      const v = await new SnpVerifier().verify({
-        revocation: NO_REVOCATION,
-        report: ev.report,
-        leaf: ev.vcek,
-        intermediate: ev.ask,
-        trustedArks: [ev.ark],
-        now: SIM_NOW,
-      });
+      const v = await verifyEvidence(ev, { trustedArks: [ev.ark] });
       expect(v.product).toBe("Genoa");
     },
     SIM_TIMEOUT_MS,
@@ -255,15 +260,7 @@ describe("issueSimReport", () => {
 
   test("verified with the sim ARK in trustedArks → valid and meets its reference values", async () => {
     const ev = await issueSimReport(sim, HOST_DATA, REPORT_DATA);
-    const v = await new SnpVerifier().verify({
-      revocation: NO_REVOCATION,
-      report: ev.report,
-      leaf: ev.vcek,
-      intermediate: ev.ask,
-      ark: ev.ark,
-      trustedArks: [ev.ark],
-      now: SIM_NOW,
-    });
+    const v = await verifyEvidence(ev, { ark: ev.ark, trustedArks: [ev.ark] });
     expect(v.ark.source).toBe("trusted");
     const ref = sim.referenceValues.snp[0]!;
     const mismatches = validateSnpReport(v, {
@@ -276,30 +273,8 @@ describe("issueSimReport", () => {
 
   test("default verifier with the evidence chain but no trustedArks → snp_untrusted_root", async () => {
     const ev = await issueSimReport(sim, HOST_DATA, REPORT_DATA);
-    const verifier = new SnpVerifier();
-    await expectCode(
-      verifier.verify({
-        revocation: NO_REVOCATION,
-        report: ev.report,
-        leaf: ev.vcek,
-        intermediate: ev.ask,
-        ark: ev.ark,
-        now: SIM_NOW,
-      }),
-      VerificationError,
-      "snp_untrusted_root",
-    );
-    await expectCode(
-      verifier.verify({
-        revocation: NO_REVOCATION,
-        report: ev.report,
-        leaf: ev.vcek,
-        intermediate: ev.ask,
-        now: SIM_NOW,
-      }),
-      VerificationError,
-      "snp_untrusted_root",
-    );
+    await expectCode(verifyEvidence(ev, { ark: ev.ark }), VerificationError, "snp_untrusted_root");
+    await expectCode(verifyEvidence(ev), VerificationError, "snp_untrusted_root");
   });
 
   test("wrong host data or report data length → ConfigError sim_report_input", async () => {
