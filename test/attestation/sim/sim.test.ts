@@ -1,11 +1,10 @@
 // Tests for the simulated TEE: sim directory creation and checks, sim reports through the real verifier, `sim init`.
 
-import { beforeAll, describe, expect, test } from "bun:test";
+import { afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { X509Certificate, X509Crl } from "@peculiar/x509";
-import { cac } from "cac";
 import { issueSimReport } from "../../../src/attestation/sim/issue-report.ts";
 import {
   type InitSimDirResult,
@@ -18,11 +17,11 @@ import { snpValidateOptionsFor } from "../../../src/attestation/snp/reference-va
 import { validateSnpReport } from "../../../src/attestation/snp/validate.ts";
 import { SnpVerifier, type SnpVerifyInput } from "../../../src/attestation/snp/verify.ts";
 import { registerSim } from "../../../src/cli/sim.ts";
-import { parseAndRun } from "../../../src/command/command.ts";
 import { toHex } from "../../../src/common/bytes.ts";
 import { ConfigError, VerificationError } from "../../../src/common/errors.ts";
 import { encodePem } from "../../../src/crypto/pem.ts";
 import { expectCode } from "../../support/expect-error.ts";
+import { runInProcess } from "../../support/run-in-process.ts";
 import { NO_REVOCATION } from "../snp/no-revocation.ts";
 import {
   createTestSim,
@@ -284,38 +283,16 @@ describe("issueSimReport", () => {
 });
 
 describe("registerSim", () => {
-  async function run(args: string[]): Promise<{ out: string; err: string; code: number }> {
-    const cli = cac("contrast");
-    registerSim(cli);
-    let out = "";
-    let err = "";
-    const w1 = process.stdout.write;
-    const w2 = process.stderr.write;
-    process.stdout.write = ((s: string) => {
-      out += s;
-      return true;
-    }) as typeof process.stdout.write;
-    process.stderr.write = ((s: string) => {
-      err += s;
-      return true;
-    }) as typeof process.stderr.write;
+  const run = (args: string[]) => runInProcess(registerSim, args);
+  afterEach(() => {
     process.exitCode = 0;
-    try {
-      await parseAndRun(cli, args);
-    } finally {
-      process.stdout.write = w1;
-      process.stderr.write = w2;
-    }
-    const code = Number(process.exitCode ?? 0);
-    process.exitCode = 0;
-    return { out, err, code };
-  }
+  });
 
   test("sim init --dir on the existing sim → prints the reference-values path and a development warning", async () => {
     const r = await run(["sim", "init", "--dir", sim.dir]);
     expect(r.code).toBe(0);
-    expect(r.out).toBe(`${sim.referenceValuesPath}\n`);
-    expect(r.err).toContain("development only");
+    expect(r.stdout).toBe(`${sim.referenceValuesPath}\n`);
+    expect(r.stderr).toContain("development only");
   });
 
   test("sim init without --dir → usage exit 2", async () => {
@@ -327,6 +304,6 @@ describe("registerSim", () => {
     writeFileSync(join(dir, SIM_FILES.meta), "{");
     const r = await run(["sim", "init", "--dir", dir]);
     expect(r.code).toBe(3);
-    expect(r.err).toContain("sim_dir_invalid");
+    expect(r.stderr).toContain("sim_dir_invalid");
   });
 });
