@@ -1,7 +1,6 @@
 // Pure validation of a verified SNP report against reference values: every mismatch is reported (google/go-sev-guest validate, edgelesssys/contrast internal/attestation/snp).
 
 import { constantTimeEqual, isAllZero, toHex } from "../../common/bytes.ts";
-import { PolicyError } from "../../common/errors.ts";
 import type { SnpReport } from "./abi.ts";
 import { type SnpTcb, tcbComponents } from "./tcb.ts";
 import { checkValidateOptions, type SnpValidateOptions } from "./validate-options.ts";
@@ -12,6 +11,8 @@ export type {
   SnpPlatformInfoOptions,
   SnpValidateOptions,
 } from "./validate-options.ts";
+
+import { assertNoMismatches } from "../mismatches.ts";
 
 type Out = string[];
 
@@ -37,14 +38,7 @@ export function validateSnpReport(v: VerifiedSnpReport, opts: SnpValidateOptions
 
 /** Like `validateSnpReport`, but throws `PolicyError('snp_policy_mismatch')` carrying every mismatch. */
 export function assertSnpReport(v: VerifiedSnpReport, opts: SnpValidateOptions): void {
-  const mismatches = validateSnpReport(v, opts);
-  if (mismatches.length > 0) {
-    throw new PolicyError(
-      "snp_policy_mismatch",
-      `snp report does not meet the reference values: ${mismatches.join("; ")}`,
-      mismatches,
-    );
-  }
+  assertNoMismatches("snp_policy_mismatch", "snp report", validateSnpReport(v, opts));
 }
 
 function exact(out: Out, field: string, expected: Uint8Array | undefined, got: Uint8Array): void {
