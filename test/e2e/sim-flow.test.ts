@@ -8,9 +8,11 @@ import tls from "node:tls";
 import { postJson } from "../../src/api/client.ts";
 import { toBase64, toHex } from "../../src/common/bytes.ts";
 import {
+  type CoordinatorPorts,
   contrast,
   freePort,
   policyDocument,
+  simCoordinatorArgs,
   spawnContrast,
   tempDir,
   waitForHttp,
@@ -21,7 +23,7 @@ const sim = join(root, "sim");
 const ws = join(root, "ws");
 const policies = join(ws, "policies");
 const state = join(root, "state");
-let ports: { user: number; mesh: number; probe: number };
+let ports: CoordinatorPorts;
 let coordinator: ReturnType<typeof spawnContrast> | undefined;
 const docs: Record<string, ReturnType<typeof policyDocument>> = {};
 let manifestText = "";
@@ -29,16 +31,7 @@ let strangerHex = "";
 
 async function startCoordinator(stateDir: string, p = ports): Promise<ReturnType<typeof spawnContrast>> {
   const proc = spawnContrast(
-    [
-      "coordinator",
-      "--tee=sim",
-      `--sim-dir=${sim}`,
-      `--sim-host-data=${docs.coordinator!.digest}`,
-      `--state-dir=${stateDir}`,
-      `--user-api-addr=127.0.0.1:${p.user}`,
-      `--mesh-api-addr=127.0.0.1:${p.mesh}`,
-      `--probe-addr=127.0.0.1:${p.probe}`,
-    ],
+    simCoordinatorArgs({ simDir: sim, hostData: docs.coordinator!.digest, stateDir, ports: p }),
     { CONTRAST_LOG_LEVEL: "warn" },
   );
   await waitForHttp(`http://127.0.0.1:${p.probe}/probe/startup`);

@@ -24,10 +24,12 @@ import { parseManifest } from "../../src/manifest/parse-manifest.ts";
 import type { Manifest } from "../../src/manifest/schema.ts";
 import { createEvidenceVerifier } from "../../src/manifest/verify-evidence.ts";
 import {
+  type CoordinatorPorts,
   freePort,
   policyDocument,
   type Result,
   runCommand,
+  simCoordinatorArgs,
   tempDir,
   waitForHttp,
 } from "../support/harness.ts";
@@ -45,19 +47,13 @@ export function contrast(args: string[], env: Record<string, string> = {}): Prom
   return runCommand([...CONTRAST, ...args], { env });
 }
 
-export interface Ports {
-  user: number;
-  mesh: number;
-  probe: number;
-}
-
 /** A sim deployment: sim dir, owner keys, a workspace with manifest and policies, a state dir. */
 export class Deployment {
   readonly root: string;
   readonly sim: string;
   readonly ws: string;
   stateDir: string;
-  ports!: Ports;
+  ports!: CoordinatorPorts;
   coordinatorDigest = "";
   readonly docs: Record<string, ReturnType<typeof policyDocument>> = {};
   ownerHex = "";
@@ -153,14 +149,12 @@ export class Deployment {
 
   coordinatorArgs(extra: string[] = []): string[] {
     return [
-      "coordinator",
-      "--tee=sim",
-      `--sim-dir=${this.sim}`,
-      `--sim-host-data=${this.coordinatorDigest}`,
-      `--state-dir=${this.stateDir}`,
-      `--user-api-addr=127.0.0.1:${this.ports.user}`,
-      `--mesh-api-addr=127.0.0.1:${this.ports.mesh}`,
-      `--probe-addr=127.0.0.1:${this.ports.probe}`,
+      ...simCoordinatorArgs({
+        simDir: this.sim,
+        hostData: this.coordinatorDigest,
+        stateDir: this.stateDir,
+        ports: this.ports,
+      }),
       ...extra,
     ];
   }

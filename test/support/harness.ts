@@ -113,3 +113,29 @@ export function policyDocument(
   writeFileSync(path, bytes);
   return { path, digest, bytes };
 }
+
+/** The loopback ports of one Coordinator's three listeners. */
+export interface CoordinatorPorts {
+  user: number;
+  mesh: number;
+  probe: number;
+}
+
+/** `contrast coordinator` on the sim TEE in `simDir`, launched with `hostData` (its policy digest), on `ports`. */
+export function simCoordinatorArgs(o: {
+  simDir: string;
+  hostData: string;
+  stateDir: string;
+  ports: CoordinatorPorts;
+}): string[] {
+  return [
+    "coordinator",
+    "--tee=sim",
+    `--sim-dir=${o.simDir}`,
+    `--sim-host-data=${o.hostData}`,
+    `--state-dir=${o.stateDir}`,
+    `--user-api-addr=127.0.0.1:${o.ports.user}`,
+    `--mesh-api-addr=127.0.0.1:${o.ports.mesh}`,
+    `--probe-addr=127.0.0.1:${o.ports.probe}`,
+  ];
+}
