@@ -41,8 +41,11 @@ export function simulatedArks(entries: readonly SnpReferenceValue[]): Uint8Array
   return entries.flatMap((e) => (e.SimulatedARK === undefined ? [] : [simulatedArkDer(e.SimulatedARK)]));
 }
 
-/** Evidence of a platform the reference values have no entry for matches nothing: `no_reference_values`. */
-function requireEntries(platform: Tee, entries: readonly unknown[]): void {
+/**
+ * Evidence of a platform the reference values have no entry for matches nothing: `no_reference_values` (checked
+ * before verification too, so nothing is fetched for it).
+ */
+export function requireEntries(platform: Tee, entries: readonly unknown[]): void {
   if (entries.length === 0) {
     throw new PolicyError(
       "no_reference_values",
