@@ -80,8 +80,6 @@ function checkGuestPolicy(r: SnpReport, o: SnpValidateOptions, out: Out): void {
     ["smt", p.smt, g.allowSmt ?? true],
     ["cxlAllowed", p.cxlAllowed, g.allowCxl ?? false],
   ];
-  for (const [name, set, allowed] of forbidden)
-    if (set && !allowed) out.push(`policy.${name}: expected false, got true`);
   const required: [string, boolean, boolean | undefined][] = [
     ["singleSocket", p.singleSocket, g.requireSingleSocket],
     ["memAes256Xts", p.memAes256Xts, g.requireMemAes256Xts],
@@ -89,8 +87,7 @@ function checkGuestPolicy(r: SnpReport, o: SnpValidateOptions, out: Out): void {
     ["ciphertextHidingDram", p.ciphertextHidingDram, g.requireCiphertextHidingDram],
     ["pageSwapDisable", p.pageSwapDisable, g.requirePageSwapDisable],
   ];
-  for (const [name, set, req] of required)
-    if (req && !set) out.push(`policy.${name}: expected true, got false`);
+  checkFlags(out, "policy", forbidden, required);
   const minMajor = g.minimumAbiMajor ?? 0;
   const minMinor = g.minimumAbiMinor ?? 0;
   if (p.abiMajor < minMajor || (p.abiMajor === minMajor && p.abiMinor < minMinor)) {
@@ -107,16 +104,26 @@ function checkPlatformInfo(r: SnpReport, o: SnpValidateOptions, out: Out): void 
     ["tsmeEnabled", p.tsmeEnabled, q.allowTsme ?? true],
     ["tioEnabled", p.tioEnabled, q.allowTio ?? true],
   ];
-  for (const [name, set, allowed] of forbidden)
-    if (set && !allowed) out.push(`platformInfo.${name}: expected false, got true`);
   const required: [string, boolean, boolean | undefined][] = [
     ["eccEnabled", p.eccEnabled, q.requireEcc],
     ["raplDisabled", p.raplDisabled, q.requireRaplDisabled],
     ["ciphertextHidingDramEnabled", p.ciphertextHidingDramEnabled, q.requireCiphertextHidingDram],
     ["aliasCheckComplete", p.aliasCheckComplete, q.requireAliasCheckComplete],
   ];
+  checkFlags(out, "platformInfo", forbidden, required);
+}
+
+/** [name, set, allowed]: a set flag must be allowed; [name, set, required]: a required flag must be set. */
+function checkFlags(
+  out: Out,
+  prefix: string,
+  forbidden: readonly [string, boolean, boolean][],
+  required: readonly [string, boolean, boolean | undefined][],
+): void {
+  for (const [name, set, allowed] of forbidden)
+    if (set && !allowed) out.push(`${prefix}.${name}: expected false, got true`);
   for (const [name, set, req] of required)
-    if (req && !set) out.push(`platformInfo.${name}: expected true, got false`);
+    if (req && !set) out.push(`${prefix}.${name}: expected true, got false`);
 }
 
 function checkTcbs(r: SnpReport, o: SnpValidateOptions, out: Out): void {
