@@ -1,9 +1,9 @@
 // What the `attestation verify` CLI tests of both platforms share: a scratch directory, the testdata paths handed to
-// the CLI (recorded, so each file can check that every vector went through it), and an in-process run of
+// the CLI (recorded, so each file checks that every vector went through it), and an in-process run of
 // `contrast attestation verify` through the real cac parser with a fresh collateral cache per run.
 
-import { afterAll } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
+import { afterAll, expect } from "bun:test";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cac } from "cac";
@@ -27,17 +27,20 @@ export function attestationCli(name: string, env: Record<string, string>) {
   const data = testdata("attestation");
   const tmp = mkdtempSync(join(tmpdir(), `contrast-attestation-${name}-`));
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+  /** Testdata files handed to the CLI, relative to testdata/attestation. */
   const used = new Set<string>();
   let cacheCount = 0;
   return {
-    /** testdata/attestation */
-    data,
     tmp,
-    /** Testdata files handed to the CLI, relative to testdata/attestation. */
-    used,
     td(rel: string): string {
       used.add(rel);
       return join(data, rel);
+    },
+    /** Every file under `dirs` of testdata/attestation (`count` of them) went through the CLI. */
+    expectEveryFileUsed(dirs: string[], count: number): void {
+      const all = dirs.flatMap((d) => readdirSync(join(data, d)).map((f) => `${d}/${f}`));
+      expect(all.length).toBe(count);
+      expect([...used].sort()).toEqual(all.sort());
     },
     /** Runs `contrast attestation verify ARGS [--json]` and returns exit code, output and parsed JSON. */
     async verify(args: string[], extraEnv: Record<string, string> = {}, json = true): Promise<VerifyRun> {

@@ -2,7 +2,7 @@
 
 import { afterAll, describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { issueSimReport } from "../../src/attestation/sim/issue-report.ts";
 import {
@@ -33,7 +33,7 @@ for (const kind of ["vcek", "vlek"])
 afterAll(() => kds.stop());
 
 const cli = attestationCli("snp", { CONTRAST_KDS_URL: kds.url });
-const { data: DATA, tmp, used, td } = cli;
+const { tmp, td } = cli;
 
 /** Runs `contrast attestation verify ARGS --json` in-process (with --allow-missing-crl unless told otherwise). */
 function verify(
@@ -292,9 +292,7 @@ describe("attestation verify --snp-report (README vectors)", () => {
   });
 
   test("every file under amd/ and snp/ went through the CLI", () => {
-    const all = ["amd", "snp"].flatMap((d) => readdirSync(join(DATA, d)).map((f) => `${d}/${f}`));
-    expect(all.length).toBe(18);
-    expect([...used].sort()).toEqual(all.sort());
+    cli.expectEveryFileUsed(["amd", "snp"], 18);
     expect(cases).toBe(24);
   });
 });
