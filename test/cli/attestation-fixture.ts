@@ -22,6 +22,12 @@ export interface VerifyRun {
   json: Json;
 }
 
+/** `r` ended with exit code `exit` and the JSON error `code`. */
+export function expectFailed(r: VerifyRun, exit: number, code: string): void {
+  expect(r.code).toBe(exit);
+  expect(r.json.error.code).toBe(code);
+}
+
 /** `env`: the collateral service URL of the platform (a local server, never the vendor's). */
 export function attestationCli(name: string, env: Record<string, string>) {
   const data = testdata("attestation");

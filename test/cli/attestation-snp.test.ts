@@ -19,7 +19,7 @@ import {
   simCrl,
   simSerials,
 } from "../attestation/sim/fixture.ts";
-import { attestationCli, type Json, type VerifyRun } from "./attestation-fixture.ts";
+import { attestationCli, expectFailed, type Json, type VerifyRun } from "./attestation-fixture.ts";
 
 /**
  * A local KDS that has no CRL (the testdata holds no AMD CRL, README "Not available"): every run asks it, never AMD.
@@ -208,8 +208,7 @@ describe("attestation verify --snp-report (README vectors)", () => {
 
   test("vlek report today (certificate expired 2025-12-10) → exit 4 snp_cert_expired, fields still printed", async () => {
     const r = await verify(["--snp-report", td(VLEK.report), "--cert", td(VLEK.cert)]);
-    expect(r.code).toBe(4);
-    expect(r.json.error.code).toBe("snp_cert_expired");
+    expectFailed(r, 4, "snp_cert_expired");
     expect(r.json.signingKey).toBe("vlek");
     cases++;
   });
@@ -270,8 +269,7 @@ describe("attestation verify --snp-report (README vectors)", () => {
       const now = "now" in v ? v.now : "2026-01-01";
       const flipped = flip(v.report, MEASUREMENT_OFFSET);
       const r = await verify(["--snp-report", flipped, "--cert", td(v.cert), "--now", now]);
-      expect(r.code).toBe(4);
-      expect(r.json.error.code).toBe("snp_bad_signature");
+      expectFailed(r, 4, "snp_bad_signature");
       expect(r.json.measurement.slice(0, 2)).not.toBe(
         readFileSync(td(v.report))
           .subarray(MEASUREMENT_OFFSET, MEASUREMENT_OFFSET + 1)
@@ -285,8 +283,7 @@ describe("attestation verify --snp-report (README vectors)", () => {
     const path = join(tmp, "short.bin");
     writeFileSync(path, readFileSync(td(GOOD[0].report)).subarray(0, 1000));
     const r = await verify(["--snp-report", path, "--cert", td(GOOD[0].cert)]);
-    expect(r.code).toBe(3);
-    expect(r.json.error.code).toBe("snp_report_length");
+    expectFailed(r, 3, "snp_report_length");
     expect(r.json.platform).toBeUndefined();
     cases++;
   });
@@ -339,8 +336,7 @@ describe("attestation verify --snp-report --reference-values", () => {
         snp: [withField(gosevguestReferenceValue(), path, value)],
       });
       const r = await verify([...gosev(), "--reference-values", rv]);
-      expect(r.code).toBe(5);
-      expect(r.json.error.code).toBe("reference_values_mismatch");
+      expectFailed(r, 5, "reference_values_mismatch");
       expect(r.json.error.mismatches.some((m: string) => m.startsWith(prefix))).toBe(true);
       expect(r.json.measurement).toBe(GOOD[0].expect.measurement);
     });
@@ -394,16 +390,14 @@ describe("attestation verify --snp-report --reference-values", () => {
       ],
     });
     const r = await verify([...gosev(), "--reference-values", rv]);
-    expect(r.code).toBe(5);
-    expect(r.json.error.code).toBe("no_reference_values");
+    expectFailed(r, 5, "no_reference_values");
   });
 
   test("malformed reference values → exit 3 invalid_reference_values with every JSON path", async () => {
     const entry = { ...withField(gosevguestReferenceValue(), ["TrustedMeasurement"], "abc"), Extra: 1 };
     const rv = writeJson("rv-bad.json", { snp: [entry] });
     const r = await verify([...gosev(), "--reference-values", rv]);
-    expect(r.code).toBe(3);
-    expect(r.json.error.code).toBe("invalid_reference_values");
+    expectFailed(r, 3, "invalid_reference_values");
     expect(r.json.error.message).toContain("snp[0].TrustedMeasurement");
     expect(r.json.error.message).toContain("snp[0].Extra");
   });
@@ -448,8 +442,7 @@ describe("attestation verify --snp-report with the simulated TEE", () => {
     async () => {
       const f = await simFiles();
       const r = await verify([...f.args, ...f.chain]);
-      expect(r.code).toBe(4);
-      expect(r.json.error.code).toBe("snp_untrusted_root");
+      expectFailed(r, 4, "snp_untrusted_root");
     },
     SIM_TIMEOUT_MS,
   );
@@ -476,16 +469,14 @@ describe("attestation verify --snp-report revocation (issue 10 §3)", () => {
 
   test("AMD vector, KDS has no CRL → exit 6 snp_crl_unavailable, fields still printed", async () => {
     const r = await verify(gosev(), strict);
-    expect(r.code).toBe(6);
-    expect(r.json.error.code).toBe("snp_crl_unavailable");
+    expectFailed(r, 6, "snp_crl_unavailable");
     expect(r.json.measurement).toBe(GOOD[0].expect.measurement);
     expect(kds.requests).toContain("/vcek/v1/Milan/crl");
   });
 
   test("AMD vector, KDS unreachable → exit 6 snp_crl_unavailable", async () => {
     const r = await verify(gosev(), { ...strict, env: { CONTRAST_KDS_URL: "http://127.0.0.1:1" } });
-    expect(r.code).toBe(6);
-    expect(r.json.error.code).toBe("snp_crl_unavailable");
+    expectFailed(r, 6, "snp_crl_unavailable");
   });
 
   test("AMD vector, KDS unreachable, --allow-missing-crl → exit 0, unchecked, warned twice on stderr", async () => {
@@ -500,8 +491,7 @@ describe("attestation verify --snp-report revocation (issue 10 §3)", () => {
     const server = startCollateralServer(); // its KDS CRL route serves an Intel CRL as a stand-in
     try {
       const r = await verify(gosev(), { env: { CONTRAST_KDS_URL: server.url } });
-      expect(r.code).toBe(4);
-      expect(r.json.error.code).toBe("snp_crl_bad_signature");
+      expectFailed(r, 4, "snp_crl_bad_signature");
       expect(server.hits("/vcek/v1/Milan/crl")).toBe(1);
     } finally {
       server.stop();
@@ -543,8 +533,7 @@ describe("attestation verify --snp-report revocation (issue 10 §3)", () => {
     async () => {
       const sim = await createTestSim();
       const { r } = await simRun({ given: await simCrl(sim, { revoked: [simSerials(sim).vcek] }) });
-      expect(r.code).toBe(4);
-      expect(r.json.error.code).toBe("snp_revoked");
+      expectFailed(r, 4, "snp_revoked");
       expect(r.json.error.message.startsWith("vcek:")).toBe(true);
     },
     SIM_TIMEOUT_MS,
@@ -555,8 +544,7 @@ describe("attestation verify --snp-report revocation (issue 10 §3)", () => {
     async () => {
       const sim = await createTestSim();
       const { r, hits } = await simRun({ served: await simCrl(sim, { revoked: [simSerials(sim).ask] }) });
-      expect(r.code).toBe(4);
-      expect(r.json.error.code).toBe("snp_revoked");
+      expectFailed(r, 4, "snp_revoked");
       expect(r.json.error.message.startsWith("ask:")).toBe(true);
       expect(hits).toBe(1);
     },
@@ -570,8 +558,7 @@ describe("attestation verify --snp-report revocation (issue 10 §3)", () => {
       const older = await simCrl(sim, { now: new Date(SIM_NOW.getTime() - 86_400_000) });
       const served = await simCrl(sim, { revoked: [simSerials(sim).vcek] });
       const { r } = await simRun({ given: older, served });
-      expect(r.code).toBe(4);
-      expect(r.json.error.code).toBe("snp_revoked");
+      expectFailed(r, 4, "snp_revoked");
     },
     SIM_TIMEOUT_MS,
   );
@@ -583,8 +570,7 @@ describe("attestation verify --snp-report revocation (issue 10 §3)", () => {
       const other = await createTestSim("Genoa");
       const forged = await simCrl(other, {});
       const { r } = await simRun({ given: await simCrl(sim, {}), served: forged });
-      expect(r.code).toBe(4);
-      expect(r.json.error.code).toBe("snp_crl_bad_signature");
+      expectFailed(r, 4, "snp_crl_bad_signature");
     },
     SIM_TIMEOUT_MS,
   );
