@@ -179,6 +179,12 @@ export async function runPolicyExplain(
   return explained.length === 0 ? EXIT.ok : EXIT.policy;
 }
 
+/** Both subcommands read image configs offline from the cache `generate` fills. */
+const LAYERS_CACHE_OPTION = [
+  "--layers-cache <file>",
+  `image config cache written by generate (default ${WORKSPACE_FILES.layersCache})`,
+] as const;
+
 export function registerPolicy(cli: CAC): void {
   registerGroup(cli, "policy", "evaluate generated runtime policies against agent requests", (sub) => {
     sub
@@ -194,10 +200,7 @@ export function registerPolicy(cli: CAC): void {
       )
       .option("--pod <name>", "only the workload of that name (needed with --request when FILE has several)")
       .option("--print-requests", "print the built requests as JSON lines and exit")
-      .option(
-        "--layers-cache <file>",
-        `image config cache written by generate (default ${WORKSPACE_FILES.layersCache})`,
-      )
+      .option(...LAYERS_CACHE_OPTION)
       .option("--json", "print a JSON object")
       .action((file: unknown, flags: PolicyFlags) => runAction(() => runPolicyCheck(file, flags)));
     sub
@@ -206,10 +209,7 @@ export function registerPolicy(cli: CAC): void {
       .example("  contrast policy explain deployment/app.yaml --pod web --request agent.log --json")
       .option("--request <file>", "the request(s), as logged by the agent: JSON object or JSON lines")
       .option("--pod <name>", "the workload the requests belong to (needed when FILE has several)")
-      .option(
-        "--layers-cache <file>",
-        `image config cache written by generate (default ${WORKSPACE_FILES.layersCache})`,
-      )
+      .option(...LAYERS_CACHE_OPTION)
       .option("--json", "print a JSON object")
       .action((file: unknown, flags: PolicyFlags) => runAction(() => runPolicyExplain(file, flags)));
   });

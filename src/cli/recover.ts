@@ -5,13 +5,12 @@ import { existsSync } from "node:fs";
 import type { CAC } from "cac";
 import { expectOk, postJson } from "../api/client.ts";
 import { type CommandOutput, runJsonAction } from "../command/command.ts";
-import { constantTimeEqual, fromHex, toBase64, toHex } from "../common/bytes.ts";
+import { constantTimeEqual, toBase64, toHex } from "../common/bytes.ts";
 import { sha256 } from "../common/digest.ts";
 import { ConfigError, PolicyError } from "../common/errors.ts";
 import { importRsaPrivateKeyPem, type RsaKeyPair } from "../crypto/rsa-keys.ts";
 import { decryptSeedShare } from "../crypto/seedshare.ts";
-import { verifyOwnerChain } from "../manifest/owner-chain.ts";
-import { parseManifest } from "../manifest/parse-manifest.ts";
+import { firstManifestOwnerKeys, verifyOwnerChain } from "../manifest/owner-chain.ts";
 import { type AttestedCoordinator, attestCoordinator } from "./attest-coordinator.ts";
 import { restoreSeedShares } from "./seed-shares.ts";
 import {
@@ -23,6 +22,7 @@ import {
   type UserCommandDeps,
   type UserFlags,
   userCommandDeps,
+  withUserOptions,
   workspacePath,
 } from "./user-commands.ts";
 import { WORKSPACE_FILES } from "./workspace.ts";
@@ -34,21 +34,17 @@ interface RecoverFlags extends UserFlags {
 }
 
 export function registerRecover(cli: CAC): void {
-  cli
-    .command("recover", "attest a restarted Coordinator and unlock it with your seed share")
+  withUserOptions(
+    cli.command("recover", "attest a restarted Coordinator and unlock it with your seed share"),
+    "manifest the Coordinator's history must end with or descend from (default manifest.json)",
+    true,
+  )
     .example("  contrast recover -c 10.0.0.5:1313")
     .example(
       "  contrast recover -c 10.0.0.5 --seedshare-owner-key seedshare-owner.pem --seed seed-shares.json --json",
     )
-    .option("-c, --coordinator <host:port>", "the Coordinator's user API (port 1313 when none is given)")
-    .option(
-      "-m, --manifest <file>",
-      "manifest the Coordinator's history must end with or descend from (default manifest.json)",
-    )
     .option("--seedshare-owner-key <file>", "RSA key of a seed-share owner (default seedshare-owner.pem)")
     .option("--seed <file>", "seed shares from the first set (default seed-shares.json)")
-    .option("--workspace-dir <dir>", "prefix for defaulted file paths")
-    .option("--json", "print one JSON object to stdout, also on failure")
     .action((flags: RecoverFlags) =>
       runJsonAction(flags.json, (out) =>
         runRecover(readRecoverConfig(flags), userCommandDeps(flags, process.env), out),
@@ -83,7 +79,7 @@ export async function runRecover(
   // Shares in the workspace are checked before anything goes over the network, as always.
   const local = existsSync(sharesPath) ? await readSeedShare(sharesPath, owner) : undefined;
   // The seed leaves this machine only over TLS pinned to a Coordinator attested against our manifest.
-  const c = await attestCoordinator(endpoint, m.manifest, { verifier: deps.verifier, log: deps.log });
+  const c = await attestCoordinator(endpoint, m.manifest, deps);
   if (c.phase !== "recovery")
     throw new PolicyError("already_recovered", `the coordinator is not in recovery mode, got ${c.phase}`);
   const lineage = await checkLineage(c, m);
@@ -125,9 +121,7 @@ async function readSeedShare(
  * else is an older history copied back, or another deployment's: exit 5, the seed stays here.
  */
 async function checkLineage(c: AttestedCoordinator, local: LoadedManifest): Promise<string> {
-  const first = parseManifest(c.manifests[0]!).manifest.WorkloadOwnerPubKeys;
-  const firstKeys = first.length === 0 ? "unchecked" : first.map((h, i) => fromHex(h, `owner ${i}`));
-  await verifyOwnerChain(c.manifests, c.signatures, firstKeys);
+  await verifyOwnerChain(c.manifests, c.signatures, firstManifestOwnerKeys(c.manifests[0]!));
   const hash = (b: Uint8Array) => toHex(sha256(b));
   const newest = c.manifests[c.manifests.length - 1]!;
   let at = -1;

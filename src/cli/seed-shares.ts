@@ -19,6 +19,7 @@ import {
   type UserCommandDeps,
   type UserFlags,
   userCommandDeps,
+  withUserOptions,
   workspacePath,
 } from "./user-commands.ts";
 import { WORKSPACE_FILES } from "./workspace.ts";
@@ -28,13 +29,13 @@ interface SeedSharesFlags extends UserFlags {
 }
 
 export function registerSeedShares(cli: CAC): void {
-  cli
-    .command("seed-shares", "fetch the seed shares of the first set again from the attested Coordinator")
+  withUserOptions(
+    cli.command("seed-shares", "fetch the seed shares of the first set again from the attested Coordinator"),
+    "manifest to attest the Coordinator against (default manifest.json)",
+    false,
+  )
     .example("  contrast seed-shares -c 10.0.0.5:1313   # after a lost reply to the first set")
-    .option("-c, --coordinator <host:port>", "the Coordinator's user API (port 1313)")
-    .option("-m, --manifest <file>", "manifest to attest the Coordinator against (default manifest.json)")
     .option("-o, --output <file>", "where to write them (default seed-shares.json)")
-    .option("--workspace-dir <dir>", "prefix for defaulted file paths")
     .action((flags: SeedSharesFlags) =>
       runAction(() =>
         runSeedShares(
@@ -55,7 +56,7 @@ export async function runSeedShares(
   const endpoint = config.endpoint;
   const m = loadManifestFile(config.manifestPath, deps, false);
   const path = config.output;
-  const c = await attestCoordinator(endpoint, m.manifest, { verifier: deps.verifier, log: deps.log });
+  const c = await attestCoordinator(endpoint, m.manifest, deps);
   if (c.manifests.length === 0)
     throw new UnavailableError(
       "no_manifest",

@@ -26,6 +26,7 @@ import {
   type UserCommandDeps,
   type UserFlags,
   userCommandDeps,
+  withUserOptions,
   workspacePath,
 } from "./user-commands.ts";
 import { WORKSPACE_FILES } from "./workspace.ts";
@@ -37,14 +38,15 @@ interface SetFlags extends UserFlags {
 }
 
 export function registerSet(cli: CAC): void {
-  cli
-    .command("set [...paths]", "attest the Coordinator, then install or update the manifest")
+  withUserOptions(
+    cli.command("set [...paths]", "attest the Coordinator, then install or update the manifest"),
+    "manifest to set (default manifest.json)",
+    true,
+  )
     .example("  contrast set -c 10.0.0.5:1313 deployment/")
     .example(
       "  contrast set -c coordinator.example --workspace-dir ws --json   # port 1313 when none is given",
     )
-    .option("-c, --coordinator <host:port>", "the Coordinator's user API (port 1313 when none is given)")
-    .option("-m, --manifest <file>", "manifest to set (default manifest.json)")
     .option(
       "--workload-owner-key <file>",
       "ECDSA key that signs the manifest, the first one too (default workload-owner.pem)",
@@ -53,8 +55,6 @@ export function registerSet(cli: CAC): void {
       "--force-new-deployment",
       "replace the workspace's seed shares and CA files of another deployment (they are moved aside)",
     )
-    .option("--workspace-dir <dir>", "prefix for defaulted file paths")
-    .option("--json", "print one JSON object to stdout, also on failure")
     .action((paths: string[], flags: SetFlags) =>
       runJsonAction(flags.json, (out) =>
         runSet(readSetConfig(paths, flags), userCommandDeps(flags, process.env), out),
@@ -90,10 +90,7 @@ export async function runSet(config: SetConfig, deps: UserCommandDeps, out: Comm
       : documentsFromDir(config.workspaceFile(WORKSPACE_FILES.policiesDir));
   const policies = selectPolicyDocuments(m.manifest, found);
 
-  const coordinator = await attestCoordinator(endpoint, m.manifest, {
-    verifier: deps.verifier,
-    log: deps.log,
-  });
+  const coordinator = await attestCoordinator(endpoint, m.manifest, deps);
   const previous = coordinator.latestTransition;
   const first = coordinator.manifests.length === 0;
   const pathOf = config.workspaceFile;

@@ -2,6 +2,7 @@
 // dependencies every one takes (so tests run them in-process), manifest reading, workspace paths.
 
 import { existsSync, readFileSync } from "node:fs";
+import type { Command } from "cac";
 import { COORDINATOR_API_PORTS, parseEndpoint } from "../api/endpoint.ts";
 import { createCliContext } from "../command/command.ts";
 import { ConfigError, UsageError } from "../common/errors.ts";
@@ -18,6 +19,21 @@ export interface UserFlags {
   manifest?: unknown;
   workspaceDir?: unknown;
   logLevel?: unknown;
+}
+
+/**
+ * The options every user command declares alike: `-c` (the user API), `-m` (with what the manifest means to this
+ * command), `--workspace-dir`, and `--json` for the commands that print one JSON object. Its own options follow.
+ */
+export function withUserOptions(cmd: Command, manifestHelp: string, json: boolean): Command {
+  cmd
+    .option(
+      "-c, --coordinator <host:port>",
+      `the Coordinator's user API (port ${COORDINATOR_API_PORTS.user} when none is given)`,
+    )
+    .option("-m, --manifest <file>", manifestHelp)
+    .option("--workspace-dir <dir>", "prefix for defaulted file paths");
+  return json ? cmd.option("--json", "print one JSON object to stdout, also on failure") : cmd;
 }
 
 /** `--workspace-dir` prefixes defaulted paths only; a path the user gave explicitly is used as given. */

@@ -5,10 +5,10 @@ import { dirname, join } from "node:path";
 import type { CAC } from "cac";
 import { type CommandOutput, runJsonAction } from "../command/command.ts";
 import { replaceDirectory, writeFileAtomic } from "../common/atomic-file.ts";
-import { constantTimeEqual, fromHex, toHex } from "../common/bytes.ts";
+import { constantTimeEqual, toHex } from "../common/bytes.ts";
 import { sha256 } from "../common/digest.ts";
 import { PolicyError, UnavailableError } from "../common/errors.ts";
-import { type OwnerChain, verifyOwnerChain } from "../manifest/owner-chain.ts";
+import { firstManifestOwnerKeys, type OwnerChain, verifyOwnerChain } from "../manifest/owner-chain.ts";
 import { parseManifest } from "../manifest/parse-manifest.ts";
 import { type AttestedCoordinator, attestCoordinator } from "./attest-coordinator.ts";
 import { warnIfSeedSharesMissing } from "./seed-shares.ts";
@@ -19,18 +19,18 @@ import {
   type UserCommandDeps,
   type UserFlags,
   userCommandDeps,
+  withUserOptions,
 } from "./user-commands.ts";
 import { WORKSPACE_FILES } from "./workspace.ts";
 
 export function registerVerify(cli: CAC): void {
-  cli
-    .command("verify", "attest the Coordinator and audit its manifest history against the local manifest")
+  withUserOptions(
+    cli.command("verify", "attest the Coordinator and audit its manifest history against the local manifest"),
+    "expected manifest (default manifest.json)",
+    true,
+  )
     .example("  contrast verify -c 10.0.0.5:1313")
     .example("  contrast verify -c 10.0.0.5 -m manifest.json --json")
-    .option("-c, --coordinator <host:port>", "the Coordinator's user API (port 1313 when none is given)")
-    .option("-m, --manifest <file>", "expected manifest (default manifest.json)")
-    .option("--workspace-dir <dir>", "prefix for defaulted file paths")
-    .option("--json", "print one JSON object to stdout, also on failure")
     .action((flags: UserFlags & { json?: boolean }) =>
       runJsonAction(flags.json, (out) =>
         runVerify(readUserCommandConfig(flags), userCommandDeps(flags, process.env), out),
@@ -47,7 +47,7 @@ export async function runVerify(
   out.set("coordinator", endpoint);
   const local = loadManifestFile(config.manifestPath, deps, false);
   // The report binds the chain hash of exactly these manifests, so the history below is what the Coordinator holds.
-  const c = await attestCoordinator(endpoint, local.manifest, { verifier: deps.verifier, log: deps.log });
+  const c = await attestCoordinator(endpoint, local.manifest, deps);
   // Nothing is written before these checks: an earlier audit in verify/ stays as it was.
   if (c.phase === "recovery") {
     throw new UnavailableError(
@@ -57,7 +57,7 @@ export async function runVerify(
   }
   if (c.manifests.length === 0)
     throw new PolicyError("manifest_mismatch", "the coordinator has no manifest yet");
-  const chain = await verifyOwnerChain(c.manifests, c.signatures, firstSetKeys(c.manifests[0]!));
+  const chain = await verifyOwnerChain(c.manifests, c.signatures, firstManifestOwnerKeys(c.manifests[0]!));
   const referenced = new Set(c.manifests.flatMap((m) => Object.keys(parseManifest(m).manifest.Policies)));
   for (const p of c.policies) {
     const digest = toHex(sha256(p));
@@ -88,15 +88,6 @@ export async function runVerify(
   }
   out.print(`the newest manifest is byte-identical to ${local.path}\n`);
   return 0;
-}
-
-/**
- * Keys the first manifest's signature is checked against: its own owners. A manifest without owners (-d) was
- * signed by a key only the pods pin, so an auditor cannot check that signature and says so.
- */
-function firstSetKeys(first: Uint8Array): Uint8Array[] | "unchecked" {
-  const owners = parseManifest(first).manifest.WorkloadOwnerPubKeys;
-  return owners.length === 0 ? "unchecked" : owners.map((h, i) => fromHex(h, `WorkloadOwnerPubKeys[${i}]`));
 }
 
 /** The whole audit is written into a fresh directory that then replaces verify/ (never a half-written mix). */

@@ -67,28 +67,27 @@ export class ContrastError extends Error {
 
 type ErrorOptions = { field?: string; cause?: unknown };
 
-/** Input bytes or text that do not have the expected shape (truncated report, bad PEM, bad JSON). */
-export class ParseError extends ContrastError {
-  override readonly kind = "parse" as const;
-  declare readonly code: ParseCode;
-  constructor(code: ParseCode, message: string, options?: ErrorOptions) {
+/** An error class of one kind: it takes only the codes of its own table in `codes.ts`, and its kind decides the exit code. */
+abstract class KindError<C extends ErrorCode> extends ContrastError {
+  declare readonly code: C;
+  constructor(code: C, message: string, options?: ErrorOptions) {
     super(code, message, options);
   }
+}
+
+/** Input bytes or text that do not have the expected shape (truncated report, bad PEM, bad JSON). */
+export class ParseError extends KindError<ParseCode> {
+  override readonly kind = "parse" as const;
 }
 
 /** Authenticity failed: a signature, certificate chain, revocation or validity-period check. */
-export class VerificationError extends ContrastError {
+export class VerificationError extends KindError<VerificationCode> {
   override readonly kind = "verification" as const;
-  declare readonly code: VerificationCode;
-  constructor(code: VerificationCode, message: string, options?: ErrorOptions) {
-    super(code, message, options);
-  }
 }
 
 /** Authentic evidence that does not meet the reference values or policy. */
-export class PolicyError extends ContrastError {
+export class PolicyError extends KindError<PolicyCode> {
   override readonly kind = "policy" as const;
-  declare readonly code: PolicyCode;
   /** Every mismatch found, not just the first one. */
   readonly mismatches: readonly string[];
   constructor(
@@ -103,30 +102,18 @@ export class PolicyError extends ContrastError {
 }
 
 /** Bad configuration, files, manifest or reference values supplied by the user. */
-export class ConfigError extends ContrastError {
+export class ConfigError extends KindError<ConfigCode> {
   override readonly kind = "config" as const;
-  declare readonly code: ConfigCode;
-  constructor(code: ConfigCode, message: string, options?: ErrorOptions) {
-    super(code, message, options);
-  }
 }
 
 /** A command line that does not fit the command: bad flag combinations, missing or invalid arguments. */
-export class UsageError extends ContrastError {
+export class UsageError extends KindError<UsageCode> {
   override readonly kind = "usage" as const;
-  declare readonly code: UsageCode;
-  constructor(code: UsageCode, message: string, options?: ErrorOptions) {
-    super(code, message, options);
-  }
 }
 
 /** A dependency could not be reached: collateral server, Coordinator, registry, device. */
-export class UnavailableError extends ContrastError {
+export class UnavailableError extends KindError<UnavailableCode> {
   override readonly kind = "unavailable" as const;
-  declare readonly code: UnavailableCode;
-  constructor(code: UnavailableCode, message: string, options?: ErrorOptions) {
-    super(code, message, options);
-  }
 }
 
 export function isContrastError(e: unknown): e is ContrastError {

@@ -3,22 +3,14 @@
 import { p256, p384 } from "@noble/curves/nist.js";
 import { ParseError } from "../common/errors.ts";
 import { decodeDer, expectInteger, expectSequence } from "./der.ts";
-import { OID_EC_PUBLIC_KEY, OID_P256, OID_P384, parseSpki } from "./key-der.ts";
+import { expectKeyAlgorithm, OID_EC_PUBLIC_KEY, OID_P256, OID_P384, parseSpki } from "./key-der.ts";
 import type { EcCurve } from "./keys.ts";
 import { MIN_RSA_BITS } from "./rsa-keys.ts";
 
 /** Checks PKIX DER of an ECDSA P-256/P-384 public key (algorithm, curve, point on curve); returns the curve. */
 export function checkEcPublicKeySpki(der: Uint8Array, field: string): EcCurve {
   const info = parseSpki(der, field);
-  if (info.algorithm.oid !== OID_EC_PUBLIC_KEY) {
-    throw new ParseError(
-      "unsupported_key",
-      `${field}: expected ec public key, got algorithm ${info.algorithm.oid}`,
-      {
-        field,
-      },
-    );
-  }
+  expectKeyAlgorithm(info.algorithm, OID_EC_PUBLIC_KEY, "ec public key", field);
   const curve =
     info.algorithm.paramOid === OID_P256
       ? "P-256"

@@ -113,3 +113,21 @@ export function encodeSpki(algOid: string, param: string | "null", publicKey: Ui
     }),
   );
 }
+
+/** Refuses a key whose algorithm is not `oid` with `unsupported_key`, saying what was expected ("ec key"). */
+export function expectKeyAlgorithm(
+  algorithm: AlgorithmId,
+  oid: string,
+  expected: string,
+  field: string,
+): void {
+  if (algorithm.oid !== oid) {
+    throw new ParseError(
+      "unsupported_key",
+      `${field}: expected ${expected}, got algorithm ${algorithm.oid}`,
+      {
+        field,
+      },
+    );
+  }
+}

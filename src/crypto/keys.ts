@@ -7,6 +7,7 @@ import { asBufferSource } from "./buffer-source.ts";
 import {
   encodePrivateKeyInfo,
   encodeSec1PrivateKey,
+  expectKeyAlgorithm,
   OID_EC_PUBLIC_KEY,
   OID_P256,
   OID_P384,
@@ -112,13 +113,7 @@ export function parseEcPrivateKeyPem(pem: string, field = "private key"): { curv
   const block = decodePem(pem, ["EC PRIVATE KEY", "PRIVATE KEY"], field);
   if (block.label === "EC PRIVATE KEY") return parseSec1(block.der, undefined, field);
   const info = parsePrivateKeyInfo(block.der, field);
-  if (info.algorithm.oid !== OID_EC_PUBLIC_KEY) {
-    throw new ParseError(
-      "unsupported_key",
-      `${field}: expected ec key, got algorithm ${info.algorithm.oid}`,
-      { field },
-    );
-  }
+  expectKeyAlgorithm(info.algorithm, OID_EC_PUBLIC_KEY, "ec key", field);
   return parseSec1(info.privateKey, info.algorithm.paramOid, field);
 }
 
@@ -195,31 +190,25 @@ export function ecPointOfSpki(spki: Uint8Array): { curve: EcCurve; point: Uint8A
 /** Imports a P-256/P-384 ECDSA public key from PKIX DER, checking the algorithm and that the point is on the curve. */
 export async function importEcPublicKeySpki(spki: Uint8Array, field = "public key"): Promise<CryptoKey> {
   const fast = uncompressedSpkiCurve(spki);
-  if (fast !== undefined) {
-    // WebCrypto refuses a point that is not on the curve (tested in keys.test.ts), so no second check is needed.
-    try {
-      return await crypto.subtle.importKey(
-        "spki",
-        asBufferSource(spki),
-        { name: "ECDSA", namedCurve: fast },
-        true,
-        ["verify"],
-      );
-    } catch {
-      throw new ParseError("invalid_key", `${field}: expected a valid ${fast} point`, { field });
-    }
-  }
+  // WebCrypto refuses a point that is not on the curve (tested in keys.test.ts), so no second check is needed.
+  if (fast !== undefined) return importVerifyKey(spki, fast, field);
   const info = parseSpki(spki, field);
-  if (info.algorithm.oid !== OID_EC_PUBLIC_KEY) {
-    throw new ParseError(
-      "unsupported_key",
-      `${field}: expected ec key, got algorithm ${info.algorithm.oid}`,
-      { field },
-    );
-  }
+  expectKeyAlgorithm(info.algorithm, OID_EC_PUBLIC_KEY, "ec key", field);
   const curve = curveFromOid(info.algorithm.paramOid, field);
+  return importVerifyKey(spki, curve, field, () =>
+    CURVES[curve].noble.Point.fromBytes(info.publicKey).assertValidity(),
+  );
+}
+
+/** The SPKI as a WebCrypto verify key on `curve` after `check`; either refusing the point is `invalid_key`. */
+async function importVerifyKey(
+  spki: Uint8Array,
+  curve: EcCurve,
+  field: string,
+  check: () => void = () => {},
+): Promise<CryptoKey> {
   try {
-    CURVES[curve].noble.Point.fromBytes(info.publicKey).assertValidity();
+    check();
     return await crypto.subtle.importKey(
       "spki",
       asBufferSource(spki),

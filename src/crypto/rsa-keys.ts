@@ -5,6 +5,7 @@ import { asBufferSource } from "./buffer-source.ts";
 import {
   encodePrivateKeyInfo,
   encodeSpki,
+  expectKeyAlgorithm,
   OID_RSA_ENCRYPTION,
   parsePrivateKeyInfo,
   parseSpki,
@@ -43,15 +44,7 @@ export async function importRsaPrivateKeyPem(pem: string, field = "private key")
   let pkcs8 = block.der;
   if (block.label === "PRIVATE KEY") {
     const info = parsePrivateKeyInfo(block.der, field);
-    if (info.algorithm.oid !== OID_RSA_ENCRYPTION) {
-      throw new ParseError(
-        "unsupported_key",
-        `${field}: expected rsa key, got algorithm ${info.algorithm.oid}`,
-        {
-          field,
-        },
-      );
-    }
+    expectKeyAlgorithm(info.algorithm, OID_RSA_ENCRYPTION, "rsa key", field);
   } else {
     pkcs8 = encodePrivateKeyInfo(OID_RSA_ENCRYPTION, "null", block.der);
   }
@@ -97,13 +90,7 @@ export async function importRsaPublicKeyPem(pem: string, field = "public key"): 
   const block = decodePem(pem, ["PUBLIC KEY", "RSA PUBLIC KEY"], field);
   if (block.label === "RSA PUBLIC KEY") return importRsaPublicKeyPkcs1(block.der, field);
   const info = parseSpki(block.der, field);
-  if (info.algorithm.oid !== OID_RSA_ENCRYPTION) {
-    throw new ParseError(
-      "unsupported_key",
-      `${field}: expected rsa key, got algorithm ${info.algorithm.oid}`,
-      { field },
-    );
-  }
+  expectKeyAlgorithm(info.algorithm, OID_RSA_ENCRYPTION, "rsa key", field);
   return importRsaPublicKeyPkcs1(info.publicKey, field);
 }
 

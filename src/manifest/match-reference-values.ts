@@ -41,18 +41,26 @@ export function simulatedArks(entries: readonly SnpReferenceValue[]): Uint8Array
   return entries.flatMap((e) => (e.SimulatedARK === undefined ? [] : [simulatedArkDer(e.SimulatedARK)]));
 }
 
+/**
+ * Evidence of a platform the reference values have no entry for matches nothing: `no_reference_values` (checked
+ * before verification too, so nothing is fetched for it).
+ */
+export function requireEntries(platform: Tee, entries: readonly unknown[]): void {
+  if (entries.length === 0) {
+    throw new PolicyError(
+      "no_reference_values",
+      `reference values: expected at least one ${platform} entry for ${platform} evidence, got none`,
+    );
+  }
+}
+
 /** Matches a verified SNP report (verified with `simulatedArks(entries)` trusted and revocation reported). */
 export function matchSnpReferenceValues(
   v: VerifiedSnpReport,
   entries: readonly SnpReferenceValue[],
   opts: MatchOptions = {},
 ): Match {
-  if (entries.length === 0) {
-    throw new PolicyError(
-      "no_reference_values",
-      "reference values: expected at least one snp entry for snp evidence, got none",
-    );
-  }
+  requireEntries("snp", entries);
   return matchEntries(
     "snp",
     entries.map((rv) => () => {
@@ -73,12 +81,7 @@ export function matchTdxReferenceValues(
   entries: readonly TdxReferenceValue[],
   opts: MatchOptions = {},
 ): Match {
-  if (entries.length === 0) {
-    throw new PolicyError(
-      "no_reference_values",
-      "reference values: expected at least one tdx entry for tdx evidence, got none",
-    );
-  }
+  requireEntries("tdx", entries);
   const requireTcbStatus = opts.requireTcbStatus ?? true;
   return matchEntries(
     "tdx",

@@ -55,6 +55,16 @@ export async function verifyOwnerChain(
   };
 }
 
+/**
+ * The keys the first manifest's signature is checked against when no deployment key is pinned: its own workload
+ * owners. A manifest without owners (-d) was signed by a key only the pods pin, so nobody else can check that
+ * signature: "unchecked", and the chain says so (`firstChecked`).
+ */
+export function firstManifestOwnerKeys(first: Uint8Array): Uint8Array[] | "unchecked" {
+  const m = parseManifest(first).manifest;
+  return m.WorkloadOwnerPubKeys.length === 0 ? "unchecked" : ownerKeys(m, 0);
+}
+
 function parseHistoryManifest(bytes: Uint8Array, i: number): Manifest {
   try {
     return parseManifest(bytes).manifest;

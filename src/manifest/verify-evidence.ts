@@ -13,8 +13,13 @@ import { SnpVerifier } from "../attestation/snp/verify.ts";
 import { verifyTdxWithCollateral } from "../attestation/tdx/fetch-collateral.ts";
 import type { PcsClient } from "../attestation/tdx/pcs.ts";
 import { TdxVerifier } from "../attestation/tdx/verify.ts";
-import { PolicyError, UnavailableError } from "../common/errors.ts";
-import { matchSnpReferenceValues, matchTdxReferenceValues, simulatedArks } from "./match-reference-values.ts";
+import { UnavailableError } from "../common/errors.ts";
+import {
+  matchSnpReferenceValues,
+  matchTdxReferenceValues,
+  requireEntries,
+  simulatedArks,
+} from "./match-reference-values.ts";
 import type { ReferenceValues } from "./schema.ts";
 
 export interface VerifiedEvidence {
@@ -83,8 +88,7 @@ async function verifySnp(
   now: Date,
 ): Promise<VerifiedEvidence> {
   const entries = rv.snp ?? [];
-  if (entries.length === 0)
-    throw new PolicyError("no_reference_values", "reference values: no snp entry, got snp evidence");
+  requireEntries("snp", entries);
   const report = parseSnpReport(ev.report);
   const leaf = ev.certs.vcek ?? ev.certs.vlek ?? (await fetchVcek(opts.vcek, report));
   const verified = await verifier.verify({
@@ -130,8 +134,7 @@ async function verifyTdx(
   now: Date,
 ): Promise<VerifiedEvidence> {
   const entries = rv.tdx ?? [];
-  if (entries.length === 0)
-    throw new PolicyError("no_reference_values", "reference values: no tdx entry, got tdx evidence");
+  requireEntries("tdx", entries);
   const { verified, revocation } = await verifyTdxWithCollateral(verifier, {
     quote: ev.report,
     now,

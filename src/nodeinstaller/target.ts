@@ -106,40 +106,25 @@ function renderedOf(path: string): string | undefined {
   return path.endsWith(".tmpl") ? path.slice(0, -".tmpl".length) : undefined;
 }
 
+/** Distributions that template containerd's config in a directory of their own, and their units. */
+const DISTRIBUTIONS = [
+  { flavor: "k3s", dir: K3S_DIR, units: ["k3s.service", "k3s-agent.service"] },
+  { flavor: "rke2", dir: RKE2_DIR, units: ["rke2-server.service", "rke2-agent.service"] },
+] as const;
+
 /** Picks the containerd config: target config, else K3s, else RKE2 (by their directories), else the default. */
 export function resolveContainerdTarget(hostRoot: string, target?: TargetConfig): ContainerdTarget {
-  if (target?.containerdConfigPath !== undefined) {
-    const p = target.containerdConfigPath;
-    return {
-      flavor: "target-config",
-      configPath: p,
-      renderedPath: renderedOf(p),
-      units: target.systemdUnits ?? ["containerd.service"],
-    };
-  }
   const units = target?.systemdUnits;
-  if (existsSync(join(hostRoot, K3S_DIR))) {
-    const p = `${K3S_DIR}/config.toml.tmpl`;
-    return {
-      flavor: "k3s",
-      configPath: p,
-      renderedPath: renderedOf(p),
-      units: units ?? ["k3s.service", "k3s-agent.service"],
-    };
+  const at = (flavor: ContainerdFlavor, configPath: string, defaultUnits: readonly string[]) => ({
+    flavor,
+    configPath,
+    renderedPath: renderedOf(configPath),
+    units: units ?? defaultUnits,
+  });
+  if (target?.containerdConfigPath !== undefined)
+    return at("target-config", target.containerdConfigPath, ["containerd.service"]);
+  for (const d of DISTRIBUTIONS) {
+    if (existsSync(join(hostRoot, d.dir))) return at(d.flavor, `${d.dir}/config.toml.tmpl`, d.units);
   }
-  if (existsSync(join(hostRoot, RKE2_DIR))) {
-    const p = `${RKE2_DIR}/config.toml.tmpl`;
-    return {
-      flavor: "rke2",
-      configPath: p,
-      renderedPath: renderedOf(p),
-      units: units ?? ["rke2-server.service", "rke2-agent.service"],
-    };
-  }
-  return {
-    flavor: "containerd",
-    configPath: "/etc/containerd/config.toml",
-    renderedPath: undefined,
-    units: units ?? ["containerd.service"],
-  };
+  return at("containerd", "/etc/containerd/config.toml", ["containerd.service"]);
 }

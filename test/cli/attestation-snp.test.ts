@@ -2,13 +2,13 @@
 
 import { afterAll, describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { cac } from "cac";
 import { issueSimReport } from "../../src/attestation/sim/issue-report.ts";
-import { registerAttestation } from "../../src/cli/attestation.ts";
-import { parseAndRun } from "../../src/command/command.ts";
+import {
+  DEFAULT_SNP_GUEST_POLICY,
+  DEFAULT_SNP_PLATFORM_INFO,
+} from "../../src/attestation/snp/reference-value.ts";
 import { startCollateralServer } from "../attestation/fixtures/collateral-server.ts";
 import {
   createTestSim,
@@ -19,28 +19,7 @@ import {
   simCrl,
   simSerials,
 } from "../attestation/sim/fixture.ts";
-import { testdata } from "../support/testdata.ts";
-
-const DATA = testdata("attestation");
-const tmp = mkdtempSync(join(tmpdir(), "contrast-attestation-snp-"));
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-
-/** Testdata files handed to the CLI, relative to testdata/attestation. */
-const used = new Set<string>();
-function td(rel: string): string {
-  used.add(rel);
-  return join(DATA, rel);
-}
-
-// biome-ignore lint/suspicious/noExplicitAny: parsed CLI output, asserted field by field
-type Json = Record<string, any>;
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-  json: Json;
-}
+import { attestationCli, expectFailed, type Json, type VerifyRun } from "./attestation-fixture.ts";
 
 /**
  * A local KDS that has no CRL (the testdata holds no AMD CRL, README "Not available"): every run asks it, never AMD.
@@ -53,34 +32,16 @@ for (const kind of ["vcek", "vlek"])
     kds.faults.set(`/${kind}/v1/${product}/crl`, { kind: "status", status: 404 });
 afterAll(() => kds.stop());
 
-let cacheCount = 0;
+const cli = attestationCli("snp", { CONTRAST_KDS_URL: kds.url });
+const { tmp, td } = cli;
 
-/** Runs `contrast attestation verify ARGS --json` in-process and returns exit code, output and parsed JSON. */
-async function verify(
+/** Runs `contrast attestation verify ARGS --json` in-process (with --allow-missing-crl unless told otherwise). */
+function verify(
   args: string[],
   opts: { json?: boolean; allowMissingCrl?: boolean; env?: Record<string, string> } = {},
-): Promise<Run> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const cli = cac("contrast");
-  const env = {
-    CONTRAST_CACHE_DIR: join(tmp, `cache-${cacheCount++}`),
-    CONTRAST_KDS_URL: kds.url,
-    ...opts.env,
-  };
-  if (opts.allowMissingCrl ?? true) args = [...args, "--allow-missing-crl"];
-  registerAttestation(cli, {
-    stdout: (t) => out.push(t),
-    stderr: (t) => err.push(t),
-    env,
-    clock: () => new Date(),
-  });
-  const json = opts.json ?? true;
-  await parseAndRun(cli, ["attestation", "verify", ...args, ...(json ? ["--json"] : [])]);
-  const code = Number(process.exitCode ?? 0);
-  process.exitCode = 0;
-  const stdout = out.join("");
-  return { code, stdout, stderr: err.join(""), json: json ? JSON.parse(stdout) : {} };
+): Promise<VerifyRun> {
+  const allow = (opts.allowMissingCrl ?? true) ? ["--allow-missing-crl"] : [];
+  return cli.verify([...args, ...allow], opts.env, opts.json);
 }
 
 function flip(rel: string, offset: number): string {
@@ -247,8 +208,7 @@ describe("attestation verify --snp-report (README vectors)", () => {
 
   test("vlek report today (certificate expired 2025-12-10) → exit 4 snp_cert_expired, fields still printed", async () => {
     const r = await verify(["--snp-report", td(VLEK.report), "--cert", td(VLEK.cert)]);
-    expect(r.code).toBe(4);
-    expect(r.json.error.code).toBe("snp_cert_expired");
+    expectFailed(r, 4, "snp_cert_expired");
     expect(r.json.signingKey).toBe("vlek");
     cases++;
   });
@@ -309,8 +269,7 @@ describe("attestation verify --snp-report (README vectors)", () => {
       const now = "now" in v ? v.now : "2026-01-01";
       const flipped = flip(v.report, MEASUREMENT_OFFSET);
       const r = await verify(["--snp-report", flipped, "--cert", td(v.cert), "--now", now]);
-      expect(r.code).toBe(4);
-      expect(r.json.error.code).toBe("snp_bad_signature");
+      expectFailed(r, 4, "snp_bad_signature");
       expect(r.json.measurement.slice(0, 2)).not.toBe(
         readFileSync(td(v.report))
           .subarray(MEASUREMENT_OFFSET, MEASUREMENT_OFFSET + 1)
@@ -324,16 +283,13 @@ describe("attestation verify --snp-report (README vectors)", () => {
     const path = join(tmp, "short.bin");
     writeFileSync(path, readFileSync(td(GOOD[0].report)).subarray(0, 1000));
     const r = await verify(["--snp-report", path, "--cert", td(GOOD[0].cert)]);
-    expect(r.code).toBe(3);
-    expect(r.json.error.code).toBe("snp_report_length");
+    expectFailed(r, 3, "snp_report_length");
     expect(r.json.platform).toBeUndefined();
     cases++;
   });
 
   test("every file under amd/ and snp/ went through the CLI", () => {
-    const all = ["amd", "snp"].flatMap((d) => readdirSync(join(DATA, d)).map((f) => `${d}/${f}`));
-    expect(all.length).toBe(18);
-    expect([...used].sort()).toEqual(all.sort());
+    cli.expectEveryFileUsed(["amd", "snp"], 18);
     expect(cases).toBe(24);
   });
 });
@@ -345,28 +301,8 @@ function gosevguestReferenceValue(): Json {
     ProductName: "Milan",
     TrustedMeasurement: GOOD[0].expect.measurement,
     MinimumTCB: { BootloaderVersion: 2, TEEVersion: 0, SNPVersion: 5, MicrocodeVersion: 68 },
-    GuestPolicy: {
-      ABIMinor: 0,
-      ABIMajor: 0,
-      SMT: true,
-      MigrateMA: false,
-      Debug: true,
-      SingleSocket: false,
-      CXLAllowed: false,
-      MemAES256XTS: false,
-      RAPLDis: false,
-      CipherTextHidingDRAM: false,
-      PageSwapDisable: false,
-    },
-    PlatformInfo: {
-      SMTEnabled: true,
-      TSMEEnabled: false,
-      ECCEnabled: false,
-      RAPLDisabled: false,
-      CiphertextHidingDRAMEnabled: false,
-      AliasCheckComplete: false,
-      TIOEnabled: false,
-    },
+    GuestPolicy: { ...DEFAULT_SNP_GUEST_POLICY, Debug: true },
+    PlatformInfo: { ...DEFAULT_SNP_PLATFORM_INFO },
   };
 }
 
@@ -400,8 +336,7 @@ describe("attestation verify --snp-report --reference-values", () => {
         snp: [withField(gosevguestReferenceValue(), path, value)],
       });
       const r = await verify([...gosev(), "--reference-values", rv]);
-      expect(r.code).toBe(5);
-      expect(r.json.error.code).toBe("reference_values_mismatch");
+      expectFailed(r, 5, "reference_values_mismatch");
       expect(r.json.error.mismatches.some((m: string) => m.startsWith(prefix))).toBe(true);
       expect(r.json.measurement).toBe(GOOD[0].expect.measurement);
     });
@@ -455,16 +390,14 @@ describe("attestation verify --snp-report --reference-values", () => {
       ],
     });
     const r = await verify([...gosev(), "--reference-values", rv]);
-    expect(r.code).toBe(5);
-    expect(r.json.error.code).toBe("no_reference_values");
+    expectFailed(r, 5, "no_reference_values");
   });
 
   test("malformed reference values → exit 3 invalid_reference_values with every JSON path", async () => {
     const entry = { ...withField(gosevguestReferenceValue(), ["TrustedMeasurement"], "abc"), Extra: 1 };
     const rv = writeJson("rv-bad.json", { snp: [entry] });
     const r = await verify([...gosev(), "--reference-values", rv]);
-    expect(r.code).toBe(3);
-    expect(r.json.error.code).toBe("invalid_reference_values");
+    expectFailed(r, 3, "invalid_reference_values");
     expect(r.json.error.message).toContain("snp[0].TrustedMeasurement");
     expect(r.json.error.message).toContain("snp[0].Extra");
   });
@@ -509,8 +442,7 @@ describe("attestation verify --snp-report with the simulated TEE", () => {
     async () => {
       const f = await simFiles();
       const r = await verify([...f.args, ...f.chain]);
-      expect(r.code).toBe(4);
-      expect(r.json.error.code).toBe("snp_untrusted_root");
+      expectFailed(r, 4, "snp_untrusted_root");
     },
     SIM_TIMEOUT_MS,
   );
@@ -537,16 +469,14 @@ describe("attestation verify --snp-report revocation (issue 10 §3)", () => {
 
   test("AMD vector, KDS has no CRL → exit 6 snp_crl_unavailable, fields still printed", async () => {
     const r = await verify(gosev(), strict);
-    expect(r.code).toBe(6);
-    expect(r.json.error.code).toBe("snp_crl_unavailable");
+    expectFailed(r, 6, "snp_crl_unavailable");
     expect(r.json.measurement).toBe(GOOD[0].expect.measurement);
     expect(kds.requests).toContain("/vcek/v1/Milan/crl");
   });
 
   test("AMD vector, KDS unreachable → exit 6 snp_crl_unavailable", async () => {
     const r = await verify(gosev(), { ...strict, env: { CONTRAST_KDS_URL: "http://127.0.0.1:1" } });
-    expect(r.code).toBe(6);
-    expect(r.json.error.code).toBe("snp_crl_unavailable");
+    expectFailed(r, 6, "snp_crl_unavailable");
   });
 
   test("AMD vector, KDS unreachable, --allow-missing-crl → exit 0, unchecked, warned twice on stderr", async () => {
@@ -561,8 +491,7 @@ describe("attestation verify --snp-report revocation (issue 10 §3)", () => {
     const server = startCollateralServer(); // its KDS CRL route serves an Intel CRL as a stand-in
     try {
       const r = await verify(gosev(), { env: { CONTRAST_KDS_URL: server.url } });
-      expect(r.code).toBe(4);
-      expect(r.json.error.code).toBe("snp_crl_bad_signature");
+      expectFailed(r, 4, "snp_crl_bad_signature");
       expect(server.hits("/vcek/v1/Milan/crl")).toBe(1);
     } finally {
       server.stop();
@@ -604,8 +533,7 @@ describe("attestation verify --snp-report revocation (issue 10 §3)", () => {
     async () => {
       const sim = await createTestSim();
       const { r } = await simRun({ given: await simCrl(sim, { revoked: [simSerials(sim).vcek] }) });
-      expect(r.code).toBe(4);
-      expect(r.json.error.code).toBe("snp_revoked");
+      expectFailed(r, 4, "snp_revoked");
       expect(r.json.error.message.startsWith("vcek:")).toBe(true);
     },
     SIM_TIMEOUT_MS,
@@ -616,8 +544,7 @@ describe("attestation verify --snp-report revocation (issue 10 §3)", () => {
     async () => {
       const sim = await createTestSim();
       const { r, hits } = await simRun({ served: await simCrl(sim, { revoked: [simSerials(sim).ask] }) });
-      expect(r.code).toBe(4);
-      expect(r.json.error.code).toBe("snp_revoked");
+      expectFailed(r, 4, "snp_revoked");
       expect(r.json.error.message.startsWith("ask:")).toBe(true);
       expect(hits).toBe(1);
     },
@@ -631,8 +558,7 @@ describe("attestation verify --snp-report revocation (issue 10 §3)", () => {
       const older = await simCrl(sim, { now: new Date(SIM_NOW.getTime() - 86_400_000) });
       const served = await simCrl(sim, { revoked: [simSerials(sim).vcek] });
       const { r } = await simRun({ given: older, served });
-      expect(r.code).toBe(4);
-      expect(r.json.error.code).toBe("snp_revoked");
+      expectFailed(r, 4, "snp_revoked");
     },
     SIM_TIMEOUT_MS,
   );
@@ -644,8 +570,7 @@ describe("attestation verify --snp-report revocation (issue 10 §3)", () => {
       const other = await createTestSim("Genoa");
       const forged = await simCrl(other, {});
       const { r } = await simRun({ given: await simCrl(sim, {}), served: forged });
-      expect(r.code).toBe(4);
-      expect(r.json.error.code).toBe("snp_crl_bad_signature");
+      expectFailed(r, 4, "snp_crl_bad_signature");
     },
     SIM_TIMEOUT_MS,
   );

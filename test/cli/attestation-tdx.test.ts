@@ -2,65 +2,22 @@
 
 import { afterAll, describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { cac } from "cac";
 import { INTEL_SGX_ROOT_CA_SHA256 } from "../../src/attestation/tdx/intel-root-ca.ts";
-import { registerAttestation } from "../../src/cli/attestation.ts";
-import { parseAndRun } from "../../src/command/command.ts";
 import {
   encodedChain,
   readTestdata,
   startCollateralServer,
 } from "../attestation/fixtures/collateral-server.ts";
-import { testdata } from "../support/testdata.ts";
+import { attestationCli, expectFailed, type Json } from "./attestation-fixture.ts";
 
-const DATA = testdata("attestation");
-const tmp = mkdtempSync(join(tmpdir(), "contrast-attestation-tdx-"));
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-
-const used = new Set<string>();
-function td(rel: string): string {
-  used.add(rel);
-  return join(DATA, rel);
-}
-
-// biome-ignore lint/suspicious/noExplicitAny: parsed CLI output, asserted field by field
-type Json = Record<string, any>;
-
-interface Run {
-  code: number;
-  stderr: string;
-  json: Json;
-}
-
-let cacheCount = 0;
 /** Local PCS for every run (CRLs are always fetched when not given): never the real Intel service. */
 const pcs = startCollateralServer();
 afterAll(() => pcs.stop());
-
-/** Runs `contrast attestation verify ARGS --json` in-process with a fresh collateral cache. */
-async function verify(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const cli = cac("contrast");
-  const fullEnv = {
-    CONTRAST_CACHE_DIR: join(tmp, `cache-${cacheCount++}`),
-    CONTRAST_PCS_URL: pcs.url,
-    ...env,
-  };
-  registerAttestation(cli, {
-    stdout: (t) => out.push(t),
-    stderr: (t) => err.push(t),
-    env: fullEnv,
-    clock: () => new Date(),
-  });
-  await parseAndRun(cli, ["attestation", "verify", ...args, "--json"]);
-  const code = Number(process.exitCode ?? 0);
-  process.exitCode = 0;
-  return { code, stderr: err.join(""), json: JSON.parse(out.join("")) };
-}
+const cli = attestationCli("tdx", { CONTRAST_PCS_URL: pcs.url });
+const { tmp, td } = cli;
+const verify = (args: string[], env: Record<string, string> = {}) => cli.verify(args, env);
 
 const Q = {
   spr: "tdx/quote_v4_spr_gotdxguest.dat",
@@ -192,8 +149,7 @@ describe("attestation verify --tdx-quote (README vectors)", () => {
       bytes[v.mrTdOffset] = bytes[v.mrTdOffset]! ^ 0x01;
       const path = writeFile(`flipped-${v.quote.replace("/", "-")}`, bytes);
       const r = await verify(["--tdx-quote", path, "--no-collateral", "--now", v.now]);
-      expect(r.code).toBe(4);
-      expect(r.json.error.code).toBe("tdx_bad_quote_signature");
+      expectFailed(r, 4, "tdx_bad_quote_signature");
       expect(r.json.fmspc).toBe(v.expect.fmspc);
       expect(r.json.mrTd).not.toBe(
         readFileSync(td(v.quote))
@@ -220,8 +176,7 @@ describe("attestation verify --tdx-quote (README vectors)", () => {
 
   test("SPR quote with 2023 collateral at 2023-07-01 → exit 5 tdx_tcb_unsupported (no matching TCB level)", async () => {
     const r = await verify(["--tdx-quote", td(Q.spr), ...collateral2023()]);
-    expect(r.code).toBe(5);
-    expect(r.json.error.code).toBe("tdx_tcb_unsupported");
+    expectFailed(r, 5, "tdx_tcb_unsupported");
     expect(r.json.mrTd).toBe(QUOTES[0].expect.mrTd);
     cases++;
   });
@@ -242,8 +197,7 @@ describe("attestation verify --tdx-quote (README vectors)", () => {
       "--now",
       "2026-02-10T00:00:00Z",
     ]);
-    expect(r.code).toBe(4);
-    expect(r.json.error.code).toBe("tdx_collateral_expired");
+    expectFailed(r, 4, "tdx_collateral_expired");
     expect(r.json.error.message.startsWith("enclaveIdentity:")).toBe(true);
     cases++;
   });
@@ -252,8 +206,7 @@ describe("attestation verify --tdx-quote (README vectors)", () => {
     const args = collateral2023();
     args[args.indexOf("--tcb-signing-chain") + 1] = td("tdx/pckcrl_issuer_chain.pem");
     const r = await verify(["--tdx-quote", td(Q.debug), ...args]);
-    expect(r.code).toBe(4);
-    expect(r.json.error.code).toBe("tdx_chain_invalid");
+    expectFailed(r, 4, "tdx_chain_invalid");
     cases++;
   });
 
@@ -265,8 +218,7 @@ describe("attestation verify --tdx-quote (README vectors)", () => {
       expect(debug.code).toBe(0);
       expect(debug.json.tcbStatus.combined).toBe("UpToDate");
       const spr = await verify(["--tdx-quote", td(Q.spr), "--now", "2023-07-01T00:00:00Z"], env);
-      expect(spr.code).toBe(5);
-      expect(spr.json.error.code).toBe("tdx_tcb_unsupported");
+      expectFailed(spr, 5, "tdx_tcb_unsupported");
       // What the server sent: the 2023 TCB info and QE identity with the 2018 TCB-signing chain, the platform PCK
       // CRL with its issuer chain, and the root CA CRL.
       for (const p of [
@@ -288,8 +240,7 @@ describe("attestation verify --tdx-quote (README vectors)", () => {
     const r = await verify(["--tdx-quote", td(Q.debug), "--now", "2023-07-01T00:00:00Z"], {
       CONTRAST_PCS_URL: "http://127.0.0.1:1",
     });
-    expect(r.code).toBe(6);
-    expect(r.json.error.code).toBe("collateral_unavailable");
+    expectFailed(r, 6, "collateral_unavailable");
     expect(r.json.mrTd).toBe(QUOTES[2].expect.mrTd);
     cases++;
   });
@@ -297,16 +248,13 @@ describe("attestation verify --tdx-quote (README vectors)", () => {
   test("truncated quote → exit 3 tdx_quote_truncated, no quote fields", async () => {
     const path = writeFile("short.dat", readFileSync(td(Q.spr)).subarray(0, 700));
     const r = await verify(["--tdx-quote", path, "--no-collateral"]);
-    expect(r.code).toBe(3);
-    expect(r.json.error.code).toBe("tdx_quote_truncated");
+    expectFailed(r, 3, "tdx_quote_truncated");
     expect(r.json.platform).toBeUndefined();
     cases++;
   });
 
   test("every file under tdx/ and intel/ went through the CLI", () => {
-    const all = ["tdx", "intel"].flatMap((d) => readdirSync(join(DATA, d)).map((f) => `${d}/${f}`));
-    expect(all.length).toBe(13);
-    expect([...used].sort()).toEqual(all.sort());
+    cli.expectEveryFileUsed(["tdx", "intel"], 13);
     expect(cases).toBe(15);
   });
 });
@@ -343,8 +291,7 @@ describe("attestation verify --tdx-quote --reference-values", () => {
     entry.Rtmrs = [entry.Rtmrs[0], entry.Rtmrs[1], "22".repeat(48), entry.Rtmrs[3]];
     const rv = writeFile("rv-v5-bad.json", JSON.stringify({ tdx: [entry] }));
     const r = await verify([...v5, "--reference-values", rv]);
-    expect(r.code).toBe(5);
-    expect(r.json.error.code).toBe("reference_values_mismatch");
+    expectFailed(r, 5, "reference_values_mismatch");
     const m: string[] = r.json.error.mismatches;
     expect(m.some((x) => x.startsWith("tdx[0]: mrTd"))).toBe(true);
     expect(m.some((x) => x.startsWith("tdx[0]: rtmrs[2]"))).toBe(true);
@@ -391,8 +338,7 @@ describe("attestation verify --tdx-quote revocation (issue 10 §3)", () => {
 
   test("no CRL files and PCS unreachable → exit 6 tdx_crl_unavailable, fields still printed", async () => {
     const r = await verify(debug(), down);
-    expect(r.code).toBe(6);
-    expect(r.json.error.code).toBe("tdx_crl_unavailable");
+    expectFailed(r, 6, "tdx_crl_unavailable");
     expect(r.json.mrTd).toBe(QUOTES[2].expect.mrTd);
   });
 
@@ -441,8 +387,7 @@ describe("attestation verify --tdx-quote revocation (issue 10 §3)", () => {
         headers,
       });
       const r = await verify(debug(), { CONTRAST_PCS_URL: server.url });
-      expect(r.code).toBe(4);
-      expect(r.json.error.code).toBe("tdx_crl_issuer_mismatch");
+      expectFailed(r, 4, "tdx_crl_issuer_mismatch");
     } finally {
       server.stop();
     }
@@ -468,8 +413,7 @@ describe("attestation verify --tdx-quote revocation (issue 10 §3)", () => {
     expect(ok.json.matchedReferenceValue).toBe("tdx[0]");
     expect(ok.stderr).toContain("warning: tdx[0]: accepted without a current crl (AllowMissingCRL)");
     const refused = await verify(withRv([strict], "rv-strict.json"), down);
-    expect(refused.code).toBe(6);
-    expect(refused.json.error.code).toBe("tdx_crl_unavailable");
+    expectFailed(refused, 6, "tdx_crl_unavailable");
     expect(refused.json.error.message).toContain("tdx[0]: crl:");
     noCrls.stop();
   });

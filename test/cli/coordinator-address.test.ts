@@ -2,7 +2,7 @@
 // address (exit 2), a port that does not speak TLS, a server without the route, a malformed answer (exit 6). Only a
 // refused or reset connection and 503 are retried, with progress on stderr.
 
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, test } from "bun:test";
 import type { JsonResponse } from "../../src/api/client.ts";
 import { ApiError } from "../../src/api/errors.ts";
 import { withRetry } from "../../src/cli/attest-coordinator.ts";
@@ -12,14 +12,13 @@ import { exportEcPrivateKeyPkcs8Pem, generateEcKeyPair } from "../../src/crypto/
 import { defaultRandom } from "../../src/crypto/random.ts";
 import { SIM_TIMEOUT_MS } from "../attestation/sim/fixture.ts";
 import { expectCode } from "../support/expect-error.ts";
-import { tempDir } from "../support/harness.ts";
 import { runContrast } from "../support/run-in-process.ts";
-import { createWorkspace, type Workspace } from "./coordinator-fixture.ts";
+import { createWorkspace, isolateCliProcess, type Workspace } from "./coordinator-fixture.ts";
 
 let ws: Workspace;
 let tls: { cert: string; key: string };
-const servers: { stop(force?: boolean): void }[] = [];
-const savedCacheDir = process.env.CONTRAST_CACHE_DIR;
+/** Stopped forcibly after the file (they hold connections open on purpose). */
+const servers = isolateCliProcess<{ stop(): void }>();
 
 /** A TLS server on loopback that answers every request with `answer`; returns HOST:PORT. */
 function tlsServer(answer: (path: string) => Response): string {
@@ -29,27 +28,16 @@ function tlsServer(answer: (path: string) => Response): string {
     tls,
     fetch: (req) => answer(new URL(req.url).pathname),
   });
-  servers.push(s);
+  servers.push({ stop: () => s.stop(true) });
   return `127.0.0.1:${s.port}`;
 }
 
 beforeAll(async () => {
-  process.env.CONTRAST_CACHE_DIR = tempDir("cli-cache");
   ws = await createWorkspace();
   const key = await generateEcKeyPair("P-256");
   const cert = await createSelfSignedServerCert(key, { now: new Date(), random: defaultRandom });
   tls = { cert, key: await exportEcPrivateKeyPkcs8Pem(key) };
 }, SIM_TIMEOUT_MS);
-
-afterAll(() => {
-  for (const s of servers) s.stop(true);
-  if (savedCacheDir === undefined) delete process.env.CONTRAST_CACHE_DIR;
-  else process.env.CONTRAST_CACHE_DIR = savedCacheDir;
-});
-
-afterEach(() => {
-  process.exitCode = 0;
-});
 
 const verify = (endpoint: string, ...extra: string[]) =>
   runContrast(["verify", "-c", endpoint, "--workspace-dir", ws.dir, ...extra]);
@@ -76,7 +64,7 @@ describe("contrast verify -c ADDRESS", () => {
 
   test("a plain-HTTP port → exit 6 at once (tls_protocol_error), naming the probe port", async () => {
     const plain = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response("ok") });
-    servers.push(plain);
+    servers.push({ stop: () => plain.stop(true) });
     const r = await verify(`127.0.0.1:${plain.port}`);
     expect(r.code).toBe(6);
     expect(r.stderr).toContain("the peer does not speak TLS there");

@@ -1,6 +1,7 @@
 // Test fixture for the user commands: a sim-TEE Coordinator in this process (real HTTPS on loopback) and a workspace
 // whose manifest trusts it, with owner keys, as `generate` would leave it.
 
+import { afterAll, afterEach, beforeAll } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { toHex } from "../../src/common/bytes.ts";
@@ -65,4 +66,25 @@ export function startSimCoordinator(
   opts: { stateDir?: string; userApiAddr?: string } = {},
 ): Promise<RunningCoordinator & { readonly stateDir: string }> {
   return startLoopbackSimCoordinator({ simDir: ws.sim.dir, policy: ws.coordinatorPolicy, ...opts });
+}
+
+/**
+ * What an in-process CLI test file changes in this process, put back: CONTRAST_CACHE_DIR (a fresh directory for the
+ * file), the exit code after each test, and every server pushed onto the returned list stopped after the file.
+ */
+export function isolateCliProcess<T extends { stop(): unknown }>(): T[] {
+  const saved = process.env.CONTRAST_CACHE_DIR;
+  const servers: T[] = [];
+  beforeAll(() => {
+    process.env.CONTRAST_CACHE_DIR = tempDir("cli-cache");
+  });
+  afterAll(async () => {
+    for (const s of servers) await s.stop();
+    if (saved === undefined) delete process.env.CONTRAST_CACHE_DIR;
+    else process.env.CONTRAST_CACHE_DIR = saved;
+  });
+  afterEach(() => {
+    process.exitCode = 0;
+  });
+  return servers;
 }

@@ -10,11 +10,9 @@ import { registerPolicy } from "../../src/cli/policy.ts";
 import { ConfigError } from "../../src/common/errors.ts";
 import { generateDeployment } from "../../src/policy/generate-deployment.ts";
 import { MemoryLayersCache } from "../../src/policy/image/layers-cache.ts";
-import { DEFAULT_RULES_TEXT } from "../../src/policy/render-policy.ts";
 import { type AgentRequest, parseAgentRequests } from "../../src/policy/requests/agent-request.ts";
-import { defaultSettings } from "../../src/policy/settings.ts";
 import { MAX_SHARED_NAME_BYTES } from "../../src/policy/shared-file-name.ts";
-import { fakeImageResolver, TEST_INITIALIZER_IMAGE, testHandlerFor } from "../policy/fake-images.ts";
+import { fakeImageResolver, testGenerateOptions } from "../policy/fake-images.ts";
 import { runInProcess } from "../support/run-in-process.ts";
 
 const DIR = mkdtempSync(join(tmpdir(), "policy-volumes-"));
@@ -153,15 +151,9 @@ function workload(c: Case, i: number, mountPath?: string): string {
 }
 
 async function generate(text: string) {
-  return generateDeployment({
-    files: [{ path: "w.yaml", text }],
-    handlerFor: testHandlerFor,
-    initializerImage: TEST_INITIALIZER_IMAGE,
-    skipInitializer: true,
-    rules: DEFAULT_RULES_TEXT,
-    settings: defaultSettings(),
-    imageResolver: resolver,
-  });
+  return generateDeployment(
+    testGenerateOptions([{ path: "w.yaml", text }], { skipInitializer: true, imageResolver: resolver }),
+  );
 }
 
 const ALL = [...CASES, ...EMPTY_DIRS];

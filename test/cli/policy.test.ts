@@ -26,6 +26,15 @@ function run(...args: string[]): Promise<CliResult> {
   return runInProcess(registerPolicy, ["policy", ...args]);
 }
 
+/** `policy check|explain` of the generated guestbook file, offline with the layers cache `generate` left. */
+function onGuestbook(command: "check" | "explain", ...args: string[]): Promise<CliResult> {
+  return run(command, GUESTBOOK, "--layers-cache", CACHE, ...args);
+}
+
+function forPod(command: "check" | "explain", pod: string, ...args: string[]): Promise<CliResult> {
+  return onGuestbook(command, "--pod", pod, ...args);
+}
+
 afterEach(() => {
   process.exitCode = 0;
 });
@@ -36,25 +45,31 @@ function write(name: string, text: string): string {
   return path;
 }
 
-/** The built requests of one pod with its app container's CreateContainerRequest changed. */
-async function mutatedRequests(pod: string, mutate: (oci: { Process: { Args: string[] } }) => void) {
-  const r = await run("check", GUESTBOOK, "--layers-cache", CACHE, "--pod", pod, "--print-requests");
+type OciProcess = { Process: { Args: string[] } };
+
+/** A `--request` file: the frontend's built requests with its app container's CreateContainerRequest changed. */
+async function frontendRequestsWith(name: string, mutate: (oci: OciProcess) => void): Promise<string> {
+  const r = await forPod("check", "frontend", "--print-requests");
   const reqs = parseAgentRequests(r.stdout);
   const app = reqs.findLast((x) => x.kind === "CreateContainerRequest")!;
-  mutate((app.request as { OCI: { Process: { Args: string[] } } }).OCI);
-  return reqs.map((x) => JSON.stringify(x)).join("\n");
+  mutate((app.request as { OCI: OciProcess }).OCI);
+  return write(name, reqs.map((x) => JSON.stringify(x)).join("\n"));
 }
+
+const changedArgument = (oci: OciProcess) => {
+  oci.Process.Args[1] = "--port=9090";
+};
 
 describe("policy check", () => {
   test("generated file → every request allowed, exit 0", async () => {
-    const r = await run("check", GUESTBOOK, "--layers-cache", CACHE);
+    const r = await onGuestbook("check");
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("all requests allowed");
     expect(r.stdout.match(/: allowed$/gm)?.length).toBe(57);
   });
 
   test("--json → one entry per pod with its digest and decisions", async () => {
-    const r = await run("check", GUESTBOOK, "--layers-cache", CACHE, "--json");
+    const r = await onGuestbook("check", "--json");
     const j = JSON.parse(r.stdout) as {
       pods: { digest: string; requests: { allowed: boolean }[] }[];
       denied: number;
@@ -65,26 +80,14 @@ describe("policy check", () => {
   });
 
   test("--print-requests output fed back via --request → the same decisions", async () => {
-    const printed = await run(
-      "check",
-      GUESTBOOK,
-      "--layers-cache",
-      CACHE,
-      "--pod",
-      "frontend",
-      "--print-requests",
-    );
+    const printed = await forPod("check", "frontend", "--print-requests");
     expect(printed.code).toBe(0);
     const lines = printed.stdout.trim().split("\n");
     expect(lines.length).toBe(19);
     for (const l of lines) expect(Object.keys(JSON.parse(l))).toEqual(["kind", "request"]);
-    const direct = await run("check", GUESTBOOK, "--layers-cache", CACHE, "--pod", "frontend", "--json");
-    const fed = await run(
+    const direct = await forPod("check", "frontend", "--json");
+    const fed = await forPod(
       "check",
-      GUESTBOOK,
-      "--layers-cache",
-      CACHE,
-      "--pod",
       "frontend",
       "--request",
       write("frontend.jsonl", printed.stdout),
@@ -95,41 +98,21 @@ describe("policy check", () => {
   });
 
   test("mutated --request (changed argument) → denied, exit 5", async () => {
-    const text = await mutatedRequests("frontend", (oci) => {
-      oci.Process.Args[1] = "--port=9090";
-    });
-    const r = await run(
-      "check",
-      GUESTBOOK,
-      "--layers-cache",
-      CACHE,
-      "--pod",
-      "frontend",
-      "--request",
-      write("m.jsonl", text),
-    );
+    const request = await frontendRequestsWith("m.jsonl", changedArgument);
+    const r = await forPod("check", "frontend", "--request", request);
     expect(r.code).toBe(5);
     expect(r.stdout).toContain("CreateContainerRequest: denied");
     expect(r.stdout).toContain("1 request(s) denied");
   });
 
   test("--request with several pods and no --pod → usage error, exit 2", async () => {
-    const r = await run("check", GUESTBOOK, "--layers-cache", CACHE, "--request", write("x.json", "{}"));
+    const r = await onGuestbook("check", "--request", write("x.json", "{}"));
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("(ambiguous_pod)");
   });
 
   test("malformed --request → exit 3", async () => {
-    const r = await run(
-      "check",
-      GUESTBOOK,
-      "--layers-cache",
-      CACHE,
-      "--pod",
-      "frontend",
-      "--request",
-      write("bad.json", '{"kind": 1}'),
-    );
+    const r = await forPod("check", "frontend", "--request", write("bad.json", '{"kind": 1}'));
     expect(r.code).toBe(3);
     expect(r.stderr).toContain("(request_kind_invalid)");
   });
@@ -175,39 +158,18 @@ describe("policy check", () => {
 
 describe("policy explain", () => {
   test("changed argument → names the rule and process.Args[1] with expected and got", async () => {
-    const text = await mutatedRequests("frontend", (oci) => {
-      oci.Process.Args[1] = "--port=9090";
-    });
-    const r = await run(
-      "explain",
-      GUESTBOOK,
-      "--layers-cache",
-      CACHE,
-      "--pod",
-      "frontend",
-      "--request",
-      write("e.jsonl", text),
-    );
+    const request = await frontendRequestsWith("e.jsonl", changedArgument);
+    const r = await forPod("explain", "frontend", "--request", request);
     expect(r.code).toBe(5);
     expect(r.stdout).toContain('OCI.Process.Args[1]: expected "serve", got "--port=9090"');
     expect(r.stdout).toContain("rule agent_policy.args_ok");
   });
 
   test("--json → differences and chain per denied request", async () => {
-    const text = await mutatedRequests("frontend", (oci) => {
+    const added = await frontendRequestsWith("j.jsonl", (oci) => {
       oci.Process.Args.push("--debug");
     });
-    const r = await run(
-      "explain",
-      GUESTBOOK,
-      "--layers-cache",
-      CACHE,
-      "--pod",
-      "frontend",
-      "--request",
-      write("j.jsonl", text),
-      "--json",
-    );
+    const r = await forPod("explain", "frontend", "--request", added, "--json");
     const j = JSON.parse(r.stdout) as {
       denied: { request: number; differences: string[]; chain: { rule: string }[] }[];
     };
@@ -217,31 +179,14 @@ describe("policy explain", () => {
   });
 
   test("all requests allowed → nothing to explain, exit 0", async () => {
-    const printed = await run(
-      "check",
-      GUESTBOOK,
-      "--layers-cache",
-      CACHE,
-      "--pod",
-      "redis-master",
-      "--print-requests",
-    );
-    const r = await run(
-      "explain",
-      GUESTBOOK,
-      "--layers-cache",
-      CACHE,
-      "--pod",
-      "redis-master",
-      "--request",
-      write("ok.jsonl", printed.stdout),
-    );
+    const printed = await forPod("check", "redis-master", "--print-requests");
+    const r = await forPod("explain", "redis-master", "--request", write("ok.jsonl", printed.stdout));
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("nothing to explain");
   });
 
   test("no --request → usage error, exit 2", async () => {
-    const r = await run("explain", GUESTBOOK, "--layers-cache", CACHE);
+    const r = await onGuestbook("explain");
     expect(r.code).toBe(2);
   });
 });

@@ -1,7 +1,7 @@
 // The loop a deployment lives in (issue 11 §4): generate → set → edit a Deployment → generate → set (update, signed)
 // → verify, on the sim TEE with a Coordinator in this process; and `generate` again on its own output changes nothing.
 
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, test } from "bun:test";
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
@@ -19,19 +19,9 @@ import { runContrast, runInProcess } from "../support/run-in-process.ts";
 import { startSimCoordinator } from "../support/sim-coordinator.ts";
 import { snapshotTree } from "../support/snapshot.ts";
 import { testdata } from "../support/testdata.ts";
+import { isolateCliProcess } from "./coordinator-fixture.ts";
 
-const savedCacheDir = process.env.CONTRAST_CACHE_DIR;
-const running: RunningCoordinator[] = [];
-
-afterAll(async () => {
-  for (const r of running) await r.stop();
-  if (savedCacheDir === undefined) delete process.env.CONTRAST_CACHE_DIR;
-  else process.env.CONTRAST_CACHE_DIR = savedCacheDir;
-});
-
-afterEach(() => {
-  process.exitCode = 0;
-});
+const running = isolateCliProcess<RunningCoordinator>();
 
 /** A workspace with emojivoto (made confidential), the Coordinator's resources and a sim TEE directory. */
 async function simWorkspace(): Promise<string> {

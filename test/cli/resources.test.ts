@@ -1,38 +1,14 @@
 import { afterEach, describe, expect, test } from "bun:test";
-import { cac } from "cac";
 import { parseAllDocuments } from "yaml";
 import { registerResources } from "../../src/cli/resources.ts";
-import { parseAndRun } from "../../src/command/command.ts";
 import { EXIT } from "../../src/common/errors.ts";
 import { COORDINATOR_IMAGE } from "../../src/kube/release-images.ts";
 import { listPlatforms, runtimeHandler, simRuntimeHandler } from "../../src/platform/index.ts";
-import { runContrast } from "../support/run-in-process.ts";
+import { type CliResult, runContrast, runInProcess } from "../support/run-in-process.ts";
 
 /** Runs `contrast resources ARGS` in-process, capturing stdout and stderr. */
-async function resources(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const out = process.stdout.write.bind(process.stdout);
-  const err = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((c: string) => {
-    stdout += c;
-    return true;
-  }) as typeof process.stdout.write;
-  process.stderr.write = ((c: string) => {
-    stderr += c;
-    return true;
-  }) as typeof process.stderr.write;
-  try {
-    const cli = cac("contrast");
-    registerResources(cli);
-    process.exitCode = 0;
-    await parseAndRun(cli, ["resources", ...args]);
-    return { code: Number(process.exitCode ?? 0), stdout, stderr };
-  } finally {
-    process.stdout.write = out;
-    process.stderr.write = err;
-    process.exitCode = 0;
-  }
+function resources(args: string[]): Promise<CliResult> {
+  return runInProcess(registerResources, ["resources", ...args]);
 }
 
 afterEach(() => {

@@ -2,7 +2,7 @@
 // a key the Coordinator will not accept named before anything is sent, error codes printed once, `--json` with one
 // object on stdout also on failure, and the mesh API's port named when it is given instead of the user API's.
 
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { readUserCommandConfig } from "../../src/cli/user-commands.ts";
@@ -14,36 +14,28 @@ import type { RunningCoordinator } from "../../src/coordinator/server.ts";
 import { exportEcPrivateKeySec1Pem, exportPublicKeySpki, generateEcKeyPair } from "../../src/crypto/keys.ts";
 import { SIM_TIMEOUT_MS } from "../attestation/sim/fixture.ts";
 import { expectCode } from "../support/expect-error.ts";
-import { tempDir } from "../support/harness.ts";
 import { runContrast } from "../support/run-in-process.ts";
-import { createWorkspace, startSimCoordinator, type Workspace } from "./coordinator-fixture.ts";
+import {
+  createWorkspace,
+  isolateCliProcess,
+  startSimCoordinator,
+  type Workspace,
+} from "./coordinator-fixture.ts";
 
 let ws: Workspace;
 let coordinator: RunningCoordinator & { stateDir: string };
 /** A loopback address of its own, so the Coordinator can listen on the default port 1313 there. */
 const host = `127.${13 + Math.floor(Math.random() * 200)}.${Math.floor(Math.random() * 250)}.${1 + Math.floor(Math.random() * 250)}`;
-const running: { stop(): Promise<void> }[] = [];
-const savedCacheDir = process.env.CONTRAST_CACHE_DIR;
+const running = isolateCliProcess<RunningCoordinator>();
 
 const json = (stdout: string) => JSON.parse(stdout) as Record<string, unknown>;
 const inWs = (...args: string[]) => [...args, "--workspace-dir", ws.dir];
 
 beforeAll(async () => {
-  process.env.CONTRAST_CACHE_DIR = tempDir("cli-cache");
   ws = await createWorkspace();
   coordinator = await startSimCoordinator(ws, { userApiAddr: `${host}:1313` });
   running.push(coordinator);
 }, SIM_TIMEOUT_MS);
-
-afterAll(async () => {
-  for (const r of running) await r.stop();
-  if (savedCacheDir === undefined) delete process.env.CONTRAST_CACHE_DIR;
-  else process.env.CONTRAST_CACHE_DIR = savedCacheDir;
-});
-
-afterEach(() => {
-  process.exitCode = 0;
-});
 
 describe("contrast set / verify / recover", () => {
   test("set -c HOST without a port --json → the user API's port 1313; one JSON object describing the set", async () => {

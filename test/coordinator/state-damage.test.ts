@@ -21,64 +21,43 @@ import { toHex, utf8 } from "../../src/common/bytes.ts";
 import { sha256 } from "../../src/common/digest.ts";
 import { VerificationError } from "../../src/common/errors.ts";
 import { createHistoryStore, type HistoryStore } from "../../src/coordinator/history/history-store.ts";
-import { CoordinatorState } from "../../src/coordinator/state.ts";
-import { type EcKeyPair, exportPublicKeySpki, generateEcKeyPair } from "../../src/crypto/keys.ts";
+import type { CoordinatorState } from "../../src/coordinator/state.ts";
+import type { EcKeyPair } from "../../src/crypto/keys.ts";
 import { defaultRandom } from "../../src/crypto/random.ts";
 import { createDeterministicRootCert } from "../../src/crypto/root-ca-cert.ts";
-import { exportRsaPublicKeyPkcs1, generateRsaKeyPair, type RsaKeyPair } from "../../src/crypto/rsa-keys.ts";
+import type { RsaKeyPair } from "../../src/crypto/rsa-keys.ts";
 import { createSeedEngine } from "../../src/crypto/seed-engine.ts";
 import { decryptSeedShare, type SeedShareDocument } from "../../src/crypto/seedshare.ts";
-import { computeTransitionHash, signTransition } from "../../src/crypto/transition.ts";
-import { createTestSim, SIM_TIMEOUT_MS } from "../attestation/sim/fixture.ts";
+import { computeTransitionHash } from "../../src/crypto/transition.ts";
+import { SIM_TIMEOUT_MS } from "../attestation/sim/fixture.ts";
 import { expectCode } from "../support/expect-error.ts";
-import { policyDocument } from "../support/harness.ts";
+import {
+  manifestBytes,
+  openState,
+  type PolicyDocument,
+  setSigned,
+  stateDeployment,
+} from "./state-fixture.ts";
 
 let owner: EcKeyPair;
 let seedOwner: RsaKeyPair;
 let base: Record<string, unknown>;
-let docs: ReturnType<typeof policyDocument>[];
+let docs: PolicyDocument[];
 
 beforeAll(async () => {
-  const sim = await createTestSim();
-  owner = await generateEcKeyPair("P-384");
-  seedOwner = await generateRsaKeyPair(2048);
-  const dir = mkdtempSync(join(tmpdir(), "damage-docs-"));
-  docs = ["coordinator", "web", "db"].map((n) => policyDocument(dir, n));
-  base = {
-    Policies: {
-      [docs[0]!.digest]: { SANs: ["coordinator"], Role: "coordinator" },
-      [docs[1]!.digest]: { SANs: ["web"] },
-    },
-    ReferenceValues: sim.referenceValues,
-    WorkloadOwnerPubKeys: [toHex(await exportPublicKeySpki(owner.publicKey))],
-    SeedshareOwnerPubKeys: [toHex(await exportRsaPublicKeyPkcs1(seedOwner.publicKey))],
-  };
+  ({ owner, seedOwner, base, docs } = await stateDeployment("damage", ["coordinator", "web", "db"]));
 }, SIM_TIMEOUT_MS);
 
 function manifest(extra?: string): Uint8Array {
-  const m = structuredClone(base) as { Policies: Record<string, unknown> };
-  if (extra) m.Policies[extra] = { SANs: ["extra"] };
-  return utf8(`${JSON.stringify(m)}\n`);
-}
-
-async function open(stateDir: string, store?: HistoryStore) {
-  return CoordinatorState.open({
-    store: store ?? createHistoryStore(join(stateDir, "history")),
-    stateDir,
-    now: () => new Date(),
-    random: defaultRandom,
+  return manifestBytes(base, (m) => {
+    if (extra) (m.Policies as Record<string, unknown>)[extra] = { SANs: ["extra"] };
   });
 }
 
-async function set(state: CoordinatorState, bytes: Uint8Array) {
-  const previous = state.snapshot().latestTransition;
-  const listed = Object.keys(JSON.parse(new TextDecoder().decode(bytes)).Policies);
-  return state.setManifest({
-    manifest: bytes,
-    policies: docs.filter((d) => listed.includes(d.digest)).map((d) => d.bytes),
-    previousTransition: previous,
-    signature: await signTransition(owner.privateKey, computeTransitionHash(bytes, previous)),
-  });
+const open = openState;
+
+function set(state: CoordinatorState, bytes: Uint8Array) {
+  return setSigned(state, bytes, docs, owner);
 }
 
 /** A state dir with two manifests (the second adds the db policy); returns the files an attacker would damage. */

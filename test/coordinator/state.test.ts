@@ -6,73 +6,50 @@ import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ApiError } from "../../src/api/errors.ts";
-import { toHex, utf8 } from "../../src/common/bytes.ts";
+import { toHex } from "../../src/common/bytes.ts";
 import { VerificationError } from "../../src/common/errors.ts";
 import { createHistoryStore } from "../../src/coordinator/history/history-store.ts";
-import { CoordinatorState } from "../../src/coordinator/state.ts";
+import type { CoordinatorState } from "../../src/coordinator/state.ts";
 import { type EcKeyPair, exportPublicKeySpki, generateEcKeyPair } from "../../src/crypto/keys.ts";
-import { defaultRandom } from "../../src/crypto/random.ts";
-import { exportRsaPublicKeyPkcs1, generateRsaKeyPair, type RsaKeyPair } from "../../src/crypto/rsa-keys.ts";
+import type { RsaKeyPair } from "../../src/crypto/rsa-keys.ts";
 import { decryptSeedShare } from "../../src/crypto/seedshare.ts";
 import {
   chainTransitionHashes,
   computeTransitionHash,
-  signTransition,
   verifyTransitionSignature,
   ZERO_HASH,
 } from "../../src/crypto/transition.ts";
-import { createTestSim, SIM_TIMEOUT_MS } from "../attestation/sim/fixture.ts";
+import { SIM_TIMEOUT_MS } from "../attestation/sim/fixture.ts";
 import { expectCode } from "../support/expect-error.ts";
-import { policyDocument } from "../support/harness.ts";
+import {
+  manifestBytes,
+  openState,
+  type PolicyDocument,
+  setSigned,
+  stateDeployment,
+} from "./state-fixture.ts";
 
 let owner: EcKeyPair;
 let stranger: EcKeyPair;
 let seedOwner: RsaKeyPair;
 let base: Record<string, unknown>;
-let docs: ReturnType<typeof policyDocument>[];
+let docs: PolicyDocument[];
 
 beforeAll(async () => {
-  const sim = await createTestSim();
-  owner = await generateEcKeyPair("P-384");
+  ({ owner, seedOwner, base, docs } = await stateDeployment("state", ["coordinator", "web"]));
   stranger = await generateEcKeyPair("P-384");
-  seedOwner = await generateRsaKeyPair(2048);
-  const dir = mkdtempSync(join(tmpdir(), "state-docs-"));
-  docs = ["coordinator", "web"].map((n) => policyDocument(dir, n));
-  base = {
-    Policies: {
-      [docs[0]!.digest]: { SANs: ["coordinator"], Role: "coordinator" },
-      [docs[1]!.digest]: { SANs: ["web"] },
-    },
-    ReferenceValues: sim.referenceValues,
-    WorkloadOwnerPubKeys: [toHex(await exportPublicKeySpki(owner.publicKey))],
-    SeedshareOwnerPubKeys: [toHex(await exportRsaPublicKeyPkcs1(seedOwner.publicKey))],
-  };
 }, SIM_TIMEOUT_MS);
 
-function manifest(edit: (m: Record<string, unknown>) => void = () => {}): Uint8Array {
-  const m = structuredClone(base);
-  edit(m);
-  return utf8(`${JSON.stringify(m)}\n`);
+function manifest(edit?: (m: Record<string, unknown>) => void): Uint8Array {
+  return manifestBytes(base, edit);
 }
 
 async function newState(stateDir = mkdtempSync(join(tmpdir(), "state-"))) {
-  const store = createHistoryStore(join(stateDir, "history"));
-  return {
-    stateDir,
-    state: await CoordinatorState.open({ store, stateDir, now: () => new Date(), random: defaultRandom }),
-  };
+  return { stateDir, state: await openState(stateDir) };
 }
 
-async function set(state: CoordinatorState, bytes: Uint8Array, key: EcKeyPair | null = owner) {
-  const previous = state.snapshot().latestTransition;
-  const t = computeTransitionHash(bytes, previous);
-  const listed = Object.keys(JSON.parse(new TextDecoder().decode(bytes)).Policies);
-  return state.setManifest({
-    manifest: bytes,
-    policies: docs.filter((d) => listed.includes(d.digest)).map((d) => d.bytes),
-    previousTransition: previous,
-    ...(key ? { signature: await signTransition(key.privateKey, t) } : {}),
-  });
+function set(state: CoordinatorState, bytes: Uint8Array, key: EcKeyPair | null = owner) {
+  return setSigned(state, bytes, docs, key);
 }
 
 describe("CoordinatorState.setManifest (first manifest)", () => {

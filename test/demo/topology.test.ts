@@ -1,17 +1,9 @@
 import { describe, expect, test } from "bun:test";
 import { hostsFile, IFNAMSIZ, parsePrefix, planTopology, setupCommands } from "../../demo/topology.ts";
-import { ConfigError, type ContrastError, UnavailableError } from "../../src/common/errors.ts";
+import { ConfigError, UnavailableError } from "../../src/common/errors.ts";
+import { thrownBy } from "../support/expect-error.ts";
 
 const PODS = ["coordinator-0", "server", "client"];
-
-function errorOf(f: () => unknown): ContrastError {
-  try {
-    f();
-  } catch (e) {
-    return e as ContrastError;
-  }
-  throw new Error("expected an error, got none");
-}
 
 describe("planTopology", () => {
   test("a host with no 10.231.x.x → 10.231.0.0/24, host .254, pods from .2 in order", () => {
@@ -32,7 +24,7 @@ describe("planTopology", () => {
 
   test("a wider route that covers the range (10.0.0.0/8, 10.231.0.0/16) → demo_subnet_unavailable", () => {
     for (const wide of ["10.0.0.0/8", "10.231.0.0/16", "0.0.0.0/0"]) {
-      const e = errorOf(() => planTopology("a", PODS, [wide]));
+      const e = thrownBy(() => planTopology("a", PODS, [wide]));
       expect(e).toBeInstanceOf(UnavailableError);
       expect(e.code).toBe("demo_subnet_unavailable");
     }
@@ -67,7 +59,7 @@ describe("planTopology", () => {
     ["251 pods", "a", Array.from({ length: 251 }, (_, i) => `p${i}`)],
     ["a pod twice", "a", ["server", "server"]],
   ])("%s → demo_invalid_topology", (_, tag, pods) => {
-    const e = errorOf(() => planTopology(tag as string, pods as string[], []));
+    const e = thrownBy(() => planTopology(tag as string, pods as string[], []));
     expect(e).toBeInstanceOf(ConfigError);
     expect(e.code).toBe("demo_invalid_topology");
   });
@@ -149,7 +141,7 @@ describe("hostsFile", () => {
   });
 
   test("a pod outside the plan → demo_invalid_topology", () => {
-    const e = errorOf(() => hostsFile(plan, "intruder", new Map()));
+    const e = thrownBy(() => hostsFile(plan, "intruder", new Map()));
     expect(e.code).toBe("demo_invalid_topology");
   });
 });

@@ -5,9 +5,11 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
+  type CoordinatorPorts,
   contrast,
   freePort,
   policyDocument,
+  simCoordinatorArgs,
   spawnContrast,
   tempDir,
   waitForHttp,
@@ -18,23 +20,14 @@ const sim = join(root, "sim");
 const ws = join(root, "ws");
 const state = join(root, "state");
 const latest = join(state, "history", "transitions", "latest");
-let ports: { user: number; mesh: number; probe: number };
+let ports: CoordinatorPorts;
 let coordinator: ReturnType<typeof spawnContrast> | undefined;
 let coordinatorDigest = "";
 let first = "";
 let second = "";
 
-function coordinatorArgs(stateDir: string, p: typeof ports): string[] {
-  return [
-    "coordinator",
-    "--tee=sim",
-    `--sim-dir=${sim}`,
-    `--sim-host-data=${coordinatorDigest}`,
-    `--state-dir=${stateDir}`,
-    `--user-api-addr=127.0.0.1:${p.user}`,
-    `--mesh-api-addr=127.0.0.1:${p.mesh}`,
-    `--probe-addr=127.0.0.1:${p.probe}`,
-  ];
+function coordinatorArgs(stateDir: string, p: CoordinatorPorts): string[] {
+  return simCoordinatorArgs({ simDir: sim, hostData: coordinatorDigest, stateDir, ports: p });
 }
 
 async function restart(): Promise<void> {

@@ -8,9 +8,11 @@ import tls from "node:tls";
 import { postJson } from "../../src/api/client.ts";
 import { toBase64, toHex } from "../../src/common/bytes.ts";
 import {
+  type CoordinatorPorts,
   contrast,
   freePort,
   policyDocument,
+  simCoordinatorArgs,
   spawnContrast,
   tempDir,
   waitForHttp,
@@ -21,7 +23,7 @@ const sim = join(root, "sim");
 const ws = join(root, "ws");
 const policies = join(ws, "policies");
 const state = join(root, "state");
-let ports: { user: number; mesh: number; probe: number };
+let ports: CoordinatorPorts;
 let coordinator: ReturnType<typeof spawnContrast> | undefined;
 const docs: Record<string, ReturnType<typeof policyDocument>> = {};
 let manifestText = "";
@@ -29,16 +31,7 @@ let strangerHex = "";
 
 async function startCoordinator(stateDir: string, p = ports): Promise<ReturnType<typeof spawnContrast>> {
   const proc = spawnContrast(
-    [
-      "coordinator",
-      "--tee=sim",
-      `--sim-dir=${sim}`,
-      `--sim-host-data=${docs.coordinator!.digest}`,
-      `--state-dir=${stateDir}`,
-      `--user-api-addr=127.0.0.1:${p.user}`,
-      `--mesh-api-addr=127.0.0.1:${p.mesh}`,
-      `--probe-addr=127.0.0.1:${p.probe}`,
-    ],
+    simCoordinatorArgs({ simDir: sim, hostData: docs.coordinator!.digest, stateDir, ports: p }),
     { CONTRAST_LOG_LEVEL: "warn" },
   );
   await waitForHttp(`http://127.0.0.1:${p.probe}/probe/startup`);
@@ -192,41 +185,15 @@ describe("sim deployment end to end", () => {
     const [leaf, intermediate] = chain.split(/(?<=-----END CERTIFICATE-----\n)/);
     writeFileSync(join(root, "leaf.pem"), leaf!);
     writeFileSync(join(root, "intermediate.pem"), intermediate!);
-    const mesh = Bun.spawnSync([
-      "openssl",
-      "verify",
-      "-CAfile",
-      join(ws, "mesh-ca.pem"),
-      join(root, "leaf.pem"),
-    ]);
-    expect(mesh.exitCode).toBe(0);
-    const viaRoot = Bun.spawnSync([
-      "openssl",
-      "verify",
-      "-CAfile",
-      join(ws, "coordinator-root-ca.pem"),
-      "-untrusted",
-      join(root, "intermediate.pem"),
-      join(root, "leaf.pem"),
-    ]);
-    expect(viaRoot.exitCode).toBe(0);
-    const wrong = Bun.spawnSync([
-      "openssl",
-      "verify",
-      "-CAfile",
-      join(ws, "coordinator-root-ca.pem"),
-      join(root, "leaf.pem"),
-    ]);
-    expect(wrong.exitCode).not.toBe(0);
+    const leafPem = join(root, "leaf.pem");
+    /** `openssl verify` of the leaf against CA file `ca` (with the intermediate when `untrusted`): its exit code. */
+    const opensslVerify = (ca: string, ...untrusted: string[]) =>
+      Bun.spawnSync(["openssl", "verify", "-CAfile", join(ws, ca), ...untrusted, leafPem]).exitCode;
+    expect(opensslVerify("mesh-ca.pem")).toBe(0);
+    expect(opensslVerify("coordinator-root-ca.pem", "-untrusted", join(root, "intermediate.pem"))).toBe(0);
+    expect(opensslVerify("coordinator-root-ca.pem")).not.toBe(0);
     // SANs from the manifest, client+server EKU, the report's claims and the workload secret ID as extensions.
-    const text = Bun.spawnSync([
-      "openssl",
-      "x509",
-      "-noout",
-      "-text",
-      "-in",
-      join(root, "leaf.pem"),
-    ]).stdout.toString();
+    const text = Bun.spawnSync(["openssl", "x509", "-noout", "-text", "-in", leafPem]).stdout.toString();
     expect(text).toContain("DNS:web");
     expect(text).toContain("IP Address:127.0.0.1");
     expect(text).toContain("TLS Web Server Authentication");

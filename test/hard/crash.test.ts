@@ -43,10 +43,7 @@ function storedFiles(): string[] {
 }
 
 beforeAll(async () => {
-  d = await Deployment.create("crash");
-  await d.start();
-  const r = await d.cli("set");
-  expect(r.code).toBe(0);
+  d = await Deployment.running("crash");
   rootCA = readFileSync(join(d.ws, "coordinator-root-ca.pem"), "utf8");
   secret = await workloadSecret(join(d.root, "pod-0"));
 }, 120_000);

@@ -43,18 +43,10 @@ function fingerprint(dir: string): string {
 }
 
 async function initializer(out: string) {
-  const p = Bun.spawn(
-    [
-      ...CONTRAST,
-      "initializer",
-      "--tee=sim",
-      `--sim-dir=${d.sim}`,
-      `--sim-initdata=${d.docs.web!.path}`,
-      `--out-dir=${out}`,
-      "--timeout=30s",
-    ],
-    { env: { ...process.env, COORDINATOR_HOST: d.mesh, CONTRAST_LOG_LEVEL: "error" }, stdout: "ignore" },
-  );
+  const p = Bun.spawn([...CONTRAST, ...d.initializerArgs(out, "30s")], {
+    env: { ...process.env, COORDINATOR_HOST: d.mesh, CONTRAST_LOG_LEVEL: "error" },
+    stdout: "ignore",
+  });
   return p.exited;
 }
 

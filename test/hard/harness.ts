@@ -23,7 +23,18 @@ import { type InitializerDeps, prepareInitializer } from "../../src/initializer/
 import { parseManifest } from "../../src/manifest/parse-manifest.ts";
 import type { Manifest } from "../../src/manifest/schema.ts";
 import { createEvidenceVerifier } from "../../src/manifest/verify-evidence.ts";
-import { freePort, policyDocument, tempDir, waitForHttp } from "../support/harness.ts";
+import {
+  type CoordinatorPorts,
+  freePort,
+  policyDocument,
+  type Result,
+  runCommand,
+  simCoordinatorArgs,
+  tempDir,
+  waitForHttp,
+} from "../support/harness.ts";
+
+export type { Result };
 
 export const REPO = resolve(import.meta.dir, "../..");
 /** CONTRAST_HARD_BIN runs the suite's processes from another build (e.g. an earlier commit, to see a test fail). */
@@ -31,32 +42,9 @@ const BIN = process.env.CONTRAST_HARD_BIN ?? join(REPO, "dist/contrast");
 /** The built binary (make test-hard builds it); `bun src/main.ts` when it is missing. */
 export const CONTRAST: string[] = existsSync(BIN) ? [BIN] : [process.execPath, join(REPO, "src/main.ts")];
 
-export interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `contrast ARGS` to completion. */
-export async function contrast(args: string[], env: Record<string, string> = {}): Promise<Result> {
-  const p = Bun.spawn([...CONTRAST, ...args], {
-    cwd: REPO,
-    env: { ...process.env, CONTRAST_LOG_LEVEL: "warn", ...env },
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(p.stdout).text(),
-    new Response(p.stderr).text(),
-    p.exited,
-  ]);
-  return { code, stdout, stderr };
-}
-
-export interface Ports {
-  user: number;
-  mesh: number;
-  probe: number;
+/** Runs `contrast ARGS` (the built binary) to completion. */
+export function contrast(args: string[], env: Record<string, string> = {}): Promise<Result> {
+  return runCommand([...CONTRAST, ...args], { env });
 }
 
 /** A sim deployment: sim dir, owner keys, a workspace with manifest and policies, a state dir. */
@@ -65,7 +53,7 @@ export class Deployment {
   readonly sim: string;
   readonly ws: string;
   stateDir: string;
-  ports!: Ports;
+  ports!: CoordinatorPorts;
   coordinatorDigest = "";
   readonly docs: Record<string, ReturnType<typeof policyDocument>> = {};
   ownerHex = "";
@@ -109,6 +97,27 @@ export class Deployment {
 
   seedOwnerHex = "";
 
+  /** A deployment whose Coordinator runs and holds the manifest (`set` exited 0): what most hard tests start from. */
+  static async running(name: string, pods?: string[]): Promise<Deployment> {
+    const d = await Deployment.create(name, pods);
+    await d.start();
+    const r = await d.cli("set");
+    if (r.code !== 0) throw new Error(`contrast set: exit ${r.code}: ${r.stderr}`);
+    return d;
+  }
+
+  /** `contrast initializer` for pod `pod` (its initdata proven), writing to `out`, giving up after `timeout`. */
+  initializerArgs(out: string, timeout: string, pod = "web"): string[] {
+    return [
+      "initializer",
+      "--tee=sim",
+      `--sim-dir=${this.sim}`,
+      `--sim-initdata=${this.docs[pod]!.path}`,
+      `--out-dir=${out}`,
+      `--timeout=${timeout}`,
+    ];
+  }
+
   /** The manifest's text; `generation` adds a SAN so every update is a different manifest. */
   manifestText(generation = 0): string {
     const pods = Object.keys(this.docs).filter((n) => n !== "coordinator");
@@ -140,14 +149,12 @@ export class Deployment {
 
   coordinatorArgs(extra: string[] = []): string[] {
     return [
-      "coordinator",
-      "--tee=sim",
-      `--sim-dir=${this.sim}`,
-      `--sim-host-data=${this.coordinatorDigest}`,
-      `--state-dir=${this.stateDir}`,
-      `--user-api-addr=127.0.0.1:${this.ports.user}`,
-      `--mesh-api-addr=127.0.0.1:${this.ports.mesh}`,
-      `--probe-addr=127.0.0.1:${this.ports.probe}`,
+      ...simCoordinatorArgs({
+        simDir: this.sim,
+        hostData: this.coordinatorDigest,
+        stateDir: this.stateDir,
+        ports: this.ports,
+      }),
       ...extra,
     ];
   }

@@ -11,18 +11,10 @@ let d: Deployment;
 
 async function initializerMs(out: string): Promise<number> {
   const t = performance.now();
-  const p = Bun.spawn(
-    [
-      ...CONTRAST,
-      "initializer",
-      "--tee=sim",
-      `--sim-dir=${d.sim}`,
-      `--sim-initdata=${d.docs.web!.path}`,
-      `--out-dir=${out}`,
-      "--timeout=60s",
-    ],
-    { env: { ...process.env, COORDINATOR_HOST: d.mesh, CONTRAST_LOG_LEVEL: "error" }, stdout: "ignore" },
-  );
+  const p = Bun.spawn([...CONTRAST, ...d.initializerArgs(out, "60s")], {
+    env: { ...process.env, COORDINATOR_HOST: d.mesh, CONTRAST_LOG_LEVEL: "error" },
+    stdout: "ignore",
+  });
   expect(await p.exited).toBe(0);
   return performance.now() - t;
 }
@@ -46,9 +38,7 @@ function hold(socket: net.Socket): Held {
 }
 
 beforeAll(async () => {
-  d = await Deployment.create("limits");
-  await d.start();
-  expect((await d.cli("set")).code).toBe(0);
+  d = await Deployment.running("limits");
 }, 120_000);
 
 afterAll(async () => {

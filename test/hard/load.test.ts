@@ -14,9 +14,7 @@ const CONCURRENCY = Number(process.env.CONTRAST_HARD_LOAD_CONCURRENCY ?? 4);
 let d: Deployment;
 
 beforeAll(async () => {
-  d = await Deployment.create("load", ["web", "db"]);
-  await d.start();
-  expect((await d.cli("set")).code).toBe(0);
+  d = await Deployment.running("load", ["web", "db"]);
 }, 120_000);
 
 afterAll(async () => {
@@ -37,27 +35,16 @@ describe("Initializer processes against one Coordinator", () => {
         const pod = i % 2 === 0 ? "web" : "db";
         const out = join(d.root, `pod-${i}`);
         const t = performance.now();
-        const p = Bun.spawn(
-          [
-            ...CONTRAST,
-            "initializer",
-            "--tee=sim",
-            `--sim-dir=${d.sim}`,
-            `--sim-initdata=${d.docs[pod]!.path}`,
-            `--out-dir=${out}`,
-            "--timeout=60s",
-          ],
-          {
-            env: {
-              ...process.env,
-              COORDINATOR_HOST: d.mesh,
-              CONTRAST_LOG_LEVEL: "warn",
-              CONTRAST_CACHE_DIR: join(d.root, "cache"),
-            },
-            stdout: "ignore",
-            stderr: "pipe",
+        const p = Bun.spawn([...CONTRAST, ...d.initializerArgs(out, "60s", pod)], {
+          env: {
+            ...process.env,
+            COORDINATOR_HOST: d.mesh,
+            CONTRAST_LOG_LEVEL: "warn",
+            CONTRAST_CACHE_DIR: join(d.root, "cache"),
           },
-        );
+          stdout: "ignore",
+          stderr: "pipe",
+        });
         const [code, stderr] = await Promise.all([p.exited, new Response(p.stderr).text()]);
         latencies.push(performance.now() - t);
         // Retries (a warning per failed attempt) count as errors too: every Initializer must get through at once.

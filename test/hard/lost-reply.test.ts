@@ -18,10 +18,7 @@ function loseReply(): void {
 }
 
 beforeAll(async () => {
-  d = await Deployment.create("lost-reply");
-  await d.start();
-  const r = await d.cli("set");
-  expect(r.code).toBe(0);
+  d = await Deployment.running("lost-reply");
   shares = readFileSync(join(d.ws, "seed-shares.json"), "utf8");
   loseReply();
 }, 120_000);

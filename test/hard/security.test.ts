@@ -40,24 +40,11 @@ async function certRequest(d: Deployment, opts: { nonce?: Uint8Array; bindKey?: 
 }
 
 function initializer(d: Deployment, coordinatorMesh: string, out: string) {
-  return contrast(
-    [
-      "initializer",
-      "--tee=sim",
-      `--sim-dir=${d.sim}`,
-      `--sim-initdata=${d.docs.web!.path}`,
-      `--out-dir=${out}`,
-      "--timeout=3s",
-    ],
-    { COORDINATOR_HOST: coordinatorMesh },
-  );
+  return contrast(d.initializerArgs(out, "3s"), { COORDINATOR_HOST: coordinatorMesh });
 }
 
 beforeAll(async () => {
-  [a, b] = await Promise.all([Deployment.create("security-a"), Deployment.create("security-b")]);
-  await Promise.all([a.start(), b.start()]);
-  expect((await a.cli("set")).code).toBe(0);
-  expect((await b.cli("set")).code).toBe(0);
+  [a, b] = await Promise.all([Deployment.running("security-a"), Deployment.running("security-b")]);
 }, 180_000);
 
 afterAll(async () => {

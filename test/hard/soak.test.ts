@@ -25,9 +25,7 @@ const MAX_SLOPE_MIB_PER_MIN = 2;
 let d: Deployment;
 
 beforeAll(async () => {
-  d = await Deployment.create("soak");
-  await d.start();
-  expect((await d.cli("set")).code).toBe(0);
+  d = await Deployment.running("soak");
 }, 120_000);
 
 afterAll(async () => {

@@ -3,32 +3,14 @@ import { parseDocument } from "yaml";
 import { ConfigError } from "../../src/common/errors.ts";
 import { INITIALIZER_NAME, injectInitializer, SECRETS_VOLUME } from "../../src/kube/inject-initializer.ts";
 import { expectError } from "../support/expect-error.ts";
+import { type Container, confidentialPod, LOC } from "./pod-fixture.ts";
 
-const LOC = { file: "p.yaml", docIndex: 0, kind: "Pod", name: "p" };
 const OPTS = { image: "init:1@sha256:" + "a".repeat(64) };
 
-const BASE = `apiVersion: v1
-kind: Pod
-metadata:
-  name: p
-spec:
-  runtimeClassName: contrast-cc
-  initContainers:
-  - name: setup # keep me
-    image: busybox
-  containers:
-  - name: app
-    image: nginx
-`;
+const BASE = confidentialPod({ setupComment: "keep me" });
 
-interface C {
-  name: string;
-  image: string;
-  env?: unknown[];
-  volumeMounts?: unknown[];
-}
 interface PodJs {
-  spec: { initContainers: C[]; containers: C[]; volumes: unknown[] };
+  spec: { initContainers: Container[]; containers: Container[]; volumes: unknown[] };
 }
 
 function inject(text: string): { out: string; js: PodJs } {

@@ -3,42 +3,17 @@ import { parseDocument } from "yaml";
 import { ConfigError } from "../../src/common/errors.ts";
 import { INITIALIZER_NAME, injectInitializer } from "../../src/kube/inject-initializer.ts";
 import { injectServiceMesh, SERVICE_MESH_NAME } from "../../src/kube/inject-service-mesh.ts";
+import { type Container, confidentialPod, LOC } from "./pod-fixture.ts";
 
-const LOC = { file: "p.yaml", docIndex: 0, kind: "Pod", name: "p" };
 const IMAGE = "mesh:1@sha256:" + "c".repeat(64);
 
-const pod = (annotations: string) => `apiVersion: v1
-kind: Pod
-metadata:
-  name: p
-  annotations:
-${annotations}
-spec:
-  runtimeClassName: contrast-cc
-  initContainers:
-  - name: setup
-    image: busybox
-  containers:
-  - name: app
-    image: nginx
-`;
-
-interface C {
-  name: string;
-  image: string;
-  restartPolicy?: string;
-  env?: { name: string; value: string }[];
-  ports?: unknown[];
-  securityContext?: unknown;
-  startupProbe?: { exec: { command: string[] } };
-  volumeMounts?: unknown[];
-}
+const pod = (annotations: string) => confidentialPod({ annotations });
 
 function inject(text: string, withInitializer = true) {
   const doc = parseDocument(text);
   if (withInitializer) injectInitializer(doc, [], { image: "init:1" }, LOC);
   const injected = injectServiceMesh(doc, [], { image: IMAGE }, LOC);
-  const js = doc.toJS() as { spec: { initContainers: C[] } };
+  const js = doc.toJS() as { spec: { initContainers: Container[] } };
   return { injected, out: doc.toString(), inits: js.spec.initContainers };
 }
 

@@ -2,6 +2,10 @@
 
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import {
+  DEFAULT_SNP_GUEST_POLICY,
+  DEFAULT_SNP_PLATFORM_INFO,
+} from "../../src/attestation/snp/reference-value.ts";
 import { toHex } from "../../src/common/bytes.ts";
 import { exportPublicKeySpki, generateEcKeyPair } from "../../src/crypto/keys.ts";
 import { exportRsaPublicKeyPkcs1, generateRsaKeyPair } from "../../src/crypto/rsa-keys.ts";
@@ -46,28 +50,8 @@ export function baseline(keys: { owner: string; seedshare: string }): Json {
           ProductName: "Genoa",
           TrustedMeasurement: "c".repeat(96),
           MinimumTCB: { BootloaderVersion: 10, TEEVersion: 0, SNPVersion: 23, MicrocodeVersion: 84 },
-          GuestPolicy: {
-            ABIMinor: 0,
-            ABIMajor: 0,
-            SMT: true,
-            MigrateMA: false,
-            Debug: false,
-            SingleSocket: false,
-            CXLAllowed: false,
-            MemAES256XTS: false,
-            RAPLDis: false,
-            CipherTextHidingDRAM: false,
-            PageSwapDisable: false,
-          },
-          PlatformInfo: {
-            SMTEnabled: true,
-            TSMEEnabled: false,
-            ECCEnabled: false,
-            RAPLDisabled: false,
-            CiphertextHidingDRAMEnabled: false,
-            AliasCheckComplete: false,
-            TIOEnabled: false,
-          },
+          GuestPolicy: { ...DEFAULT_SNP_GUEST_POLICY },
+          PlatformInfo: { ...DEFAULT_SNP_PLATFORM_INFO },
           AllowedChipIDs: ["d".repeat(128)],
           SimulatedARK: arkPem(),
         },

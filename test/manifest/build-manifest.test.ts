@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { fromHex } from "../../src/common/bytes.ts";
-import { ConfigError, type ContrastError, ParseError } from "../../src/common/errors.ts";
+import { ConfigError, ParseError } from "../../src/common/errors.ts";
 import { checkEcPublicKeySpki, checkRsaPublicKeyPkcs1 } from "../../src/crypto/key-check.ts";
 import { encodePem } from "../../src/crypto/pem.ts";
 import {
@@ -23,6 +23,7 @@ import {
 import type { Manifest } from "../../src/manifest/schema.ts";
 import { selectReferenceValues } from "../../src/manifest/select-reference-values.ts";
 import { serializeManifest } from "../../src/manifest/serialize-manifest.ts";
+import { thrownBy } from "../support/expect-error.ts";
 import { makeKeys } from "./baseline.ts";
 
 const keys = await makeKeys();
@@ -50,15 +51,6 @@ function input(extra: Partial<BuildManifestInput> = {}): BuildManifestInput {
     seedshareOwnerPubKeys: [keys.seedshare],
     ...extra,
   };
-}
-
-function thrown(f: () => unknown): ContrastError {
-  try {
-    f();
-  } catch (e) {
-    return e as ContrastError;
-  }
-  throw new Error("expected an error");
 }
 
 describe("buildManifest", () => {
@@ -101,7 +93,7 @@ describe("buildManifest", () => {
   ];
   for (const [name, change, code] of refused) {
     test(`${name} → ConfigError ${code}`, () => {
-      const e = thrown(() => buildManifest(input(change)));
+      const e = thrownBy(() => buildManifest(input(change)));
       expect(e).toBeInstanceOf(ConfigError);
       expect(e.code as string).toBe(code);
     });
@@ -197,7 +189,7 @@ describe("selectReferenceValues", () => {
   test("no flag, no manifest → defaults of the named platforms; none named → reference_values_missing", () => {
     const r = selectReferenceValues({ chosen: undefined, named: [SNP, TDX], previous: undefined });
     expect([r.referenceValues.snp?.length, r.referenceValues.tdx?.length]).toEqual([2, 1]);
-    const e = thrown(() => selectReferenceValues({ chosen: undefined, named: [], previous: undefined }));
+    const e = thrownBy(() => selectReferenceValues({ chosen: undefined, named: [], previous: undefined }));
     expect(e.code).toBe("reference_values_missing");
   });
 });

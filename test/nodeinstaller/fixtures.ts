@@ -31,6 +31,16 @@ export interface Fixture {
   cleanup(): void;
 }
 
+/** Runs `fn` on a fresh fixture for `platform` and removes the fixture afterwards, also when `fn` throws. */
+export function withFixture<T>(platform: PlatformName, fn: (fx: Fixture) => T): T {
+  const fx = createFixture(platform);
+  try {
+    return fn(fx);
+  } finally {
+    fx.cleanup();
+  }
+}
+
 /**
  * Writes every artifact of the shipped lock for `platform` into a fake image root at its image path and returns the
  * lock with real SRI for those bytes (sha384 for binaries, sha256 for the rest, so both algorithms are exercised).

@@ -7,14 +7,13 @@ import { KATA_TEMPLATES } from "../../src/nodeinstaller/kata-templates.ts";
 import { runtimeHandlerForLock } from "../../src/platform/handler.ts";
 import { listPlatforms } from "../../src/platform/platforms.ts";
 import { expectError } from "../support/expect-error.ts";
-import { createFixture, type Doc, goldenText } from "./fixtures.ts";
+import { type Doc, goldenText, withFixture } from "./fixtures.ts";
 
 describe("renderKataConfig", () => {
   let ran = 0;
   for (const platform of listPlatforms()) {
     test(`${platform.name} → golden TOML, paths under the install dir, debug off, cc_init_data enabled`, () => {
-      const fx = createFixture(platform.name);
-      try {
+      withFixture(platform.name, (fx) => {
         const installDir = `/opt/edgeless/${runtimeHandlerForLock(fx.lock)}`;
         const text = renderKataConfig(fx.lock, { installDir });
         expect(text).toBe(goldenText(`kata-${platform.id}.toml`, text));
@@ -38,28 +37,22 @@ describe("renderKataConfig", () => {
         } else expect(hyp.sev_snp_guest).toBeUndefined();
         for (const v of Object.values(hyp)) expect(String(v)).not.toContain("@");
         ran++;
-      } finally {
-        fx.cleanup();
-      }
+      });
     });
   }
   test("all platforms rendered", () => expect(ran).toBe(3));
 
   test("kernelParams → replaces kernel_params entirely", () => {
-    const fx = createFixture("Metal-QEMU-TDX");
-    try {
+    withFixture("Metal-QEMU-TDX", (fx) => {
       const doc = parse(
         renderKataConfig(fx.lock, { installDir: "/x", kernelParams: "console=ttyS0" }),
       ) as Doc;
       expect(doc.hypervisor.qemu.kernel_params).toBe("console=ttyS0");
-    } finally {
-      fx.cleanup();
-    }
+    });
   });
 
   test("template bytes differ from the lock's integrity → VerificationError integrity_mismatch", () => {
-    const fx = createFixture("Metal-QEMU-SNP");
-    try {
+    withFixture("Metal-QEMU-SNP", (fx) => {
       const key = fx.lock.kataConfig.template;
       const templates = { ...KATA_TEMPLATES, [key]: `${KATA_TEMPLATES[key]}\nenable_debug = true\n` };
       expectError(
@@ -67,14 +60,11 @@ describe("renderKataConfig", () => {
         VerificationError,
         "integrity_mismatch",
       );
-    } finally {
-      fx.cleanup();
-    }
+    });
   });
 
   test("template with a placeholder no artifact fills → ParseError kata_template_placeholder", () => {
-    const fx = createFixture("Metal-QEMU-SNP");
-    try {
+    withFixture("Metal-QEMU-SNP", (fx) => {
       const key = fx.lock.kataConfig.template;
       const text = KATA_TEMPLATES[key]!.replace('machine_type = "q35"', 'machine_type = "@machine@"');
       const lock = { ...fx.lock, kataConfig: { template: key, integrity: formatSri(computeSri(text)) } };
@@ -83,8 +73,6 @@ describe("renderKataConfig", () => {
         ParseError,
         "kata_template_placeholder",
       );
-    } finally {
-      fx.cleanup();
-    }
+    });
   });
 });

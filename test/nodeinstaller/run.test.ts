@@ -250,35 +250,30 @@ describe("runNodeInstaller failures leave the host as it was", () => {
     );
   });
 
-  test("containerd config that is a directory → ConfigError containerd_config_unreadable", async () => {
-    setup();
-    await expectHostUnchanged(
+  // One row a containerd config the installer must refuse before it touches anything.
+  const badConfigs: [string, () => void, string][] = [
+    [
+      "containerd config that is a directory → ConfigError containerd_config_unreadable",
       () => mkdirSync(join(fx.hostRoot, "etc/containerd/config.toml"), { recursive: true }),
-      config,
-      ConfigError,
       "containerd_config_unreadable",
-    );
-  });
-
-  test("containerd config that is not TOML → ConfigError containerd_config_invalid", async () => {
-    setup();
-    await expectHostUnchanged(
+    ],
+    [
+      "containerd config that is not TOML → ConfigError containerd_config_invalid",
       () => writeHostFile(fx.hostRoot, "etc/containerd/config.toml", "version = 2\n[plugins\n"),
-      config,
-      ConfigError,
       "containerd_config_invalid",
-    );
-  });
-
-  test("containerd config version 1 → ConfigError containerd_config_version_unsupported", async () => {
-    setup();
-    await expectHostUnchanged(
+    ],
+    [
+      "containerd config version 1 → ConfigError containerd_config_version_unsupported",
       () => writeHostFile(fx.hostRoot, "etc/containerd/config.toml", "[plugins.cri]\n"),
-      config,
-      ConfigError,
       "containerd_config_version_unsupported",
-    );
-  });
+    ],
+  ];
+  for (const [name, prepare, code] of badConfigs) {
+    test(name, async () => {
+      setup();
+      await expectHostUnchanged(prepare, config, ConfigError, code);
+    });
+  }
 
   test("lock of another platform → ConfigError lock_platform_mismatch", async () => {
     setup();

@@ -1,8 +1,12 @@
-// A deterministic in-memory ImageResolver for tests: digest = sha256 of the reference, config from a small table.
+// A deterministic in-memory ImageResolver for tests (digest = sha256 of the reference, config from a small table), and
+// generateDeployment options around it.
 
 import { createHash } from "node:crypto";
+import type { GenerateOptions } from "../../src/policy/generate-deployment.ts";
 import type { ImageConfig, ImageResolver, ResolvedImage } from "../../src/policy/image/image-config.ts";
 import { parseImageReference } from "../../src/policy/image/image-reference.ts";
+import { DEFAULT_RULES_TEXT } from "../../src/policy/render-policy.ts";
+import { defaultSettings } from "../../src/policy/settings.ts";
 
 const DEFAULT_CONFIG: ImageConfig = {
   Entrypoint: ["/docker-entrypoint.sh"],
@@ -30,3 +34,19 @@ export const TEST_INITIALIZER_IMAGE =
 
 export const testHandlerFor = (platform: string | undefined): string =>
   `contrast-cc-${platform ?? "metal-qemu-snp"}-0a1b2c3d`;
+
+/** generateDeployment's options for `files` with the test handler and Initializer, default rules and settings, offline images. */
+export function testGenerateOptions(
+  files: GenerateOptions["files"],
+  extra: Partial<GenerateOptions> = {},
+): GenerateOptions {
+  return {
+    files,
+    handlerFor: testHandlerFor,
+    initializerImage: TEST_INITIALIZER_IMAGE,
+    rules: DEFAULT_RULES_TEXT,
+    settings: defaultSettings(),
+    imageResolver: fakeImageResolver(),
+    ...extra,
+  };
+}

@@ -8,12 +8,10 @@ import { renderCoordinatorResources } from "../../src/kube/coordinator-resources
 import { validateObject } from "../../src/kube/validate-object.ts";
 import { type GenerateOptions, generateDeployment } from "../../src/policy/generate-deployment.ts";
 import { decodeInitdataAnnotation } from "../../src/policy/initdata.ts";
-import { DEFAULT_RULES_TEXT } from "../../src/policy/render-policy.ts";
-import { defaultSettings } from "../../src/policy/settings.ts";
 import { expectGolden } from "../support/golden.ts";
 import { diffLines } from "../support/line-diff.ts";
 import { testdata } from "../support/testdata.ts";
-import { fakeImageResolver, TEST_INITIALIZER_IMAGE, testHandlerFor } from "./fake-images.ts";
+import { fakeImageResolver, TEST_INITIALIZER_IMAGE, testGenerateOptions } from "./fake-images.ts";
 
 const TESTDATA = join(import.meta.dir, "..", "testdata", "k8s");
 const SHARED = testdata("k8s", "upstream");
@@ -21,17 +19,7 @@ const GOLDEN = join(TESTDATA, "golden");
 const golden = (name: string, actual: string) => expectGolden(join(GOLDEN, name), actual);
 const NAMES = ["guestbook", "emojivoto", "cassandra-statefulset"] as const;
 
-function options(files: GenerateOptions["files"], extra: Partial<GenerateOptions> = {}): GenerateOptions {
-  return {
-    files,
-    handlerFor: testHandlerFor,
-    initializerImage: TEST_INITIALIZER_IMAGE,
-    rules: DEFAULT_RULES_TEXT,
-    settings: defaultSettings(),
-    imageResolver: fakeImageResolver(),
-    ...extra,
-  };
-}
+const options = testGenerateOptions;
 
 function confidentialFiles() {
   return NAMES.map((n) => ({

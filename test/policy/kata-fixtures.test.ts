@@ -6,11 +6,10 @@ import { PolicySession } from "../../src/policy/evaluate.ts";
 import { type GeneratedPod, generateDeployment } from "../../src/policy/generate-deployment.ts";
 import type { ImageConfig } from "../../src/policy/image/image-config.ts";
 import { POLICY_KEY } from "../../src/policy/initdata.ts";
-import { DEFAULT_RULES_TEXT } from "../../src/policy/render-policy.ts";
 import { fillRequestDefaults } from "../../src/policy/requests/protobuf-defaults.ts";
 import { defaultSettings } from "../../src/policy/settings.ts";
 import { testdata } from "../support/testdata.ts";
-import { fakeImageResolver, TEST_INITIALIZER_IMAGE, testHandlerFor } from "./fake-images.ts";
+import { fakeImageResolver, testGenerateOptions } from "./fake-images.ts";
 
 const KATA = testdata("policy", "kata");
 const PATH_ENV = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -44,15 +43,10 @@ async function generateFixture(folder: string): Promise<GeneratedPod> {
       path: f,
       text: readFileSync(join(dir, f), "utf8").replace("kata-cc-isolation", "contrast-cc"),
     }));
-  const r = await generateDeployment({
-    files,
-    handlerFor: testHandlerFor,
-    initializerImage: TEST_INITIALIZER_IMAGE,
-    skipInitializer: true, // the recorded pods have no Initializer
-    rules: DEFAULT_RULES_TEXT,
-    settings: defaultSettings(),
-    imageResolver: fakeImageResolver(IMAGES),
-  });
+  // The recorded pods have no Initializer.
+  const r = await generateDeployment(
+    testGenerateOptions(files, { skipInitializer: true, imageResolver: fakeImageResolver(IMAGES) }),
+  );
   expect(r.pods.length).toBe(1);
   return r.pods[0] as GeneratedPod;
 }

@@ -13,9 +13,8 @@ import { buildPodRequests } from "../../src/policy/requests/build-pod-requests.t
 import { readGeneratedPods } from "../../src/policy/requests/generated-pods.ts";
 import { fillRequestDefaults } from "../../src/policy/requests/protobuf-defaults.ts";
 import { sandboxUser } from "../../src/policy/sandbox-user.ts";
-import { defaultSettings } from "../../src/policy/settings.ts";
 import { testdata } from "../support/testdata.ts";
-import { fakeImageResolver, TEST_INITIALIZER_IMAGE, testHandlerFor } from "./fake-images.ts";
+import { fakeImageResolver, testGenerateOptions } from "./fake-images.ts";
 
 const FIXTURE = join(testdata("policy", "kata"), "createcontainer", "ignored_fields");
 type Json = Record<string, unknown>;
@@ -26,15 +25,12 @@ async function generateWith(securityContext: Json | undefined) {
   pod.spec.runtimeClassName = "contrast-cc";
   if (securityContext !== undefined) pod.spec.securityContext = securityContext;
   const resolver = fakeImageResolver();
-  const r = await generateDeployment({
-    files: [{ path: "pod.yaml", text: stringify(pod) }],
-    handlerFor: testHandlerFor,
-    initializerImage: TEST_INITIALIZER_IMAGE,
-    skipInitializer: true,
-    rules: DEFAULT_RULES_TEXT,
-    settings: defaultSettings(),
-    imageResolver: resolver,
-  });
+  const r = await generateDeployment(
+    testGenerateOptions([{ path: "pod.yaml", text: stringify(pod) }], {
+      skipInitializer: true,
+      imageResolver: resolver,
+    }),
+  );
   const [policy] = await readGeneratedPods(r.outputs, resolver);
   return { policy: policy!, text: renderPolicy(DEFAULT_RULES_TEXT, r.pods[0]!.policyData) };
 }

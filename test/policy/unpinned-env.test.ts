@@ -5,12 +5,10 @@ import { describe, expect, test } from "bun:test";
 import { ConfigError } from "../../src/common/errors.ts";
 import { PolicySession } from "../../src/policy/evaluate.ts";
 import { generateDeployment } from "../../src/policy/generate-deployment.ts";
-import { DEFAULT_RULES_TEXT } from "../../src/policy/render-policy.ts";
 import type { AgentRequest } from "../../src/policy/requests/agent-request.ts";
 import { buildPodRequests } from "../../src/policy/requests/build-pod-requests.ts";
 import { readGeneratedPods } from "../../src/policy/requests/generated-pods.ts";
-import { defaultSettings } from "../../src/policy/settings.ts";
-import { fakeImageResolver, TEST_INITIALIZER_IMAGE, testHandlerFor } from "./fake-images.ts";
+import { fakeImageResolver, testGenerateOptions } from "./fake-images.ts";
 
 const SECRET = `apiVersion: v1
 kind: Secret
@@ -41,16 +39,12 @@ const DSN = "        - {name: DSN, value: 'postgres://api:$(DB_PASSWORD)@db:5432
 
 function generate(texts: string[], unpinnedEnvFromMissing = false) {
   const resolver = fakeImageResolver();
-  return generateDeployment({
-    files: texts.map((text, i) => ({ path: `f${i}.yaml`, text })),
-    handlerFor: testHandlerFor,
-    initializerImage: TEST_INITIALIZER_IMAGE,
-    skipInitializer: true,
-    rules: DEFAULT_RULES_TEXT,
-    settings: defaultSettings(),
-    imageResolver: resolver,
-    unpinnedEnvFromMissing,
-  }).then(async (r) => ({ r, pods: await readGeneratedPods(r.outputs, resolver) }));
+  return generateDeployment(
+    testGenerateOptions(
+      texts.map((text, i) => ({ path: `f${i}.yaml`, text })),
+      { skipInitializer: true, imageResolver: resolver, unpinnedEnvFromMissing },
+    ),
+  ).then(async (r) => ({ r, pods: await readGeneratedPods(r.outputs, resolver) }));
 }
 
 async function refusal(texts: string[], unpinned: boolean): Promise<ConfigError> {

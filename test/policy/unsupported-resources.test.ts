@@ -1,9 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { ConfigError } from "../../src/common/errors.ts";
 import { generateDeployment } from "../../src/policy/generate-deployment.ts";
-import { DEFAULT_RULES_TEXT } from "../../src/policy/render-policy.ts";
-import { defaultSettings } from "../../src/policy/settings.ts";
-import { fakeImageResolver, TEST_INITIALIZER_IMAGE, testHandlerFor } from "./fake-images.ts";
+import { testGenerateOptions } from "./fake-images.ts";
 
 function deployment(container: Record<string, unknown>, init = false): string {
   const c = { name: "cuda", image: "nvcr.io/nvidia/cuda:12.4.0-base-ubuntu22.04", ...container };
@@ -25,14 +23,7 @@ function deployment(container: Record<string, unknown>, init = false): string {
 }
 
 function generate(text: string) {
-  return generateDeployment({
-    files: [{ path: "gpu.yaml", text }],
-    handlerFor: testHandlerFor,
-    initializerImage: TEST_INITIALIZER_IMAGE,
-    rules: DEFAULT_RULES_TEXT,
-    settings: defaultSettings(),
-    imageResolver: fakeImageResolver(),
-  });
+  return generateDeployment(testGenerateOptions([{ path: "gpu.yaml", text }]));
 }
 
 describe("generate with GPU resources", () => {

@@ -3,16 +3,14 @@
 import { describe, expect, test } from "bun:test";
 import { ConfigError, type ContrastError, ParseError } from "../../src/common/errors.ts";
 import { RegoEngine } from "../../src/rego/index.ts";
+import { thrownBy } from "../support/expect-error.ts";
 
 function failure(text: string, rule = "p", opts: { stepLimit?: number } = {}): ContrastError {
   const engine = new RegoEngine(opts);
-  try {
+  return thrownBy(() => {
     engine.addPolicy("t.rego", text);
     engine.evalRule(`data.t.${rule}`, {});
-  } catch (e) {
-    return e as ContrastError;
-  }
-  throw new Error("expected an error");
+  });
 }
 
 const ROWS: [string, string, typeof ParseError | typeof ConfigError, string, string][] = [

@@ -12,6 +12,16 @@ function check(caught: unknown, cls: ErrorClass, code: string): void {
   expect((caught as ContrastError).code as string).toBe(code);
 }
 
+/** The error `fn` throws, synchronously, for checks beyond class and code; a test failure when it throws none. */
+export function thrownBy(fn: () => unknown): ContrastError {
+  try {
+    fn();
+  } catch (e) {
+    return e as ContrastError;
+  }
+  throw new Error("expected an error, got none");
+}
+
 /** `fn` throws, synchronously, an instance of `cls` with `code`. */
 export function expectError(fn: () => unknown, cls: ErrorClass, code: string): void {
   let caught: unknown;

@@ -24,11 +24,18 @@ export interface Result {
 }
 
 /** Runs `contrast ARGS` to completion. */
-export async function contrast(
-  args: string[],
-  opts: { cwd?: string; env?: Record<string, string> } = {},
-): Promise<Result> {
-  const p = Bun.spawn([BUN, MAIN, ...args], {
+export function contrast(args: string[], opts: RunOptions = {}): Promise<Result> {
+  return runCommand([BUN, MAIN, ...args], opts);
+}
+
+export interface RunOptions {
+  cwd?: string;
+  env?: Record<string, string>;
+}
+
+/** Runs CMD to completion in the repository (or `cwd`), logging at warn unless `env` says otherwise. */
+export async function runCommand(cmd: string[], opts: RunOptions = {}): Promise<Result> {
+  const p = Bun.spawn(cmd, {
     cwd: opts.cwd ?? REPO,
     env: { ...process.env, CONTRAST_LOG_LEVEL: "warn", ...opts.env },
     stdout: "pipe",
@@ -105,4 +112,30 @@ export function policyDocument(
   const path = join(dir, `${digest}.toml`);
   writeFileSync(path, bytes);
   return { path, digest, bytes };
+}
+
+/** The loopback ports of one Coordinator's three listeners. */
+export interface CoordinatorPorts {
+  user: number;
+  mesh: number;
+  probe: number;
+}
+
+/** `contrast coordinator` on the sim TEE in `simDir`, launched with `hostData` (its policy digest), on `ports`. */
+export function simCoordinatorArgs(o: {
+  simDir: string;
+  hostData: string;
+  stateDir: string;
+  ports: CoordinatorPorts;
+}): string[] {
+  return [
+    "coordinator",
+    "--tee=sim",
+    `--sim-dir=${o.simDir}`,
+    `--sim-host-data=${o.hostData}`,
+    `--state-dir=${o.stateDir}`,
+    `--user-api-addr=127.0.0.1:${o.ports.user}`,
+    `--mesh-api-addr=127.0.0.1:${o.ports.mesh}`,
+    `--probe-addr=127.0.0.1:${o.ports.probe}`,
+  ];
 }

@@ -1,7 +1,6 @@
 // Pure validation of a verified SNP report against reference values: every mismatch is reported (google/go-sev-guest validate, edgelesssys/contrast internal/attestation/snp).
 
 import { constantTimeEqual, isAllZero, toHex } from "../../common/bytes.ts";
-import { PolicyError } from "../../common/errors.ts";
 import type { SnpReport } from "./abi.ts";
 import { type SnpTcb, tcbComponents } from "./tcb.ts";
 import { checkValidateOptions, type SnpValidateOptions } from "./validate-options.ts";
@@ -12,6 +11,8 @@ export type {
   SnpPlatformInfoOptions,
   SnpValidateOptions,
 } from "./validate-options.ts";
+
+import { assertNoMismatches } from "../mismatches.ts";
 
 type Out = string[];
 
@@ -37,14 +38,7 @@ export function validateSnpReport(v: VerifiedSnpReport, opts: SnpValidateOptions
 
 /** Like `validateSnpReport`, but throws `PolicyError('snp_policy_mismatch')` carrying every mismatch. */
 export function assertSnpReport(v: VerifiedSnpReport, opts: SnpValidateOptions): void {
-  const mismatches = validateSnpReport(v, opts);
-  if (mismatches.length > 0) {
-    throw new PolicyError(
-      "snp_policy_mismatch",
-      `snp report does not meet the reference values: ${mismatches.join("; ")}`,
-      mismatches,
-    );
-  }
+  assertNoMismatches("snp_policy_mismatch", "snp report", validateSnpReport(v, opts));
 }
 
 function exact(out: Out, field: string, expected: Uint8Array | undefined, got: Uint8Array): void {
@@ -86,8 +80,6 @@ function checkGuestPolicy(r: SnpReport, o: SnpValidateOptions, out: Out): void {
     ["smt", p.smt, g.allowSmt ?? true],
     ["cxlAllowed", p.cxlAllowed, g.allowCxl ?? false],
   ];
-  for (const [name, set, allowed] of forbidden)
-    if (set && !allowed) out.push(`policy.${name}: expected false, got true`);
   const required: [string, boolean, boolean | undefined][] = [
     ["singleSocket", p.singleSocket, g.requireSingleSocket],
     ["memAes256Xts", p.memAes256Xts, g.requireMemAes256Xts],
@@ -95,8 +87,7 @@ function checkGuestPolicy(r: SnpReport, o: SnpValidateOptions, out: Out): void {
     ["ciphertextHidingDram", p.ciphertextHidingDram, g.requireCiphertextHidingDram],
     ["pageSwapDisable", p.pageSwapDisable, g.requirePageSwapDisable],
   ];
-  for (const [name, set, req] of required)
-    if (req && !set) out.push(`policy.${name}: expected true, got false`);
+  checkFlags(out, "policy", forbidden, required);
   const minMajor = g.minimumAbiMajor ?? 0;
   const minMinor = g.minimumAbiMinor ?? 0;
   if (p.abiMajor < minMajor || (p.abiMajor === minMajor && p.abiMinor < minMinor)) {
@@ -113,16 +104,26 @@ function checkPlatformInfo(r: SnpReport, o: SnpValidateOptions, out: Out): void 
     ["tsmeEnabled", p.tsmeEnabled, q.allowTsme ?? true],
     ["tioEnabled", p.tioEnabled, q.allowTio ?? true],
   ];
-  for (const [name, set, allowed] of forbidden)
-    if (set && !allowed) out.push(`platformInfo.${name}: expected false, got true`);
   const required: [string, boolean, boolean | undefined][] = [
     ["eccEnabled", p.eccEnabled, q.requireEcc],
     ["raplDisabled", p.raplDisabled, q.requireRaplDisabled],
     ["ciphertextHidingDramEnabled", p.ciphertextHidingDramEnabled, q.requireCiphertextHidingDram],
     ["aliasCheckComplete", p.aliasCheckComplete, q.requireAliasCheckComplete],
   ];
+  checkFlags(out, "platformInfo", forbidden, required);
+}
+
+/** [name, set, allowed]: a set flag must be allowed; [name, set, required]: a required flag must be set. */
+function checkFlags(
+  out: Out,
+  prefix: string,
+  forbidden: readonly [string, boolean, boolean][],
+  required: readonly [string, boolean, boolean | undefined][],
+): void {
+  for (const [name, set, allowed] of forbidden)
+    if (set && !allowed) out.push(`${prefix}.${name}: expected false, got true`);
   for (const [name, set, req] of required)
-    if (req && !set) out.push(`platformInfo.${name}: expected true, got false`);
+    if (req && !set) out.push(`${prefix}.${name}: expected true, got false`);
 }
 
 function checkTcbs(r: SnpReport, o: SnpValidateOptions, out: Out): void {

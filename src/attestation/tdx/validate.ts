@@ -2,7 +2,7 @@
 // mismatch reported.
 
 import { constantTimeEqual, toHex } from "../../common/bytes.ts";
-import { PolicyError } from "../../common/errors.ts";
+import { assertNoMismatches } from "../mismatches.ts";
 import type { TcbStatus } from "./collateral-types.ts";
 import type { VerifiedTdxQuote } from "./verify.ts";
 
@@ -142,12 +142,5 @@ export function validateTdxQuote(v: VerifiedTdxQuote, opts: TdxValidateOptions):
 
 /** Throws PolicyError `tdx_policy_mismatch` listing every mismatch. */
 export function assertTdxQuote(v: VerifiedTdxQuote, opts: TdxValidateOptions): void {
-  const mismatches = validateTdxQuote(v, opts);
-  if (mismatches.length > 0) {
-    throw new PolicyError(
-      "tdx_policy_mismatch",
-      `tdx quote does not meet the reference values: ${mismatches.join("; ")}`,
-      mismatches,
-    );
-  }
+  assertNoMismatches("tdx_policy_mismatch", "tdx quote", validateTdxQuote(v, opts));
 }

@@ -10,7 +10,7 @@
 import { fromHex, toHex } from "../../common/bytes.ts";
 import { isContrastError, VerificationError } from "../../common/errors.ts";
 import { parseSeedShareDocument } from "../../crypto/seedshare.ts";
-import { verifyOwnerChain } from "../../manifest/owner-chain.ts";
+import { firstManifestOwnerKeys, verifyOwnerChain } from "../../manifest/owner-chain.ts";
 import { parseManifest } from "../../manifest/parse-manifest.ts";
 import type { Manifest } from "../../manifest/schema.ts";
 import type { HistoryEntry, HistoryStore, LatestTransition } from "./history-store.ts";
@@ -95,8 +95,7 @@ function parseStored(e: HistoryEntry): Manifest {
 
 /** The first transition by an owner the first manifest lists (unchecked without owners), each later one by an owner of the manifest before it. */
 async function verifyOwners(chain: HistoryEntry[]): Promise<void> {
-  const first = parseManifest(chain[0]!.manifest).manifest.WorkloadOwnerPubKeys;
-  const firstKeys = first.length === 0 ? "unchecked" : first.map((h, i) => fromHex(h, `owner ${i}`));
+  const firstKeys = firstManifestOwnerKeys(chain[0]!.manifest);
   try {
     await verifyOwnerChain(
       chain.map((e) => e.manifest),

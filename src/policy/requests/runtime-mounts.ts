@@ -7,6 +7,7 @@
 import type { IContainer } from "kubernetes-models/v1/Container";
 import type { IVolume } from "kubernetes-models/v1/Volume";
 import { ConfigError } from "../../common/errors.ts";
+import type { PolicyStorage } from "../settings.ts";
 import { checkMountPath, sharedFileName } from "../shared-file-name.ts";
 import type { PodInstance } from "./pod-instance.ts";
 import { KATA } from "./runtime-defaults.ts";
@@ -18,16 +19,8 @@ export interface OciMount {
   readonly options: readonly string[];
 }
 
-export interface AgentStorage {
-  readonly driver: string;
-  readonly driver_options: readonly string[];
-  readonly source: string;
-  readonly fstype: string;
-  readonly options: readonly string[];
-  readonly mount_point: string;
-  readonly fs_group: null;
-  readonly shared: boolean;
-}
+/** A storage as the shim sends it: the settings' storage shape, never with an fsGroup. */
+export type AgentStorage = Omit<PolicyStorage, "fs_group"> & { readonly fs_group: null };
 
 /** A file or directory the shim shares into the guest; `policy check` also sends a CopyFileRequest for it. */
 export interface SharedFile {

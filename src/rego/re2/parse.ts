@@ -300,17 +300,25 @@ class Parser {
     return codePointEscape(cp);
   }
 
-  private property(e: string): string {
-    let name: string;
+  /**
+   * The argument of the escape at the cursor (`\p{Greek}`, `\pL`, `\x{263a}`, `\x41`): braced, any length, or
+   * `short` characters (fewer at the end of the pattern). The cursor moves past it.
+   */
+  private escapeArgument(letter: string, short: number): string {
     if (this.p[this.i + 2] === "{") {
       const end = this.p.indexOf("}", this.i + 3);
-      if (end < 0) throw new RegexSyntaxError("unterminated \\p{");
-      name = this.p.slice(this.i + 3, end);
+      if (end < 0) throw new RegexSyntaxError(`unterminated \\${letter}{`);
+      const arg = this.p.slice(this.i + 3, end);
       this.i = end + 1;
-    } else {
-      name = this.p[this.i + 2] ?? "";
-      this.i += 3;
+      return arg;
     }
+    const arg = this.p.slice(this.i + 2, this.i + 2 + short);
+    this.i += 2 + short;
+    return arg;
+  }
+
+  private property(e: string): string {
+    let name = this.escapeArgument("p", 1);
     let neg = e === "P";
     if (name.startsWith("^")) {
       neg = !neg;
@@ -329,17 +337,9 @@ class Parser {
   }
 
   private hexEscape(): string {
-    let hex: string;
-    if (this.p[this.i + 2] === "{") {
-      const end = this.p.indexOf("}", this.i + 3);
-      if (end < 0) throw new RegexSyntaxError("unterminated \\x{");
-      hex = this.p.slice(this.i + 3, end);
-      this.i = end + 1;
-    } else {
-      hex = this.p.slice(this.i + 2, this.i + 4);
-      if (hex.length !== 2) hex = "";
-      this.i += 4;
-    }
+    const braced = this.p[this.i + 2] === "{";
+    let hex = this.escapeArgument("x", 2);
+    if (!braced && hex.length !== 2) hex = "";
     const cp = /^[0-9A-Fa-f]{1,8}$/.test(hex) ? Number.parseInt(hex, 16) : Number.NaN;
     if (!(cp <= 0x10ffff)) throw new RegexSyntaxError(`invalid escape \\x${hex}`);
     return codePointEscape(cp);

@@ -1,11 +1,10 @@
 // Tests for the simulated TEE: sim directory creation and checks, sim reports through the real verifier, `sim init`.
 
-import { beforeAll, describe, expect, test } from "bun:test";
+import { afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { X509Certificate, X509Crl } from "@peculiar/x509";
-import { cac } from "cac";
 import { issueSimReport } from "../../../src/attestation/sim/issue-report.ts";
 import {
   type InitSimDirResult,
@@ -16,13 +15,13 @@ import {
 import { parseSnpReport } from "../../../src/attestation/snp/abi.ts";
 import { snpValidateOptionsFor } from "../../../src/attestation/snp/reference-value.ts";
 import { validateSnpReport } from "../../../src/attestation/snp/validate.ts";
-import { SnpVerifier } from "../../../src/attestation/snp/verify.ts";
+import { SnpVerifier, type SnpVerifyInput } from "../../../src/attestation/snp/verify.ts";
 import { registerSim } from "../../../src/cli/sim.ts";
-import { parseAndRun } from "../../../src/command/command.ts";
 import { toHex } from "../../../src/common/bytes.ts";
 import { ConfigError, VerificationError } from "../../../src/common/errors.ts";
 import { encodePem } from "../../../src/crypto/pem.ts";
 import { expectCode } from "../../support/expect-error.ts";
+import { runInProcess } from "../../support/run-in-process.ts";
 import { NO_REVOCATION } from "../snp/no-revocation.ts";
 import {
   createTestSim,
@@ -35,6 +34,18 @@ import {
 } from "./fixture.ts";
 
 let sim: InitSimDirResult;
+
+/** Issued sim evidence verified with its own ASK at SIM_NOW; `extra` adds its ARK and the trusted ARKs. */
+function verifyEvidence(ev: Awaited<ReturnType<typeof issueSimReport>>, extra: Partial<SnpVerifyInput> = {}) {
+  return new SnpVerifier().verify({
+    revocation: NO_REVOCATION,
+    report: ev.report,
+    leaf: ev.vcek,
+    intermediate: ev.ask,
+    now: SIM_NOW,
+    ...extra,
+  });
+}
 let otherSimDir: string;
 
 beforeAll(async () => {
@@ -166,14 +177,7 @@ describe("initSimDir", () => {
       const genoa = await createTestSim("Genoa");
       expect(genoa.referenceValues.snp[0]!.ProductName).toBe("Genoa");
       const ev = await issueSimReport(genoa, HOST_DATA, REPORT_DATA);
-      const v = await new SnpVerifier().verify({
-        revocation: NO_REVOCATION,
-        report: ev.report,
-        leaf: ev.vcek,
-        intermediate: ev.ask,
-        trustedArks: [ev.ark],
-        now: SIM_NOW,
-      });
+      const v = await verifyEvidence(ev, { trustedArks: [ev.ark] });
       expect(v.product).toBe("Genoa");
     },
     SIM_TIMEOUT_MS,
@@ -255,15 +259,7 @@ describe("issueSimReport", () => {
 
   test("verified with the sim ARK in trustedArks → valid and meets its reference values", async () => {
     const ev = await issueSimReport(sim, HOST_DATA, REPORT_DATA);
-    const v = await new SnpVerifier().verify({
-      revocation: NO_REVOCATION,
-      report: ev.report,
-      leaf: ev.vcek,
-      intermediate: ev.ask,
-      ark: ev.ark,
-      trustedArks: [ev.ark],
-      now: SIM_NOW,
-    });
+    const v = await verifyEvidence(ev, { ark: ev.ark, trustedArks: [ev.ark] });
     expect(v.ark.source).toBe("trusted");
     const ref = sim.referenceValues.snp[0]!;
     const mismatches = validateSnpReport(v, {
@@ -276,30 +272,8 @@ describe("issueSimReport", () => {
 
   test("default verifier with the evidence chain but no trustedArks → snp_untrusted_root", async () => {
     const ev = await issueSimReport(sim, HOST_DATA, REPORT_DATA);
-    const verifier = new SnpVerifier();
-    await expectCode(
-      verifier.verify({
-        revocation: NO_REVOCATION,
-        report: ev.report,
-        leaf: ev.vcek,
-        intermediate: ev.ask,
-        ark: ev.ark,
-        now: SIM_NOW,
-      }),
-      VerificationError,
-      "snp_untrusted_root",
-    );
-    await expectCode(
-      verifier.verify({
-        revocation: NO_REVOCATION,
-        report: ev.report,
-        leaf: ev.vcek,
-        intermediate: ev.ask,
-        now: SIM_NOW,
-      }),
-      VerificationError,
-      "snp_untrusted_root",
-    );
+    await expectCode(verifyEvidence(ev, { ark: ev.ark }), VerificationError, "snp_untrusted_root");
+    await expectCode(verifyEvidence(ev), VerificationError, "snp_untrusted_root");
   });
 
   test("wrong host data or report data length → ConfigError sim_report_input", async () => {
@@ -309,38 +283,16 @@ describe("issueSimReport", () => {
 });
 
 describe("registerSim", () => {
-  async function run(args: string[]): Promise<{ out: string; err: string; code: number }> {
-    const cli = cac("contrast");
-    registerSim(cli);
-    let out = "";
-    let err = "";
-    const w1 = process.stdout.write;
-    const w2 = process.stderr.write;
-    process.stdout.write = ((s: string) => {
-      out += s;
-      return true;
-    }) as typeof process.stdout.write;
-    process.stderr.write = ((s: string) => {
-      err += s;
-      return true;
-    }) as typeof process.stderr.write;
+  const run = (args: string[]) => runInProcess(registerSim, args);
+  afterEach(() => {
     process.exitCode = 0;
-    try {
-      await parseAndRun(cli, args);
-    } finally {
-      process.stdout.write = w1;
-      process.stderr.write = w2;
-    }
-    const code = Number(process.exitCode ?? 0);
-    process.exitCode = 0;
-    return { out, err, code };
-  }
+  });
 
   test("sim init --dir on the existing sim → prints the reference-values path and a development warning", async () => {
     const r = await run(["sim", "init", "--dir", sim.dir]);
     expect(r.code).toBe(0);
-    expect(r.out).toBe(`${sim.referenceValuesPath}\n`);
-    expect(r.err).toContain("development only");
+    expect(r.stdout).toBe(`${sim.referenceValuesPath}\n`);
+    expect(r.stderr).toContain("development only");
   });
 
   test("sim init without --dir → usage exit 2", async () => {
@@ -352,6 +304,6 @@ describe("registerSim", () => {
     writeFileSync(join(dir, SIM_FILES.meta), "{");
     const r = await run(["sim", "init", "--dir", dir]);
     expect(r.code).toBe(3);
-    expect(r.err).toContain("sim_dir_invalid");
+    expect(r.stderr).toContain("sim_dir_invalid");
   });
 });

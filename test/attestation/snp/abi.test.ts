@@ -7,7 +7,7 @@ import { OFF } from "../../../src/attestation/snp/report-layout.ts";
 import { toHex, view } from "../../../src/common/bytes.ts";
 import { ParseError } from "../../../src/common/errors.ts";
 import { expectError } from "../../support/expect-error.ts";
-import { GOOD_REPORTS, readSnp } from "./testdata.ts";
+import { GOOD_REPORTS, readSnp, turinReportBytes } from "./testdata.ts";
 
 function expectParseError(bytes: Uint8Array, code: string): void {
   expectError(() => parseSnpReport(bytes), ParseError, code);
@@ -169,15 +169,8 @@ describe("parseSnpReport", () => {
   });
 });
 
-/** Turin REPORTED_TCB from AMD SEV-SNP Firmware ABI #56860, TCB_VERSION: raw 0x6100000005020301 = fmc 1, bl 3, tee 2, snp 5, ucode 97. */
 function turinReport(family: number): SnpReport {
-  const b = readSnp("milan_v3_vlek_aws_report.bin");
-  for (const off of [OFF.currentTcb, OFF.reportedTcb, OFF.committedTcb, OFF.launchTcb]) {
-    view(b).setBigUint64(off, 0x6100000005020301n, true);
-  }
-  b[OFF.cpuidFamily] = family;
-  b[OFF.cpuidModel] = 0x02;
-  return parseSnpReport(b);
+  return parseSnpReport(turinReportBytes(family));
 }
 
 describe("parseSnpReport TCB layout", () => {

@@ -4,7 +4,8 @@ import { describe, expect, test } from "bun:test";
 import { AMD_ROOTS_PEM } from "../../../src/attestation/snp/amd-roots.ts";
 import { checkPssSignature } from "../../../src/attestation/snp/chain.ts";
 import { decodeHwId, parseAmdLeafExtensions } from "../../../src/attestation/snp/leaf-extensions.ts";
-import { SnpVerifier } from "../../../src/attestation/snp/verify.ts";
+import type { SnpProduct } from "../../../src/attestation/snp/product.ts";
+import { type SnpSigningKey, SnpVerifier } from "../../../src/attestation/snp/verify.ts";
 import { parseCertificate } from "../../../src/attestation/snp/x509-util.ts";
 import { toHex } from "../../../src/common/bytes.ts";
 import { sha256Hex } from "../../../src/common/digest.ts";
@@ -119,61 +120,50 @@ describe("SnpVerifier.verifyChain", () => {
     }
   });
 
-  test("turin vcek after its notAfter (2031-11-06) → snp_cert_expired", async () => {
-    await expectCode(
-      verifier.verifyChain({
-        revocation: NO_REVOCATION,
-        leaf: readSnp("turin_virtee_vcek.der"),
-        product: "Turin",
-        signingKey: "vcek",
-        now: new Date("2032-01-01T00:00:00Z"),
-      }),
-      VerificationError,
+  // One row a refusal: leaf file, product, signing key, time → the chain error.
+  const refusals: [string, string, SnpProduct, SnpSigningKey, Date, string][] = [
+    [
+      "turin vcek after its notAfter (2031-11-06) → snp_cert_expired",
+      "turin_virtee_vcek.der",
+      "Turin",
+      "vcek",
+      new Date("2032-01-01T00:00:00Z"),
       "snp_cert_expired",
-    );
-  });
-
-  test("turin vcek under the milan chain → snp_chain_invalid", async () => {
-    await expectCode(
-      verifier.verifyChain({
-        revocation: NO_REVOCATION,
-        leaf: readSnp("turin_virtee_vcek.der"),
-        product: "Milan",
-        signingKey: "vcek",
-        now: NOW_2026,
-      }),
-      VerificationError,
+    ],
+    [
+      "turin vcek under the milan chain → snp_chain_invalid",
+      "turin_virtee_vcek.der",
+      "Milan",
+      "vcek",
+      NOW_2026,
       "snp_chain_invalid",
-    );
-  });
-
-  test("known-bad legacy vcek → chain fails under SEV-Milan", async () => {
-    await expectCode(
-      verifier.verifyChain({
-        revocation: NO_REVOCATION,
-        leaf: readSnp("bad_vcek_coco_invalid_legacy.der"),
-        product: "Milan",
-        signingKey: "vcek",
-        now: NOW_2026,
-      }),
-      VerificationError,
+    ],
+    [
+      "known-bad legacy vcek → chain fails under SEV-Milan",
+      "bad_vcek_coco_invalid_legacy.der",
+      "Milan",
+      "vcek",
+      NOW_2026,
       "snp_chain_invalid",
-    );
-  });
-
-  test("vlek under the genoa asvk → snp_chain_invalid", async () => {
-    await expectCode(
-      verifier.verifyChain({
-        revocation: NO_REVOCATION,
-        leaf: readSnp("milan_v3_vlek_aws_vlek.der"),
-        product: "Genoa",
-        signingKey: "vlek",
-        now: new Date("2025-06-01T00:00:00Z"),
-      }),
-      VerificationError,
+    ],
+    [
+      "vlek under the genoa asvk → snp_chain_invalid",
+      "milan_v3_vlek_aws_vlek.der",
+      "Genoa",
+      "vlek",
+      new Date("2025-06-01T00:00:00Z"),
       "snp_chain_invalid",
-    );
-  });
+    ],
+  ];
+  for (const [name, leaf, product, signingKey, now, code] of refusals) {
+    test(name, async () => {
+      await expectCode(
+        verifier.verifyChain({ revocation: NO_REVOCATION, leaf: readSnp(leaf), product, signingKey, now }),
+        VerificationError,
+        code,
+      );
+    });
+  }
 });
 
 describe("parseAmdLeafExtensions", () => {

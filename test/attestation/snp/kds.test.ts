@@ -11,6 +11,7 @@ import {
   type KdsTcb,
 } from "../../../src/attestation/snp/kds.ts";
 import { ParseError, UnavailableError } from "../../../src/common/errors.ts";
+import { expectCode } from "../../support/expect-error.ts";
 import {
   type CollateralServer,
   readChipIdAndTcb,
@@ -52,16 +53,6 @@ function pemBlocks(file: string): Uint8Array[] {
   return [...text.matchAll(/-----BEGIN CERTIFICATE-----([^-]+)-----END CERTIFICATE-----/g)].map(
     (m) => new Uint8Array(Buffer.from(m[1]!.replace(/\s/g, ""), "base64")),
   );
-}
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(UnavailableError);
-    return (e as UnavailableError).code;
-  }
-  throw new Error("expected a rejection");
 }
 
 describe("buildVcekUrl", () => {
@@ -165,14 +156,22 @@ describe("getVcek", () => {
   test("unknown chip → UnavailableError collateral_not_found, not retried", async () => {
     const chipId = new Uint8Array(64).fill(0xab);
     const tcb = { bootloader: 1, tee: 0, snp: 1, microcode: 1 };
-    expect(await codeOf(client({ retries: 3 }).getVcek("Milan", chipId, tcb))).toBe("collateral_not_found");
+    await expectCode(
+      client({ retries: 3 }).getVcek("Milan", chipId, tcb),
+      UnavailableError,
+      "collateral_not_found",
+    );
     expect(server.requests.length).toBe(1);
   });
 
   test("http 500 → collateral_unavailable after 1 + retries attempts", async () => {
     const { chipId, tcb } = gosev();
     server.faults.set(gosevPath(), { kind: "status", status: 500 });
-    expect(await codeOf(client({ retries: 2 }).getVcek("Milan", chipId, tcb))).toBe("collateral_unavailable");
+    await expectCode(
+      client({ retries: 2 }).getVcek("Milan", chipId, tcb),
+      UnavailableError,
+      "collateral_unavailable",
+    );
     expect(server.hits(gosevPath())).toBe(3);
   });
 
@@ -190,7 +189,9 @@ describe("getVcek", () => {
       const { chipId, tcb } = gosev();
       server.faults.set(gosevPath(), { kind });
       const start = performance.now();
-      expect(await codeOf(client({ timeoutMs: 300, retries: 3 }).getVcek("Milan", chipId, tcb))).toBe(
+      await expectCode(
+        client({ timeoutMs: 300, retries: 3 }).getVcek("Milan", chipId, tcb),
+        UnavailableError,
         "collateral_unavailable",
       );
       expect(performance.now() - start).toBeLessThan(1500);
@@ -203,7 +204,7 @@ describe("getVcek", () => {
       const cache = createCollateralCache(cacheDir);
       server.faults.set(gosevPath(), { kind: "body", body: new Uint8Array(200_000), chunked });
       const kds = client({ cache, maxResponseBytes: 64 * 1024 });
-      expect(await codeOf(kds.getVcek("Milan", chipId, tcb))).toBe("collateral_unavailable");
+      await expectCode(kds.getVcek("Milan", chipId, tcb), UnavailableError, "collateral_unavailable");
       expect(readdirSync(cacheDir)).toEqual([]);
     });
   }
@@ -212,7 +213,11 @@ describe("getVcek", () => {
     const { chipId, tcb } = gosev();
     const cache = createCollateralCache(cacheDir);
     server.faults.set(gosevPath(), { kind: "body", body: "<html>maintenance</html>" });
-    expect(await codeOf(client({ cache }).getVcek("Milan", chipId, tcb))).toBe("collateral_unavailable");
+    await expectCode(
+      client({ cache }).getVcek("Milan", chipId, tcb),
+      UnavailableError,
+      "collateral_unavailable",
+    );
     expect(readdirSync(cacheDir)).toEqual([]);
   });
 
@@ -220,7 +225,9 @@ describe("getVcek", () => {
     const { chipId, tcb } = gosev();
     const dead = startCollateralServer();
     dead.stop();
-    expect(await codeOf(client({ baseUrl: dead.url }).getVcek("Milan", chipId, tcb))).toBe(
+    await expectCode(
+      client({ baseUrl: dead.url }).getVcek("Milan", chipId, tcb),
+      UnavailableError,
       "collateral_unavailable",
     );
   });
@@ -246,7 +253,7 @@ describe("getCertChain", () => {
     const pem = (d: Uint8Array) =>
       `-----BEGIN CERTIFICATE-----\n${Buffer.from(d).toString("base64")}\n-----END CERTIFICATE-----\n`;
     server.faults.set("/vcek/v1/Milan/cert_chain", { kind: "body", body: pem(ark!) + pem(inter!) });
-    expect(await codeOf(client().getCertChain("Milan", "vcek"))).toBe("collateral_unavailable");
+    await expectCode(client().getCertChain("Milan", "vcek"), UnavailableError, "collateral_unavailable");
   });
 
   test("only one certificate → collateral_unavailable", async () => {
@@ -255,7 +262,7 @@ describe("getCertChain", () => {
       kind: "body",
       body: text.slice(0, text.indexOf("-----END")),
     });
-    expect(await codeOf(client().getCertChain("Milan", "vcek"))).toBe("collateral_unavailable");
+    await expectCode(client().getCertChain("Milan", "vcek"), UnavailableError, "collateral_unavailable");
   });
 
   test("unknown kind → ParseError invalid_key_kind before any request", async () => {
@@ -306,12 +313,12 @@ describe("getCrl", () => {
   test("server failing and nothing cached → collateral_unavailable", async () => {
     server.faults.set("/vlek/v1/Genoa/crl", { kind: "status", status: 502 });
     const cache = createCollateralCache(cacheDir);
-    expect(await codeOf(client({ cache }).getCrl("Genoa", "vlek"))).toBe("collateral_unavailable");
+    await expectCode(client({ cache }).getCrl("Genoa", "vlek"), UnavailableError, "collateral_unavailable");
   });
 
   test("crl followed by trailing bytes → collateral_unavailable", async () => {
     const crl = readTestdata("tdx/rootcacrl_2023.der");
     server.faults.set(crlPath, { kind: "body", body: new Uint8Array([...crl, 0]) });
-    expect(await codeOf(client().getCrl("Milan", "vcek"))).toBe("collateral_unavailable");
+    await expectCode(client().getCrl("Milan", "vcek"), UnavailableError, "collateral_unavailable");
   });
 });

@@ -8,18 +8,13 @@ import { OFF } from "../../../src/attestation/snp/report-layout.ts";
 import { view } from "../../../src/common/bytes.ts";
 import { VerificationError } from "../../../src/common/errors.ts";
 import { expectCode } from "../../support/expect-error.ts";
-import { readSnp } from "./testdata.ts";
+import { turinReportBytes } from "./testdata.ts";
 
 const CHIP8 = new Uint8Array([0x1e, 0x55, 0x0a, 0x8e, 0xe5, 0xcf, 0x9f, 0x4d]);
 
-/** A v3 report with the AMD SEV-SNP Firmware ABI #56860, TCB_VERSION Turin TCB bytes (fmc 1, bl 3, tee 2, snp 5, ucode 97) and an 8-byte chip id. */
+/** The Turin-like report, signed by no key, with an 8-byte chip id. */
 function turinLikeReport(family: number): SnpReport {
-  const b = readSnp("milan_v3_vlek_aws_report.bin");
-  for (const off of [OFF.currentTcb, OFF.reportedTcb, OFF.committedTcb, OFF.launchTcb]) {
-    view(b).setBigUint64(off, 0x6100000005020301n, true);
-  }
-  b[OFF.cpuidFamily] = family;
-  b[OFF.cpuidModel] = 0x02;
+  const b = turinReportBytes(family);
   view(b).setUint32(OFF.signerInfo, 0, true);
   b.fill(0, OFF.chipId, OFF.chipId + 64);
   b.set(CHIP8, OFF.chipId);

@@ -2,6 +2,8 @@
 
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { OFF } from "../../../src/attestation/snp/report-layout.ts";
+import { view } from "../../../src/common/bytes.ts";
 import { decodePemDers } from "../../../src/crypto/pem.ts";
 import { testdata } from "../../support/testdata.ts";
 
@@ -121,3 +123,17 @@ export const GOOD_REPORTS: readonly GoodReportVector[] = [
     vmpl: 0,
   },
 ];
+
+/**
+ * The AWS VLEK report (v3) made Turin-like: every TCB field the Turin raw 0x6100000005020301 (AMD SEV-SNP Firmware ABI
+ * #56860, TCB_VERSION: fmc 1, bl 3, tee 2, snp 5, ucode 97) and CPUID family `family`, model 2. Unparsed bytes.
+ */
+export function turinReportBytes(family: number): Uint8Array {
+  const b = readSnp("milan_v3_vlek_aws_report.bin");
+  for (const off of [OFF.currentTcb, OFF.reportedTcb, OFF.committedTcb, OFF.launchTcb]) {
+    view(b).setBigUint64(off, 0x6100000005020301n, true);
+  }
+  b[OFF.cpuidFamily] = family;
+  b[OFF.cpuidModel] = 0x02;
+  return b;
+}

@@ -2,10 +2,10 @@
 
 import { describe, expect, test } from "bun:test";
 import { OFF } from "../../../src/attestation/snp/report-layout.ts";
-import { SnpVerifier, verifySnpReport } from "../../../src/attestation/snp/verify.ts";
+import { SnpVerifier, type SnpVerifyInput, verifySnpReport } from "../../../src/attestation/snp/verify.ts";
 import { toHex } from "../../../src/common/bytes.ts";
 import { ConfigError, ParseError, VerificationError } from "../../../src/common/errors.ts";
-import { expectCode } from "../../support/expect-error.ts";
+import { type ErrorClass, expectCode } from "../../support/expect-error.ts";
 import { NO_REVOCATION } from "./no-revocation.ts";
 import { GOOD_REPORTS, NOW_2025, NOW_2026, readChain, readSnp } from "./testdata.ts";
 
@@ -17,6 +17,16 @@ function flipped(bytes: Uint8Array, offset: number, delta = 1): Uint8Array {
 
 describe("SnpVerifier.verify", () => {
   const verifier = new SnpVerifier();
+  const virtee = (extra: Partial<SnpVerifyInput> = {}) => ({
+    report: readSnp("milan_v2_virtee_report.bin"),
+    leaf: readSnp("milan_v2_virtee_vcek.der"),
+    now: NOW_2026,
+    ...extra,
+  });
+  const vlekAws = {
+    report: readSnp("milan_v3_vlek_aws_report.bin"),
+    leaf: readSnp("milan_v3_vlek_aws_vlek.der"),
+  };
 
   test("every good report with its cert and the README's chain bundle → valid", async () => {
     let ran = 0;
@@ -55,12 +65,7 @@ describe("SnpVerifier.verify", () => {
   });
 
   test("ark fingerprints of the embedded roots → the values in AMD VCEK/KDS interface spec #57230, certificate chain", async () => {
-    const v = await verifier.verify({
-      revocation: NO_REVOCATION,
-      report: readSnp("milan_v2_virtee_report.bin"),
-      leaf: readSnp("milan_v2_virtee_vcek.der"),
-      now: NOW_2026,
-    });
+    const v = await verifier.verify({ revocation: NO_REVOCATION, ...virtee() });
     expect(v.ark.sha256).toBe("69d063b45344d26a2e94e1f4210de49ef555308287d4c174445c95639a540bcd");
     const g = await verifier.verify({
       revocation: NO_REVOCATION,
@@ -85,29 +90,24 @@ describe("SnpVerifier.verify", () => {
     expect(ran).toBe(5);
   });
 
+  const expectBadSignature = (report: Uint8Array, leaf: Uint8Array) =>
+    expectCode(
+      verifier.verify({ revocation: NO_REVOCATION, report, leaf, now: NOW_2026 }),
+      VerificationError,
+      "snp_bad_signature",
+    );
+
   test("coco negatives: byte 42 + 1 and byte 0x180 (REPORTED_TCB.bl) + 1 → fail", async () => {
     const report = readSnp("milan_v2_coco_report.bin");
     const leaf = readSnp("milan_v2_coco_vcek.der");
-    await expectCode(
-      verifier.verify({ revocation: NO_REVOCATION, report: flipped(report, 42), leaf, now: NOW_2026 }),
-      VerificationError,
-      "snp_bad_signature",
-    );
-    await expectCode(
-      verifier.verify({ revocation: NO_REVOCATION, report: flipped(report, 0x180), leaf, now: NOW_2026 }),
-      VerificationError,
-      "snp_bad_signature",
-    );
+    await expectBadSignature(flipped(report, 42), leaf);
+    await expectBadSignature(flipped(report, 0x180), leaf);
   });
 
   test("virtee negatives: report byte 21 flipped → snp_bad_signature; vcek byte 40 flipped → fails", async () => {
     const report = readSnp("milan_v2_virtee_report.bin");
     const leaf = readSnp("milan_v2_virtee_vcek.der");
-    await expectCode(
-      verifier.verify({ revocation: NO_REVOCATION, report: flipped(report, 21), leaf, now: NOW_2026 }),
-      VerificationError,
-      "snp_bad_signature",
-    );
+    await expectBadSignature(flipped(report, 21), leaf);
     let err: unknown;
     try {
       await verifier.verify({ revocation: NO_REVOCATION, report, leaf: flipped(leaf, 40), now: NOW_2026 });
@@ -132,92 +132,59 @@ describe("SnpVerifier.verify", () => {
     );
   });
 
-  test("vcek before its notBefore → snp_cert_not_yet_valid", async () => {
-    await expectCode(
-      verifier.verify({
-        revocation: NO_REVOCATION,
-        report: readSnp("milan_v2_virtee_report.bin"),
-        leaf: readSnp("milan_v2_virtee_vcek.der"),
-        now: new Date("2023-01-01T00:00:00Z"),
-      }),
+  // One row a refusal: the inputs that must not verify, and the error class and code they fail with.
+  const malleatedLeaf = () => {
+    const leaf = readSnp("milan_v2_virtee_vcek.der");
+    expect(leaf[801]).toBe(0x05);
+    leaf[801] = 0x04;
+    return leaf;
+  };
+  const unsignedReport = () => {
+    const report = readSnp("milan_v2_virtee_report.bin");
+    report[OFF.signerInfo] = 7 << 2;
+    return report;
+  };
+  const noEmbeddedRoots = new SnpVerifier({ trustEmbeddedAmdRoots: false });
+  const refusals: [string, () => Omit<SnpVerifyInput, "revocation">, ErrorClass, string, SnpVerifier?][] = [
+    [
+      "vcek before its notBefore → snp_cert_not_yet_valid",
+      () => virtee({ now: new Date("2023-01-01T00:00:00Z") }),
       VerificationError,
       "snp_cert_not_yet_valid",
-    );
-  });
-
-  test("vlek under the milan ASK instead of the ASVK → snp_chain_invalid", async () => {
-    await expectCode(
-      verifier.verify({
-        revocation: NO_REVOCATION,
-        report: readSnp("milan_v3_vlek_aws_report.bin"),
-        leaf: readSnp("milan_v3_vlek_aws_vlek.der"),
-        ...readChain("milan_vcek_cert_chain.pem"),
-        now: NOW_2025,
-      }),
+    ],
+    [
+      "vlek under the milan ASK instead of the ASVK → snp_chain_invalid",
+      () => ({ ...vlekAws, ...readChain("milan_vcek_cert_chain.pem"), now: NOW_2025 }),
       VerificationError,
       "snp_chain_invalid",
-    );
-  });
-
-  test("gosevguest report with the virtee vcek (wrong pairing) → snp_bad_signature", async () => {
-    await expectCode(
-      verifier.verify({
-        revocation: NO_REVOCATION,
-        report: readSnp("milan_v2_gosevguest_report.bin"),
-        leaf: readSnp("milan_v2_virtee_vcek.der"),
-        now: NOW_2026,
-      }),
+    ],
+    [
+      "gosevguest report with the virtee vcek (wrong pairing) → snp_bad_signature",
+      () => virtee({ report: readSnp("milan_v2_gosevguest_report.bin") }),
       VerificationError,
       "snp_bad_signature",
-    );
-  });
-
-  test("milan vcek under the genoa chain with product Genoa → snp_chain_invalid", async () => {
-    await expectCode(
-      verifier.verify({
-        revocation: NO_REVOCATION,
-        report: readSnp("milan_v2_virtee_report.bin"),
-        leaf: readSnp("milan_v2_virtee_vcek.der"),
-        ...readChain("genoa_vcek_cert_chain.pem"),
-        product: "Genoa",
-        now: NOW_2026,
-      }),
+    ],
+    [
+      "milan vcek under the genoa chain with product Genoa → snp_chain_invalid",
+      () => virtee({ ...readChain("genoa_vcek_cert_chain.pem"), product: "Genoa" }),
       VerificationError,
       "snp_chain_invalid",
-    );
-  });
-
-  test("milan vcek with the genoa ark passed in → snp_untrusted_root (ark must equal the pinned one)", async () => {
-    await expectCode(
-      verifier.verify({
-        revocation: NO_REVOCATION,
-        report: readSnp("milan_v2_virtee_report.bin"),
-        leaf: readSnp("milan_v2_virtee_vcek.der"),
-        ...readChain("genoa_vcek_cert_chain.pem"),
-        now: NOW_2026,
-      }),
+    ],
+    [
+      "milan vcek with the genoa ark passed in → snp_untrusted_root (ark must equal the pinned one)",
+      () => virtee(readChain("genoa_vcek_cert_chain.pem")),
       VerificationError,
       "snp_untrusted_root",
-    );
-  });
-
-  test("vcek report with a vlek leaf → snp_chain_invalid", async () => {
-    await expectCode(
-      verifier.verify({
-        revocation: NO_REVOCATION,
-        report: readSnp("milan_v2_virtee_report.bin"),
-        leaf: readSnp("milan_v3_vlek_aws_vlek.der"),
-        now: NOW_2025,
-      }),
+    ],
+    [
+      "vcek report with a vlek leaf → snp_chain_invalid",
+      () => virtee({ leaf: vlekAws.leaf, now: NOW_2025 }),
       VerificationError,
       "snp_chain_invalid",
-    );
-  });
-
-  test("genoa v3 report with product hint Milan → snp_product_mismatch", async () => {
-    await expectCode(
-      verifier.verify({
-        revocation: NO_REVOCATION,
+    ],
+    [
+      "genoa v3 report with product hint Milan → snp_product_mismatch",
+      () => ({
         report: readSnp("genoa_v3_coco_e2e_report.bin"),
         leaf: readSnp("genoa_v3_coco_e2e_vcek.der"),
         product: "Milan",
@@ -225,32 +192,50 @@ describe("SnpVerifier.verify", () => {
       }),
       VerificationError,
       "snp_product_mismatch",
-    );
-  });
-
-  test("no embedded roots trusted and no trusted ark → snp_untrusted_root", async () => {
-    await expectCode(
-      new SnpVerifier({ trustEmbeddedAmdRoots: false }).verify({
-        revocation: NO_REVOCATION,
-        report: readSnp("milan_v2_virtee_report.bin"),
-        leaf: readSnp("milan_v2_virtee_vcek.der"),
-        ...readChain("milan_vcek_cert_chain.pem"),
-        now: NOW_2026,
-      }),
+    ],
+    [
+      "no embedded roots trusted and no trusted ark → snp_untrusted_root",
+      () => virtee(readChain("milan_vcek_cert_chain.pem")),
       VerificationError,
       "snp_untrusted_root",
-    );
-  });
+      noEmbeddedRoots,
+    ],
+    [
+      "garbage leaf → ParseError snp_cert_invalid",
+      () => virtee({ leaf: new Uint8Array([0x30, 1, 2]) }),
+      ParseError,
+      "snp_cert_invalid",
+    ],
+    [
+      "vcek with a malleated outer signature algorithm (NULL → empty OCTET STRING at byte 801) → snp_cert_invalid",
+      () => virtee({ leaf: malleatedLeaf() }),
+      ParseError,
+      "snp_cert_invalid",
+    ],
+    [
+      "report signed by no key (signing key 7) → snp_unsigned_report",
+      () => virtee({ report: unsignedReport() }),
+      VerificationError,
+      "snp_unsigned_report",
+    ],
+    [
+      "invalid now → ConfigError snp_verify_options",
+      () => virtee({ now: new Date(Number.NaN) }),
+      ConfigError,
+      "snp_verify_options",
+    ],
+  ];
+  for (const [name, input, cls, code, v = verifier] of refusals) {
+    test(name, async () => {
+      await expectCode(v.verify({ revocation: NO_REVOCATION, ...input() }), cls, code);
+    });
+  }
 
   test("amd ark passed as explicitly trusted with embedded roots off → valid, source trusted", async () => {
     const chain = readChain("milan_vcek_cert_chain.pem");
-    const v = await new SnpVerifier({ trustEmbeddedAmdRoots: false }).verify({
+    const v = await noEmbeddedRoots.verify({
       revocation: NO_REVOCATION,
-      report: readSnp("milan_v2_virtee_report.bin"),
-      leaf: readSnp("milan_v2_virtee_vcek.der"),
-      ...chain,
-      trustedArks: [chain.ark],
-      now: NOW_2026,
+      ...virtee({ ...chain, trustedArks: [chain.ark] }),
     });
     expect(v.ark.source).toBe("trusted");
   });
@@ -260,67 +245,8 @@ describe("SnpVerifier.verify", () => {
     const pem = `-----BEGIN CERTIFICATE-----\n${Buffer.from(der).toString("base64")}\n-----END CERTIFICATE-----\n`;
     const v = await verifier.verify({
       revocation: NO_REVOCATION,
-      report: readSnp("milan_v2_virtee_report.bin"),
-      leaf: new TextEncoder().encode(pem),
-      now: NOW_2026,
+      ...virtee({ leaf: new TextEncoder().encode(pem) }),
     });
     expect(v.signingKey).toBe("vcek");
-  });
-
-  test("garbage leaf → ParseError snp_cert_invalid", async () => {
-    await expectCode(
-      verifier.verify({
-        revocation: NO_REVOCATION,
-        report: readSnp("milan_v2_virtee_report.bin"),
-        leaf: new Uint8Array([0x30, 1, 2]),
-        now: NOW_2026,
-      }),
-      ParseError,
-      "snp_cert_invalid",
-    );
-  });
-
-  test("vcek with a malleated outer signature algorithm (NULL → empty OCTET STRING at byte 801) → snp_cert_invalid", async () => {
-    const leaf = readSnp("milan_v2_virtee_vcek.der");
-    expect(leaf[801]).toBe(0x05);
-    leaf[801] = 0x04;
-    await expectCode(
-      verifier.verify({
-        revocation: NO_REVOCATION,
-        report: readSnp("milan_v2_virtee_report.bin"),
-        leaf,
-        now: NOW_2026,
-      }),
-      ParseError,
-      "snp_cert_invalid",
-    );
-  });
-
-  test("report signed by no key (signing key 7) → snp_unsigned_report", async () => {
-    const report = readSnp("milan_v2_virtee_report.bin");
-    report[OFF.signerInfo] = 7 << 2;
-    await expectCode(
-      verifier.verify({
-        revocation: NO_REVOCATION,
-        report,
-        leaf: readSnp("milan_v2_virtee_vcek.der"),
-        now: NOW_2026,
-      }),
-      VerificationError,
-      "snp_unsigned_report",
-    );
-  });
-
-  test("invalid now → ConfigError snp_verify_options", async () => {
-    await expectCode(
-      verifier.verify({
-        revocation: NO_REVOCATION,
-        report: readSnp("milan_v2_virtee_report.bin"),
-        leaf: readSnp("milan_v2_virtee_vcek.der"),
-        now: new Date(Number.NaN),
-      }),
-      ConfigError,
-      "snp_verify_options",
-    );
   });
 });

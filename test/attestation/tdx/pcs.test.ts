@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { createCollateralCache } from "../../../src/attestation/collateral-cache.ts";
 import { createPcsClient } from "../../../src/attestation/tdx/pcs.ts";
 import { ParseError, UnavailableError } from "../../../src/common/errors.ts";
+import { expectCode } from "../../support/expect-error.ts";
 import {
   type CollateralServer,
   encodedChain,
@@ -38,16 +39,6 @@ const client = (extra: Parameters<typeof createPcsClient>[0] = {}) =>
   createPcsClient({ baseUrl: api.url, certsBaseUrl: certs.url, retries: 0, timeoutMs: 2000, ...extra });
 const text = (file: string) => new TextDecoder().decode(readTestdata(file));
 const TCB_PATH = "/tdx/certification/v4/tcb";
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(UnavailableError);
-    return (e as UnavailableError).code;
-  }
-  throw new Error("expected a rejection");
-}
 
 describe("getTdxTcbInfo", () => {
   const vectors = [
@@ -88,7 +79,7 @@ describe("getTdxTcbInfo", () => {
   }
 
   test("unknown fmspc → collateral_not_found", async () => {
-    expect(await codeOf(client().getTdxTcbInfo("00806f050000"))).toBe("collateral_not_found");
+    await expectCode(client().getTdxTcbInfo("00806f050000"), UnavailableError, "collateral_not_found");
   });
 
   test("cached → second call makes no request", async () => {
@@ -133,7 +124,11 @@ describe("getTdxTcbInfo", () => {
     test(`${name} → collateral_unavailable, not cached`, async () => {
       const cache = createCollateralCache(cacheDir);
       api.faults.set(TCB_PATH, { kind: "body", body, headers });
-      expect(await codeOf(client({ cache }).getTdxTcbInfo("50806f000000"))).toBe("collateral_unavailable");
+      await expectCode(
+        client({ cache }).getTdxTcbInfo("50806f000000"),
+        UnavailableError,
+        "collateral_unavailable",
+      );
       api.faults.clear();
       await client({ cache }).getTdxTcbInfo("50806f000000");
       expect(api.hits(TCB_PATH)).toBe(2);
@@ -149,7 +144,9 @@ describe("getTdxTcbInfo", () => {
   test("server never answers → collateral_unavailable within the timeout", async () => {
     api.faults.set(TCB_PATH, { kind: "hang" });
     const start = performance.now();
-    expect(await codeOf(client({ timeoutMs: 250 }).getTdxTcbInfo("50806f000000"))).toBe(
+    await expectCode(
+      client({ timeoutMs: 250 }).getTdxTcbInfo("50806f000000"),
+      UnavailableError,
       "collateral_unavailable",
     );
     expect(performance.now() - start).toBeLessThan(1500);
@@ -170,7 +167,7 @@ describe("getTdxQeIdentity", () => {
       body: readTestdata("tdx/tcbinfo_tdx_fmspc50806f000000_2023.json"),
       headers: { "SGX-Enclave-Identity-Issuer-Chain": encodedChain("tdx/tcb_signing_issuer_chain.pem") },
     });
-    expect(await codeOf(client().getTdxQeIdentity())).toBe("collateral_unavailable");
+    await expectCode(client().getTdxQeIdentity(), UnavailableError, "collateral_unavailable");
   });
 });
 
@@ -183,7 +180,7 @@ describe("getPckCrl", () => {
   });
 
   test("processor (not served here) → collateral_not_found", async () => {
-    expect(await codeOf(client().getPckCrl("processor"))).toBe("collateral_not_found");
+    await expectCode(client().getPckCrl("processor"), UnavailableError, "collateral_not_found");
   });
 
   test("unknown ca → ParseError invalid_pck_ca", async () => {
@@ -198,7 +195,7 @@ describe("getPckCrl", () => {
       body: "-----BEGIN X509 CRL-----\nAAAA\n-----END X509 CRL-----\n",
       headers: { "SGX-PCK-CRL-Issuer-Chain": encodedChain("tdx/pckcrl_issuer_chain.pem") },
     });
-    expect(await codeOf(client().getPckCrl("platform"))).toBe("collateral_unavailable");
+    await expectCode(client().getPckCrl("platform"), UnavailableError, "collateral_unavailable");
   });
 });
 
@@ -211,7 +208,9 @@ describe("getRootCaCrl", () => {
 
   test("500 with retries → collateral_unavailable after 1 + retries attempts", async () => {
     certs.faults.set("/IntelSGXRootCA.der", { kind: "status", status: 500 });
-    expect(await codeOf(client({ retries: 2, retryDelayMs: 1 }).getRootCaCrl())).toBe(
+    await expectCode(
+      client({ retries: 2, retryDelayMs: 1 }).getRootCaCrl(),
+      UnavailableError,
       "collateral_unavailable",
     );
     expect(certs.hits("/IntelSGXRootCA.der")).toBe(3);

@@ -32,13 +32,13 @@ describe("hash primitives", () => {
   });
 });
 
+/** The SEV hash table of the snp-1 vector: empty kernel and initrd, its command line. */
+const snp1HashTable = () =>
+  buildSevHashTable({ kernel: new Uint8Array(0), initrd: new Uint8Array(0), cmdline: SNP1_CMDLINE });
+
 describe("buildSevHashTable", () => {
   test("snp-1 inputs → the 176 README bytes", () => {
-    const table = buildSevHashTable({
-      kernel: new Uint8Array(0),
-      initrd: new Uint8Array(0),
-      cmdline: SNP1_CMDLINE,
-    });
+    const table = snp1HashTable();
     expect(table.length).toBe(176);
     expect(toHex(table)).toBe(SNP1_TABLE);
   });
@@ -51,11 +51,7 @@ describe("buildSevHashTable", () => {
 
 describe("buildKernelHashesPage", () => {
   test("table at 0xC00 → README page hash", () => {
-    const table = buildSevHashTable({
-      kernel: new Uint8Array(0),
-      initrd: new Uint8Array(0),
-      cmdline: SNP1_CMDLINE,
-    });
+    const table = snp1HashTable();
     expect(toHex(sha384(buildKernelHashesPage(table, 0xc00)))).toBe(
       "adbef9bc7385f7a6dcb8774523cf024b403f193a47962309b277c4109aa70b4ba0355d1657b50e9625d5bd1129e7fd27",
     );

@@ -27,6 +27,18 @@ afterEach(() => {
   process.exitCode = 0;
 });
 
+/** The direct-boot flags of the published vectors: guest features 0x21, empty kernel and initrd, `append`. */
+const directBoot = (append: string) => [
+  "--guest-features",
+  "0x21",
+  "--kernel",
+  EMPTY,
+  "--initrd",
+  EMPTY,
+  "--append",
+  append,
+];
+
 describe("measure snp", () => {
   test("snp-1 flags → the snp-1 digest alone on stdout", async () => {
     const r = await run(
@@ -35,14 +47,7 @@ describe("measure snp", () => {
       AMDSEV,
       "--vcpu-type",
       "EPYC-v4",
-      "--guest-features",
-      "0x21",
-      "--kernel",
-      EMPTY,
-      "--initrd",
-      EMPTY,
-      "--append",
-      "console=ttyS0 loglevel=7",
+      ...directBoot("console=ttyS0 loglevel=7"),
     );
     expect(r).toEqual({
       code: 0,
@@ -52,22 +57,7 @@ describe("measure snp", () => {
     });
   });
   test("ec2 with empty --append and --json → snp-9 digest in a JSON object", async () => {
-    const r = await run(
-      "snp",
-      "--ovmf",
-      AMDSEV,
-      "--vmm",
-      "ec2",
-      "--guest-features",
-      "0x21",
-      "--kernel",
-      EMPTY,
-      "--initrd",
-      EMPTY,
-      "--append",
-      "",
-      "--json",
-    );
+    const r = await run("snp", "--ovmf", AMDSEV, "--vmm", "ec2", ...directBoot(""), "--json");
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({
       launchDigest:

@@ -43,3 +43,34 @@ export function buildTdvfImage(size: number, sections: readonly TdvfSectionSpec[
   img.set(encodeGuid(OVMF_GUID.footer, "efi"), footer + 2);
   return img;
 }
+
+/** The synthetic image's size, and its sections: BFV, CFV, TEMP_MEM, PERM_MEM (PAGE_AUG), a zero-filled payload. */
+export const SAMPLE_SIZE = 0x4000;
+export const SAMPLE_SECTIONS: readonly TdvfSectionSpec[] = [
+  {
+    dataOffset: 0,
+    rawDataSize: 0x2000,
+    memoryAddress: 0xffffc000,
+    memoryDataSize: 0x2000,
+    type: 0,
+    attributes: 1,
+  }, // BFV
+  {
+    dataOffset: 0x2000,
+    rawDataSize: 0x1000,
+    memoryAddress: 0xffffe000,
+    memoryDataSize: 0x1000,
+    type: 1,
+    attributes: 0,
+  }, // CFV
+  { dataOffset: 0, rawDataSize: 0, memoryAddress: 0x800000, memoryDataSize: 0x2000, type: 3, attributes: 0 }, // TEMP_MEM
+  { dataOffset: 0, rawDataSize: 0, memoryAddress: 0x1000000, memoryDataSize: 0x1000, type: 4, attributes: 2 }, // PERM_MEM, PAGE_AUG
+  {
+    dataOffset: 0x3000,
+    rawDataSize: 0x800,
+    memoryAddress: 0x900000,
+    memoryDataSize: 0x1000,
+    type: 5,
+    attributes: 1,
+  }, // payload, zero-filled
+];

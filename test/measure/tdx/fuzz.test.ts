@@ -5,29 +5,12 @@ import { computeMrtd } from "../../../src/measure/tdx/mrtd.ts";
 import { parseTdvfMetadata } from "../../../src/measure/tdx/tdvf-metadata.ts";
 import { createRandom, expectOnlyInputErrors, mutate } from "../snp/fuzz-util.ts";
 import { loadFixture } from "../snp/testdata.ts";
-import { buildTdvfImage, DESCRIPTOR_FROM_END } from "./build-tdvf.ts";
+import { buildTdvfImage, DESCRIPTOR_FROM_END, SAMPLE_SECTIONS, SAMPLE_SIZE } from "./build-tdvf.ts";
 
 const CASES = 4000;
-const SIZE = 0x4000;
-const IMAGE = buildTdvfImage(SIZE, [
-  {
-    dataOffset: 0,
-    rawDataSize: 0x2000,
-    memoryAddress: 0xffffc000,
-    memoryDataSize: 0x2000,
-    type: 0,
-    attributes: 1,
-  },
-  {
-    dataOffset: 0x2000,
-    rawDataSize: 0x1000,
-    memoryAddress: 0xffffe000,
-    memoryDataSize: 0x1000,
-    type: 1,
-    attributes: 0,
-  },
-  { dataOffset: 0, rawDataSize: 0, memoryAddress: 0x800000, memoryDataSize: 0x2000, type: 3, attributes: 0 },
-]);
+const SIZE = SAMPLE_SIZE;
+/** BFV, CFV and TEMP_MEM of the sample image. */
+const IMAGE = buildTdvfImage(SIZE, SAMPLE_SECTIONS.slice(0, 3));
 
 describe("parseTdvfMetadata (fuzz)", () => {
   test(`${CASES} mutated descriptors and footers → MRTD or ParseError`, () => {

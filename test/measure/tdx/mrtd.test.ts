@@ -8,37 +8,10 @@ import { computeMrtd } from "../../../src/measure/tdx/mrtd.ts";
 import { MAX_TDVF_PAGES, parseTdvfMetadata } from "../../../src/measure/tdx/tdvf-metadata.ts";
 import { expectError } from "../../support/expect-error.ts";
 import { loadFixture } from "../snp/testdata.ts";
-import { buildTdvfImage, DESCRIPTOR_FROM_END, type TdvfSectionSpec } from "./build-tdvf.ts";
+import { buildTdvfImage, DESCRIPTOR_FROM_END, SAMPLE_SECTIONS, SAMPLE_SIZE } from "./build-tdvf.ts";
 
-const SIZE = 0x4000;
-const SECTIONS: TdvfSectionSpec[] = [
-  {
-    dataOffset: 0,
-    rawDataSize: 0x2000,
-    memoryAddress: 0xffffc000,
-    memoryDataSize: 0x2000,
-    type: 0,
-    attributes: 1,
-  }, // BFV
-  {
-    dataOffset: 0x2000,
-    rawDataSize: 0x1000,
-    memoryAddress: 0xffffe000,
-    memoryDataSize: 0x1000,
-    type: 1,
-    attributes: 0,
-  }, // CFV
-  { dataOffset: 0, rawDataSize: 0, memoryAddress: 0x800000, memoryDataSize: 0x2000, type: 3, attributes: 0 }, // TEMP_MEM
-  { dataOffset: 0, rawDataSize: 0, memoryAddress: 0x1000000, memoryDataSize: 0x1000, type: 4, attributes: 2 }, // PERM_MEM, PAGE_AUG
-  {
-    dataOffset: 0x3000,
-    rawDataSize: 0x800,
-    memoryAddress: 0x900000,
-    memoryDataSize: 0x1000,
-    type: 5,
-    attributes: 1,
-  }, // payload, zero-filled
-];
+const SIZE = SAMPLE_SIZE;
+const SECTIONS = SAMPLE_SECTIONS;
 const IMAGE = buildTdvfImage(SIZE, SECTIONS);
 
 /** Independent re-statement of edgelesssys/contrast tools/tdx-measure/mrtd.go with node:crypto over one concatenated buffer. */

@@ -5,18 +5,10 @@ import { join } from "node:path";
 import { ConfigError } from "../../../src/common/errors.ts";
 import { lookupAuth, normaliseRegistryKey, parseAuthConfig } from "../../../src/policy/image/auth-config.ts";
 import { authFilePaths, createCredentialStore } from "../../../src/policy/image/registry-credentials.ts";
+import { thrownBy } from "../../support/expect-error.ts";
 
 const b64 = (s: string) => Buffer.from(s).toString("base64");
 const SECRET = "pa:ss-w0rd-XYZ";
-
-function caught(f: () => unknown): unknown {
-  try {
-    f();
-  } catch (e) {
-    return e;
-  }
-  return undefined;
-}
 
 describe("normaliseRegistryKey", () => {
   const rows: [string, string][] = [
@@ -81,7 +73,7 @@ describe("parseAuthConfig + lookupAuth", () => {
   ];
   for (const [what, text] of bad) {
     test(`${what} → ConfigError registry_auth_file_invalid naming the file, not the value`, () => {
-      const e = caught(() => parseAuthConfig("/home/u/auth.json", text));
+      const e = thrownBy(() => parseAuthConfig("/home/u/auth.json", text));
       expect(e).toBeInstanceOf(ConfigError);
       expect((e as ConfigError).code).toBe("registry_auth_file_invalid");
       expect((e as Error).message).toStartWith("/home/u/auth.json: ");

@@ -3,15 +3,13 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { generateDeployment } from "../../../src/policy/generate-deployment.ts";
-import { DEFAULT_RULES_TEXT } from "../../../src/policy/render-policy.ts";
 import {
   type BuildRequestsOptions,
   buildPodRequests,
   type PodRequests,
 } from "../../../src/policy/requests/build-pod-requests.ts";
 import { type GeneratedPodPolicy, readGeneratedPods } from "../../../src/policy/requests/generated-pods.ts";
-import { defaultSettings } from "../../../src/policy/settings.ts";
-import { fakeImageResolver, TEST_INITIALIZER_IMAGE, testHandlerFor } from "../fake-images.ts";
+import { fakeImageResolver, testGenerateOptions } from "../fake-images.ts";
 
 export const K8S_TESTDATA = join(import.meta.dir, "..", "..", "testdata", "k8s");
 export const K8S_NAMES = ["guestbook", "emojivoto", "cassandra-statefulset"] as const;
@@ -36,14 +34,7 @@ export async function generateK8sTestdata(
     text: readFileSync(join(K8S_TESTDATA, `${n}.confidential.yaml`), "utf8"),
   }));
   const resolver = fakeImageResolver();
-  const r = await generateDeployment({
-    files,
-    handlerFor: testHandlerFor,
-    initializerImage: TEST_INITIALIZER_IMAGE,
-    rules: DEFAULT_RULES_TEXT,
-    settings: defaultSettings(),
-    imageResolver: resolver,
-  });
+  const r = await generateDeployment(testGenerateOptions(files, { imageResolver: resolver }));
   const policies = await readGeneratedPods(r.outputs, resolver);
   return {
     outputs: [...r.outputs],
