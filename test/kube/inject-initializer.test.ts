@@ -34,7 +34,7 @@ describe("injectInitializer", () => {
   test("withoutServiceMesh → CONTRAST_SERVICE_MESH_DISABLED=true and NET_ADMIN; switching back removes both", () => {
     const doc = parseDocument(BASE);
     injectInitializer(doc, [], { ...OPTS, withoutServiceMesh: true }, LOC);
-    const alone = (doc.toJS() as PodJs).spec.initContainers[0] as C & { securityContext?: unknown };
+    const alone = (doc.toJS() as PodJs).spec.initContainers[0] as Container;
     expect(alone.env).toEqual([
       { name: "COORDINATOR_HOST", value: "coordinator" },
       { name: "CONTRAST_SERVICE_MESH_DISABLED", value: "true" },
@@ -44,7 +44,7 @@ describe("injectInitializer", () => {
     injectInitializer(doc, [], { ...OPTS, withoutServiceMesh: true }, LOC);
     expect(doc.toString()).toBe(once);
     injectInitializer(doc, [], OPTS, LOC);
-    const meshed = (doc.toJS() as PodJs).spec.initContainers[0] as C & { securityContext?: unknown };
+    const meshed = (doc.toJS() as PodJs).spec.initContainers[0] as Container;
     expect(meshed.env).toEqual([{ name: "COORDINATOR_HOST", value: "coordinator" }]);
     expect(meshed.securityContext).toBeUndefined();
   });
