@@ -2,6 +2,7 @@
 
 import type { IPodSpec } from "kubernetes-models/v1/PodSpec";
 import type { Document } from "yaml";
+import { toBase64 } from "../common/bytes.ts";
 import { ConfigError } from "../common/errors.ts";
 import type { ConfigSources } from "../kube/config-sources.ts";
 import {
@@ -26,9 +27,10 @@ import { withoutNulls } from "../kube/without-nulls.ts";
 import { getPath } from "../kube/workload-kinds.ts";
 import { type ParsedFile, parseYamlFile, renderFile, type YamlSourceFile } from "../kube/yaml-documents.ts";
 import { COORDINATOR_PIN_KEY, serializeCoordinatorPin } from "./coordinator-pin.ts";
+import { gunzipLimited, gzipDeterministic } from "./deterministic-gzip.ts";
 import type { ImageResolver, ResolvedImage } from "./image/image-config.ts";
 import { imageErrorWithContext } from "./image/image-error.ts";
-import { encodeInitdataAnnotation, initdataDigest, POLICY_KEY, serializeInitdata } from "./initdata.ts";
+import { initdataDigest, POLICY_KEY, serializeInitdata } from "./initdata.ts";
 import { derivePolicyData, type PolicyData } from "./pod-policy-data.ts";
 import { renderPolicy } from "./render-policy.ts";
 import type { Settings } from "./settings.ts";
@@ -72,6 +74,10 @@ export interface GeneratedPod {
   readonly role: string | undefined;
   readonly workloadSecretId: string;
   readonly sans: readonly string[];
+  /**
+   * The initdata document, decompressed on every read: a pod holds only its gzip form (the annotation's bytes), so a
+   * thousand pods do not keep a thousand ~50 KB documents alive at once (issue 13). Read it once where it is written.
+   */
   readonly initdataToml: Uint8Array;
   /** Hex SHA-256 of `initdataToml`: the manifest's policy key. */
   readonly digest: string;
@@ -229,7 +235,10 @@ async function generateOne(
     [POLICY_KEY, renderPolicy(opts.rules, policyData)],
     ...(coordinatorPin === undefined ? [] : [[COORDINATOR_PIN_KEY, coordinatorPin] as const]),
   ]);
-  setTemplateAnnotation(doc, w.templatePath, ANNOTATION_INITDATA, encodeInitdataAnnotation(initdataToml));
+  // The annotation is base64(gzip(TOML)) (encodeInitdataAnnotation); the same gzip bytes are what the pod keeps.
+  const compressed = gzipDeterministic(initdataToml);
+  const size = initdataToml.length;
+  setTemplateAnnotation(doc, w.templatePath, ANNOTATION_INITDATA, toBase64(compressed));
   validateObject(doc.toJS() as Record<string, unknown>, w.loc);
   return {
     file: w.loc.file,
@@ -240,7 +249,9 @@ async function generateOne(
     role: w.role,
     workloadSecretId: workloadSecretId(w, annotations),
     sans: [w.object.name, "*"],
-    initdataToml,
+    get initdataToml() {
+      return gunzipLimited(compressed, size);
+    },
     digest: initdataDigest(initdataToml),
     pinsCoordinator: coordinatorPin !== undefined,
     policyData,
