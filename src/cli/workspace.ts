@@ -3,6 +3,7 @@
 import { chmodSync, readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fsyncDir, writeFileAtomic } from "../common/atomic-file.ts";
+import { batchCollector } from "../common/batch-gc.ts";
 import { UsageError } from "../common/errors.ts";
 
 /** The reference CLI's workspace file names; `--workspace-dir` only prefixes these defaults. */
@@ -88,11 +89,14 @@ export class PendingWrites {
   commit(): string[] {
     const changed: string[] = [];
     const dirs = new Set<string>();
+    const collect = batchCollector();
     for (const pending of this.files.values()) {
+      collect();
       const data = typeof pending.data === "function" ? pending.data() : pending.data;
       const f = { ...pending, data };
-      const mode = currentMode(f.path);
-      if (sameContent(f) && (f.mode === undefined || f.mode === mode)) continue;
+      const st = statSync(f.path, { throwIfNoEntry: false });
+      const mode = st?.isFile() ? st.mode & 0o777 : undefined;
+      if (st?.isFile() && sameContent(f, st.size) && (f.mode === undefined || f.mode === mode)) continue;
       writeFileAtomic(f.path, f.data, { mode: f.mode ?? mode ?? 0o644, mkdirs: true, syncDir: false });
       dirs.add(dirname(f.path));
       // The umask may have cleared bits of a kept mode (e.g. a user's 0664 YAML); restore it exactly.
@@ -104,12 +108,13 @@ export class PendingWrites {
   }
 }
 
-function currentMode(path: string): number | undefined {
-  const st = statSync(path, { throwIfNoEntry: false });
-  return st?.isFile() ? st.mode & 0o777 : undefined;
-}
-
-function sameContent(f: { readonly path: string; readonly data: string | Uint8Array }): boolean {
+/** Whether the file holds exactly `f.data`; read only when its size already matches. */
+function sameContent(
+  f: { readonly path: string; readonly data: string | Uint8Array },
+  size: number,
+): boolean {
+  const length = typeof f.data === "string" ? Buffer.byteLength(f.data, "utf8") : f.data.byteLength;
+  if (length !== size) return false;
   try {
     const want =
       typeof f.data === "string"

@@ -10,6 +10,7 @@ import {
   parseDocument,
   visit,
 } from "yaml";
+import { batchCollector } from "../common/batch-gc.ts";
 import { ParseError } from "../common/errors.ts";
 import { describeLocation } from "./source-location.ts";
 import { applyEdits, DocumentPatcher } from "./yaml-patch.ts";
@@ -159,7 +160,9 @@ export function renderFile(file: ParsedFile, changed: ReadonlySet<number>): stri
   const parts: string[] = [file.prefix];
   let empty = file.prefix.length === 0;
   let endsWithNewline = file.prefix.endsWith("\n");
+  const collect = batchCollector();
   for (const d of file.documents) {
+    collect();
     // Documents come in docIndex order, so the stream is advanced exactly once per document.
     const original = originals?.next();
     const text = changed.has(d.docIndex)

@@ -2,6 +2,7 @@
 
 import type { IPodSpec } from "kubernetes-models/v1/PodSpec";
 import type { Document } from "yaml";
+import { batchCollector } from "../common/batch-gc.ts";
 import { toBase64 } from "../common/bytes.ts";
 import { ConfigError } from "../common/errors.ts";
 import type { ConfigSources } from "../kube/config-sources.ts";
@@ -32,7 +33,7 @@ import type { ImageResolver, ResolvedImage } from "./image/image-config.ts";
 import { imageErrorWithContext } from "./image/image-error.ts";
 import { initdataDigest, POLICY_KEY, serializeInitdata } from "./initdata.ts";
 import { derivePolicyData, type PolicyData } from "./pod-policy-data.ts";
-import { renderPolicy } from "./render-policy.ts";
+import { renderPolicyParts } from "./render-policy.ts";
 import type { Settings } from "./settings.ts";
 
 export interface GenerateOptions {
@@ -232,7 +233,7 @@ async function generateOne(
     { unpinnedFromMissing: opts.unpinnedEnvFromMissing === true },
   );
   const initdataToml = serializeInitdata([
-    [POLICY_KEY, renderPolicy(opts.rules, policyData)],
+    [POLICY_KEY, renderPolicyParts(opts.rules, policyData)],
     ...(coordinatorPin === undefined ? [] : [[COORDINATOR_PIN_KEY, coordinatorPin] as const]),
   ]);
   // The annotation is base64(gzip(TOML)) (encodeInitdataAnnotation); the same gzip bytes are what the pod keeps.
@@ -293,7 +294,9 @@ export async function generateDeployment(opts: GenerateOptions): Promise<Generat
     .map((w, i) => [w, i] as const)
     .sort(([a], [b]) => Number(b.role === ROLE_COORDINATOR) - Number(a.role === ROLE_COORDINATOR));
   let pin: string | undefined;
+  const collect = batchCollector();
   for (const [w, i] of order) {
+    collect();
     const needsPin = opts.coordinatorPin !== undefined && getsInitializer(w, opts);
     if (needsPin) pin ??= pinFor(w, pods, opts);
     pods[i] = await generateOne(w, withHost, selection.configSources, pinned, needsPin ? pin : undefined);
