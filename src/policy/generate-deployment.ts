@@ -273,6 +273,57 @@ function pinFor(w: ConfidentialWorkload, pods: readonly GeneratedPod[], opts: Ge
   return serializeCoordinatorPin({ coordinatorPolicies, deploymentKeys: pin.deploymentKeys });
 }
 
+/** How many image references are resolved at once (registry round trips overlap; the workloads are still patched in order). */
+export const IMAGE_RESOLUTION_CONCURRENCY = 8;
+
+/** `resolver` with one promise per reference: the prefetch and the workload that needs an image share one lookup. */
+function memoized(resolver: ImageResolver): ImageResolver {
+  const seen = new Map<string, Promise<ResolvedImage>>();
+  return (reference) => {
+    let p = seen.get(reference);
+    if (p === undefined) {
+      p = resolver(reference);
+      seen.set(reference, p);
+    }
+    return p;
+  };
+}
+
+/** Every image reference the workloads name as written (after replacements), plus the Initializer's, in order. */
+function imagesNamed(workloads: readonly ConfidentialWorkload[], opts: GenerateOptions): string[] {
+  const replacements = opts.imageReplacements ?? new Map<string, string>();
+  const refs = new Set<string>();
+  for (const w of workloads) {
+    if (getsInitializer(w, opts)) refs.add(replacements.get(opts.initializerImage) ?? opts.initializerImage);
+    const spec = asRecord(getPath(w.object.value, [...w.templatePath, "spec"])) ?? {};
+    for (const list of ["initContainers", "containers"]) {
+      const items = spec[list];
+      if (!Array.isArray(items)) continue;
+      for (const c of items) {
+        const image = asRecord(c)?.image;
+        if (typeof image === "string") refs.add(replacements.get(image) ?? image);
+      }
+    }
+  }
+  return [...refs];
+}
+
+/**
+ * Starts resolving `refs`, at most `limit` at a time, and returns a function that stops taking new ones. Failures are
+ * left in the memoized promises: the workload that names the image awaits it and reports the error in its turn.
+ */
+function prefetch(refs: readonly string[], resolve: ImageResolver, limit: number): () => void {
+  let next = 0;
+  let stopped = false;
+  const worker = async () => {
+    while (!stopped && next < refs.length) await resolve(refs[next++] as string).catch(() => undefined);
+  };
+  for (let i = 0; i < Math.min(limit, refs.length); i++) void worker();
+  return () => {
+    stopped = true;
+  };
+}
+
 /**
  * Patches all confidential workloads in `files` and returns the new file texts and one policy per pod.
  * Pure apart from the image resolver: nothing is written; any error aborts the whole run.
@@ -288,21 +339,35 @@ export async function generateDeployment(opts: GenerateOptions): Promise<Generat
     coordinators.map((w) => ({ namespace: w.object.namespace, loc: w.loc })),
     opts.coordinatorNamespace,
   );
-  const withHost = { ...opts, coordinatorHost: opts.coordinatorHost ?? placement.host };
+  const imageResolver = memoized(opts.imageResolver);
+  const withHost = { ...opts, coordinatorHost: opts.coordinatorHost ?? placement.host, imageResolver };
   // Coordinators first: every other pod pins their policy digests (issue 10 §1).
   const order = selection.workloads
     .map((w, i) => [w, i] as const)
     .sort(([a], [b]) => Number(b.role === ROLE_COORDINATOR) - Number(a.role === ROLE_COORDINATOR));
+  // Images resolve concurrently ahead of the workloads, which are patched one at a time in this order.
+  const stop = prefetch(
+    imagesNamed(
+      order.map(([w]) => w),
+      withHost,
+    ),
+    imageResolver,
+    IMAGE_RESOLUTION_CONCURRENCY,
+  );
   let pin: string | undefined;
   const collect = batchCollector();
-  for (const [w, i] of order) {
-    collect();
-    const needsPin = opts.coordinatorPin !== undefined && getsInitializer(w, opts);
-    if (needsPin) pin ??= pinFor(w, pods, opts);
-    pods[i] = await generateOne(w, withHost, selection.configSources, pinned, needsPin ? pin : undefined);
-    const docs = changed.get(w.loc.file) ?? new Set<number>();
-    docs.add(w.loc.docIndex);
-    changed.set(w.loc.file, docs);
+  try {
+    for (const [w, i] of order) {
+      collect();
+      const needsPin = opts.coordinatorPin !== undefined && getsInitializer(w, opts);
+      if (needsPin) pin ??= pinFor(w, pods, opts);
+      pods[i] = await generateOne(w, withHost, selection.configSources, pinned, needsPin ? pin : undefined);
+      const docs = changed.get(w.loc.file) ?? new Set<number>();
+      docs.add(w.loc.docIndex);
+      changed.set(w.loc.file, docs);
+    }
+  } finally {
+    stop();
   }
   const outputs = parsed.map((f) => ({
     path: f.path,
