@@ -28,7 +28,8 @@ dist/contrast: node_modules/.package-lock.json $(SOURCES)
 	$(BUN) build --compile $(COMPILE_FLAGS) src/main.ts --outfile dist/contrast \
 	  --define 'CONTRAST_VERSION="$(VERSION)"' \
 	  --define 'CONTRAST_COMMIT="$(COMMIT)"' \
-	  --define 'CONTRAST_BUILD_TIME="$(shell date -u -d @$(SOURCE_DATE_EPOCH) +%Y-%m-%dT%H:%M:%SZ)"'
+	  --define 'CONTRAST_BUILD_TIME="$(shell date -u -d @$(SOURCE_DATE_EPOCH) +%Y-%m-%dT%H:%M:%SZ)"' \
+	  --define "CONTRAST_LOCK_SUFFIXES=\"$$($(BUN) tools/lock-suffixes.ts)\""
 
 # `make test`: the unit tests (everything under test/ but e2e/, integration/ and hard/), fast enough to run often.
 # `make test-integration`: whole-system runs on loopback (test/e2e), image builds, network namespaces (test/integration).

@@ -123,12 +123,41 @@ function loadRuntime(): void {
   require("reflect-metadata");
 }
 
+/** The root command's options: cac's for parsing, and the lines of `rootHelpText`. */
+const GLOBAL_OPTIONS: readonly (readonly [string, string])[] = [
+  ["--log-level <level>", "debug|info|warn|error (env CONTRAST_LOG_LEVEL)"],
+  ["-v, --version", "print version and build info"],
+];
+
 function rootCli(): CAC {
   const cli = cacModule().cac("contrast");
-  cli.option("--log-level <level>", "debug|info|warn|error (env CONTRAST_LOG_LEVEL)");
-  cli.option("-v, --version", "print version and build info");
+  for (const [flags, description] of GLOBAL_OPTIONS) cli.option(flags, description);
   commandModule().configureHelp(cli, { root: true });
   return cli;
+}
+
+/**
+ * `contrast --help` as cac prints it for the whole table (test/main.test.ts compares the two), written from the
+ * table alone: neither cac nor the command plumbing needs loading to print it.
+ */
+export function rootHelpText(): string {
+  const { EXIT_CODE_HELP } = require("./command/exit-codes.ts") as typeof import("./command/exit-codes.ts");
+  const column = (rows: readonly (readonly [string, string])[], end: string) => {
+    const width = Math.max(...rows.map(([name]) => name.length));
+    return rows.map(([name, text]) => `  ${name.padEnd(width)}  ${text}${end}`).join("\n");
+  };
+  return [
+    "contrast",
+    "Usage:\n  $ contrast <command> [options]",
+    `Commands:\n${column(
+      COMMANDS.map((e) => [e.usage, e.description]),
+      "",
+    )}`,
+    `For more info, run any command with the \`--help\` flag:\n${COMMANDS.map((e) => `  $ contrast ${nameOf(e)} --help`).join("\n")}`,
+    // cac ends each option line with a space (where it would print a default)
+    `Options:\n${column([...GLOBAL_OPTIONS, ["-h, --help", "Display this message"]], " ")}`,
+    EXIT_CODE_HELP,
+  ].join("\n\n");
 }
 
 /** The whole `contrast` command line: every subcommand (every module loaded), root help with the exit codes. */
@@ -158,7 +187,9 @@ export function createCliFor(args: readonly string[]): CAC {
 
 if (import.meta.main) {
   const args = process.argv.slice(2);
-  if (args[0] === "--version" || args[0] === "-v") {
+  if (args.length === 0 || (args.length === 1 && (args[0] === "--help" || args[0] === "-h"))) {
+    console.log(rootHelpText());
+  } else if (args[0] === "--version" || args[0] === "-v") {
     // console.log, not process.stdout.write: the Node stream costs a start-up of its own (~10 ms).
     console.log((require("./cli/version.ts") as typeof import("./cli/version.ts")).versionText());
   } else {

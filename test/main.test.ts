@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { type CAC, cac } from "cac";
 import { selectCommand } from "../src/command/command.ts";
 import { UsageError } from "../src/common/errors.ts";
-import { COMMANDS, createCliFor, createContrastCli } from "../src/main.ts";
+import { COMMANDS, createCliFor, createContrastCli, rootHelpText } from "../src/main.ts";
 import { expectError } from "./support/expect-error.ts";
 
 const MAIN = join(import.meta.dir, "..", "src", "main.ts");
@@ -48,6 +48,12 @@ describe("COMMANDS", () => {
       expect(cli.commands.map((c) => [c.rawName, c.description])).toEqual([[entry.usage, entry.description]]);
     },
   );
+});
+
+describe("rootHelpText", () => {
+  test("→ exactly what cac prints for contrast --help with every module loaded", () => {
+    expect(`${rootHelpText()}\n`).toBe(rootHelp(createContrastCli()));
+  });
 });
 
 describe("createCliFor", () => {
