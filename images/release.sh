@@ -46,9 +46,11 @@ compile() { # outfile, extra --define arguments...
   local out=$1; shift
   mkdir -p "$(dirname "$out")"
   # The output's base name is embedded in the binary: keep it `contrast` so stage 1 equals `make build`'s binary.
-  "$BUN" build --compile src/main.ts --outfile "$out" \
+  # The flags of `make build` (Makefile COMPILE_FLAGS).
+  "$BUN" build --compile --splitting --bytecode --format=esm src/main.ts --outfile "$out" \
     --define "CONTRAST_VERSION=\"$VERSION\"" --define "CONTRAST_COMMIT=\"$COMMIT\"" \
-    --define "CONTRAST_BUILD_TIME=\"$BUILT\"" "$@" >/dev/null
+    --define "CONTRAST_BUILD_TIME=\"$BUILT\"" \
+    --define "CONTRAST_LOCK_SUFFIXES=\"$("$BUN" tools/lock-suffixes.ts)\"" "$@" >/dev/null
 }
 
 # The node-installer image carries runtime/artifacts/ as its own layer; its bytes must be the ones the locks pin,

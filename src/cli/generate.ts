@@ -190,7 +190,7 @@ export async function runGenerate(config: GenerateConfig, deps: GenerateDeps = {
   const manifestText = serializeManifest(manifest);
   parseManifest(new TextEncoder().encode(manifestText)); // never write a manifest `set` would refuse
   for (const p of result.pods)
-    writes.add({ path: policyDocumentPath(config.workspaceDir, p.digest), data: p.initdataToml });
+    writes.add({ path: policyDocumentPath(config.workspaceDir, p.digest), data: () => p.initdataToml });
   if (config.output !== undefined) writes.add({ path: config.output, data: joinOutputs(result.outputs) });
   else for (const o of result.outputs) writes.add({ path: o.path, data: o.text });
   writes.add({ path: config.manifestPath, data: manifestText });

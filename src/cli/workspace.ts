@@ -1,8 +1,9 @@
 // Workspace file names shared by the CLI commands (edgelesssys/contrast cli/cmd) and the `--workspace-dir` prefix rule.
 
 import { chmodSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
-import { writeFileAtomic } from "../common/atomic-file.ts";
+import { dirname, join } from "node:path";
+import { fsyncDir, writeFileAtomic } from "../common/atomic-file.ts";
+import { batchCollector } from "../common/batch-gc.ts";
 import { UsageError } from "../common/errors.ts";
 
 /** The reference CLI's workspace file names; `--workspace-dir` only prefixes these defaults. */
@@ -58,7 +59,8 @@ export function policyDocumentPath(workspaceDir: string | undefined, digest: str
 
 export interface PendingFile {
   readonly path: string;
-  readonly data: string | Uint8Array;
+  /** The content, or a function that makes it when the file is written (one at a time, not all held at once). */
+  readonly data: string | Uint8Array | (() => string | Uint8Array);
   /** File mode, e.g. 0o600 for keys; default: the existing file's mode, else 0o644. */
   readonly mode?: number;
 }
@@ -79,29 +81,45 @@ export class PendingWrites {
     return [...this.files.keys()];
   }
 
-  /** Writes every file; returns the paths that changed. */
+  /**
+   * Writes every file; returns the paths that changed. Each file is written atomically (temp file, fsync, rename);
+   * each directory is fsynced once, after all its renames, before this returns (not once per file: a thousand
+   * policies share one directory).
+   */
   commit(): string[] {
     const changed: string[] = [];
-    for (const f of this.files.values()) {
-      const mode = currentMode(f.path);
-      if (sameContent(f) && (f.mode === undefined || f.mode === mode)) continue;
-      writeFileAtomic(f.path, f.data, { mode: f.mode ?? mode ?? 0o644, mkdirs: true });
+    const dirs = new Set<string>();
+    const collect = batchCollector();
+    for (const pending of this.files.values()) {
+      collect();
+      const data = typeof pending.data === "function" ? pending.data() : pending.data;
+      const f = { ...pending, data };
+      const st = statSync(f.path, { throwIfNoEntry: false });
+      const mode = st?.isFile() ? st.mode & 0o777 : undefined;
+      if (st?.isFile() && sameContent(f, st.size) && (f.mode === undefined || f.mode === mode)) continue;
+      writeFileAtomic(f.path, f.data, { mode: f.mode ?? mode ?? 0o644, mkdirs: true, syncDir: false });
+      dirs.add(dirname(f.path));
       // The umask may have cleared bits of a kept mode (e.g. a user's 0664 YAML); restore it exactly.
       if (f.mode === undefined && mode !== undefined) chmodSync(f.path, mode);
       changed.push(f.path);
     }
+    for (const dir of dirs) fsyncDir(dir);
     return changed;
   }
 }
 
-function currentMode(path: string): number | undefined {
-  const st = statSync(path, { throwIfNoEntry: false });
-  return st?.isFile() ? st.mode & 0o777 : undefined;
-}
-
-function sameContent(f: PendingFile): boolean {
+/** Whether the file holds exactly `f.data`; read only when its size already matches. */
+function sameContent(
+  f: { readonly path: string; readonly data: string | Uint8Array },
+  size: number,
+): boolean {
+  const length = typeof f.data === "string" ? Buffer.byteLength(f.data, "utf8") : f.data.byteLength;
+  if (length !== size) return false;
   try {
-    const want = typeof f.data === "string" ? Buffer.from(f.data, "utf8") : Buffer.from(f.data);
+    const want =
+      typeof f.data === "string"
+        ? Buffer.from(f.data, "utf8")
+        : Buffer.from(f.data.buffer, f.data.byteOffset, f.data.byteLength);
     return readFileSync(f.path).equals(want);
   } catch {
     return false;

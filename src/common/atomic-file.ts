@@ -10,7 +10,7 @@ import {
   unlinkSync,
   writeSync,
 } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 
 export interface AtomicWriteOptions {
   /** File mode of the final file (default 0o644). */
@@ -18,6 +18,11 @@ export interface AtomicWriteOptions {
   /** Create missing parent directories (mode 0o755 or dirMode). */
   mkdirs?: boolean;
   dirMode?: number;
+  /**
+   * fsync the directory after the rename (default true). A caller writing many files into one directory passes false
+   * and calls `fsyncDir` once per directory when all are renamed (PendingWrites in src/cli/workspace.ts).
+   */
+  syncDir?: boolean;
 }
 
 /** Writes `data` to `path` so that readers see either the old or the new content, never a mix. */
@@ -27,7 +32,15 @@ export function writeFileAtomic(
   opts: AtomicWriteOptions = {},
 ): void {
   const dir = dirname(path);
-  if (opts.mkdirs) mkdirSync(dir, { recursive: true, mode: opts.dirMode ?? 0o755 });
+  if (opts.mkdirs) {
+    const created = mkdirSync(dir, { recursive: true, mode: opts.dirMode ?? 0o755 });
+    // Each new directory's entry in its parent is made durable too (the file's own directory is synced below).
+    if (created !== undefined) {
+      const top = resolve(created);
+      for (let d = resolve(dir); d.length >= top.length && d !== dirname(d); d = dirname(d))
+        fsyncDir(dirname(d));
+    }
+  }
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${Math.random().toString(16).slice(2)}.tmp`);
   const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
   const fd = openSync(tmp, "wx", opts.mode ?? 0o644);
@@ -51,7 +64,7 @@ export function writeFileAtomic(
     } catch {}
     throw e;
   }
-  fsyncDir(dir);
+  if (opts.syncDir !== false) fsyncDir(dir);
 }
 
 export function fsyncDir(dir: string): void {

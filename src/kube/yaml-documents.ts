@@ -1,6 +1,16 @@
 // Multi-document YAML files as yaml Documents plus their exact source slices; changed documents are patched, not re-rendered.
 
-import { type Document, isCollection, type Node, parseAllDocuments, parseDocument, visit } from "yaml";
+import {
+  Composer,
+  type Document,
+  isCollection,
+  type Node,
+  Parser,
+  parseAllDocuments,
+  parseDocument,
+  visit,
+} from "yaml";
+import { batchCollector } from "../common/batch-gc.ts";
 import { ParseError } from "../common/errors.ts";
 import { describeLocation } from "./source-location.ts";
 import { applyEdits, DocumentPatcher } from "./yaml-patch.ts";
@@ -135,16 +145,35 @@ function patchDocument(file: ParsedFile, d: ParsedDocument, original: Document.P
   return renderDocument(d.doc, file.flushSequences);
 }
 
+/**
+ * A fresh parse of `text`, one document at a time: the originals `renderFile` compares against are streamed, so a file
+ * of a thousand documents never holds a second thousand syntax trees at once.
+ */
+function* streamDocuments(text: string): Generator<Document.Parsed> {
+  yield* new Composer(PARSE_OPTIONS).compose(new Parser().parse(text));
+}
+
 /** Joins document texts; documents in `changed` (by docIndex) are patched, the others copied verbatim. */
 export function renderFile(file: ParsedFile, changed: ReadonlySet<number>): string {
-  const originals = changed.size === 0 ? [] : parseAllDocuments(file.text, PARSE_OPTIONS);
-  let out = file.prefix;
+  const originals = changed.size === 0 ? undefined : streamDocuments(file.text);
+  // Parts joined once at the end: `+=` with an `endsWith` check on the growing string flattened it every time (O(n²)).
+  const parts: string[] = [file.prefix];
+  let empty = file.prefix.length === 0;
+  let endsWithNewline = file.prefix.endsWith("\n");
+  const collect = batchCollector();
   for (const d of file.documents) {
+    collect();
+    // Documents come in docIndex order, so the stream is advanced exactly once per document.
+    const original = originals?.next();
     const text = changed.has(d.docIndex)
-      ? patchDocument(file, d, Array.isArray(originals) ? originals[d.docIndex] : undefined)
+      ? patchDocument(file, d, original === undefined || original.done ? undefined : original.value)
       : d.source;
-    if (out.length > 0 && !out.endsWith("\n")) out += "\n";
-    out += text;
+    if (!empty && !endsWithNewline) parts.push("\n");
+    parts.push(text);
+    if (text.length > 0) {
+      empty = false;
+      endsWithNewline = text.endsWith("\n");
+    } else if (!empty && !endsWithNewline) endsWithNewline = true;
   }
-  return out;
+  return parts.join("");
 }

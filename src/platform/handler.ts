@@ -11,6 +11,22 @@ export const SIM_RUNTIME_ID = "sim";
 /** The platform the sim TEE stands in for: it issues SEV-SNP reports, as pods on Metal-QEMU-SNP get them. */
 const SIM_EMULATES = "Metal-QEMU-SNP";
 
+declare const CONTRAST_LOCK_SUFFIXES: string | undefined;
+
+/**
+ * The embedded locks' suffixes as the build computed them (`--define CONTRAST_LOCK_SUFFIXES`, tools/lock-suffixes.ts:
+ * `CLH-SNP=a748f357,…`), so the compiled binary hashes no lock at start-up; from source, computed on first use.
+ */
+const BUILT_SUFFIXES: ReadonlyMap<string, string> = new Map(
+  typeof CONTRAST_LOCK_SUFFIXES === "string"
+    ? CONTRAST_LOCK_SUFFIXES.split(",").map((kv) => kv.split("=") as [string, string])
+    : [],
+);
+
+function embeddedSuffix(platform: Platform): string {
+  return BUILT_SUFFIXES.get(platform.name) ?? lockSuffix(loadRuntimeLock(platform));
+}
+
 function lockSuffix(lock: RuntimeLock): string {
   return sha256Hex(canonicalLockBytes(lock)).slice(0, 8);
 }
@@ -23,7 +39,8 @@ export function runtimeHandlerForLock(lock: RuntimeLock): string {
 
 /** The handler (= RuntimeClass name) of the runtime this binary installs for `platform`; case-insensitive input. */
 export function runtimeHandler(platform: string | Platform): string {
-  return runtimeHandlerForLock(loadRuntimeLock(platform));
+  const p = parsePlatform(platform);
+  return `contrast-cc-${p.id}-${embeddedSuffix(p)}`;
 }
 
 /**
@@ -32,5 +49,5 @@ export function runtimeHandler(platform: string | Platform): string {
  * one of the platform the sim emulates, so one build's class names share it; nothing installs this runtime.
  */
 export function simRuntimeHandler(): string {
-  return `contrast-cc-${SIM_RUNTIME_ID}-${lockSuffix(loadRuntimeLock(SIM_EMULATES))}`;
+  return `contrast-cc-${SIM_RUNTIME_ID}-${embeddedSuffix(parsePlatform(SIM_EMULATES))}`;
 }

@@ -2,6 +2,8 @@
 
 import type { IPodSpec } from "kubernetes-models/v1/PodSpec";
 import type { Document } from "yaml";
+import { batchCollector } from "../common/batch-gc.ts";
+import { toBase64 } from "../common/bytes.ts";
 import { ConfigError } from "../common/errors.ts";
 import type { ConfigSources } from "../kube/config-sources.ts";
 import {
@@ -26,11 +28,12 @@ import { withoutNulls } from "../kube/without-nulls.ts";
 import { getPath } from "../kube/workload-kinds.ts";
 import { type ParsedFile, parseYamlFile, renderFile, type YamlSourceFile } from "../kube/yaml-documents.ts";
 import { COORDINATOR_PIN_KEY, serializeCoordinatorPin } from "./coordinator-pin.ts";
+import { gunzipLimited, gzipDeterministic } from "./deterministic-gzip.ts";
 import type { ImageResolver, ResolvedImage } from "./image/image-config.ts";
 import { imageErrorWithContext } from "./image/image-error.ts";
-import { encodeInitdataAnnotation, initdataDigest, POLICY_KEY, serializeInitdata } from "./initdata.ts";
+import { initdataDigest, POLICY_KEY, serializeInitdata } from "./initdata.ts";
 import { derivePolicyData, type PolicyData } from "./pod-policy-data.ts";
-import { renderPolicy } from "./render-policy.ts";
+import { renderPolicyParts } from "./render-policy.ts";
 import type { Settings } from "./settings.ts";
 
 export interface GenerateOptions {
@@ -72,6 +75,10 @@ export interface GeneratedPod {
   readonly role: string | undefined;
   readonly workloadSecretId: string;
   readonly sans: readonly string[];
+  /**
+   * The initdata document, decompressed on every read: a pod holds only its gzip form (the annotation's bytes), so a
+   * thousand pods do not keep a thousand ~50 KB documents alive at once (issue 13). Read it once where it is written.
+   */
   readonly initdataToml: Uint8Array;
   /** Hex SHA-256 of `initdataToml`: the manifest's policy key. */
   readonly digest: string;
@@ -246,10 +253,13 @@ async function generateOne(
     { unpinnedFromMissing: opts.unpinnedEnvFromMissing === true },
   );
   const initdataToml = serializeInitdata([
-    [POLICY_KEY, renderPolicy(opts.rules, policyData)],
+    [POLICY_KEY, renderPolicyParts(opts.rules, policyData)],
     ...(coordinatorPin === undefined ? [] : [[COORDINATOR_PIN_KEY, coordinatorPin] as const]),
   ]);
-  setTemplateAnnotation(doc, w.templatePath, ANNOTATION_INITDATA, encodeInitdataAnnotation(initdataToml));
+  // The annotation is base64(gzip(TOML)) (encodeInitdataAnnotation); the same gzip bytes are what the pod keeps.
+  const compressed = gzipDeterministic(initdataToml);
+  const size = initdataToml.length;
+  setTemplateAnnotation(doc, w.templatePath, ANNOTATION_INITDATA, toBase64(compressed));
   validateObject(doc.toJS() as Record<string, unknown>, w.loc);
   return {
     file: w.loc.file,
@@ -260,7 +270,9 @@ async function generateOne(
     role: w.role,
     workloadSecretId: workloadSecretId(w, annotations),
     sans: [w.object.name, "*"],
-    initdataToml,
+    get initdataToml() {
+      return gunzipLimited(compressed, size);
+    },
     digest: initdataDigest(initdataToml),
     pinsCoordinator: coordinatorPin !== undefined,
     policyData,
@@ -281,6 +293,57 @@ function pinFor(w: ConfidentialWorkload, pods: readonly GeneratedPod[], opts: Ge
   return serializeCoordinatorPin({ coordinatorPolicies, deploymentKeys: pin.deploymentKeys });
 }
 
+/** How many image references are resolved at once (registry round trips overlap; the workloads are still patched in order). */
+export const IMAGE_RESOLUTION_CONCURRENCY = 8;
+
+/** `resolver` with one promise per reference: the prefetch and the workload that needs an image share one lookup. */
+function memoized(resolver: ImageResolver): ImageResolver {
+  const seen = new Map<string, Promise<ResolvedImage>>();
+  return (reference) => {
+    let p = seen.get(reference);
+    if (p === undefined) {
+      p = resolver(reference);
+      seen.set(reference, p);
+    }
+    return p;
+  };
+}
+
+/** Every image reference the workloads name as written (after replacements), plus the Initializer's, in order. */
+function imagesNamed(workloads: readonly ConfidentialWorkload[], opts: GenerateOptions): string[] {
+  const replacements = opts.imageReplacements ?? new Map<string, string>();
+  const refs = new Set<string>();
+  for (const w of workloads) {
+    if (getsInitializer(w, opts)) refs.add(replacements.get(opts.initializerImage) ?? opts.initializerImage);
+    const spec = asRecord(getPath(w.object.value, [...w.templatePath, "spec"])) ?? {};
+    for (const list of ["initContainers", "containers"]) {
+      const items = spec[list];
+      if (!Array.isArray(items)) continue;
+      for (const c of items) {
+        const image = asRecord(c)?.image;
+        if (typeof image === "string") refs.add(replacements.get(image) ?? image);
+      }
+    }
+  }
+  return [...refs];
+}
+
+/**
+ * Starts resolving `refs`, at most `limit` at a time, and returns a function that stops taking new ones. Failures are
+ * left in the memoized promises: the workload that names the image awaits it and reports the error in its turn.
+ */
+function prefetch(refs: readonly string[], resolve: ImageResolver, limit: number): () => void {
+  let next = 0;
+  let stopped = false;
+  const worker = async () => {
+    while (!stopped && next < refs.length) await resolve(refs[next++] as string).catch(() => undefined);
+  };
+  for (let i = 0; i < Math.min(limit, refs.length); i++) void worker();
+  return () => {
+    stopped = true;
+  };
+}
+
 /**
  * Patches all confidential workloads in `files` and returns the new file texts and one policy per pod.
  * Pure apart from the image resolver: nothing is written; any error aborts the whole run.
@@ -296,19 +359,35 @@ export async function generateDeployment(opts: GenerateOptions): Promise<Generat
     coordinators.map((w) => ({ namespace: w.object.namespace, loc: w.loc })),
     opts.coordinatorNamespace,
   );
-  const withHost = { ...opts, coordinatorHost: opts.coordinatorHost ?? placement.host };
+  const imageResolver = memoized(opts.imageResolver);
+  const withHost = { ...opts, coordinatorHost: opts.coordinatorHost ?? placement.host, imageResolver };
   // Coordinators first: every other pod pins their policy digests (issue 10 §1).
   const order = selection.workloads
     .map((w, i) => [w, i] as const)
     .sort(([a], [b]) => Number(b.role === ROLE_COORDINATOR) - Number(a.role === ROLE_COORDINATOR));
+  // Images resolve concurrently ahead of the workloads, which are patched one at a time in this order.
+  const stop = prefetch(
+    imagesNamed(
+      order.map(([w]) => w),
+      withHost,
+    ),
+    imageResolver,
+    IMAGE_RESOLUTION_CONCURRENCY,
+  );
   let pin: string | undefined;
-  for (const [w, i] of order) {
-    const needsPin = opts.coordinatorPin !== undefined && getsInitializer(w, opts);
-    if (needsPin) pin ??= pinFor(w, pods, opts);
-    pods[i] = await generateOne(w, withHost, selection.configSources, pinned, needsPin ? pin : undefined);
-    const docs = changed.get(w.loc.file) ?? new Set<number>();
-    docs.add(w.loc.docIndex);
-    changed.set(w.loc.file, docs);
+  const collect = batchCollector();
+  try {
+    for (const [w, i] of order) {
+      collect();
+      const needsPin = opts.coordinatorPin !== undefined && getsInitializer(w, opts);
+      if (needsPin) pin ??= pinFor(w, pods, opts);
+      pods[i] = await generateOne(w, withHost, selection.configSources, pinned, needsPin ? pin : undefined);
+      const docs = changed.get(w.loc.file) ?? new Set<number>();
+      docs.add(w.loc.docIndex);
+      changed.set(w.loc.file, docs);
+    }
+  } finally {
+    stop();
   }
   const outputs = parsed.map((f) => ({
     path: f.path,

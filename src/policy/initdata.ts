@@ -1,7 +1,7 @@
 // Initdata TOML documents (Kata Containers src/libs/kata-types/src/initdata.rs): our deterministic serializer, the cc_init_data annotation codec and the digest.
 
 import { parse as parseToml } from "smol-toml";
-import { fromBase64, fromUtf8, toBase64, utf8 } from "../common/bytes.ts";
+import { concatBytes, fromBase64, fromUtf8, toBase64, utf8 } from "../common/bytes.ts";
 import { sha256Hex } from "../common/digest.ts";
 import { ParseError } from "../common/errors.ts";
 import { gunzipLimited, gzipDeterministic } from "./deterministic-gzip.ts";
@@ -29,19 +29,46 @@ function tomlBasicString(s: string): string {
   return `${out}"`;
 }
 
-function tomlValue(s: string): string {
-  if (s.includes("\n") && !s.includes("'''") && LITERAL_SAFE.test(s) && !s.includes("\r")) {
-    // The newline right after the opening ''' is trimmed by TOML parsers, so the value is exact.
-    return `'''\n${s}'''`;
+/** A `[data]` value, or the parts whose concatenation is the value (the rules every pod shares, then its own data). */
+export type InitdataValue = string | readonly string[];
+
+/** True when the joined parts can be written as a multi-line literal string holding exactly their text. */
+function literalSafe(parts: readonly string[]): boolean {
+  let newline = false;
+  let tail = "";
+  for (const p of parts) {
+    if (p.includes("'''") || (tail + p.slice(0, 2)).includes("'''")) return false;
+    if (p.includes("\r") || !LITERAL_SAFE.test(p)) return false;
+    newline ||= p.includes("\n");
+    tail = (tail + p).slice(-2);
   }
-  return tomlBasicString(s);
+  return newline;
 }
 
-/** Serialises `[data]` entries in the given key order. Exact bytes matter: they are what gets hashed. */
-export function serializeInitdata(data: ReadonlyArray<readonly [string, string]>): Uint8Array {
-  let text = `version = "${INITDATA_VERSION}"\nalgorithm = "${INITDATA_ALGORITHM}"\n\n[data]\n`;
-  for (const [key, value] of data) text += `${tomlBasicString(key)} = ${tomlValue(value)}\n`;
-  return utf8(text);
+// The rules text is the same large part of every pod's policy: encoded once per run, not once per pod.
+let lastEncoded: { readonly text: string; readonly bytes: Uint8Array } | undefined;
+function encodePart(text: string): Uint8Array {
+  if (text.length < 4096) return utf8(text);
+  if (lastEncoded?.text !== text) lastEncoded = { text, bytes: utf8(text) };
+  return lastEncoded.bytes;
+}
+
+/**
+ * Serialises `[data]` entries in the given key order. Exact bytes matter: they are what gets hashed. A value given in
+ * parts is written as their concatenation, encoded part by part, so a pod's policy never exists as one string.
+ */
+export function serializeInitdata(data: ReadonlyArray<readonly [string, InitdataValue]>): Uint8Array {
+  const chunks = [utf8(`version = "${INITDATA_VERSION}"\nalgorithm = "${INITDATA_ALGORITHM}"\n\n[data]\n`)];
+  for (const [key, value] of data) {
+    // A surrogate pair split between parts would encode differently from the joined text: join those.
+    const given = typeof value === "string" ? [value] : value;
+    const parts = given.some((p) => /[\ud800-\udbff]$/.test(p)) ? [given.join("")] : given;
+    if (literalSafe(parts)) {
+      // The newline right after the opening ''' is trimmed by TOML parsers, so the value is exact.
+      chunks.push(utf8(`${tomlBasicString(key)} = '''\n`), ...parts.map(encodePart), utf8("'''\n"));
+    } else chunks.push(utf8(`${tomlBasicString(key)} = ${tomlBasicString(parts.join(""))}\n`));
+  }
+  return concatBytes(...chunks);
 }
 
 /** Hex SHA-256 of the TOML bytes: the manifest key and the SNP HOST_DATA of the pod VM. */

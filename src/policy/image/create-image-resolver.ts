@@ -1,9 +1,10 @@
-// The ImageResolver the generator uses: known images first, then the layers cache (by digest), then the registry unless offline.
+// The ImageResolver the generator uses: known images first, then the layers cache (by digest, or a tag resolved before),
+// then the registry unless offline.
 
 import { UnavailableError } from "../../common/errors.ts";
 import type { ImageConfig, ImageResolver, ResolvedImage } from "./image-config.ts";
 import { parseImageReference } from "./image-reference.ts";
-import type { LayersCache } from "./layers-cache.ts";
+import { type LayersCache, tagKey } from "./layers-cache.ts";
 import { RegistryClient, type RegistryClientOptions } from "./registry-client.ts";
 
 export interface KnownImage {
@@ -31,6 +32,12 @@ export function createImageResolver(opts: ImageResolverOptions): ImageResolver {
       const cached = opts.cache.get(ref.digest);
       if (cached !== undefined)
         return { repository: ref.name, digest: ref.digest, config: cached, resolvedFromTag: false };
+    } else {
+      // A tag resolved before: its digest and config are in the cache, no registry needed (issue 13).
+      const digest = opts.cache.getTag?.(tagKey(ref));
+      const cached = digest === undefined ? undefined : opts.cache.get(digest);
+      if (digest !== undefined && cached !== undefined)
+        return { repository: ref.name, digest, config: cached, resolvedFromTag: true };
     }
     if (opts.offline === true) {
       throw new UnavailableError(
@@ -40,6 +47,7 @@ export function createImageResolver(opts: ImageResolverOptions): ImageResolver {
     }
     const fetched = await client.fetchImage(ref);
     opts.cache.set(fetched.digest, fetched.config);
+    if (ref.digest === undefined) opts.cache.setTag?.(tagKey(ref), fetched.digest);
     return {
       repository: ref.name,
       digest: fetched.digest,

@@ -173,9 +173,14 @@ export class RegistryClient {
 
   /** GET with one authentication round trip when the registry asks for it; maps status codes to error classes. */
   private async get(ref: ImageReference, url: string, accept: string, what: string): Promise<Response> {
+    const key = ref.registry + "/" + ref.repository;
+    // What this request carries (send reads it now): images resolve concurrently, so another request for the same
+    // repository may authenticate while this one is on its way without the header.
+    const sentWith = this.authorization.get(key);
     let res = await this.send(ref, url, accept);
-    if (res.status === 401 && !this.authorization.has(ref.registry + "/" + ref.repository)) {
-      await this.authenticate(ref, res.headers.get("www-authenticate") ?? "");
+    if (res.status === 401 && sentWith === undefined) {
+      if (!this.authorization.has(key))
+        await this.authenticate(ref, res.headers.get("www-authenticate") ?? "");
       res = await this.send(ref, url, accept);
     }
     if (res.ok) return res;

@@ -371,3 +371,30 @@ describe("parseChallenges", () => {
     expect(parseChallenges('="x"')).toEqual([]);
   });
 });
+
+describe("RegistryClient.fetchImage, concurrent", () => {
+  test("two fetches of one repository at once, Basic auth → both read: an unauthenticated 401 that arrives after the other authenticated is no refusal", async () => {
+    const reg = createFakeRegistry({ basic: { user: "alice", password: PASSWORD } });
+    let release = () => {};
+    const authenticated = new Promise<void>((r) => {
+      release = r;
+    });
+    let challenged = 0;
+    const fetch = async (u: string, i?: RequestInit) => {
+      const res = await reg.app.request(u, i);
+      if (new Headers(i?.headers).has("authorization")) release();
+      // The second request's challenge is held until the first request has authenticated and been answered.
+      else if (res.status === 401 && ++challenged === 2) await authenticated;
+      return res;
+    };
+    const client = new RegistryClient({
+      fetch,
+      insecureRegistries: ["registry.test"],
+      credentials: storeWith(basicCreds()),
+    });
+    const ref = parseImageReference("registry.test/team/app:v1");
+    const [a, b] = await Promise.all([client.fetchImage(ref), client.fetchImage(ref)]);
+    expect([a.digest, b.digest]).toEqual([reg.indexDigest, reg.indexDigest]);
+    expect(challenged).toBe(2);
+  });
+});
