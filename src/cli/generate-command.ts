@@ -46,6 +46,10 @@ export function registerGenerate(cli: CAC, deps: GenerateDeps = {}): void {
     .option("--skip-service-mesh", "do not inject the service mesh sidecar into pods with mesh annotations")
     .option("-o, --output <file>", "write all patched documents into FILE instead of patching in place")
     .option("--offline", "use only the layers cache, never a registry")
+    .option(
+      "--refresh-tags",
+      "resolve image tags at their registries again, not from the digests layers-cache.json remembers",
+    )
     .option("--insecure-registry <host>", "reach this registry over plain http (repeatable)", {
       type: [String],
     })

@@ -19,6 +19,7 @@ export interface GenerateFlags {
   skipServiceMesh?: boolean;
   output?: string;
   offline?: boolean;
+  refreshTags?: boolean;
   insecureRegistry?: string | string[];
   imageReplacements?: string;
   coordinatorHost?: string;
@@ -48,6 +49,8 @@ export interface GenerateConfig {
   readonly skipServiceMesh: boolean;
   readonly output: string | undefined;
   readonly offline: boolean;
+  /** `--refresh-tags`: resolve every tag at its registry again, not from the layers cache. */
+  readonly refreshTags: boolean;
   readonly insecureRegistries: readonly string[];
   readonly imageReplacementsPath: string | undefined;
   readonly coordinatorHost: string | undefined;
@@ -75,6 +78,9 @@ export function readGenerateConfig(paths: readonly string[], flags: GenerateFlag
       "--disable-updates: expected no --add-workload-owner-key with it, got both",
     );
   }
+  if (flags.refreshTags === true && flags.offline === true) {
+    throw new UsageError("invalid_flag", "--refresh-tags: expected a registry to ask, got --offline");
+  }
   return Object.freeze({
     paths: [...paths],
     workspaceDir: ws,
@@ -99,6 +105,7 @@ export function readGenerateConfig(paths: readonly string[], flags: GenerateFlag
     skipServiceMesh: flags.skipServiceMesh === true,
     output: flagString(flags.output, "--output"),
     offline: flags.offline === true,
+    refreshTags: flags.refreshTags === true,
     insecureRegistries: flagList(flags.insecureRegistry),
     imageReplacementsPath: flagString(flags.imageReplacements, "--image-replacements"),
     coordinatorHost: flagString(flags.coordinatorHost, "--coordinator-host"),

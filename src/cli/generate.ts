@@ -100,6 +100,7 @@ async function patchWorkloads(
       cache,
       known: knownReleaseImages(undefined, [config.initializerImage]),
       offline: config.offline,
+      refreshTags: config.refreshTags,
       insecureRegistries: config.insecureRegistries,
       credentials: deps.credentials ?? createCredentialStore({ env: process.env, home: homedir() }),
       ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }),

@@ -2,7 +2,7 @@
 // with a bound (issue 13).
 
 import { afterEach, describe, expect, test } from "bun:test";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { registerGenerate } from "../../src/cli/generate-command.ts";
@@ -98,6 +98,43 @@ describe("contrast generate: layers cache", () => {
     const r = await generate(ws, none, ["--offline"]);
     expect(r.code).toBe(EXIT.unavailable);
     expect(r.stderr).toContain("(image_not_cached)");
+  });
+});
+
+describe("contrast generate: a tag that moved", () => {
+  const pinnedDigests = (ws: string) =>
+    [...readFileSync(join(ws, "out.yaml"), "utf8").matchAll(/app-0:v1@(sha256:[0-9a-f]{64})/g)].map(
+      (m) => m[1],
+    );
+
+  test("pushed again → a plain second run keeps the remembered digest, --refresh-tags pins the new one and remembers it", async () => {
+    const ws = workspace(2, 1);
+    expect((await generate(ws, fakeRegistry().fetch)).code).toBe(EXIT.ok);
+    const [before] = pinnedDigests(ws);
+    expect(before).toBeDefined();
+
+    const moved = fakeRegistry({ push: 2 });
+    expect((await generate(ws, moved.fetch)).code).toBe(EXIT.ok);
+    expect(moved.requests).toEqual([]);
+    expect(pinnedDigests(ws)).toEqual([before, before]);
+
+    const refreshed = await generate(ws, moved.fetch, ["--refresh-tags"]);
+    expect(refreshed.code).toBe(EXIT.ok);
+    expect(moved.requests.length).toBeGreaterThan(0);
+    const after = pinnedDigests(ws);
+    expect(after[0]).not.toBe(before);
+    expect(after).toEqual([after[0], after[0]]);
+    const cache = JSON.parse(readFileSync(join(ws, "layers-cache.json"), "utf8"));
+    expect(cache.tags["registry.example/team/app-0:v1"]).toBe(after[0]);
+  });
+
+  test("--refresh-tags with --offline → exit 2 invalid_flag naming both, nothing written", async () => {
+    const ws = workspace(1, 1);
+    const r = await generate(ws, fakeRegistry().fetch, ["--refresh-tags", "--offline"]);
+    expect(r.code).toBe(EXIT.usage);
+    expect(r.stderr).toContain("--refresh-tags: expected a registry to ask, got --offline");
+    expect(r.stderr).toContain("(invalid_flag)");
+    expect(existsSync(join(ws, "out.yaml"))).toBe(false);
   });
 });
 

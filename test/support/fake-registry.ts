@@ -4,8 +4,11 @@ import { createHash } from "node:crypto";
 
 const sha256 = (b: Uint8Array | string) => createHash("sha256").update(b).digest("hex");
 
-/** An OCI registry behind an injected fetch: any repository, one deterministic image per repository and tag. */
-export function fakeRegistry() {
+/**
+ * An OCI registry behind an injected fetch: any repository, one deterministic image per repository and tag.
+ * `push` stands for a later push to every tag: another `push` gives every tag another manifest digest (a moved tag).
+ */
+export function fakeRegistry(opts: { push?: number } = {}) {
   const requests: string[] = [];
   const enc = (o: unknown) => new TextEncoder().encode(JSON.stringify(o));
   const image = (repo: string, tag: string) => {
@@ -20,7 +23,7 @@ export function fakeRegistry() {
       mediaType: "application/vnd.oci.image.manifest.v1+json",
       config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: cd, size: config.length },
       layers: [],
-      annotations: { tag },
+      annotations: opts.push === undefined ? { tag } : { tag, push: String(opts.push) },
     });
     return { config, cd, manifest, md: `sha256:${sha256(manifest)}` };
   };

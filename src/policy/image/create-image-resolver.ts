@@ -1,5 +1,5 @@
 // The ImageResolver the generator uses: known images first, then the layers cache (by digest, or a tag resolved before),
-// then the registry unless offline.
+// then the registry unless offline. `refreshTags` skips the remembered tags, so a tag that moved is seen.
 
 import { UnavailableError } from "../../common/errors.ts";
 import type { ImageConfig, ImageResolver, ResolvedImage } from "./image-config.ts";
@@ -18,6 +18,8 @@ export interface ImageResolverOptions extends RegistryClientOptions {
   readonly known?: ReadonlyMap<string, KnownImage>;
   /** Never contact a registry; tag-only references then fail. */
   readonly offline?: boolean;
+  /** Ask the registry for every tag again instead of the digest the cache remembers (a tag that moved). */
+  readonly refreshTags?: boolean;
 }
 
 export function createImageResolver(opts: ImageResolverOptions): ImageResolver {
@@ -32,7 +34,7 @@ export function createImageResolver(opts: ImageResolverOptions): ImageResolver {
       const cached = opts.cache.get(ref.digest);
       if (cached !== undefined)
         return { repository: ref.name, digest: ref.digest, config: cached, resolvedFromTag: false };
-    } else {
+    } else if (opts.refreshTags !== true) {
       // A tag resolved before: its digest and config are in the cache, no registry needed (issue 13).
       const digest = opts.cache.getTag?.(tagKey(ref));
       const cached = digest === undefined ? undefined : opts.cache.get(digest);
