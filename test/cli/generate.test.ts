@@ -441,15 +441,14 @@ describe("contrast generate: flags", () => {
     for (const p of pins) expect(p.deploymentKeys).toEqual([key]);
   });
 
+  /** `generate --coordinator-policy <digest>` for CLH-SNP in `ws`, against a fresh fake registry. */
+  const generateWithCoordinatorPolicy = (ws: string, digest: string) =>
+    generate(ws, ["--coordinator-policy", digest, "--reference-values", "CLH-SNP", "deploy"], fakeRegistry());
+
   test("--coordinator-policy without a Coordinator among the inputs → pinned, and the manifest's coordinator entry", async () => {
     const ws = workspace({ coordinator: false });
     const digest = "c".repeat(64);
-    const run = await generate(
-      ws,
-      ["--coordinator-policy", digest, "--reference-values", "CLH-SNP", "deploy"],
-      fakeRegistry(),
-    );
-    expect(run.code).toBe(EXIT.ok);
+    expect((await generateWithCoordinatorPolicy(ws, digest)).code).toBe(EXIT.ok);
     expect(readManifest(ws).Policies[digest]?.Role).toBe("coordinator");
     for (const d of initdataOf(ws, NAMES))
       expect(parseCoordinatorPin(d.data[COORDINATOR_PIN_KEY]!).coordinatorPolicies).toEqual([digest]);
@@ -458,12 +457,7 @@ describe("contrast generate: flags", () => {
   test("--coordinator-policy with a Coordinator among the inputs → both pinned, the workload's in the manifest", async () => {
     const ws = workspace();
     const extra = "c".repeat(64);
-    const run = await generate(
-      ws,
-      ["--coordinator-policy", extra, "--reference-values", "CLH-SNP", "deploy"],
-      fakeRegistry(),
-    );
-    expect(run.code).toBe(EXIT.ok);
+    expect((await generateWithCoordinatorPolicy(ws, extra)).code).toBe(EXIT.ok);
     const own = Object.entries(readManifest(ws).Policies).find(([, e]) => e.Role === "coordinator")![0];
     expect(own).not.toBe(extra);
     const pin = parseCoordinatorPin(initdataOf(ws, ["guestbook"])[0]!.data[COORDINATOR_PIN_KEY]!);

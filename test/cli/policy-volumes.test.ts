@@ -34,63 +34,25 @@ interface Case {
   readonly path: string;
 }
 
+/** A volume mounted at `mountPath`: the path the case is about is where it is mounted. */
+function mounted(name: string, volume: Json, mountPath: string, mount: Json = {}): Case {
+  return { name, volume, mount: { mountPath, ...mount }, path: mountPath };
+}
+
 const LONG = `/srv/${"x".repeat(MAX_SHARED_NAME_BYTES)}`;
 
 const CASES: readonly Case[] = [
-  {
-    name: "hostPath / (a node agent)",
-    volume: { hostPath: { path: "/" } },
-    mount: { mountPath: "/host" },
-    path: "/host",
-  },
-  {
-    name: "hostPath with trailing / at a trailing /",
-    volume: { hostPath: { path: "/var/log/" } },
-    mount: { mountPath: "/var/log/" },
-    path: "/var/log/",
-  },
-  {
-    name: "hostPath file",
-    volume: { hostPath: { path: "/etc/localtime", type: "File" } },
-    mount: { mountPath: "/etc/localtime" },
-    path: "/etc/localtime",
-  },
-  {
-    name: "configMap at //etc//config//",
-    volume: { configMap: { name: "cfg" } },
-    mount: { mountPath: "//etc//config//" },
-    path: "//etc//config//",
-  },
-  {
-    name: "configMap file by subPath",
-    volume: { configMap: { name: "cfg" } },
-    mount: { mountPath: "/etc/app/app.conf", subPath: "app.conf" },
-    path: "/etc/app/app.conf",
-  },
-  {
-    name: "secret at a long path",
-    volume: { secret: { secretName: "s" } },
-    mount: { mountPath: LONG },
-    path: LONG,
-  },
-  {
-    name: "downwardAPI",
-    volume: { downwardAPI: { items: [] } },
-    mount: { mountPath: "/podinfo" },
-    path: "/podinfo",
-  },
-  {
-    name: "projected",
-    volume: { projected: { sources: [] } },
-    mount: { mountPath: "/var/run/projected/" },
-    path: "/var/run/projected/",
-  },
-  {
-    name: "persistentVolumeClaim",
-    volume: { persistentVolumeClaim: { claimName: "c" } },
-    mount: { mountPath: "/data" },
-    path: "/data",
-  },
+  mounted("hostPath / (a node agent)", { hostPath: { path: "/" } }, "/host"),
+  mounted("hostPath with trailing / at a trailing /", { hostPath: { path: "/var/log/" } }, "/var/log/"),
+  mounted("hostPath file", { hostPath: { path: "/etc/localtime", type: "File" } }, "/etc/localtime"),
+  mounted("configMap at //etc//config//", { configMap: { name: "cfg" } }, "//etc//config//"),
+  mounted("configMap file by subPath", { configMap: { name: "cfg" } }, "/etc/app/app.conf", {
+    subPath: "app.conf",
+  }),
+  mounted("secret at a long path", { secret: { secretName: "s" } }, LONG),
+  mounted("downwardAPI", { downwardAPI: { items: [] } }, "/podinfo"),
+  mounted("projected", { projected: { sources: [] } }, "/var/run/projected/"),
+  mounted("persistentVolumeClaim", { persistentVolumeClaim: { claimName: "c" } }, "/data"),
   {
     name: "volumeClaimTemplate",
     kind: "StatefulSet",
@@ -102,18 +64,8 @@ const CASES: readonly Case[] = [
 ];
 
 const EMPTY_DIRS: readonly Case[] = [
-  {
-    name: "emptyDir at a trailing /",
-    volume: { emptyDir: {} },
-    mount: { mountPath: "/cache/" },
-    path: "/cache/",
-  },
-  {
-    name: "emptyDir in memory",
-    volume: { emptyDir: { medium: "Memory" } },
-    mount: { mountPath: "/scratch" },
-    path: "/scratch",
-  },
+  mounted("emptyDir at a trailing /", { emptyDir: {} }, "/cache/"),
+  mounted("emptyDir in memory", { emptyDir: { medium: "Memory" } }, "/scratch"),
 ];
 
 // [path, what, also for emptyDir (whose mounts are not shared files, so a long name is fine there)]

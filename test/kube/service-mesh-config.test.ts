@@ -18,6 +18,19 @@ function expectConfigError(f: () => unknown, field: string): void {
   throw new Error("expected a ConfigError");
 }
 
+/** One test per row: the row's value parsed under `name` → refused at the row's field. */
+function testRefused(
+  parse: (value: string, name: string) => unknown,
+  name: string,
+  rows: [string, string, string][],
+) {
+  for (const [what, value, field] of rows) {
+    test(`${what} → service_mesh_config_invalid at ${field}`, () => {
+      expectConfigError(() => parse(value, name), field);
+    });
+  }
+}
+
 describe("parseIngressConfig", () => {
   test("reference examples → plain and tls exceptions", () => {
     expect(parseIngressConfig("web#8080#false##metrics#9090#true", "in")).toEqual([
@@ -45,11 +58,7 @@ describe("parseIngressConfig", () => {
     ["duplicate port", "a#80#true##b#80#false", "in[1]"],
     ["duplicate name", "a#80#true##a#81#false", "in[1]"],
   ];
-  for (const [what, value, field] of bad) {
-    test(`${what} → service_mesh_config_invalid at ${field}`, () => {
-      expectConfigError(() => parseIngressConfig(value, "in"), field);
-    });
-  }
+  testRefused(parseIngressConfig, "in", bad);
 });
 
 describe("parseEgressConfig", () => {
@@ -89,11 +98,7 @@ describe("parseEgressConfig", () => {
     ["duplicate listen", "a#127.0.0.2:80#b:80##c#127.0.0.2:80#d:80", "out[1]"],
     ["duplicate name", "a#127.0.0.2:80#b:80##a#127.0.0.3:80#d:80", "out[1]"],
   ];
-  for (const [what, value, field] of bad) {
-    test(`${what} → service_mesh_config_invalid at ${field}`, () => {
-      expectConfigError(() => parseEgressConfig(value, "out"), field);
-    });
-  }
+  testRefused(parseEgressConfig, "out", bad);
 });
 
 describe("parseMeshSettings", () => {

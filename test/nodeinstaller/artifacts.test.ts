@@ -11,21 +11,24 @@ import { artifactBytes, createFixture, type Fixture } from "./fixtures.ts";
 let fx: Fixture;
 afterEach(() => fx?.cleanup());
 
+/** `lock` with each file entry rewritten, parsed again as the installer would read it. */
+function withFiles(lock: RuntimeLock, rewrite: (f: RuntimeLock["files"][number]) => object): RuntimeLock {
+  return parseRuntimeLock(JSON.parse(JSON.stringify({ ...lock, files: lock.files.map(rewrite) })));
+}
+
 function withSources(lock: RuntimeLock, source: (installPath: string) => string): RuntimeLock {
-  return parseRuntimeLock(
-    JSON.parse(
-      JSON.stringify({ ...lock, files: lock.files.map((f) => ({ ...f, source: source(f.installPath) })) }),
-    ),
-  );
+  return withFiles(lock, (f) => ({ ...f, source: source(f.installPath) }));
+}
+
+/** Staged from `imageRoot` alone (fetching not allowed) into `parent`. */
+function stageOffline(lock: RuntimeLock, parent = fx.stagingParent, imageRoot = fx.imageRoot) {
+  return stageArtifacts(lock, parent, { imageRoot, allowFetch: false });
 }
 
 describe("stageArtifacts", () => {
   test("image-path sources with matching SRI → every file staged byte-identical", async () => {
     fx = createFixture("Metal-QEMU-SNP");
-    const staged = await stageArtifacts(fx.lock, fx.stagingParent, {
-      imageRoot: fx.imageRoot,
-      allowFetch: false,
-    });
+    const staged = await stageOffline(fx.lock);
     expect(staged.length).toBe(fx.lock.files.length);
     for (const s of staged)
       expect(new Uint8Array(readFileSync(s.stagedPath))).toEqual(artifactBytes(s.file.installPath));
@@ -38,23 +41,13 @@ describe("stageArtifacts", () => {
     const bytes = readFileSync(path);
     bytes[100] = bytes[100]! ^ 1;
     writeFileSync(path, bytes);
-    await expectCode(
-      stageArtifacts(fx.lock, fx.stagingParent, { imageRoot: fx.imageRoot, allowFetch: false }),
-      VerificationError,
-      "integrity_mismatch",
-    );
+    await expectCode(stageOffline(fx.lock), VerificationError, "integrity_mismatch");
   });
 
   test("shipped lock without integrity → ConfigError artifact_integrity_missing before reading anything", async () => {
     fx = createFixture("Metal-QEMU-TDX");
-    const unpinned = parseRuntimeLock(
-      JSON.parse(JSON.stringify({ ...fx.lock, files: fx.lock.files.map(({ integrity, ...f }) => f) })),
-    );
-    await expectCode(
-      stageArtifacts(unpinned, fx.stagingParent, { imageRoot: fx.imageRoot, allowFetch: false }),
-      ConfigError,
-      "artifact_integrity_missing",
-    );
+    const unpinned = withFiles(fx.lock, ({ integrity, ...f }) => f);
+    await expectCode(stageOffline(unpinned), ConfigError, "artifact_integrity_missing");
     expect(readdirSync(fx.stagingParent)).toEqual([]);
   });
 
@@ -99,17 +92,13 @@ describe("stageArtifacts", () => {
     writeFileSync(path, bytes);
     const again = join(fx.root, "staging2");
     mkdirSync(again);
-    await expectCode(
-      stageArtifacts(fx.lock, again, { imageRoot: fx.imageRoot, allowFetch: false }),
-      VerificationError,
-      "integrity_mismatch",
-    );
+    await expectCode(stageOffline(fx.lock, again), VerificationError, "integrity_mismatch");
   });
 
   test("artifact absent from the image → ConfigError artifact_missing", async () => {
     fx = createFixture("Metal-QEMU-SNP");
     await expectCode(
-      stageArtifacts(fx.lock, fx.stagingParent, { imageRoot: fx.stagingParent, allowFetch: false }),
+      stageOffline(fx.lock, fx.stagingParent, fx.stagingParent),
       ConfigError,
       "artifact_missing",
     );
@@ -118,11 +107,7 @@ describe("stageArtifacts", () => {
   test("file:// source without --fetch → ConfigError artifact_fetch_not_allowed; with it → staged", async () => {
     fx = createFixture("Metal-QEMU-SNP");
     const lock = withSources(fx.lock, (p) => `file://${fx.imageRoot}/artifacts/metal-qemu-snp/${p}`);
-    await expectCode(
-      stageArtifacts(lock, fx.stagingParent, { imageRoot: "/", allowFetch: false }),
-      ConfigError,
-      "artifact_fetch_not_allowed",
-    );
+    await expectCode(stageOffline(lock, fx.stagingParent, "/"), ConfigError, "artifact_fetch_not_allowed");
     const staged = await stageArtifacts(lock, fx.stagingParent, { imageRoot: "/", allowFetch: true });
     expect(staged.length).toBe(lock.files.length);
   });

@@ -16,6 +16,8 @@ describe("parseSettings", () => {
   type Json = Record<string, Record<string, unknown>>;
   const base = () => JSON.parse(DEFAULT_SETTINGS_TEXT) as Json;
   const rd = (s: Json) => s.request_defaults as Record<string, unknown>;
+  const common = (s: Json) => s.common as Record<string, unknown>;
+  const create = (s: Json) => rd(s).CreateContainerRequest as { allow_env_regex: string[] };
   const copy = (s: Json) => rd(s).CopyFileRequest as Record<string, unknown>;
   const net = (s: Json, k: string) => rd(s)[k] as Record<string, unknown>;
   const rows: [string, (s: Record<string, Record<string, unknown>>) => void, typeof ContrastError, string][] =
@@ -28,54 +30,30 @@ describe("parseSettings", () => {
         ConfigError,
         "settings_invalid",
       ],
-      [
-        "default_caps not strings",
-        (s) => {
-          (s.common as Record<string, unknown>).default_caps = [1];
-        },
-        ConfigError,
-        "settings_invalid",
-      ],
-      [
-        "bad env regex",
-        (s) => {
-          (
-            s.request_defaults as { CreateContainerRequest: { allow_env_regex: string[] } }
-          ).CreateContainerRequest.allow_env_regex = ["("];
-        },
-        ConfigError,
-        "settings_invalid",
-      ],
+      ["default_caps not strings", (s) => (common(s).default_caps = [1]), ConfigError, "settings_invalid"],
+      ["bad env regex", (s) => (create(s).allow_env_regex = ["("]), ConfigError, "settings_invalid"],
       // The rules run these with regex.match (RE2): a JavaScript-only construct is refused, not silently false.
       [
         "env regex with a lookahead",
-        (s) => {
-          (
-            s.request_defaults as { CreateContainerRequest: { allow_env_regex: string[] } }
-          ).CreateContainerRequest.allow_env_regex = ["^(?=A)[A-Z]+=.*$"];
-        },
+        (s) => (create(s).allow_env_regex = ["^(?=A)[A-Z]+=.*$"]),
         ConfigError,
         "settings_invalid",
       ],
       [
         "exec regex with a backreference",
-        (s) => {
-          (rd(s).ExecProcessRequest as { regex: string[] }).regex = ["^(a)\\1$"];
-        },
+        (s) => ((rd(s).ExecProcessRequest as { regex: string[] }).regex = ["^(a)\\1$"]),
         ConfigError,
         "settings_invalid",
       ],
       [
         "bundle ID regex that unbalances the group it is put in",
-        (s) => ((s.common as Record<string, unknown>).bundle_id_regex = "[0-9a-f]{64}|(x"),
+        (s) => (common(s).bundle_id_regex = "[0-9a-f]{64}|(x"),
         ConfigError,
         "settings_invalid",
       ],
       [
         "pause regex invalid",
-        (s) => {
-          (s.pause_container as Record<string, unknown>).image_source_regex = "[";
-        },
+        (s) => ((s.pause_container as Record<string, unknown>).image_source_regex = "["),
         ConfigError,
         "settings_invalid",
       ],
@@ -152,9 +130,7 @@ describe("parseSettings", () => {
 
   test("RE2 syntax JavaScript lacks (named group (?P<n>…), \\pL) → accepted", () => {
     const s = base();
-    (
-      s.request_defaults as { CreateContainerRequest: { allow_env_regex: string[] } }
-    ).CreateContainerRequest.allow_env_regex = ["^(?P<name>[A-Z_]+)=\\pL*$"];
+    create(s).allow_env_regex = ["^(?P<name>[A-Z_]+)=\\pL*$"];
     expect(() => parseSettings(JSON.stringify(s))).not.toThrow();
   });
 

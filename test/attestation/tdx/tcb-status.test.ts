@@ -9,7 +9,7 @@ import {
 } from "../../../src/attestation/tdx/tcb-status.ts";
 import { TdxVerifier, type VerifiedTdxQuote } from "../../../src/attestation/tdx/verify.ts";
 import { PolicyError, VerificationError } from "../../../src/common/errors.ts";
-import { type ErrorClass, expectError } from "../../support/expect-error.ts";
+import { type ErrorClass, expectCode, expectError } from "../../support/expect-error.ts";
 import {
   authenticCollateral,
   NOW_2023,
@@ -313,33 +313,35 @@ describe("TdxVerifier.verify with collateral", () => {
     expect(v.tcbStatus?.tcbEvaluationDataNumber).toBe(15);
   });
 
-  test("SPR quote with 2023 collateral → PolicyError tdx_tcb_unsupported", async () => {
-    const p = verifier.verify({
-      quote: readTdx(QUOTES.spr),
-      now: NOW_2023,
-      collateral: {
-        tcbInfo: readTdx(TCB_INFO_2023),
-        qeIdentity: readTdx(QE_IDENTITY_2023),
-        issuerChain: chain2018,
-      },
+  // One quote, one time and one set of collateral per row; each is refused with the row's class and code.
+  const refused: [string, keyof typeof QUOTES, Date, string, string, string, ErrorClass, string][] = [
+    [
+      "SPR quote with 2023 collateral",
+      "spr",
+      NOW_2023,
+      TCB_INFO_2023,
+      QE_IDENTITY_2023,
+      chain2018,
+      PolicyError,
+      "tdx_tcb_unsupported",
+    ],
+    [
+      "v5 quote at 2026 with the 2023 QE identity (QE identity past nextUpdate)",
+      "v5",
+      NOW_2026,
+      TCB_INFO_2026,
+      QE_IDENTITY_2023,
+      chainReissued,
+      VerificationError,
+      "tdx_collateral_expired",
+    ],
+  ];
+  for (const [name, quote, now, tcbInfo, qeIdentity, issuerChain, cls, code] of refused) {
+    test(`${name} → ${cls.name} ${code}`, async () => {
+      const collateral = { tcbInfo: readTdx(tcbInfo), qeIdentity: readTdx(qeIdentity), issuerChain };
+      await expectCode(verifier.verify({ quote: readTdx(QUOTES[quote]), now, collateral }), cls, code);
     });
-    await expect(p).rejects.toBeInstanceOf(PolicyError);
-    await p.catch((e: PolicyError) => expect(e.code).toBe("tdx_tcb_unsupported"));
-  });
-
-  test("v5 quote at 2026 with the 2023 QE identity → tdx_collateral_expired (QE identity past nextUpdate)", async () => {
-    const p = verifier.verify({
-      quote: readTdx(QUOTES.v5),
-      now: NOW_2026,
-      collateral: {
-        tcbInfo: readTdx(TCB_INFO_2026),
-        qeIdentity: readTdx(QE_IDENTITY_2023),
-        issuerChain: chainReissued,
-      },
-    });
-    await expect(p).rejects.toBeInstanceOf(VerificationError);
-    await p.catch((e: VerificationError) => expect(e.code).toBe("tdx_collateral_expired"));
-  });
+  }
 
   test("pre-authenticated collateral objects are time-checked too", async () => {
     const tcbInfo = await authenticateTdxTcbInfo(readTdx(TCB_INFO_2026), chainReissued);
