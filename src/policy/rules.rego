@@ -1,6 +1,8 @@
 # Contrast agent policy rules: deny by default; allow what the runtime needs to start exactly the pod described by policy_data.
 #
-# Written for the Rego subset of spec/policy.md §4. Request field names follow spec/policy.md §2.3–2.5.
+# Written for the Rego subset Kata's own rules use (kata-containers src/tools/genpolicy/rules.rego, evaluated by
+# microsoft/regorus in src/agent/policy/src/policy.rs). Request field names are those of the agent's protobuf
+# messages (kata-containers src/libs/protocols/protos/agent.proto) as the agent serialises them to JSON.
 # policy_data (appended below this file by the generator) holds one entry per container: [0] is the
 # sandbox (pause) container, then init containers and app containers in YAML order.
 package agent_policy
@@ -9,7 +11,7 @@ import future.keywords.every
 import future.keywords.if
 import future.keywords.in
 
-# Requests that only observe or stop what already runs (spec/policy.md §2.2).
+# Requests that only observe or stop what already runs (defaults as in kata-containers genpolicy rules.rego).
 default DestroySandboxRequest := true
 default GetOOMEventRequest := true
 default GuestDetailsRequest := true
@@ -72,8 +74,8 @@ WriteStreamRequest if {
 }
 
 # ---------------------------------------------------------------------------------------------
-# Policy state (spec/policy.md §2.6): the first container pins sandbox name, namespace and
-# network namespace; each container id remembers the index of its policy entry.
+# Policy state (the agent's state ops, kata-containers src/agent/policy/src/policy.rs): the first container
+# pins sandbox name, namespace and network namespace; each container id remembers the index of its policy entry.
 
 state_op(key, value) := [] if {
 	data.pstate[key] == value
@@ -372,7 +374,8 @@ storages_ok(p, storages, root, bundle_id, sandbox_id) if {
 	}
 }
 
-# The image is pinned by digest; containerd drops the tag when a digest is present (spec/policy.md §5.3).
+# The image is pinned by digest; containerd drops the tag when a digest is present (edgelesssys/contrast's
+# patch to Kata's rules for image_guest_pull).
 image_storage_ok(p, s, root) if {
 	s.fstype == "overlay"
 	s.mount_point == root
